@@ -1,0 +1,182 @@
+"""Tables of the registry (SQLAlchemy Core). Alembic migrations create them; a test checks
+that the migrations and this module agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# BigInteger ids that are still SQLite's rowid alias (INTEGER PRIMARY KEY).
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+registries = Table(
+    "registries",
+    metadata,
+    Column("code", String(2), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(20), primary_key=True),
+    Column("registry", String(2), ForeignKey("registries.code"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(20), primary_key=True),
+    Column("registry", String(2), ForeignKey("registries.code"), nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("organisation_id", String(20), ForeignKey("organisations.id"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(
+        "uq_accounts_singleton_per_registry",
+        "registry",
+        "type",
+        unique=True,
+        sqlite_where=text("type <> 'entity_holding'"),
+        postgresql_where=text("type <> 'entity_holding'"),
+    ),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", String(5), primary_key=True),
+    Column("partner", String(2), nullable=False),
+    Column("decisions", Integer, nullable=False),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", String(5), ForeignKey("projects.id"), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("vintage", Integer, nullable=False),
+    Column("period_seq", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reference", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("project_id", "period_seq"),
+)
+
+decision_lines = Table(
+    "decision_lines",
+    metadata,
+    Column("decision_id", Id, ForeignKey("decisions.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("account_id", String(20), ForeignKey("accounts.id"), nullable=False),
+    Column("registry", String(2), nullable=False),
+    Column("share_pct", Numeric(9, 6), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("serial_start", BigInteger),
+    Column("serial_end", BigInteger),
+    Column("receives_remainder", Boolean, nullable=False),
+    Column("issued_tx", Id),
+)
+
+unit_blocks = Table(
+    "unit_blocks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("decision_id", Id, ForeignKey("decisions.id"), nullable=False),
+    Column("serial_start", BigInteger, nullable=False),
+    Column("serial_end", BigInteger, nullable=False),
+    Column("origin_registry", String(2), nullable=False),
+    Column("registry", String(2), nullable=False),
+    Column("account_id", String(20), ForeignKey("accounts.id"), nullable=False),
+    Column("authorised_uses", String(20), nullable=False),
+    Column("authorisation_ref", String(200)),
+    Column("first_transfer_trigger", String(30)),
+    Column("first_transferred", Boolean, nullable=False),
+    Column("ca_status", String(20), nullable=False),
+    # A second block starting at the same serial of a decision would be an overlap.
+    UniqueConstraint("decision_id", "serial_start"),
+    Index("ix_unit_blocks_holding_order", "account_id", "decision_id", "serial_start"),
+)
+
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(30), nullable=False),
+    Column("registry", String(2), nullable=False),
+    Column("source", String(20)),
+    Column("destination", String(20)),
+    Column("quantity", BigInteger, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_transactions_source", "source", "id"),
+    Index("ix_transactions_destination", "destination", "id"),
+    Index("ix_transactions_registry", "registry", "id"),
+)
+
+transaction_ranges = Table(
+    "transaction_ranges",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("transaction_id", Id, ForeignKey("transactions.id"), nullable=False),
+    Column("decision_id", Id, nullable=False),
+    Column("serial_start", BigInteger, nullable=False),
+    Column("serial_end", BigInteger, nullable=False),
+    Index("ix_transaction_ranges_serials", "decision_id", "serial_start"),
+    Index("ix_transaction_ranges_transaction", "transaction_id"),
+)
+
+# One row per committed change: the seam the transparency log builds on.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("transaction_id", Id),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("command", String(50), nullable=False),
+    Column("request_digest", String(64), nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,522 @@
+"""The ledger port on SQLAlchemy Core: the same statements on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, tuple_, update
+
+from jcm.adapters import schema as t
+from jcm.domain.accounts import (
+    Account,
+    AccountStatus,
+    AccountType,
+    Organisation,
+    OrganisationKind,
+    Registry,
+)
+from jcm.domain.allocation import AllocatedLine
+from jcm.domain.article6 import Article6, AuthorisedUse, CaStatus, FirstTransferTrigger
+from jcm.domain.blocks import BlockKey, UnitBlock
+from jcm.domain.issuance import DecisionLine, DecisionStatus, IssuanceDecision, MonitoringPeriod
+from jcm.domain.transactions import TransactionRecord
+
+_B = t.unit_blocks.c
+
+
+def _article6(row: Row[Any]) -> Article6:
+    uses = row.authorised_uses
+    return Article6(
+        frozenset(AuthorisedUse(u) for u in uses.split(",")) if uses else frozenset(),
+        row.authorisation_ref,
+        FirstTransferTrigger(row.first_transfer_trigger) if row.first_transfer_trigger else None,
+        bool(row.first_transferred),
+        CaStatus(row.ca_status),
+    )
+
+
+def block_from_row(row: Row[Any]) -> UnitBlock:
+    return UnitBlock(
+        row.decision_id, row.serial_start, row.serial_end, row.origin_registry, row.registry,
+        row.account_id, _article6(row), row.id,
+    )
+
+
+def _block_values(block: UnitBlock) -> dict[str, Any]:
+    a6 = block.article6
+    return {
+        "decision_id": block.decision_id,
+        "serial_start": block.start,
+        "serial_end": block.end,
+        "origin_registry": block.origin_registry,
+        "registry": block.registry,
+        "account_id": block.account_id,
+        "authorised_uses": ",".join(sorted(u.value for u in a6.authorised_uses)),
+        "authorisation_ref": a6.authorisation_ref,
+        "first_transfer_trigger": a6.first_transfer_trigger.value
+        if a6.first_transfer_trigger
+        else None,
+        "first_transferred": a6.first_transferred,
+        "ca_status": a6.ca_status.value,
+    }
+
+
+def _account(row: Row[Any]) -> Account:
+    return Account(
+        row.id, row.registry, AccountType(row.type), row.organisation_id, row.name,
+        AccountStatus(row.status),
+    )
+
+
+def _decision(row: Row[Any]) -> IssuanceDecision:
+    return IssuanceDecision(
+        row.id, row.project_id, MonitoringPeriod(row.period_start, row.period_end),
+        row.vintage, row.period_seq, row.amount, DecisionStatus(row.status), row.reference,
+    )
+
+
+_BLOCK_COLUMNS = [c for c in t.unit_blocks.c]
+
+_PAGE_FIRST = (
+    select(*_BLOCK_COLUMNS)
+    .where(_B.account_id == bindparam("account"))
+    .order_by(_B.decision_id, _B.serial_start)
+    .limit(bindparam("limit"))
+)
+_PAGE_AFTER = (
+    select(*_BLOCK_COLUMNS)
+    .where(
+        _B.account_id == bindparam("account"),
+        tuple_(_B.decision_id, _B.serial_start)
+        > tuple_(bindparam("after_decision"), bindparam("after_start")),
+    )
+    .order_by(_B.decision_id, _B.serial_start)
+    .limit(bindparam("limit"))
+)
+_UPDATE_BLOCK = (
+    update(t.unit_blocks)
+    .where(_B.id == bindparam("b_id"))
+    .values(
+        serial_start=bindparam("serial_start"),
+        serial_end=bindparam("serial_end"),
+        registry=bindparam("registry"),
+        account_id=bindparam("account_id"),
+        authorised_uses=bindparam("authorised_uses"),
+        authorisation_ref=bindparam("authorisation_ref"),
+        first_transfer_trigger=bindparam("first_transfer_trigger"),
+        first_transferred=bindparam("first_transferred"),
+        ca_status=bindparam("ca_status"),
+    )
+)
+
+
+class SqlLedger:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    # -- registries, organisations, accounts --------------------------------------------
+    def get_registry(self, code: str) -> Registry | None:
+        row = self.c.execute(select(t.registries).where(t.registries.c.code == code)).first()
+        return Registry(row.code, row.name, bool(row.active)) if row else None
+
+    def add_registry(self, registry: Registry, now: datetime) -> None:
+        self.c.execute(
+            insert(t.registries).values(
+                code=registry.code, name=registry.name, active=registry.active, created_at=now
+            )
+        )
+
+    def list_registries(self) -> list[Registry]:
+        rows = self.c.execute(select(t.registries).order_by(t.registries.c.code))
+        return [Registry(r.code, r.name, bool(r.active)) for r in rows]
+
+    def count_organisations(self, registry: str) -> int:
+        return int(
+            self.c.execute(
+                select(func.count()).where(t.organisations.c.registry == registry)
+            ).scalar_one()
+        )
+
+    def add_organisation(self, organisation: Organisation, now: datetime) -> None:
+        self.c.execute(
+            insert(t.organisations).values(
+                id=organisation.id, registry=organisation.registry, name=organisation.name,
+                kind=organisation.kind.value, created_at=now,
+            )
+        )
+
+    def _org(self, row: Row[Any]) -> Organisation:
+        return Organisation(row.id, row.registry, row.name, OrganisationKind(row.kind))
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        row = self.c.execute(
+            select(t.organisations).where(t.organisations.c.id == organisation_id)
+        ).first()
+        return self._org(row) if row else None
+
+    def list_organisations(self, registry: str | None) -> list[Organisation]:
+        query = select(t.organisations).order_by(t.organisations.c.id)
+        if registry:
+            query = query.where(t.organisations.c.registry == registry)
+        return [self._org(r) for r in self.c.execute(query)]
+
+    def count_accounts(self, registry: str) -> int:
+        return int(
+            self.c.execute(
+                select(func.count()).where(t.accounts.c.registry == registry)
+            ).scalar_one()
+        )
+
+    def add_account(self, account: Account, now: datetime) -> None:
+        self.c.execute(
+            insert(t.accounts).values(
+                id=account.id, registry=account.registry, type=account.type.value,
+                organisation_id=account.organisation_id, name=account.name,
+                status=account.status.value, created_at=now,
+            )
+        )
+
+    def get_account(self, account_id: str, *, lock: bool = False) -> Account | None:
+        query = select(t.accounts).where(t.accounts.c.id == account_id)
+        if lock:
+            query = query.with_for_update()
+        row = self.c.execute(query).first()
+        return _account(row) if row else None
+
+    def singleton_account(self, registry: str, account_type: AccountType) -> Account | None:
+        row = self.c.execute(
+            select(t.accounts).where(
+                t.accounts.c.registry == registry, t.accounts.c.type == account_type.value
+            )
+        ).first()
+        return _account(row) if row else None
+
+    def list_accounts(
+        self, registry: str | None, account_type: AccountType | None
+    ) -> list[Account]:
+        query = select(t.accounts).order_by(t.accounts.c.registry, t.accounts.c.id)
+        if registry:
+            query = query.where(t.accounts.c.registry == registry)
+        if account_type:
+            query = query.where(t.accounts.c.type == account_type.value)
+        return [_account(r) for r in self.c.execute(query)]
+
+    # -- projects and decisions -----------------------------------------------------------
+    def lock_project(self, project_id: str) -> int:
+        query = select(t.projects.c.decisions).where(t.projects.c.id == project_id)
+        count = self.c.execute(query.with_for_update()).scalar()
+        if count is None:
+            self.c.execute(
+                insert(t.projects).values(id=project_id, partner=project_id[:2], decisions=0)
+            )
+            count = self.c.execute(query.with_for_update()).scalar_one()
+        return int(count)
+
+    def set_project_decisions(self, project_id: str, count: int) -> None:
+        self.c.execute(
+            update(t.projects).where(t.projects.c.id == project_id).values(decisions=count)
+        )
+
+    def decisions_of_project(self, project_id: str) -> list[IssuanceDecision]:
+        rows = self.c.execute(
+            select(t.decisions)
+            .where(t.decisions.c.project_id == project_id)
+            .order_by(t.decisions.c.period_seq)
+        )
+        return [_decision(r) for r in rows]
+
+    def add_decision(self, decision: IssuanceDecision, now: datetime) -> int:
+        result = self.c.execute(
+            insert(t.decisions)
+            .values(
+                project_id=decision.project_id, period_start=decision.period.start,
+                period_end=decision.period.end, vintage=decision.vintage,
+                period_seq=decision.period_seq, amount=decision.amount,
+                status=decision.status.value, reference=decision.reference, created_at=now,
+            )
+            .returning(t.decisions.c.id)
+        )
+        return int(result.scalar_one())
+
+    def add_decision_lines(self, lines: Sequence[DecisionLine]) -> None:
+        self.c.execute(
+            insert(t.decision_lines),
+            [
+                {
+                    "decision_id": dl.decision_id, "line_no": dl.line.line_no,
+                    "account_id": dl.line.account_id, "registry": dl.registry,
+                    "share_pct": dl.line.share_pct, "quantity": dl.line.quantity,
+                    "serial_start": dl.line.serial_start, "serial_end": dl.line.serial_end,
+                    "receives_remainder": dl.line.receives_remainder, "issued_tx": dl.issued_tx,
+                }
+                for dl in lines
+            ],
+        )
+
+    def get_decision(self, decision_id: int, *, lock: bool = False) -> IssuanceDecision | None:
+        query = select(t.decisions).where(t.decisions.c.id == decision_id)
+        if lock:
+            query = query.with_for_update()
+        row = self.c.execute(query).first()
+        return _decision(row) if row else None
+
+    def find_decision(self, project_id: str, period_seq: int) -> IssuanceDecision | None:
+        row = self.c.execute(
+            select(t.decisions).where(
+                t.decisions.c.project_id == project_id, t.decisions.c.period_seq == period_seq
+            )
+        ).first()
+        return _decision(row) if row else None
+
+    def decision_lines(self, decision_id: int) -> list[DecisionLine]:
+        rows = self.c.execute(
+            select(t.decision_lines)
+            .where(t.decision_lines.c.decision_id == decision_id)
+            .order_by(t.decision_lines.c.line_no)
+        )
+        return [
+            DecisionLine(
+                r.decision_id,
+                AllocatedLine(
+                    r.line_no, r.account_id, Decimal(r.share_pct).normalize(), r.quantity,
+                    r.serial_start, r.serial_end, bool(r.receives_remainder),
+                ),
+                r.registry,
+                r.issued_tx,
+            )
+            for r in rows
+        ]
+
+    def mark_lines_issued(self, decision_id: int, line_nos: Sequence[int], tx_id: int) -> None:
+        result = self.c.execute(
+            update(t.decision_lines)
+            .where(
+                t.decision_lines.c.decision_id == decision_id,
+                t.decision_lines.c.line_no.in_(list(line_nos)),
+                t.decision_lines.c.issued_tx.is_(None),
+            )
+            .values(issued_tx=tx_id)
+        )
+        if result.rowcount != len(line_nos):  # the decision row lock makes this unreachable
+            raise RuntimeError(f"decision {decision_id} lines were issued concurrently")
+
+    def set_decision_status(self, decision_id: int, status: DecisionStatus) -> None:
+        self.c.execute(
+            update(t.decisions).where(t.decisions.c.id == decision_id).values(status=status.value)
+        )
+
+    def list_decisions(self, project_id: str | None) -> list[IssuanceDecision]:
+        query = select(t.decisions).order_by(t.decisions.c.id)
+        if project_id:
+            query = query.where(t.decisions.c.project_id == project_id)
+        return [_decision(r) for r in self.c.execute(query)]
+
+    # -- unit blocks ----------------------------------------------------------------------
+    def blocks_page(self, account_id: str, after: BlockKey | None, limit: int) -> list[UnitBlock]:
+        if after is None:
+            rows = self.c.execute(_PAGE_FIRST, {"account": account_id, "limit": limit})
+        else:
+            rows = self.c.execute(
+                _PAGE_AFTER,
+                {"account": account_id, "after_decision": after[0], "after_start": after[1],
+                 "limit": limit},
+            )
+        return [block_from_row(r) for r in rows]
+
+    def blocks_overlapping(
+        self, decision_id: int, start: int, end: int, *, lock: bool = False
+    ) -> list[UnitBlock]:
+        # The block holding `start` begins at or before it: the last such block, plus
+        # every block beginning inside the range. Both use the (decision, start) index.
+        first = (
+            select(_B.id)
+            .where(_B.decision_id == decision_id, _B.serial_start <= start)
+            .order_by(_B.serial_start.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = select(*_BLOCK_COLUMNS).where(
+            or_(
+                _B.id == first,
+                and_(
+                    _B.decision_id == decision_id,
+                    _B.serial_start > start,
+                    _B.serial_start <= end,
+                ),
+            )
+        )
+        if lock:
+            query = query.with_for_update()
+        rows = self.c.execute(query.order_by(_B.serial_start))
+        return [b for b in map(block_from_row, rows) if b.end >= start]
+
+    def update_blocks(self, blocks: Sequence[UnitBlock]) -> None:
+        self.c.execute(
+            _UPDATE_BLOCK, [{"b_id": b.id, **_block_values(b)} for b in blocks]
+        )
+
+    def insert_blocks(self, blocks: Sequence[UnitBlock]) -> None:
+        self.c.execute(insert(t.unit_blocks), [_block_values(b) for b in blocks])
+
+    def blocks_of_decision(self, decision_id: int) -> list[UnitBlock]:
+        rows = self.c.execute(
+            select(*_BLOCK_COLUMNS).where(_B.decision_id == decision_id).order_by(_B.serial_start)
+        )
+        return [block_from_row(r) for r in rows]
+
+    def iter_blocks(
+        self, *, account_id: str | None = None, registry: str | None = None
+    ) -> Iterator[UnitBlock]:
+        query = select(*_BLOCK_COLUMNS).order_by(_B.account_id, _B.decision_id, _B.serial_start)
+        if account_id:
+            query = query.where(_B.account_id == account_id)
+        if registry:
+            query = query.where(_B.registry == registry)
+        for row in self.c.execute(query.execution_options(yield_per=2000)):
+            yield block_from_row(row)
+
+    # -- transactions and events ----------------------------------------------------------
+    def insert_transactions(self, records: Sequence[TransactionRecord], now: datetime) -> None:
+        ids = self.c.execute(
+            insert(t.transactions).returning(t.transactions.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "kind": r.kind.value, "registry": r.registry, "source": r.source,
+                    "destination": r.destination, "quantity": r.quantity, "detail": r.detail,
+                    "created_at": now,
+                }
+                for r in records
+            ],
+        ).scalars().all()
+        for record, tx_id in zip(records, ids, strict=True):
+            record.id = int(tx_id)
+        ranges = [
+            {"transaction_id": r.id, "decision_id": m.decision_id, "serial_start": m.start,
+             "serial_end": m.end}
+            for r in records
+            for m in r.ranges
+        ]
+        if ranges:
+            self.c.execute(insert(t.transaction_ranges), ranges)
+        self.c.execute(
+            insert(t.events),
+            [
+                {"kind": r.kind.value, "transaction_id": r.id, "payload": r.event_payload(),
+                 "created_at": now}
+                for r in records
+            ],
+        )
+
+    def add_event(
+        self, kind: str, transaction_id: int | None, payload: dict[str, Any], now: datetime
+    ) -> None:
+        self.c.execute(
+            insert(t.events).values(
+                kind=str(kind), transaction_id=transaction_id, payload=payload, created_at=now
+            )
+        )
+
+    def list_transactions(self, filters: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+        tx = t.transactions.c
+        query = select(t.transactions).order_by(tx.id.desc()).limit(limit)
+        if filters.get("account"):
+            query = query.where(
+                or_(tx.source == filters["account"], tx.destination == filters["account"])
+            )
+        if filters.get("registry"):
+            query = query.where(tx.registry == filters["registry"])
+        if filters.get("kind"):
+            query = query.where(tx.kind == filters["kind"])
+        if filters.get("since"):
+            query = query.where(tx.created_at >= filters["since"])
+        if filters.get("until"):
+            query = query.where(tx.created_at < filters["until"])
+        if filters.get("project"):
+            project_tx = (
+                select(t.transaction_ranges.c.transaction_id)
+                .join(t.decisions, t.decisions.c.id == t.transaction_ranges.c.decision_id)
+                .where(t.decisions.c.project_id == filters["project"])
+            )
+            query = query.where(tx.id.in_(project_tx))
+        return [dict(r._mapping) for r in self.c.execute(query)]
+
+    def history(self, decision_id: int, start: int, end: int) -> list[dict[str, Any]]:
+        r = t.transaction_ranges.c
+        query = (
+            select(
+                r.transaction_id, r.serial_start, r.serial_end, t.transactions.c.kind,
+                t.transactions.c.registry, t.transactions.c.source,
+                t.transactions.c.destination, t.transactions.c.created_at,
+                t.transactions.c.detail,
+            )
+            .join(t.transactions, t.transactions.c.id == r.transaction_id)
+            .where(r.decision_id == decision_id, r.serial_start <= end, r.serial_end >= start)
+            .order_by(r.transaction_id, r.serial_start)
+        )
+        return [dict(row._mapping) for row in self.c.execute(query)]
+
+    def count_events(self) -> int:
+        return int(self.c.execute(select(func.count()).select_from(t.events)).scalar_one())
+
+    def transactions_without_one_event(self) -> list[int]:
+        per_tx = (
+            select(t.events.c.transaction_id.label("tx"), func.count().label("n"))
+            .where(t.events.c.transaction_id.is_not(None))
+            .group_by(t.events.c.transaction_id)
+            .subquery()
+        )
+        query = (
+            select(t.transactions.c.id)
+            .outerjoin(per_tx, per_tx.c.tx == t.transactions.c.id)
+            .where(or_(per_tx.c.n.is_(None), per_tx.c.n != 1))
+        )
+        return [int(i) for i in self.c.execute(query).scalars()]
+
+    def holdings(self, account_id: str | None, registry: str | None) -> list[dict[str, Any]]:
+        d = t.decisions.c
+        quantity = func.sum(_B.serial_end - _B.serial_start + 1)
+        query = (
+            select(
+                _B.account_id.label("account"), _B.registry, t.accounts.c.type.label("type"),
+                d.project_id.label("project"), d.vintage, d.period_seq,
+                _B.origin_registry.label("origin"), _B.authorised_uses, _B.first_transferred,
+                _B.ca_status, quantity.label("quantity"), func.count().label("blocks"),
+            )
+            .join(t.decisions, d.id == _B.decision_id)
+            .join(t.accounts, t.accounts.c.id == _B.account_id)
+            .group_by(
+                _B.account_id, _B.registry, t.accounts.c.type, d.project_id, d.vintage,
+                d.period_seq, _B.origin_registry, _B.authorised_uses, _B.first_transferred,
+                _B.ca_status,
+            )
+            .order_by(_B.account_id, d.project_id, d.period_seq)
+        )
+        if account_id:
+            query = query.where(_B.account_id == account_id)
+        if registry:
+            query = query.where(_B.registry == registry)
+        return [
+            {**dict(r._mapping), "quantity": int(r.quantity),
+             "first_transferred": bool(r.first_transferred)}
+            for r in self.c.execute(query)
+        ]
+
+    # -- idempotency ----------------------------------------------------------------------
+    def get_idempotency(self, key: str) -> tuple[str, str, Any] | None:
+        row = self.c.execute(
+            select(t.idempotency_keys).where(t.idempotency_keys.c.key == key)
+        ).first()
+        return (row.command, row.request_digest, row.response) if row else None
+
+    def put_idempotency(
+        self, key: str, command: str, digest: str, response: Any, now: datetime
+    ) -> None:
+        self.c.execute(
+            insert(t.idempotency_keys).values(
+                key=key, command=command, request_digest=digest, response=response,
+                created_at=now,
+            )
+        )

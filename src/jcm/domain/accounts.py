@@ -1,0 +1,181 @@
+"""Registries, organisations and accounts, and the account-type rules (checks A*, G4, G5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from jcm.domain.errors import AccountRuleViolation, InvalidInput
+
+JAPAN = "JP"
+
+
+class AccountType(StrEnum):
+    GOVERNMENT_HOLDING = "government_holding"  # 政府保有口座
+    ENTITY_HOLDING = "entity_holding"  # 法人保有口座
+    CANCELLATION = "cancellation"  # 無効化口座
+    RETIREMENT = "retirement"  # 償却口座
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (AccountType.CANCELLATION, AccountType.RETIREMENT)
+
+    @property
+    def is_holding(self) -> bool:
+        return not self.is_terminal
+
+    @property
+    def is_singleton(self) -> bool:
+        """One per registry: the government's holding account and the two terminal ones."""
+        return self is not AccountType.ENTITY_HOLDING
+
+    @property
+    def id_tag(self) -> str:
+        return _ID_TAGS[self]
+
+
+_ID_TAGS = {
+    AccountType.GOVERNMENT_HOLDING: "GOV",
+    AccountType.ENTITY_HOLDING: "ENT",
+    AccountType.CANCELLATION: "CAN",
+    AccountType.RETIREMENT: "RET",
+}
+
+
+class AccountStatus(StrEnum):
+    OPEN = "open"
+    BLOCKED = "blocked"
+    CLOSED = "closed"
+
+
+class OrganisationKind(StrEnum):
+    GOVERNMENT = "government"
+    COMPANY = "company"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    code: str
+    name: str
+    active: bool = True
+
+    @property
+    def is_japan(self) -> bool:
+        return self.code == JAPAN
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str
+    registry: str
+    name: str
+    kind: OrganisationKind
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: str
+    registry: str
+    type: AccountType
+    organisation_id: str
+    name: str
+    status: AccountStatus = AccountStatus.OPEN
+
+
+def account_id(registry: str, account_type: AccountType, seq: int) -> str:
+    return f"{registry}-{account_type.id_tag}-{seq:04d}"
+
+
+def organisation_id(registry: str, seq: int) -> str:
+    return f"{registry}-ORG-{seq:04d}"
+
+
+def parse_account_type(text: str) -> AccountType:
+    try:
+        return AccountType(text.strip().lower().replace("-", "_"))
+    except ValueError:
+        raise InvalidInput(
+            "G1_BAD_ACCOUNT_TYPE",
+            f"Unknown account type {text!r}; use one of "
+            + ", ".join(t.value for t in AccountType)
+            + ".",
+            account_type=text,
+        ) from None
+
+
+def check_open(account: Account) -> None:
+    """G4: an account must be open to send or receive."""
+    if account.status is not AccountStatus.OPEN:
+        raise AccountRuleViolation(
+            "G4_ACCOUNT_NOT_OPEN",
+            f"Account {account.id} is {account.status.value}; only open accounts can send or "
+            "receive units.",
+            account=account.id,
+            status=account.status.value,
+        )
+
+
+def check_can_send(account: Account) -> None:
+    """A1: nothing leaves a cancellation or retirement account."""
+    if account.type.is_terminal:
+        raise AccountRuleViolation(
+            "A1_TERMINAL_ACCOUNT",
+            f"Account {account.id} is a {account.type.value} account; units in it are final "
+            "and can never move again.",
+            account=account.id,
+            account_type=account.type.value,
+        )
+    check_open(account)
+
+
+def check_can_receive_holding(account: Account) -> None:
+    """Transfers and issuance go to holding accounts; cancel and retire have commands."""
+    if not account.type.is_holding:
+        raise AccountRuleViolation(
+            "A2_NOT_A_HOLDING_ACCOUNT",
+            f"Account {account.id} is a {account.type.value} account; transfers and issuance "
+            "go to holding accounts. Use `jcm cancel` or `jcm retire` to move units into it.",
+            account=account.id,
+            account_type=account.type.value,
+        )
+    check_open(account)
+
+
+def check_internal(source: Account, destination: Account) -> None:
+    """G5 (internal): both accounts in one registry, and not the same account."""
+    if source.registry != destination.registry:
+        raise AccountRuleViolation(
+            "G5_REGISTRY_MISMATCH",
+            f"{source.id} is in registry {source.registry} and {destination.id} in "
+            f"{destination.registry}; an internal transfer stays in one registry. Use "
+            "`jcm external-transfer` to move units between registries.",
+            source=source.id,
+            destination=destination.id,
+        )
+    if source.id == destination.id:
+        raise InvalidInput(
+            "G1_SAME_ACCOUNT",
+            f"Source and destination are both {source.id}; choose two different accounts.",
+            account=source.id,
+        )
+
+
+def check_external(source: Account, destination: Account) -> None:
+    """G5 (external): the registries differ and one of them is Japan's."""
+    if source.registry == destination.registry:
+        raise AccountRuleViolation(
+            "G5_SAME_REGISTRY",
+            f"{source.id} and {destination.id} are both in registry {source.registry}; an "
+            "external transfer moves units between two registries. Use `jcm transfer`.",
+            source=source.id,
+            destination=destination.id,
+        )
+    if JAPAN not in (source.registry, destination.registry):
+        raise AccountRuleViolation(
+            "G6_NOT_BILATERAL",
+            f"JCM transfers go between Japan's registry and a partner's; "
+            f"{source.registry} → {destination.registry} involves no Japanese registry.",
+            source_registry=source.registry,
+            destination_registry=destination.registry,
+        )

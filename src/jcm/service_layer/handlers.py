@@ -1,0 +1,578 @@
+"""Use cases that change the registry. Each runs inside one unit of work.
+
+Every handler validates first, then changes state only through the working set or the
+ledger port, so a refusal raised at any point leaves nothing behind (the unit of work
+rolls back).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pycountry
+
+from jcm.domain import accounts as acc
+from jcm.domain.accounts import Account, AccountStatus, AccountType, Organisation, Registry
+from jcm.domain.allocation import allocate
+from jcm.domain.article6 import format_uses
+from jcm.domain.blocks import UnitBlock
+from jcm.domain.commands import (
+    ApplyCorrespondingAdjustment,
+    Authorise,
+    CreateOrganisation,
+    CreateRegistry,
+    Issue,
+    Move,
+    OpenAccount,
+    RecordDecision,
+)
+from jcm.domain.errors import (
+    AccountRuleViolation,
+    Article6RuleViolation,
+    InvalidInput,
+    JcmError,
+    NotFound,
+    UnitRuleViolation,
+)
+from jcm.domain.issuance import (
+    DecisionLine,
+    DecisionStatus,
+    IssuanceDecision,
+    MonitoringPeriod,
+    check_issuable,
+    check_no_overlap,
+    check_vintage,
+    parse_project_id,
+)
+from jcm.domain.serials import SerialRange
+from jcm.domain.transactions import (
+    CancellationPurpose,
+    MovedRange,
+    SetupEvent,
+    TransactionKind,
+    TransactionRecord,
+)
+from jcm.service_layer.ports import Ledger, UnitOfWork
+from jcm.service_layer.working_set import WorkingSet
+
+# -- set-up ----------------------------------------------------------------------------------
+
+
+def _registry(ledger: Ledger, code: str) -> Registry:
+    found = ledger.get_registry(code.upper())
+    if found is None:
+        raise NotFound(
+            "G4_UNKNOWN_REGISTRY",
+            f"There is no registry {code!r}. Create it with `jcm registry create {code}`.",
+            registry=code,
+        )
+    if not found.active:
+        raise AccountRuleViolation(
+            "G3_REGISTRY_INACTIVE",
+            f"Registry {found.code} is not active; no transaction can involve it.",
+            registry=found.code,
+        )
+    return found
+
+
+def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Account:
+    found = ledger.get_account(account_id.upper(), lock=lock)
+    if found is None:
+        raise NotFound(
+            "G4_UNKNOWN_ACCOUNT",
+            f"There is no account {account_id!r}. List accounts with `jcm account list`.",
+            account=account_id,
+        )
+    return found
+
+
+def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
+    code = cmd.code.strip().upper()
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    if country is None:
+        raise InvalidInput(
+            "G1_BAD_COUNTRY",
+            f"{cmd.code!r} is not an ISO 3166-1 alpha-2 country code (e.g. JP, KE, ID).",
+            registry=cmd.code,
+        )
+    if uow.ledger.get_registry(code) is not None:
+        raise AccountRuleViolation(
+            "G7_REGISTRY_EXISTS",
+            f"Registry {code} already exists; each side has exactly one registry.",
+            registry=code,
+        )
+    registry = Registry(code, cmd.name or f"JCM registry of {country.name}")
+    uow.ledger.add_registry(registry, uow.now)
+    government = Organisation(
+        acc.organisation_id(code, 1), code, f"Government of {country.name}",
+        acc.OrganisationKind.GOVERNMENT,
+    )
+    uow.ledger.add_organisation(government, uow.now)
+    created = []
+    for seq, account_type in enumerate(
+        (AccountType.GOVERNMENT_HOLDING, AccountType.CANCELLATION, AccountType.RETIREMENT), 1
+    ):
+        account = Account(
+            acc.account_id(code, account_type, seq), code, account_type, government.id,
+            f"{government.name}: {account_type.value.replace('_', ' ')} account",
+        )
+        uow.ledger.add_account(account, uow.now)
+        created.append(account_dict(account))
+    result = {
+        "registry": code,
+        "name": registry.name,
+        "government": government.id,
+        "accounts": created,
+    }
+    uow.ledger.add_event(SetupEvent.REGISTRY_CREATED, None, result, uow.now)
+    return result
+
+
+def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> dict[str, Any]:
+    registry = _registry(uow.ledger, cmd.registry)
+    name = cmd.name.strip()
+    if not name:
+        raise InvalidInput("G1_BAD_NAME", "An organisation needs a name.")
+    org = Organisation(
+        acc.organisation_id(registry.code, uow.ledger.count_organisations(registry.code) + 1),
+        registry.code,
+        name,
+        cmd.kind,
+    )
+    uow.ledger.add_organisation(org, uow.now)
+    result = {"organisation": org.id, "registry": org.registry, "name": org.name,
+              "kind": org.kind.value}
+    uow.ledger.add_event(SetupEvent.ORGANISATION_CREATED, None, result, uow.now)
+    return result
+
+
+def account_dict(account: Account) -> dict[str, Any]:
+    return {
+        "account": account.id,
+        "registry": account.registry,
+        "type": account.type.value,
+        "organisation": account.organisation_id,
+        "name": account.name,
+        "status": account.status.value,
+    }
+
+
+def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
+    registry = _registry(uow.ledger, cmd.registry)
+    org = uow.ledger.get_organisation(cmd.organisation_id.upper())
+    if org is None or org.registry != registry.code:
+        raise NotFound(
+            "G4_UNKNOWN_ORGANISATION",
+            f"Registry {registry.code} has no organisation {cmd.organisation_id!r}. Create it "
+            f"with `jcm org create --registry {registry.code} NAME`.",
+            organisation=cmd.organisation_id,
+            registry=registry.code,
+        )
+    if cmd.type.is_singleton:
+        existing = uow.ledger.singleton_account(registry.code, cmd.type)
+        if existing is not None:
+            raise AccountRuleViolation(
+                "A3_SINGLETON_EXISTS",
+                f"Registry {registry.code} already has its {cmd.type.value} account "
+                f"{existing.id}; a registry has exactly one.",
+                registry=registry.code,
+                account=existing.id,
+            )
+    seq = uow.ledger.count_accounts(registry.code) + 1
+    account = Account(
+        acc.account_id(registry.code, cmd.type, seq), registry.code, cmd.type, org.id,
+        cmd.name.strip() or org.name, AccountStatus.OPEN,
+    )
+    uow.ledger.add_account(account, uow.now)
+    result = account_dict(account)
+    uow.ledger.add_event(SetupEvent.ACCOUNT_CREATED, None, result, uow.now)
+    return result
+
+
+# -- decisions and issuance -----------------------------------------------------------------
+
+
+def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
+    ledger = uow.ledger
+    project = parse_project_id(cmd.project_id)
+    partner = project[:2]
+    _registry(ledger, acc.JAPAN)
+    _registry(ledger, partner)
+    period = MonitoringPeriod(cmd.period_start, cmd.period_end)
+    check_vintage(cmd.vintage, period)
+    if period.end > uow.now.date():
+        raise InvalidInput(
+            "I8_FUTURE_PERIOD",
+            f"Monitoring period {period} ends in the future (today is "
+            f"{uow.now.date().isoformat()}); reductions are decided after they happen.",
+            period=str(period),
+        )
+    lines = allocate(cmd.amount, cmd.shares, cmd.remainder_to)
+    stored_lines = []
+    for line in lines:
+        account = account_or_404(ledger, line.account_id)
+        if account.registry not in (acc.JAPAN, partner):
+            raise AccountRuleViolation(
+                "A2_NOT_ELIGIBLE_FOR_ISSUANCE",
+                f"Account {account.id} is in registry {account.registry}; credits of project "
+                f"{project} are issued only into registries {acc.JAPAN} and {partner}.",
+                account=account.id,
+                project=project,
+            )
+        acc.check_can_receive_holding(account)
+        stored_lines.append(DecisionLine(0, line, account.registry))
+    count = ledger.lock_project(project)
+    check_no_overlap(project, period, ledger.decisions_of_project(project))
+    decision = IssuanceDecision(
+        0, project, period, cmd.vintage, count + 1, cmd.amount, DecisionStatus.PENDING,
+        cmd.reference,
+    )
+    decision_id = ledger.add_decision(decision, uow.now)
+    ledger.add_decision_lines(
+        [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines]
+    )
+    ledger.set_project_decisions(project, count + 1)
+    result = decision_dict(
+        IssuanceDecision(decision_id, project, period, cmd.vintage, count + 1, cmd.amount,
+                         DecisionStatus.PENDING, cmd.reference),
+        [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines],
+    )
+    ledger.add_event(SetupEvent.DECISION_RECORDED, None, result, uow.now)
+    return result
+
+
+def decision_dict(decision: IssuanceDecision, lines: list[DecisionLine]) -> dict[str, Any]:
+    def serial(dl: DecisionLine) -> str | None:
+        if dl.line.serial_start is None or dl.line.serial_end is None:
+            return None
+        return SerialRange(
+            dl.registry, decision.partner, decision.project_id, decision.vintage,
+            decision.period_seq, dl.line.serial_start, dl.line.serial_end,
+        ).format()
+
+    return {
+        "decision": decision.id,
+        "project": decision.project_id,
+        "period_start": decision.period.start.isoformat(),
+        "period_end": decision.period.end.isoformat(),
+        "vintage": decision.vintage,
+        "period_seq": decision.period_seq,
+        "amount": decision.amount,
+        "status": decision.status.value,
+        "reference": decision.reference,
+        "lines": [
+            {
+                "line": dl.line.line_no,
+                "account": dl.line.account_id,
+                "registry": dl.registry,
+                "share_pct": str(dl.line.share_pct),
+                "quantity": dl.line.quantity,
+                "receives_remainder": dl.line.receives_remainder,
+                "serials": serial(dl),
+                "issued_in_transaction": dl.issued_tx,
+            }
+            for dl in lines
+        ],
+    }
+
+
+def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
+    ledger = uow.ledger
+    registry = _registry(ledger, cmd.registry)
+    decision = ledger.get_decision(cmd.decision_id, lock=True)
+    if decision is None:
+        raise NotFound(
+            "I1_UNKNOWN_DECISION",
+            f"There is no Joint Committee decision {cmd.decision_id}; record it first with "
+            "`jcm decision record`.",
+            decision=cmd.decision_id,
+        )
+    lines = ledger.decision_lines(decision.id)
+    mine = check_issuable(decision, registry.code, lines)
+    ws = WorkingSet(ledger)
+    ranges = []
+    issued_lines = []
+    for dl in mine:
+        account = account_or_404(ledger, dl.line.account_id)
+        acc.check_can_receive_holding(account)
+        assert dl.line.serial_start is not None and dl.line.serial_end is not None
+        block = UnitBlock(
+            decision.id, dl.line.serial_start, dl.line.serial_end, registry.code,
+            registry.code, account.id,
+        )
+        block.article6 = block.article6.on_issuance()
+        ws.add_new(block)
+        serial = ws.serial(block)
+        ranges.append(MovedRange(decision.id, block.start, block.end, serial))
+        issued_lines.append({"account": account.id, "quantity": block.quantity, "serials": serial})
+    record = TransactionRecord(
+        TransactionKind.ISSUANCE, registry.code, None, None,
+        sum(r.quantity for r in ranges),
+        {"decision": decision.id, "project": decision.project_id,
+         "period": str(decision.period), "vintage": decision.vintage, "lines": issued_lines},
+        ranges,
+    )
+    ws.add_record(record)
+    ws.flush(uow.now)
+    assert record.id is not None
+    ledger.mark_lines_issued(decision.id, [dl.line.line_no for dl in mine], record.id)
+    remaining = [
+        dl for dl in lines
+        if dl.line.quantity > 0 and dl.issued_tx is None and dl not in mine
+    ]
+    status = DecisionStatus.PARTIALLY_ISSUED if remaining else DecisionStatus.ISSUED
+    ledger.set_decision_status(decision.id, status)
+    return {
+        **_record_dict(record),
+        "decision_status": status.value,
+    }
+
+
+# -- moving units ---------------------------------------------------------------------------
+
+
+def _record_dict(record: TransactionRecord) -> dict[str, Any]:
+    return {
+        "transaction": record.id,
+        "kind": record.kind.value,
+        "registry": record.registry,
+        "source": record.source,
+        "destination": record.destination,
+        "quantity": record.quantity,
+        "serials": [r.serial for r in record.ranges],
+        "detail": record.detail,
+    }
+
+
+def _select(ws: WorkingSet, account_id: str | None, quantity: int | None,
+            serials: str | None) -> list[UnitBlock]:
+    if (quantity is None) == (serials is None):
+        raise InvalidInput(
+            "G1_SELECT_UNITS",
+            "Name the units either by --quantity (lowest serials first) or by --serials "
+            "(one serial range), not both and not neither.",
+        )
+    if quantity is not None:
+        if account_id is None:
+            raise InvalidInput("G1_SELECT_UNITS", "A quantity needs an account to take from.")
+        if quantity < 1:
+            raise InvalidInput(
+                "G1_BAD_QUANTITY",
+                f"Quantity must be a whole number of at least 1, got {quantity}.",
+                quantity=quantity,
+            )
+        return ws.take_lowest(account_id, quantity)
+    assert serials is not None
+    serial = SerialRange.parse(serials)
+    decision = ws.ledger.find_decision(serial.project, serial.period_seq)
+    if decision is None or decision.vintage != serial.vintage:
+        raise UnitRuleViolation(
+            "U1_UNKNOWN_SERIAL",
+            f"No issuance matches {serial.format()}: project {serial.project} has no "
+            f"monitoring period {serial.period_seq} with vintage {serial.vintage}.",
+            serials=serial.format(),
+        )
+    return ws.take_range(account_id, serial, decision.id)
+
+
+_MOVE_KINDS = {
+    TransactionKind.TRANSFER,
+    TransactionKind.EXTERNAL_TRANSFER,
+    TransactionKind.CANCELLATION,
+    TransactionKind.RETIREMENT,
+}
+
+
+def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> TransactionRecord:
+    """Transfer, external transfer, cancel or retire; the record is added to ``ws``."""
+    if kind not in _MOVE_KINDS:
+        raise ValueError(f"{kind} is not a movement")
+    ledger = uow.ledger
+    source = account_or_404(ledger, cmd.source, lock=True)
+    acc.check_can_send(source)
+    _registry(ledger, source.registry)
+    detail: dict[str, Any] = {}
+    if kind in (TransactionKind.CANCELLATION, TransactionKind.RETIREMENT):
+        if cmd.destination is not None:
+            raise InvalidInput(
+                "G1_NO_DESTINATION",
+                f"A {kind.value} goes to the registry's own {kind.value} account; do not name "
+                "a destination.",
+            )
+        terminal = (AccountType.CANCELLATION if kind is TransactionKind.CANCELLATION
+                    else AccountType.RETIREMENT)
+        destination = ledger.singleton_account(source.registry, terminal)
+        if destination is None:
+            raise NotFound(
+                "G4_NO_TERMINAL_ACCOUNT",
+                f"Registry {source.registry} has no {terminal.value} account; open one with "
+                f"`jcm account create --type {terminal.value}`.",
+                registry=source.registry,
+            )
+        acc.check_open(destination)
+        if kind is TransactionKind.CANCELLATION:
+            if cmd.purpose is None:
+                raise InvalidInput(
+                    "G1_NO_PURPOSE",
+                    "A cancellation needs a purpose: ndc, oimp or voluntary.",
+                )
+            detail["purpose"] = cmd.purpose.value
+        if cmd.beneficiary:
+            detail["beneficiary"] = cmd.beneficiary
+    else:
+        if cmd.destination is None:
+            raise InvalidInput("G1_NO_DESTINATION", "A transfer needs a destination account.")
+        destination = account_or_404(ledger, cmd.destination)
+        if kind is TransactionKind.TRANSFER:
+            acc.check_internal(source, destination)
+        else:
+            acc.check_external(source, destination)
+            _registry(ledger, destination.registry)
+        acc.check_can_receive_holding(destination)
+    if cmd.note:
+        detail["note"] = cmd.note
+
+    blocks = _select(ws, source.id, cmd.quantity, cmd.serials)
+    ranges = []
+    first_transferred = 0
+    for block in blocks:
+        decision = ws.decision(block.decision_id)
+        serial = ws.serial(block)
+        if kind is TransactionKind.EXTERNAL_TRANSFER:
+            if {source.registry, destination.registry} != {acc.JAPAN, decision.partner}:
+                raise AccountRuleViolation(
+                    "G6_NOT_BILATERAL",
+                    f"Units {serial} belong to the Japan–{decision.partner} JCM and can move "
+                    f"only between registries JP and {decision.partner}, not to "
+                    f"{destination.registry}.",
+                    serials=serial,
+                    destination_registry=destination.registry,
+                )
+            before = block.article6
+            block.article6 = before.on_external_transfer(source.registry == decision.partner)
+            if block.article6.first_transferred and not before.first_transferred:
+                first_transferred += block.quantity
+        elif kind is TransactionKind.CANCELLATION:
+            if cmd.purpose is CancellationPurpose.OIMP and "oimp" not in format_uses(
+                block.article6.authorised_uses
+            ):
+                raise Article6RuleViolation(
+                    "T1_NOT_AUTHORISED_FOR_PURPOSE",
+                    f"Units {serial} are not authorised for other international mitigation "
+                    "purposes (OIMP); they cannot be cancelled for that purpose.",
+                    serials=serial,
+                    authorised_uses=format_uses(block.article6.authorised_uses),
+                )
+            before = block.article6
+            block.article6 = before.on_use()
+            if block.article6.first_transferred and not before.first_transferred:
+                first_transferred += block.quantity
+        ws.place(block, destination.id, destination.registry)
+        ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
+    if first_transferred:
+        detail["first_transferred"] = first_transferred
+    record = TransactionRecord(
+        kind, source.registry, source.id, destination.id, sum(r.quantity for r in ranges),
+        detail, ranges,
+    )
+    ws.add_record(record)
+    return record
+
+
+def move_one(uow: UnitOfWork, cmd: Move, kind: TransactionKind) -> dict[str, Any]:
+    ws = WorkingSet(uow.ledger)
+    record = move(uow, ws, cmd, kind)
+    ws.flush(uow.now)
+    return _record_dict(record)
+
+
+def move_batch(
+    uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]
+) -> dict[str, Any]:
+    """Many moves in one database transaction: all are committed or none."""
+    ws = WorkingSet(uow.ledger)
+    records = []
+    for index, (cmd, kind) in enumerate(moves):
+        try:
+            records.append(move(uow, ws, cmd, kind))
+        except JcmError as error:
+            error.details["batch_index"] = index
+            error.message = f"Batch item {index} (nothing in the batch was committed): " + (
+                error.message
+            )
+            raise
+    ws.flush(uow.now)
+    return {
+        "transactions": [r.id for r in records],
+        "count": len(records),
+        "quantity": sum(r.quantity for r in records),
+    }
+
+
+# -- Article 6 ------------------------------------------------------------------------------
+
+
+def authorise(uow: UnitOfWork, cmd: Authorise) -> dict[str, Any]:
+    ledger = uow.ledger
+    account = account_or_404(ledger, cmd.account_id, lock=True)
+    acc.check_can_send(account)
+    reference = cmd.reference.strip()
+    if not reference:
+        raise InvalidInput(
+            "G1_NO_REFERENCE",
+            "An authorisation needs the reference of the authorising Party's letter or "
+            "decision (--reference).",
+        )
+    ws = WorkingSet(ledger)
+    blocks = _select(ws, account.id, cmd.quantity, cmd.serials)
+    ranges = []
+    for block in blocks:
+        decision = ws.decision(block.decision_id)
+        serial = ws.serial(block)
+        if account.registry != decision.partner:
+            raise Article6RuleViolation(
+                "T5_NOT_AUTHORISING_PARTY",
+                f"Units {serial} can be authorised only by their host Party "
+                f"{decision.partner}, in its registry; account {account.id} is in "
+                f"{account.registry}.",
+                serials=serial,
+                account=account.id,
+            )
+        block.article6 = block.article6.authorise(
+            cmd.uses, reference, cmd.trigger, serials=serial
+        )
+        ws.place(block, account.id, account.registry)
+        ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
+    record = TransactionRecord(
+        TransactionKind.AUTHORISATION, account.registry, account.id, account.id,
+        sum(r.quantity for r in ranges),
+        {"uses": format_uses(cmd.uses), "reference": reference,
+         "first_transfer_at": cmd.trigger.value},
+        ranges,
+    )
+    ws.add_record(record)
+    ws.flush(uow.now)
+    return _record_dict(record)
+
+
+def apply_corresponding_adjustment(
+    uow: UnitOfWork, cmd: ApplyCorrespondingAdjustment
+) -> dict[str, Any]:
+    ws = WorkingSet(uow.ledger)
+    blocks = _select(ws, None, None, cmd.serials)
+    ranges = []
+    for block in blocks:
+        serial = ws.serial(block)
+        block.article6 = block.article6.apply_corresponding_adjustment(serials=serial)
+        ws.place(block, block.account_id, block.registry)
+        ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
+    partner = ws.decision(blocks[0].decision_id).partner
+    record = TransactionRecord(
+        TransactionKind.CORRESPONDING_ADJUSTMENT, partner, None, None,
+        sum(r.quantity for r in ranges),
+        {"reporting_year": cmd.reporting_year, **({"note": cmd.note} if cmd.note else {})},
+        ranges,
+    )
+    ws.add_record(record)
+    ws.flush(uow.now)
+    return _record_dict(record)
