@@ -3,6 +3,8 @@ that the migrations and this module agree."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -10,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -17,10 +20,30 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
-    Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
 
 metadata = MetaData(
     naming_convention={
@@ -40,7 +63,7 @@ registries = Table(
     Column("code", String(2), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("active", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 organisations = Table(
@@ -50,7 +73,7 @@ organisations = Table(
     Column("registry", String(2), ForeignKey("registries.code"), nullable=False),
     Column("name", String(300), nullable=False),
     Column("kind", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 accounts = Table(
@@ -62,7 +85,7 @@ accounts = Table(
     Column("organisation_id", String(20), ForeignKey("organisations.id"), nullable=False),
     Column("name", String(300), nullable=False),
     Column("status", String(10), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Index(
         "uq_accounts_singleton_per_registry",
         "registry",
@@ -93,7 +116,7 @@ decisions = Table(
     Column("amount", BigInteger, nullable=False),
     Column("status", String(20), nullable=False),
     Column("reference", String(200)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("project_id", "period_seq"),
 )
 
@@ -142,7 +165,7 @@ transactions = Table(
     Column("destination", String(20)),
     Column("quantity", BigInteger, nullable=False),
     Column("detail", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_transactions_source", "source", "id"),
     Index("ix_transactions_destination", "destination", "id"),
     Index("ix_transactions_registry", "registry", "id"),
@@ -168,7 +191,7 @@ events = Table(
     Column("kind", String(40), nullable=False),
     Column("transaction_id", Id),
     Column("payload", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 idempotency_keys = Table(
@@ -178,5 +201,5 @@ idempotency_keys = Table(
     Column("command", String(50), nullable=False),
     Column("request_digest", String(64), nullable=False),
     Column("response", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

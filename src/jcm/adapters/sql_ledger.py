@@ -40,8 +40,14 @@ def _article6(row: Row[Any]) -> Article6:
 
 def block_from_row(row: Row[Any]) -> UnitBlock:
     return UnitBlock(
-        row.decision_id, row.serial_start, row.serial_end, row.origin_registry, row.registry,
-        row.account_id, _article6(row), row.id,
+        row.decision_id,
+        row.serial_start,
+        row.serial_end,
+        row.origin_registry,
+        row.registry,
+        row.account_id,
+        _article6(row),
+        row.id,
     )
 
 
@@ -66,15 +72,25 @@ def _block_values(block: UnitBlock) -> dict[str, Any]:
 
 def _account(row: Row[Any]) -> Account:
     return Account(
-        row.id, row.registry, AccountType(row.type), row.organisation_id, row.name,
+        row.id,
+        row.registry,
+        AccountType(row.type),
+        row.organisation_id,
+        row.name,
         AccountStatus(row.status),
     )
 
 
 def _decision(row: Row[Any]) -> IssuanceDecision:
     return IssuanceDecision(
-        row.id, row.project_id, MonitoringPeriod(row.period_start, row.period_end),
-        row.vintage, row.period_seq, row.amount, DecisionStatus(row.status), row.reference,
+        row.id,
+        row.project_id,
+        MonitoringPeriod(row.period_start, row.period_end),
+        row.vintage,
+        row.period_seq,
+        row.amount,
+        DecisionStatus(row.status),
+        row.reference,
     )
 
 
@@ -143,8 +159,11 @@ class SqlLedger:
     def add_organisation(self, organisation: Organisation, now: datetime) -> None:
         self.c.execute(
             insert(t.organisations).values(
-                id=organisation.id, registry=organisation.registry, name=organisation.name,
-                kind=organisation.kind.value, created_at=now,
+                id=organisation.id,
+                registry=organisation.registry,
+                name=organisation.name,
+                kind=organisation.kind.value,
+                created_at=now,
             )
         )
 
@@ -173,9 +192,13 @@ class SqlLedger:
     def add_account(self, account: Account, now: datetime) -> None:
         self.c.execute(
             insert(t.accounts).values(
-                id=account.id, registry=account.registry, type=account.type.value,
-                organisation_id=account.organisation_id, name=account.name,
-                status=account.status.value, created_at=now,
+                id=account.id,
+                registry=account.registry,
+                type=account.type.value,
+                organisation_id=account.organisation_id,
+                name=account.name,
+                status=account.status.value,
+                created_at=now,
             )
         )
 
@@ -232,10 +255,15 @@ class SqlLedger:
         result = self.c.execute(
             insert(t.decisions)
             .values(
-                project_id=decision.project_id, period_start=decision.period.start,
-                period_end=decision.period.end, vintage=decision.vintage,
-                period_seq=decision.period_seq, amount=decision.amount,
-                status=decision.status.value, reference=decision.reference, created_at=now,
+                project_id=decision.project_id,
+                period_start=decision.period.start,
+                period_end=decision.period.end,
+                vintage=decision.vintage,
+                period_seq=decision.period_seq,
+                amount=decision.amount,
+                status=decision.status.value,
+                reference=decision.reference,
+                created_at=now,
             )
             .returning(t.decisions.c.id)
         )
@@ -246,11 +274,16 @@ class SqlLedger:
             insert(t.decision_lines),
             [
                 {
-                    "decision_id": dl.decision_id, "line_no": dl.line.line_no,
-                    "account_id": dl.line.account_id, "registry": dl.registry,
-                    "share_pct": dl.line.share_pct, "quantity": dl.line.quantity,
-                    "serial_start": dl.line.serial_start, "serial_end": dl.line.serial_end,
-                    "receives_remainder": dl.line.receives_remainder, "issued_tx": dl.issued_tx,
+                    "decision_id": dl.decision_id,
+                    "line_no": dl.line.line_no,
+                    "account_id": dl.line.account_id,
+                    "registry": dl.registry,
+                    "share_pct": dl.line.share_pct,
+                    "quantity": dl.line.quantity,
+                    "serial_start": dl.line.serial_start,
+                    "serial_end": dl.line.serial_end,
+                    "receives_remainder": dl.line.receives_remainder,
+                    "issued_tx": dl.issued_tx,
                 }
                 for dl in lines
             ],
@@ -281,8 +314,13 @@ class SqlLedger:
             DecisionLine(
                 r.decision_id,
                 AllocatedLine(
-                    r.line_no, r.account_id, Decimal(r.share_pct).normalize(), r.quantity,
-                    r.serial_start, r.serial_end, bool(r.receives_remainder),
+                    r.line_no,
+                    r.account_id,
+                    Decimal(r.share_pct).normalize(),
+                    r.quantity,
+                    r.serial_start,
+                    r.serial_end,
+                    bool(r.receives_remainder),
                 ),
                 r.registry,
                 r.issued_tx,
@@ -321,8 +359,12 @@ class SqlLedger:
         else:
             rows = self.c.execute(
                 _PAGE_AFTER,
-                {"account": account_id, "after_decision": after[0], "after_start": after[1],
-                 "limit": limit},
+                {
+                    "account": account_id,
+                    "after_decision": after[0],
+                    "after_start": after[1],
+                    "limit": limit,
+                },
             )
         return [block_from_row(r) for r in rows]
 
@@ -354,9 +396,7 @@ class SqlLedger:
         return [b for b in map(block_from_row, rows) if b.end >= start]
 
     def update_blocks(self, blocks: Sequence[UnitBlock]) -> None:
-        self.c.execute(
-            _UPDATE_BLOCK, [{"b_id": b.id, **_block_values(b)} for b in blocks]
-        )
+        self.c.execute(_UPDATE_BLOCK, [{"b_id": b.id, **_block_values(b)} for b in blocks])
 
     def insert_blocks(self, blocks: Sequence[UnitBlock]) -> None:
         self.c.execute(insert(t.unit_blocks), [_block_values(b) for b in blocks])
@@ -380,22 +420,34 @@ class SqlLedger:
 
     # -- transactions and events ----------------------------------------------------------
     def insert_transactions(self, records: Sequence[TransactionRecord], now: datetime) -> None:
-        ids = self.c.execute(
-            insert(t.transactions).returning(t.transactions.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "kind": r.kind.value, "registry": r.registry, "source": r.source,
-                    "destination": r.destination, "quantity": r.quantity, "detail": r.detail,
-                    "created_at": now,
-                }
-                for r in records
-            ],
-        ).scalars().all()
+        ids = (
+            self.c.execute(
+                insert(t.transactions).returning(t.transactions.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "kind": r.kind.value,
+                        "registry": r.registry,
+                        "source": r.source,
+                        "destination": r.destination,
+                        "quantity": r.quantity,
+                        "detail": r.detail,
+                        "created_at": now,
+                    }
+                    for r in records
+                ],
+            )
+            .scalars()
+            .all()
+        )
         for record, tx_id in zip(records, ids, strict=True):
             record.id = int(tx_id)
         ranges = [
-            {"transaction_id": r.id, "decision_id": m.decision_id, "serial_start": m.start,
-             "serial_end": m.end}
+            {
+                "transaction_id": r.id,
+                "decision_id": m.decision_id,
+                "serial_start": m.start,
+                "serial_end": m.end,
+            }
             for r in records
             for m in r.ranges
         ]
@@ -404,8 +456,12 @@ class SqlLedger:
         self.c.execute(
             insert(t.events),
             [
-                {"kind": r.kind.value, "transaction_id": r.id, "payload": r.event_payload(),
-                 "created_at": now}
+                {
+                    "kind": r.kind.value,
+                    "transaction_id": r.id,
+                    "payload": r.event_payload(),
+                    "created_at": now,
+                }
                 for r in records
             ],
         )
@@ -447,9 +503,14 @@ class SqlLedger:
         r = t.transaction_ranges.c
         query = (
             select(
-                r.transaction_id, r.serial_start, r.serial_end, t.transactions.c.kind,
-                t.transactions.c.registry, t.transactions.c.source,
-                t.transactions.c.destination, t.transactions.c.created_at,
+                r.transaction_id,
+                r.serial_start,
+                r.serial_end,
+                t.transactions.c.kind,
+                t.transactions.c.registry,
+                t.transactions.c.source,
+                t.transactions.c.destination,
+                t.transactions.c.created_at,
                 t.transactions.c.detail,
             )
             .join(t.transactions, t.transactions.c.id == r.transaction_id)
@@ -480,16 +541,31 @@ class SqlLedger:
         quantity = func.sum(_B.serial_end - _B.serial_start + 1)
         query = (
             select(
-                _B.account_id.label("account"), _B.registry, t.accounts.c.type.label("type"),
-                d.project_id.label("project"), d.vintage, d.period_seq,
-                _B.origin_registry.label("origin"), _B.authorised_uses, _B.first_transferred,
-                _B.ca_status, quantity.label("quantity"), func.count().label("blocks"),
+                _B.account_id.label("account"),
+                _B.registry,
+                t.accounts.c.type.label("type"),
+                d.project_id.label("project"),
+                d.vintage,
+                d.period_seq,
+                _B.origin_registry.label("origin"),
+                _B.authorised_uses,
+                _B.first_transferred,
+                _B.ca_status,
+                quantity.label("quantity"),
+                func.count().label("blocks"),
             )
             .join(t.decisions, d.id == _B.decision_id)
             .join(t.accounts, t.accounts.c.id == _B.account_id)
             .group_by(
-                _B.account_id, _B.registry, t.accounts.c.type, d.project_id, d.vintage,
-                d.period_seq, _B.origin_registry, _B.authorised_uses, _B.first_transferred,
+                _B.account_id,
+                _B.registry,
+                t.accounts.c.type,
+                d.project_id,
+                d.vintage,
+                d.period_seq,
+                _B.origin_registry,
+                _B.authorised_uses,
+                _B.first_transferred,
                 _B.ca_status,
             )
             .order_by(_B.account_id, d.project_id, d.period_seq)
@@ -499,8 +575,11 @@ class SqlLedger:
         if registry:
             query = query.where(_B.registry == registry)
         return [
-            {**dict(r._mapping), "quantity": int(r.quantity),
-             "first_transferred": bool(r.first_transferred)}
+            {
+                **dict(r._mapping),
+                "quantity": int(r.quantity),
+                "first_transferred": bool(r.first_transferred),
+            }
             for r in self.c.execute(query)
         ]
 
@@ -516,7 +595,10 @@ class SqlLedger:
     ) -> None:
         self.c.execute(
             insert(t.idempotency_keys).values(
-                key=key, command=command, request_digest=digest, response=response,
+                key=key,
+                command=command,
+                request_digest=digest,
+                response=response,
                 created_at=now,
             )
         )

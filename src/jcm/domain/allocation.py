@@ -79,8 +79,7 @@ def allocate(
         if not share.share_pct.is_finite() or not (0 < share.share_pct <= HUNDRED):
             raise InvalidInput(
                 "I7_BAD_ALLOCATION",
-                f"Share {share.share_pct}% for {share.account_id} must be above 0 and at most "
-                "100.",
+                f"Share {share.share_pct}% for {share.account_id} must be above 0 and at most 100.",
                 account=share.account_id,
                 share_pct=str(share.share_pct),
             )
@@ -115,7 +114,8 @@ def allocate(
         end = next_serial + quantity - 1 if quantity else None
         next_serial += quantity
         lines.append(
-            AllocatedLine(line_no, share.account_id, share.share_pct, quantity, start, end,
-                          is_remainder)
+            AllocatedLine(
+                line_no, share.account_id, share.share_pct, quantity, start, end, is_remainder
+            )
         )
     return lines

@@ -66,7 +66,12 @@ class UnitBlock:
 
     def _piece(self, start: int, end: int) -> UnitBlock:
         return UnitBlock(
-            self.decision_id, start, end, self.origin_registry, self.registry, self.account_id,
+            self.decision_id,
+            start,
+            end,
+            self.origin_registry,
+            self.registry,
+            self.account_id,
             self.article6,
         )
 

@@ -104,7 +104,9 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
     registry = Registry(code, cmd.name or f"JCM registry of {country.name}")
     uow.ledger.add_registry(registry, uow.now)
     government = Organisation(
-        acc.organisation_id(code, 1), code, f"Government of {country.name}",
+        acc.organisation_id(code, 1),
+        code,
+        f"Government of {country.name}",
         acc.OrganisationKind.GOVERNMENT,
     )
     uow.ledger.add_organisation(government, uow.now)
@@ -113,7 +115,10 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
         (AccountType.GOVERNMENT_HOLDING, AccountType.CANCELLATION, AccountType.RETIREMENT), 1
     ):
         account = Account(
-            acc.account_id(code, account_type, seq), code, account_type, government.id,
+            acc.account_id(code, account_type, seq),
+            code,
+            account_type,
+            government.id,
             f"{government.name}: {account_type.value.replace('_', ' ')} account",
         )
         uow.ledger.add_account(account, uow.now)
@@ -140,8 +145,12 @@ def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> dict[str, A
         cmd.kind,
     )
     uow.ledger.add_organisation(org, uow.now)
-    result = {"organisation": org.id, "registry": org.registry, "name": org.name,
-              "kind": org.kind.value}
+    result = {
+        "organisation": org.id,
+        "registry": org.registry,
+        "name": org.name,
+        "kind": org.kind.value,
+    }
     uow.ledger.add_event(SetupEvent.ORGANISATION_CREATED, None, result, uow.now)
     return result
 
@@ -180,8 +189,12 @@ def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
             )
     seq = uow.ledger.count_accounts(registry.code) + 1
     account = Account(
-        acc.account_id(registry.code, cmd.type, seq), registry.code, cmd.type, org.id,
-        cmd.name.strip() or org.name, AccountStatus.OPEN,
+        acc.account_id(registry.code, cmd.type, seq),
+        registry.code,
+        cmd.type,
+        org.id,
+        cmd.name.strip() or org.name,
+        AccountStatus.OPEN,
     )
     uow.ledger.add_account(account, uow.now)
     result = account_dict(account)
@@ -224,7 +237,13 @@ def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
     count = ledger.lock_project(project)
     check_no_overlap(project, period, ledger.decisions_of_project(project))
     decision = IssuanceDecision(
-        0, project, period, cmd.vintage, count + 1, cmd.amount, DecisionStatus.PENDING,
+        0,
+        project,
+        period,
+        cmd.vintage,
+        count + 1,
+        cmd.amount,
+        DecisionStatus.PENDING,
         cmd.reference,
     )
     decision_id = ledger.add_decision(decision, uow.now)
@@ -233,8 +252,16 @@ def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
     )
     ledger.set_project_decisions(project, count + 1)
     result = decision_dict(
-        IssuanceDecision(decision_id, project, period, cmd.vintage, count + 1, cmd.amount,
-                         DecisionStatus.PENDING, cmd.reference),
+        IssuanceDecision(
+            decision_id,
+            project,
+            period,
+            cmd.vintage,
+            count + 1,
+            cmd.amount,
+            DecisionStatus.PENDING,
+            cmd.reference,
+        ),
         [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines],
     )
     ledger.add_event(SetupEvent.DECISION_RECORDED, None, result, uow.now)
@@ -246,8 +273,13 @@ def decision_dict(decision: IssuanceDecision, lines: list[DecisionLine]) -> dict
         if dl.line.serial_start is None or dl.line.serial_end is None:
             return None
         return SerialRange(
-            dl.registry, decision.partner, decision.project_id, decision.vintage,
-            decision.period_seq, dl.line.serial_start, dl.line.serial_end,
+            dl.registry,
+            decision.partner,
+            decision.project_id,
+            decision.vintage,
+            decision.period_seq,
+            dl.line.serial_start,
+            dl.line.serial_end,
         ).format()
 
     return {
@@ -295,10 +327,15 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
     for dl in mine:
         account = account_or_404(ledger, dl.line.account_id)
         acc.check_can_receive_holding(account)
-        assert dl.line.serial_start is not None and dl.line.serial_end is not None
+        assert dl.line.serial_start is not None
+        assert dl.line.serial_end is not None
         block = UnitBlock(
-            decision.id, dl.line.serial_start, dl.line.serial_end, registry.code,
-            registry.code, account.id,
+            decision.id,
+            dl.line.serial_start,
+            dl.line.serial_end,
+            registry.code,
+            registry.code,
+            account.id,
         )
         block.article6 = block.article6.on_issuance()
         ws.add_new(block)
@@ -306,10 +343,18 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
         ranges.append(MovedRange(decision.id, block.start, block.end, serial))
         issued_lines.append({"account": account.id, "quantity": block.quantity, "serials": serial})
     record = TransactionRecord(
-        TransactionKind.ISSUANCE, registry.code, None, None,
+        TransactionKind.ISSUANCE,
+        registry.code,
+        None,
+        None,
         sum(r.quantity for r in ranges),
-        {"decision": decision.id, "project": decision.project_id,
-         "period": str(decision.period), "vintage": decision.vintage, "lines": issued_lines},
+        {
+            "decision": decision.id,
+            "project": decision.project_id,
+            "period": str(decision.period),
+            "vintage": decision.vintage,
+            "lines": issued_lines,
+        },
         ranges,
     )
     ws.add_record(record)
@@ -317,8 +362,7 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
     assert record.id is not None
     ledger.mark_lines_issued(decision.id, [dl.line.line_no for dl in mine], record.id)
     remaining = [
-        dl for dl in lines
-        if dl.line.quantity > 0 and dl.issued_tx is None and dl not in mine
+        dl for dl in lines if dl.line.quantity > 0 and dl.issued_tx is None and dl not in mine
     ]
     status = DecisionStatus.PARTIALLY_ISSUED if remaining else DecisionStatus.ISSUED
     ledger.set_decision_status(decision.id, status)
@@ -344,8 +388,9 @@ def _record_dict(record: TransactionRecord) -> dict[str, Any]:
     }
 
 
-def _select(ws: WorkingSet, account_id: str | None, quantity: int | None,
-            serials: str | None) -> list[UnitBlock]:
+def _select(
+    ws: WorkingSet, account_id: str | None, quantity: int | None, serials: str | None
+) -> list[UnitBlock]:
     if (quantity is None) == (serials is None):
         raise InvalidInput(
             "G1_SELECT_UNITS",
@@ -399,8 +444,11 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
                 f"A {kind.value} goes to the registry's own {kind.value} account; do not name "
                 "a destination.",
             )
-        terminal = (AccountType.CANCELLATION if kind is TransactionKind.CANCELLATION
-                    else AccountType.RETIREMENT)
+        terminal = (
+            AccountType.CANCELLATION
+            if kind is TransactionKind.CANCELLATION
+            else AccountType.RETIREMENT
+        )
         destination = ledger.singleton_account(source.registry, terminal)
         if destination is None:
             raise NotFound(
@@ -472,8 +520,13 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
     if first_transferred:
         detail["first_transferred"] = first_transferred
     record = TransactionRecord(
-        kind, source.registry, source.id, destination.id, sum(r.quantity for r in ranges),
-        detail, ranges,
+        kind,
+        source.registry,
+        source.id,
+        destination.id,
+        sum(r.quantity for r in ranges),
+        detail,
+        ranges,
     )
     ws.add_record(record)
     return record
@@ -486,9 +539,7 @@ def move_one(uow: UnitOfWork, cmd: Move, kind: TransactionKind) -> dict[str, Any
     return _record_dict(record)
 
 
-def move_batch(
-    uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]
-) -> dict[str, Any]:
+def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> dict[str, Any]:
     """Many moves in one database transaction: all are committed or none."""
     ws = WorkingSet(uow.ledger)
     records = []
@@ -538,16 +589,20 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> dict[str, Any]:
                 serials=serial,
                 account=account.id,
             )
-        block.article6 = block.article6.authorise(
-            cmd.uses, reference, cmd.trigger, serials=serial
-        )
+        block.article6 = block.article6.authorise(cmd.uses, reference, cmd.trigger, serials=serial)
         ws.place(block, account.id, account.registry)
         ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
     record = TransactionRecord(
-        TransactionKind.AUTHORISATION, account.registry, account.id, account.id,
+        TransactionKind.AUTHORISATION,
+        account.registry,
+        account.id,
+        account.id,
         sum(r.quantity for r in ranges),
-        {"uses": format_uses(cmd.uses), "reference": reference,
-         "first_transfer_at": cmd.trigger.value},
+        {
+            "uses": format_uses(cmd.uses),
+            "reference": reference,
+            "first_transfer_at": cmd.trigger.value,
+        },
         ranges,
     )
     ws.add_record(record)
@@ -568,7 +623,10 @@ def apply_corresponding_adjustment(
         ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
     partner = ws.decision(blocks[0].decision_id).partner
     record = TransactionRecord(
-        TransactionKind.CORRESPONDING_ADJUSTMENT, partner, None, None,
+        TransactionKind.CORRESPONDING_ADJUSTMENT,
+        partner,
+        None,
+        None,
         sum(r.quantity for r in ranges),
         {"reporting_year": cmd.reporting_year, **({"note": cmd.note} if cmd.note else {})},
         ranges,

@@ -15,8 +15,9 @@ from jcm.service_layer.working_set import WorkingSet
 
 
 def holdings(uow: UnitOfWork, account: str | None, registry: str | None) -> list[dict[str, Any]]:
-    return uow.ledger.holdings(account.upper() if account else None,
-                               registry.upper() if registry else None)
+    return uow.ledger.holdings(
+        account.upper() if account else None, registry.upper() if registry else None
+    )
 
 
 def lookup_serial(uow: UnitOfWork, text: str) -> dict[str, Any]:
@@ -32,7 +33,8 @@ def lookup_serial(uow: UnitOfWork, text: str) -> dict[str, Any]:
         )
     ws = WorkingSet(uow.ledger)
     blocks = [
-        b for b in uow.ledger.blocks_overlapping(decision.id, serial.start, serial.end)
+        b
+        for b in uow.ledger.blocks_overlapping(decision.id, serial.start, serial.end)
         if b.origin_registry == serial.origin
     ]
     located = []
@@ -41,34 +43,44 @@ def lookup_serial(uow: UnitOfWork, text: str) -> dict[str, Any]:
         start, end = max(block.start, serial.start), min(block.end, serial.end)
         found += end - start + 1
         a6 = block.article6
-        located.append({
-            "serials": ws.serial(block, start, end),
-            "quantity": end - start + 1,
-            "registry": block.registry,
-            "account": block.account_id,
-            "authorised_uses": sorted(u.value for u in a6.authorised_uses),
-            "authorisation_ref": a6.authorisation_ref,
-            "first_transfer_at": a6.first_transfer_trigger.value
-            if a6.first_transfer_trigger else None,
-            "first_transferred": a6.first_transferred,
-            "corresponding_adjustment": a6.ca_status.value,
-        })
+        located.append(
+            {
+                "serials": ws.serial(block, start, end),
+                "quantity": end - start + 1,
+                "registry": block.registry,
+                "account": block.account_id,
+                "authorised_uses": sorted(u.value for u in a6.authorised_uses),
+                "authorisation_ref": a6.authorisation_ref,
+                "first_transfer_at": a6.first_transfer_trigger.value
+                if a6.first_transfer_trigger
+                else None,
+                "first_transferred": a6.first_transferred,
+                "corresponding_adjustment": a6.ca_status.value,
+            }
+        )
     history = []
     for row in uow.ledger.history(decision.id, serial.start, serial.end):
         start, end = max(row["serial_start"], serial.start), min(row["serial_end"], serial.end)
-        history.append({
-            "transaction": row["transaction_id"],
-            "kind": row["kind"],
-            "at": row["created_at"].isoformat() if row["created_at"] else None,
-            "registry": row["registry"],
-            "source": row["source"],
-            "destination": row["destination"],
-            "serials": SerialRange(
-                serial.origin, serial.partner, serial.project, serial.vintage,
-                serial.period_seq, start, end,
-            ).format(),
-            "detail": row["detail"],
-        })
+        history.append(
+            {
+                "transaction": row["transaction_id"],
+                "kind": row["kind"],
+                "at": row["created_at"].isoformat() if row["created_at"] else None,
+                "registry": row["registry"],
+                "source": row["source"],
+                "destination": row["destination"],
+                "serials": SerialRange(
+                    serial.origin,
+                    serial.partner,
+                    serial.project,
+                    serial.vintage,
+                    serial.period_seq,
+                    start,
+                    end,
+                ).format(),
+                "detail": row["detail"],
+            }
+        )
     return {
         "serials": serial.format(),
         "decision": decision.id,
@@ -113,8 +125,9 @@ def audit(uow: UnitOfWork) -> dict[str, Any]:
         lines = ledger.decision_lines(decision.id)
         decided = sum(dl.line.quantity for dl in lines)
         if decided != decision.amount:
-            problems.append(f"decision {decision.id}: lines add up to {decided}, not "
-                            f"{decision.amount}")
+            problems.append(
+                f"decision {decision.id}: lines add up to {decided}, not {decision.amount}"
+            )
         issued = [
             (dl.line.serial_start, dl.line.serial_end)
             for dl in lines

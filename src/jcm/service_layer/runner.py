@@ -71,5 +71,5 @@ def execute(
             if attempt == ATTEMPTS - 1:
                 raise
             # Jittered back-off so competing processes do not retry in lockstep.
-            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise AssertionError("unreachable")

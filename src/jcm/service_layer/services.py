@@ -18,21 +18,28 @@ class RegistryService:
 
     # -- changes ------------------------------------------------------------------------
     def create_registry(self, cmd: c.CreateRegistry, key: str | None = None) -> dict[str, Any]:
-        return execute(self.uow, "create_registry", cmd,
-                       lambda u: handlers.create_registry(u, cmd), key)
+        return execute(
+            self.uow, "create_registry", cmd, lambda u: handlers.create_registry(u, cmd), key
+        )
 
     def create_organisation(
         self, cmd: c.CreateOrganisation, key: str | None = None
     ) -> dict[str, Any]:
-        return execute(self.uow, "create_organisation", cmd,
-                       lambda u: handlers.create_organisation(u, cmd), key)
+        return execute(
+            self.uow,
+            "create_organisation",
+            cmd,
+            lambda u: handlers.create_organisation(u, cmd),
+            key,
+        )
 
     def open_account(self, cmd: c.OpenAccount, key: str | None = None) -> dict[str, Any]:
         return execute(self.uow, "open_account", cmd, lambda u: handlers.open_account(u, cmd), key)
 
     def record_decision(self, cmd: c.RecordDecision, key: str | None = None) -> dict[str, Any]:
-        return execute(self.uow, "record_decision", cmd,
-                       lambda u: handlers.record_decision(u, cmd), key)
+        return execute(
+            self.uow, "record_decision", cmd, lambda u: handlers.record_decision(u, cmd), key
+        )
 
     def issue(self, cmd: c.Issue, key: str | None = None) -> dict[str, Any]:
         return execute(self.uow, "issue", cmd, lambda u: handlers.issue(u, cmd), key)
@@ -56,8 +63,13 @@ class RegistryService:
         self, moves: Sequence[tuple[c.Move, TransactionKind]], key: str | None = None
     ) -> dict[str, Any]:
         items = list(moves)
-        return execute(self.uow, "batch", [(m, k.value) for m, k in items],
-                       lambda u: handlers.move_batch(u, items), key)
+        return execute(
+            self.uow,
+            "batch",
+            [(m, k.value) for m, k in items],
+            lambda u: handlers.move_batch(u, items),
+            key,
+        )
 
     def authorise(self, cmd: c.Authorise, key: str | None = None) -> dict[str, Any]:
         return execute(self.uow, "authorise", cmd, lambda u: handlers.authorise(u, cmd), key)
@@ -65,28 +77,39 @@ class RegistryService:
     def apply_corresponding_adjustment(
         self, cmd: c.ApplyCorrespondingAdjustment, key: str | None = None
     ) -> dict[str, Any]:
-        return execute(self.uow, "corresponding_adjustment", cmd,
-                       lambda u: handlers.apply_corresponding_adjustment(u, cmd), key)
+        return execute(
+            self.uow,
+            "corresponding_adjustment",
+            cmd,
+            lambda u: handlers.apply_corresponding_adjustment(u, cmd),
+            key,
+        )
 
     # -- reads --------------------------------------------------------------------------
     def registries(self) -> list[dict[str, Any]]:
         with self.uow() as u:
-            return [{"registry": r.code, "name": r.name, "active": r.active}
-                    for r in u.ledger.list_registries()]
+            return [
+                {"registry": r.code, "name": r.name, "active": r.active}
+                for r in u.ledger.list_registries()
+            ]
 
     def organisations(self, registry: str | None = None) -> list[dict[str, Any]]:
         with self.uow() as u:
-            return [{"organisation": o.id, "registry": o.registry, "name": o.name,
-                     "kind": o.kind.value}
-                    for o in u.ledger.list_organisations(registry.upper() if registry else None)]
+            return [
+                {"organisation": o.id, "registry": o.registry, "name": o.name, "kind": o.kind.value}
+                for o in u.ledger.list_organisations(registry.upper() if registry else None)
+            ]
 
     def accounts(self, registry: str | None = None) -> list[dict[str, Any]]:
         with self.uow() as u:
-            return [handlers.account_dict(a)
-                    for a in u.ledger.list_accounts(registry.upper() if registry else None, None)]
+            return [
+                handlers.account_dict(a)
+                for a in u.ledger.list_accounts(registry.upper() if registry else None, None)
+            ]
 
-    def holdings(self, account: str | None = None, registry: str | None = None
-                 ) -> list[dict[str, Any]]:
+    def holdings(
+        self, account: str | None = None, registry: str | None = None
+    ) -> list[dict[str, Any]]:
         with self.uow() as u:
             return queries.holdings(u, account, registry)
 

@@ -1,0 +1,670 @@
+"""The `jcm` command line: every registry use case, human tables or `--json`.
+
+Refusals print one line (`error[CODE]: message`) on standard error and exit with status 1;
+`--json` prints them as an object on standard output instead. Unexpected failures print a
+one-line summary and exit 70 (set JCM_DEBUG=1 to see the traceback).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jcm.bootstrap import App, Settings, bootstrap
+from jcm.domain import commands as c
+from jcm.domain.accounts import OrganisationKind, parse_account_type
+from jcm.domain.allocation import parse_share
+from jcm.domain.article6 import FirstTransferTrigger, parse_uses
+from jcm.domain.errors import InvalidInput, JcmError
+from jcm.domain.transactions import TransactionKind, parse_purpose
+
+EXIT_REFUSED = 1
+EXIT_INTERNAL = 70
+
+# Rich assumes 80 columns when output is not a terminal; registry tables need more.
+_WIDTH = None if sys.stdout.isatty() else 200
+out = Console(highlight=False, width=_WIDTH)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 200)
+_COUNTS = {"quantity", "blocks", "amount"}
+
+cli = typer.Typer(
+    name="jcm",
+    help="Registry and MRV platform for Japan's Joint Crediting Mechanism (JCM).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+registry_cli = typer.Typer(help="Registries: one per side (JP and each partner).")
+org_cli = typer.Typer(help="Organisations that hold accounts.")
+account_cli = typer.Typer(help="Accounts: government/entity holding, cancellation, retirement.")
+decision_cli = typer.Typer(help="Joint Committee issuance decisions.")
+tx_cli = typer.Typer(help="Transactions.")
+a6_cli = typer.Typer(help="Article 6.2: authorisation and corresponding adjustments.")
+cli.add_typer(registry_cli, name="registry")
+cli.add_typer(org_cli, name="org")
+cli.add_typer(account_cli, name="account")
+cli.add_typer(decision_cli, name="decision")
+cli.add_typer(tx_cli, name="tx")
+cli.add_typer(a6_cli, name="a6")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        help="Repeat-safe key: running the command again with it returns the first result "
+        "and changes nothing.",
+    ),
+]
+QuantityOpt = Annotated[
+    int | None, typer.Option("--quantity", "-q", help="Units to take, lowest serials first.")
+]
+SerialsOpt = Annotated[
+    str | None, typer.Option("--serials", "-s", help="An explicit serial range to take.")
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
+
+
+@dataclass
+class State:
+    data_dir: Path | None = None
+    database_url: str | None = None
+    json: bool = False
+    _app: App | None = field(default=None, repr=False)
+
+    def app(self) -> App:
+        if self._app is None:
+            self._app = bootstrap(Settings.from_env(self.data_dir, self.database_url))
+        return self._app
+
+
+state = State()
+
+
+@cli.callback()
+def _main(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", envvar="JCM_DATA_DIR", help="Where the embedded database "
+                     "and files live (default ./jcm-data)."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="JCM_DATABASE_URL",
+                     help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
+                     "(default: SQLite in the data directory)."),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    state.data_dir = data_dir
+    state.database_url = database_url
+    state.json = json_out
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _emit(result: Any, json_out: bool, render: Callable[[Any], None]) -> None:
+    if json_out or state.json:
+        _print_json(result)
+    else:
+        render(result)
+
+
+@contextmanager
+def _refusals(json_out: bool) -> Iterator[None]:
+    try:
+        yield
+    except JcmError as error:
+        if json_out or state.json:
+            _print_json({"error": error.to_dict()})
+        else:
+            err.print(f"[bold red]error[{error.code}][/]: {error.message}", soft_wrap=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+    except typer.Exit:
+        raise
+    except Exception as error:
+        if os.environ.get("JCM_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error[/]: {type(error).__name__}: {error}. Nothing was "
+            "changed. Set JCM_DEBUG=1 to see the traceback and please report it.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _run(json_out: bool, action: Callable[[], Any], render: Callable[[Any], None]) -> None:
+    with _refusals(json_out):
+        result = action()
+    _emit(result, json_out, render)
+
+
+def _table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        numeric = column in _COUNTS or column in ("id", "transaction", "decision", "vintage")
+        table.add_column(column.replace("_", " "), justify="right" if numeric else "left",
+                         no_wrap=column in ("serials", "account"))
+    for row in rows:
+        table.add_row(*(_cell(row.get(col), count=col in _COUNTS) for col in columns))
+    out.print(table)
+
+
+def _cell(value: Any, *, count: bool = False) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and count:
+        return f"{value:,}"
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def _summary(result: dict[str, Any]) -> None:
+    replay = " (replayed: nothing changed)" if result.get("replayed") else ""
+    if "transaction" in result:
+        out.print(
+            f"[green]✓[/] {result['kind']} {result['transaction']}: "
+            f"{result['quantity']:,} units{replay}"
+        )
+        for serial in result.get("serials", []):
+            out.print(f"  {serial}")
+    else:
+        out.print(f"[green]✓[/] done{replay}")
+        for key, value in result.items():
+            if key != "replayed":
+                out.print(f"  {key}: {_cell(value)}")
+
+
+# -- set-up ----------------------------------------------------------------------------------
+
+
+@cli.command()
+def init(json_out: JsonOpt = False) -> None:
+    """Create or upgrade the registry database (runs the migrations)."""
+    _run(
+        json_out,
+        lambda: {"database": _safe_url(state.app().settings.database_url), "schema": "current"},
+        lambda r: out.print(f"[green]✓[/] database ready: {r['database']}"),
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@registry_cli.command("create")
+def registry_create(
+    code: Annotated[str, typer.Argument(help="ISO 3166-1 alpha-2 code, e.g. JP, KE, ID.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Create a registry with its government organisation and its three system accounts."""
+
+    def render(r: dict[str, Any]) -> None:
+        out.print(f"[green]✓[/] registry {r['registry']}: {r['name']}")
+        _table("accounts", r["accounts"], ["account", "type", "name"])
+
+    _run(json_out, lambda: state.app().registry.create_registry(c.CreateRegistry(code, name), key),
+         render)
+
+
+@registry_cli.command("list")
+def registry_list(json_out: JsonOpt = False) -> None:
+    """List registries."""
+    _run(json_out, lambda: state.app().registry.registries(),
+         lambda rows: _table("registries", rows, ["registry", "name", "active"]))
+
+
+@org_cli.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="Legal name.")],
+    registry: Annotated[str, typer.Option("--registry", "-r", help="Registry code.")],
+    kind: Annotated[str, typer.Option(help="company, government or other.")] = "company",
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Register an organisation that may hold accounts."""
+
+    def action() -> dict[str, Any]:
+        try:
+            org_kind = OrganisationKind(kind.lower())
+        except ValueError:
+            raise InvalidInput(
+                "G1_BAD_KIND", f"Unknown organisation kind {kind!r}; use company, government "
+                "or other.", kind=kind
+            ) from None
+        return state.app().registry.create_organisation(
+            c.CreateOrganisation(registry, name, org_kind), key
+        )
+
+    _run(json_out, action, _summary)
+
+
+@org_cli.command("list")
+def org_list(
+    registry: Annotated[str | None, typer.Option("--registry", "-r")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List organisations."""
+    _run(json_out, lambda: state.app().registry.organisations(registry),
+         lambda rows: _table("organisations", rows, ["organisation", "registry", "kind", "name"]))
+
+
+@account_cli.command("create")
+def account_create(
+    registry: Annotated[str, typer.Option("--registry", "-r")],
+    org: Annotated[str, typer.Option("--org", help="Organisation id, e.g. JP-ORG-0002.")],
+    account_type: Annotated[
+        str, typer.Option("--type", help="government_holding, entity_holding, cancellation, "
+                          "retirement.")
+    ] = "entity_holding",
+    name: Annotated[str, typer.Option(help="Account name (default: the organisation's).")] = "",
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Open an account."""
+    _run(
+        json_out,
+        lambda: state.app().registry.open_account(
+            c.OpenAccount(registry, org, parse_account_type(account_type), name), key
+        ),
+        _summary,
+    )
+
+
+@account_cli.command("list")
+def account_list(
+    registry: Annotated[str | None, typer.Option("--registry", "-r")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List accounts."""
+    _run(json_out, lambda: state.app().registry.accounts(registry),
+         lambda rows: _table("accounts", rows,
+                             ["account", "registry", "type", "organisation", "name", "status"]))
+
+
+# -- decisions and issuance ------------------------------------------------------------------
+
+
+def _parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "G1_BAD_DATE", f"{option} {text!r} is not a date; use YYYY-MM-DD.", value=text
+        ) from None
+
+
+def _render_decision(r: dict[str, Any]) -> None:
+    replay = " (replayed: nothing changed)" if r.get("replayed") else ""
+    out.print(
+        f"[green]✓[/] decision {r['decision']}: {r['project']} period {r['period_seq']} "
+        f"({r['period_start']} … {r['period_end']}), vintage {r['vintage']}, "
+        f"{r['amount']:,} tCO2, {r['status']}{replay}"
+    )
+    _table("allocation", r["lines"],
+           ["line", "account", "share_pct", "quantity", "serials", "issued_in_transaction"])
+
+
+@decision_cli.command("record")
+def decision_record(
+    project: Annotated[str, typer.Option("--project", "-p", help="Project id, e.g. KE001.")],
+    start: Annotated[str, typer.Option(help="Monitoring period start, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(help="Monitoring period end, YYYY-MM-DD.")],
+    vintage: Annotated[int, typer.Option(help="Vintage year.")],
+    amount: Annotated[int, typer.Option(help="Decided amount in tCO2 (whole units).")],
+    share: Annotated[
+        list[str], typer.Option("--share", help="ACCOUNT=PERCENT; repeat; must sum to 100.")
+    ],
+    remainder_to: Annotated[
+        str | None, typer.Option(help="Holder who gets the rounding remainder (default: first).")
+    ] = None,
+    reference: Annotated[str | None, typer.Option(help="JC decision reference.")] = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record a Joint Committee issuance decision with its allocation shares."""
+
+    def action() -> dict[str, Any]:
+        cmd = c.RecordDecision(
+            project, _parse_date(start, "--start"), _parse_date(end, "--end"), vintage, amount,
+            tuple(parse_share(s) for s in share), remainder_to, reference,
+        )
+        return state.app().registry.record_decision(cmd, key)
+
+    _run(json_out, action, _render_decision)
+
+
+@decision_cli.command("list")
+def decision_list(
+    project: Annotated[str | None, typer.Option("--project", "-p")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List decisions with their allocation lines."""
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            _render_decision(row)
+
+    _run(json_out, lambda: state.app().registry.decisions(project), render)
+
+
+@cli.command()
+def issue(
+    decision: Annotated[int, typer.Argument(help="Decision number.")],
+    registry: Annotated[str, typer.Option("--registry", "-r", help="The side that issues.")],
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Issue one registry's share of a decision into its holders' accounts."""
+    _run(json_out, lambda: state.app().registry.issue(c.Issue(decision, registry), key),
+         _summary)
+
+
+# -- moving units ----------------------------------------------------------------------------
+
+
+@cli.command()
+def transfer(
+    source: Annotated[str, typer.Option("--from", help="Sending account.")],
+    destination: Annotated[str, typer.Option("--to", help="Receiving account.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Transfer units between two accounts of one registry."""
+    cmd = c.Move(source, destination, quantity, serials, note=note)
+    _run(json_out, lambda: state.app().registry.transfer(cmd, key), _summary)
+
+
+@cli.command("external-transfer")
+def external_transfer(
+    source: Annotated[str, typer.Option("--from", help="Sending account.")],
+    destination: Annotated[str, typer.Option("--to", help="Account in the other registry.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Transfer units between Japan's registry and a partner's (records first transfers)."""
+    cmd = c.Move(source, destination, quantity, serials, note=note)
+    _run(json_out, lambda: state.app().registry.external_transfer(cmd, key), _summary)
+
+
+@cli.command()
+def cancel(
+    source: Annotated[str, typer.Option("--from", help="Holding account.")],
+    purpose: Annotated[str, typer.Option(help="ndc, oimp or voluntary.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    beneficiary: Annotated[
+        str | None, typer.Option(help="Using entity / beneficiary of the cancellation.")
+    ] = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Cancel units into the registry's cancellation account (final)."""
+
+    def action() -> dict[str, Any]:
+        cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
+        return state.app().registry.cancel(cmd, key)
+
+    _run(json_out, action, _summary)
+
+
+@cli.command()
+def retire(
+    source: Annotated[str, typer.Option("--from", help="Holding account.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    beneficiary: Annotated[str | None, typer.Option(help="On whose behalf.")] = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Retire units into the registry's retirement account (final)."""
+    cmd = c.Move(source, None, quantity, serials, beneficiary=beneficiary, note=note)
+    _run(json_out, lambda: state.app().registry.retire(cmd, key), _summary)
+
+
+_BATCH_KINDS = {
+    "transfer": TransactionKind.TRANSFER,
+    "external_transfer": TransactionKind.EXTERNAL_TRANSFER,
+    "cancel": TransactionKind.CANCELLATION,
+    "cancellation": TransactionKind.CANCELLATION,
+    "retire": TransactionKind.RETIREMENT,
+    "retirement": TransactionKind.RETIREMENT,
+}
+
+
+def read_batch(path: Path) -> list[tuple[c.Move, TransactionKind]]:
+    """Read moves from CSV (header: kind,from,to,quantity,serials,purpose,beneficiary,note)
+    or JSON lines with the same keys."""
+    if not path.is_file():
+        raise InvalidInput("G1_NO_FILE", f"Batch file {path} does not exist.", path=str(path))
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".jsonl", ".json"):
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    else:
+        rows = list(csv.DictReader(text.splitlines()))
+    moves = []
+    for number, row in enumerate(rows, start=1):
+        kind = _BATCH_KINDS.get(str(row.get("kind", "")).strip().lower())
+        if kind is None:
+            raise InvalidInput(
+                "G1_BAD_BATCH",
+                f"{path.name} row {number}: kind {row.get('kind')!r} is not one of "
+                f"{', '.join(sorted(_BATCH_KINDS))}.",
+                row=number,
+            )
+        quantity = str(row.get("quantity") or "").strip()
+        if quantity and not quantity.isdigit():
+            raise InvalidInput(
+                "G1_BAD_BATCH", f"{path.name} row {number}: quantity {quantity!r} is not a "
+                "whole number.", row=number
+            )
+        purpose = str(row.get("purpose") or "").strip()
+        moves.append((
+            c.Move(
+                str(row.get("from") or "").strip(),
+                str(row.get("to") or "").strip() or None,
+                int(quantity) if quantity else None,
+                str(row.get("serials") or "").strip() or None,
+                parse_purpose(purpose) if purpose else None,
+                str(row.get("beneficiary") or "").strip() or None,
+                str(row.get("note") or "").strip() or None,
+            ),
+            kind,
+        ))
+    return moves
+
+
+@cli.command()
+def batch(
+    path: Annotated[Path, typer.Argument(help="CSV or JSON-lines file of moves.")],
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run many transfers/cancellations/retirements in one transaction: all or nothing."""
+
+    def render(r: dict[str, Any]) -> None:
+        replay = " (replayed: nothing changed)" if r.get("replayed") else ""
+        out.print(f"[green]✓[/] {r['count']:,} transactions, {r['quantity']:,} units{replay}")
+
+    _run(json_out, lambda: state.app().registry.batch(read_batch(path), key), render)
+
+
+# -- Article 6 -------------------------------------------------------------------------------
+
+
+@a6_cli.command("authorise")
+def a6_authorise(
+    account: Annotated[str, typer.Option("--account", help="Holding account in the partner "
+                                         "(host Party) registry.")],
+    uses: Annotated[str, typer.Option(help="ndc, oimp or ndc,oimp.")],
+    reference: Annotated[str, typer.Option(help="Letter of authorisation reference.")],
+    first_transfer_at: Annotated[
+        str, typer.Option(help="international_transfer (default; required for NDC use), "
+                          "authorisation, issuance or use.")
+    ] = FirstTransferTrigger.INTERNATIONAL_TRANSFER.value,
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record the host Party's authorisation of units (they become ITMOs)."""
+
+    def action() -> dict[str, Any]:
+        try:
+            trigger = FirstTransferTrigger(first_transfer_at.lower())
+        except ValueError:
+            raise InvalidInput(
+                "G1_BAD_TRIGGER", f"Unknown first-transfer definition {first_transfer_at!r}.",
+                trigger=first_transfer_at,
+            ) from None
+        cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
+        return state.app().registry.authorise(cmd, key)
+
+    _run(json_out, action, _summary)
+
+
+@a6_cli.command("adjust")
+def a6_adjust(
+    serials: Annotated[str, typer.Option("--serials", "-s", help="First-transferred serials.")],
+    year: Annotated[int, typer.Option(help="Reporting year of the adjustment.")],
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record that the corresponding adjustment for first-transferred units was applied."""
+    cmd = c.ApplyCorrespondingAdjustment(serials, year, note)
+    _run(json_out, lambda: state.app().registry.apply_corresponding_adjustment(cmd, key),
+         _summary)
+
+
+# -- looking things up -----------------------------------------------------------------------
+
+
+@cli.command()
+def serial(
+    serials: Annotated[str, typer.Argument(help="A serial or serial range.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Where every unit of a serial range is now, and its complete history."""
+
+    def render(r: dict[str, Any]) -> None:
+        out.print(f"{r['serials']}: project {r['project']}, vintage {r['vintage']}, "
+                  f"{r['issued']:,} of {r['requested']:,} serials issued")
+        _table("where the units are", r["locations"],
+               ["serials", "quantity", "registry", "account", "authorised_uses",
+                "first_transferred", "corresponding_adjustment"])
+        _table("history", r["history"],
+               ["transaction", "at", "kind", "source", "destination", "serials"])
+
+    _run(json_out, lambda: state.app().registry.lookup_serial(serials), render)
+
+
+@cli.command()
+def holdings(
+    account: Annotated[str | None, typer.Option("--account", "-a")] = None,
+    registry: Annotated[str | None, typer.Option("--registry", "-r")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Holdings per account (and project, vintage, Article 6 status)."""
+    _run(json_out, lambda: state.app().registry.holdings(account, registry),
+         lambda rows: render_holdings(rows))
+
+
+def render_holdings(rows: list[dict[str, Any]]) -> None:
+    _table("holdings", rows,
+           ["registry", "account", "type", "project", "vintage", "origin", "authorised_uses",
+            "first_transferred", "ca_status", "quantity", "blocks"])
+
+
+@tx_cli.command("list")
+def tx_list(
+    account: Annotated[str | None, typer.Option("--account", "-a")] = None,
+    registry: Annotated[str | None, typer.Option("--registry", "-r")] = None,
+    kind: Annotated[str | None, typer.Option(help="issuance, transfer, …")] = None,
+    project: Annotated[str | None, typer.Option("--project", "-p")] = None,
+    limit: Annotated[int, typer.Option(help="Newest first, at most this many.")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """List transactions, newest first, with filters."""
+
+    def action() -> list[dict[str, Any]]:
+        if kind is not None and kind not in {k.value for k in TransactionKind}:
+            raise InvalidInput(
+                "G1_BAD_KIND", f"Unknown transaction kind {kind!r}; use one of "
+                + ", ".join(k.value for k in TransactionKind) + ".", kind=kind
+            )
+        filters = {
+            "account": account.upper() if account else None,
+            "registry": registry.upper() if registry else None,
+            "kind": kind,
+            "project": project.upper() if project else None,
+        }
+        return state.app().registry.transactions(limit, **filters)
+
+    _run(json_out, action, lambda rows: _table(
+        "transactions", rows,
+        ["id", "created_at", "kind", "registry", "source", "destination", "quantity"]))
+
+
+@cli.command()
+def audit(json_out: JsonOpt = False) -> None:
+    """Check every invariant over the whole database (conservation, no overlap, events)."""
+
+    def render(r: dict[str, Any]) -> None:
+        mark = "[green]✓ all invariants hold[/]" if r["ok"] else "[red]✗ problems found[/]"
+        out.print(f"{mark}: {r['decisions']} decisions, issued {r['issued']:,} = held "
+                  f"{r['held']:,} + cancelled {r['cancelled']:,} + retired {r['retired']:,}")
+        for problem in r["problems"]:
+            out.print(f"  [red]•[/] {problem}")
+
+    with _refusals(json_out):
+        result = state.app().registry.audit()
+    _emit(result, json_out, render)
+    if not result["ok"]:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@cli.command()
+def demo(json_out: JsonOpt = False) -> None:
+    """Set up a demo: registries JP, KE and ID, JC decisions issued, credits moved."""
+    from jcm.entrypoints.demo import run_demo
+
+    with _refusals(json_out):
+        result = run_demo(state.app().registry, progress=not (json_out or state.json))
+    _emit(result, json_out, lambda r: render_holdings(r["holdings"]))
+
+
+def main() -> None:
+    cli()
