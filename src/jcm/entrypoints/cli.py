@@ -97,20 +97,29 @@ state = State()
 def _main(
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", envvar="JCM_DATA_DIR", help="Where the embedded database "
-                     "and files live (default ./jcm-data)."),
+        typer.Option(
+            "--data-dir",
+            envvar="JCM_DATA_DIR",
+            help="Where the embedded database and files live (default ./jcm-data).",
+        ),
     ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", envvar="JCM_DATABASE_URL",
-                     help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
-                     "(default: SQLite in the data directory)."),
+        typer.Option(
+            "--database-url",
+            envvar="JCM_DATABASE_URL",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
+            "(default: SQLite in the data directory).",
+        ),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
+    if state._app is not None:  # a previous invocation in the same process (tests)
+        state._app.close()
     state.data_dir = data_dir
     state.database_url = database_url
     state.json = json_out
+    state._app = None
 
 
 # -- output ----------------------------------------------------------------------------------
@@ -160,8 +169,11 @@ def _table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -
     table = Table(title=title, title_justify="left")
     for column in columns:
         numeric = column in _COUNTS or column in ("id", "transaction", "decision", "vintage")
-        table.add_column(column.replace("_", " "), justify="right" if numeric else "left",
-                         no_wrap=column in ("serials", "account"))
+        table.add_column(
+            column.replace("_", " "),
+            justify="right" if numeric else "left",
+            no_wrap=column in ("serials", "account"),
+        )
     for row in rows:
         table.add_row(*(_cell(row.get(col), count=col in _COUNTS) for col in columns))
     out.print(table)
@@ -227,15 +239,21 @@ def registry_create(
         out.print(f"[green]✓[/] registry {r['registry']}: {r['name']}")
         _table("accounts", r["accounts"], ["account", "type", "name"])
 
-    _run(json_out, lambda: state.app().registry.create_registry(c.CreateRegistry(code, name), key),
-         render)
+    _run(
+        json_out,
+        lambda: state.app().registry.create_registry(c.CreateRegistry(code, name), key),
+        render,
+    )
 
 
 @registry_cli.command("list")
 def registry_list(json_out: JsonOpt = False) -> None:
     """List registries."""
-    _run(json_out, lambda: state.app().registry.registries(),
-         lambda rows: _table("registries", rows, ["registry", "name", "active"]))
+    _run(
+        json_out,
+        lambda: state.app().registry.registries(),
+        lambda rows: _table("registries", rows, ["registry", "name", "active"]),
+    )
 
 
 @org_cli.command("create")
@@ -253,8 +271,9 @@ def org_create(
             org_kind = OrganisationKind(kind.lower())
         except ValueError:
             raise InvalidInput(
-                "G1_BAD_KIND", f"Unknown organisation kind {kind!r}; use company, government "
-                "or other.", kind=kind
+                "G1_BAD_KIND",
+                f"Unknown organisation kind {kind!r}; use company, government or other.",
+                kind=kind,
             ) from None
         return state.app().registry.create_organisation(
             c.CreateOrganisation(registry, name, org_kind), key
@@ -269,8 +288,11 @@ def org_list(
     json_out: JsonOpt = False,
 ) -> None:
     """List organisations."""
-    _run(json_out, lambda: state.app().registry.organisations(registry),
-         lambda rows: _table("organisations", rows, ["organisation", "registry", "kind", "name"]))
+    _run(
+        json_out,
+        lambda: state.app().registry.organisations(registry),
+        lambda rows: _table("organisations", rows, ["organisation", "registry", "kind", "name"]),
+    )
 
 
 @account_cli.command("create")
@@ -278,8 +300,10 @@ def account_create(
     registry: Annotated[str, typer.Option("--registry", "-r")],
     org: Annotated[str, typer.Option("--org", help="Organisation id, e.g. JP-ORG-0002.")],
     account_type: Annotated[
-        str, typer.Option("--type", help="government_holding, entity_holding, cancellation, "
-                          "retirement.")
+        str,
+        typer.Option(
+            "--type", help="government_holding, entity_holding, cancellation, retirement."
+        ),
     ] = "entity_holding",
     name: Annotated[str, typer.Option(help="Account name (default: the organisation's).")] = "",
     key: KeyOpt = None,
@@ -301,9 +325,13 @@ def account_list(
     json_out: JsonOpt = False,
 ) -> None:
     """List accounts."""
-    _run(json_out, lambda: state.app().registry.accounts(registry),
-         lambda rows: _table("accounts", rows,
-                             ["account", "registry", "type", "organisation", "name", "status"]))
+    _run(
+        json_out,
+        lambda: state.app().registry.accounts(registry),
+        lambda rows: _table(
+            "accounts", rows, ["account", "registry", "type", "organisation", "name", "status"]
+        ),
+    )
 
 
 # -- decisions and issuance ------------------------------------------------------------------
@@ -325,8 +353,11 @@ def _render_decision(r: dict[str, Any]) -> None:
         f"({r['period_start']} … {r['period_end']}), vintage {r['vintage']}, "
         f"{r['amount']:,} tCO2, {r['status']}{replay}"
     )
-    _table("allocation", r["lines"],
-           ["line", "account", "share_pct", "quantity", "serials", "issued_in_transaction"])
+    _table(
+        "allocation",
+        r["lines"],
+        ["line", "account", "share_pct", "quantity", "serials", "issued_in_transaction"],
+    )
 
 
 @decision_cli.command("record")
@@ -350,8 +381,14 @@ def decision_record(
 
     def action() -> dict[str, Any]:
         cmd = c.RecordDecision(
-            project, _parse_date(start, "--start"), _parse_date(end, "--end"), vintage, amount,
-            tuple(parse_share(s) for s in share), remainder_to, reference,
+            project,
+            _parse_date(start, "--start"),
+            _parse_date(end, "--end"),
+            vintage,
+            amount,
+            tuple(parse_share(s) for s in share),
+            remainder_to,
+            reference,
         )
         return state.app().registry.record_decision(cmd, key)
 
@@ -380,8 +417,7 @@ def issue(
     json_out: JsonOpt = False,
 ) -> None:
     """Issue one registry's share of a decision into its holders' accounts."""
-    _run(json_out, lambda: state.app().registry.issue(c.Issue(decision, registry), key),
-         _summary)
+    _run(json_out, lambda: state.app().registry.issue(c.Issue(decision, registry), key), _summary)
 
 
 # -- moving units ----------------------------------------------------------------------------
@@ -487,22 +523,25 @@ def read_batch(path: Path) -> list[tuple[c.Move, TransactionKind]]:
         quantity = str(row.get("quantity") or "").strip()
         if quantity and not quantity.isdigit():
             raise InvalidInput(
-                "G1_BAD_BATCH", f"{path.name} row {number}: quantity {quantity!r} is not a "
-                "whole number.", row=number
+                "G1_BAD_BATCH",
+                f"{path.name} row {number}: quantity {quantity!r} is not a whole number.",
+                row=number,
             )
         purpose = str(row.get("purpose") or "").strip()
-        moves.append((
-            c.Move(
-                str(row.get("from") or "").strip(),
-                str(row.get("to") or "").strip() or None,
-                int(quantity) if quantity else None,
-                str(row.get("serials") or "").strip() or None,
-                parse_purpose(purpose) if purpose else None,
-                str(row.get("beneficiary") or "").strip() or None,
-                str(row.get("note") or "").strip() or None,
-            ),
-            kind,
-        ))
+        moves.append(
+            (
+                c.Move(
+                    str(row.get("from") or "").strip(),
+                    str(row.get("to") or "").strip() or None,
+                    int(quantity) if quantity else None,
+                    str(row.get("serials") or "").strip() or None,
+                    parse_purpose(purpose) if purpose else None,
+                    str(row.get("beneficiary") or "").strip() or None,
+                    str(row.get("note") or "").strip() or None,
+                ),
+                kind,
+            )
+        )
     return moves
 
 
@@ -526,13 +565,17 @@ def batch(
 
 @a6_cli.command("authorise")
 def a6_authorise(
-    account: Annotated[str, typer.Option("--account", help="Holding account in the partner "
-                                         "(host Party) registry.")],
+    account: Annotated[
+        str, typer.Option("--account", help="Holding account in the partner (host Party) registry.")
+    ],
     uses: Annotated[str, typer.Option(help="ndc, oimp or ndc,oimp.")],
     reference: Annotated[str, typer.Option(help="Letter of authorisation reference.")],
     first_transfer_at: Annotated[
-        str, typer.Option(help="international_transfer (default; required for NDC use), "
-                          "authorisation, issuance or use.")
+        str,
+        typer.Option(
+            help="international_transfer (default; required for NDC use), "
+            "authorisation, issuance or use."
+        ),
     ] = FirstTransferTrigger.INTERNATIONAL_TRANSFER.value,
     quantity: QuantityOpt = None,
     serials: SerialsOpt = None,
@@ -546,7 +589,8 @@ def a6_authorise(
             trigger = FirstTransferTrigger(first_transfer_at.lower())
         except ValueError:
             raise InvalidInput(
-                "G1_BAD_TRIGGER", f"Unknown first-transfer definition {first_transfer_at!r}.",
+                "G1_BAD_TRIGGER",
+                f"Unknown first-transfer definition {first_transfer_at!r}.",
                 trigger=first_transfer_at,
             ) from None
         cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
@@ -565,8 +609,7 @@ def a6_adjust(
 ) -> None:
     """Record that the corresponding adjustment for first-transferred units was applied."""
     cmd = c.ApplyCorrespondingAdjustment(serials, year, note)
-    _run(json_out, lambda: state.app().registry.apply_corresponding_adjustment(cmd, key),
-         _summary)
+    _run(json_out, lambda: state.app().registry.apply_corresponding_adjustment(cmd, key), _summary)
 
 
 # -- looking things up -----------------------------------------------------------------------
@@ -580,13 +623,28 @@ def serial(
     """Where every unit of a serial range is now, and its complete history."""
 
     def render(r: dict[str, Any]) -> None:
-        out.print(f"{r['serials']}: project {r['project']}, vintage {r['vintage']}, "
-                  f"{r['issued']:,} of {r['requested']:,} serials issued")
-        _table("where the units are", r["locations"],
-               ["serials", "quantity", "registry", "account", "authorised_uses",
-                "first_transferred", "corresponding_adjustment"])
-        _table("history", r["history"],
-               ["transaction", "at", "kind", "source", "destination", "serials"])
+        out.print(
+            f"{r['serials']}: project {r['project']}, vintage {r['vintage']}, "
+            f"{r['issued']:,} of {r['requested']:,} serials issued"
+        )
+        _table(
+            "where the units are",
+            r["locations"],
+            [
+                "serials",
+                "quantity",
+                "registry",
+                "account",
+                "authorised_uses",
+                "first_transferred",
+                "corresponding_adjustment",
+            ],
+        )
+        _table(
+            "history",
+            r["history"],
+            ["transaction", "at", "kind", "source", "destination", "serials"],
+        )
 
     _run(json_out, lambda: state.app().registry.lookup_serial(serials), render)
 
@@ -598,14 +656,31 @@ def holdings(
     json_out: JsonOpt = False,
 ) -> None:
     """Holdings per account (and project, vintage, Article 6 status)."""
-    _run(json_out, lambda: state.app().registry.holdings(account, registry),
-         lambda rows: render_holdings(rows))
+    _run(
+        json_out,
+        lambda: state.app().registry.holdings(account, registry),
+        lambda rows: render_holdings(rows),
+    )
 
 
 def render_holdings(rows: list[dict[str, Any]]) -> None:
-    _table("holdings", rows,
-           ["registry", "account", "type", "project", "vintage", "origin", "authorised_uses",
-            "first_transferred", "ca_status", "quantity", "blocks"])
+    _table(
+        "holdings",
+        rows,
+        [
+            "registry",
+            "account",
+            "type",
+            "project",
+            "vintage",
+            "origin",
+            "authorised_uses",
+            "first_transferred",
+            "ca_status",
+            "quantity",
+            "blocks",
+        ],
+    )
 
 
 @tx_cli.command("list")
@@ -622,8 +697,11 @@ def tx_list(
     def action() -> list[dict[str, Any]]:
         if kind is not None and kind not in {k.value for k in TransactionKind}:
             raise InvalidInput(
-                "G1_BAD_KIND", f"Unknown transaction kind {kind!r}; use one of "
-                + ", ".join(k.value for k in TransactionKind) + ".", kind=kind
+                "G1_BAD_KIND",
+                f"Unknown transaction kind {kind!r}; use one of "
+                + ", ".join(k.value for k in TransactionKind)
+                + ".",
+                kind=kind,
             )
         filters = {
             "account": account.upper() if account else None,
@@ -633,9 +711,15 @@ def tx_list(
         }
         return state.app().registry.transactions(limit, **filters)
 
-    _run(json_out, action, lambda rows: _table(
-        "transactions", rows,
-        ["id", "created_at", "kind", "registry", "source", "destination", "quantity"]))
+    _run(
+        json_out,
+        action,
+        lambda rows: _table(
+            "transactions",
+            rows,
+            ["id", "created_at", "kind", "registry", "source", "destination", "quantity"],
+        ),
+    )
 
 
 @cli.command()
@@ -644,8 +728,10 @@ def audit(json_out: JsonOpt = False) -> None:
 
     def render(r: dict[str, Any]) -> None:
         mark = "[green]✓ all invariants hold[/]" if r["ok"] else "[red]✗ problems found[/]"
-        out.print(f"{mark}: {r['decisions']} decisions, issued {r['issued']:,} = held "
-                  f"{r['held']:,} + cancelled {r['cancelled']:,} + retired {r['retired']:,}")
+        out.print(
+            f"{mark}: {r['decisions']} decisions, issued {r['issued']:,} = held "
+            f"{r['held']:,} + cancelled {r['cancelled']:,} + retired {r['retired']:,}"
+        )
         for problem in r["problems"]:
             out.print(f"  [red]•[/] {problem}")
 

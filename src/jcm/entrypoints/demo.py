@@ -48,12 +48,24 @@ def run_demo(service: RegistryService, *, progress: bool = True) -> dict[str, An
     ke_pp = entity("KE", "Demo Factory Solar Ltd (KE001 participant)")
     id_pp = entity("ID", "PT Demo Cooling (ID001 participant)")
 
-    def decide(key: str, project: str, start: date, end: date, amount: int,
-               shares: list[tuple[str, str]], remainder: str) -> int:
+    def decide(
+        key: str,
+        project: str,
+        start: date,
+        end: date,
+        amount: int,
+        shares: list[tuple[str, str]],
+        remainder: str,
+    ) -> int:
         result = service.record_decision(
             c.RecordDecision(
-                project, start, end, start.year, amount,
-                tuple(AllocationShare(a, Decimal(p)) for a, p in shares), remainder,
+                project,
+                start,
+                end,
+                start.year,
+                amount,
+                tuple(AllocationShare(a, Decimal(p)) for a, p in shares),
+                remainder,
                 f"JC decision (demo) {project}",
             ),
             key=key,
@@ -62,12 +74,42 @@ def run_demo(service: RegistryService, *, progress: bool = True) -> dict[str, An
         return int(result["decision"])
 
     decisions = [
-        (decide("demo:decision:KE001:1", "KE001", date(2023, 1, 1), date(2023, 12, 31), 837,
-                [(gov["JP"], "50"), (ke_pp, "40"), (gov["KE"], "10")], gov["KE"]), "KE"),
-        (decide("demo:decision:KE001:2", "KE001", date(2024, 1, 1), date(2024, 12, 31), 912,
-                [(gov["JP"], "50"), (ke_pp, "40"), (gov["KE"], "10")], gov["KE"]), "KE"),
-        (decide("demo:decision:ID001:1", "ID001", date(2022, 4, 1), date(2023, 3, 31), 1265,
-                [(gov["JP"], "50"), (id_pp, "33.3"), (gov["ID"], "16.7")], gov["ID"]), "ID"),
+        (
+            decide(
+                "demo:decision:KE001:1",
+                "KE001",
+                date(2023, 1, 1),
+                date(2023, 12, 31),
+                837,
+                [(gov["JP"], "50"), (ke_pp, "40"), (gov["KE"], "10")],
+                gov["KE"],
+            ),
+            "KE",
+        ),
+        (
+            decide(
+                "demo:decision:KE001:2",
+                "KE001",
+                date(2024, 1, 1),
+                date(2024, 12, 31),
+                912,
+                [(gov["JP"], "50"), (ke_pp, "40"), (gov["KE"], "10")],
+                gov["KE"],
+            ),
+            "KE",
+        ),
+        (
+            decide(
+                "demo:decision:ID001:1",
+                "ID001",
+                date(2022, 4, 1),
+                date(2023, 3, 31),
+                1265,
+                [(gov["JP"], "50"), (id_pp, "33.3"), (gov["ID"], "16.7")],
+                gov["ID"],
+            ),
+            "ID",
+        ),
     ]
     for decision, partner in decisions:
         for side in ("JP", partner):
@@ -90,12 +132,18 @@ def run_demo(service: RegistryService, *, progress: bool = True) -> dict[str, An
     )
     service.transfer(c.Move(gov["JP"], jp_buyer, quantity=150), key="demo:transfer:JP")
     service.cancel(
-        c.Move(gov["JP"], quantity=400, purpose=CancellationPurpose.NDC,
-               beneficiary="Government of Japan", note="use towards Japan's NDC"),
+        c.Move(
+            gov["JP"],
+            quantity=400,
+            purpose=CancellationPurpose.NDC,
+            beneficiary="Government of Japan",
+            note="use towards Japan's NDC",
+        ),
         key="demo:cancel:JP",
     )
-    service.retire(c.Move(jp_buyer, quantity=50, beneficiary="Demo Trading KK"),
-                   key="demo:retire:JP")
+    service.retire(
+        c.Move(jp_buyer, quantity=50, beneficiary="Demo Trading KK"), key="demo:retire:JP"
+    )
     step("transfers, cancellation and retirement done")
     audit = service.audit()
     return {"holdings": service.holdings(), "audit": audit}

@@ -1,0 +1,160 @@
+"""The measured workloads, all through the public service (``app.registry``).
+
+Transfers pick a random source among the entity accounts that still hold enough units and
+a random other destination, with a quantity of 1–10 units (blocks are 10 units, so most
+transfers carve a block and some take two). The benchmark keeps its own balance book so
+that every transfer is valid; a refused transfer aborts the run.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from jcm.bootstrap import App
+from jcm.domain.allocation import AllocationShare
+from jcm.domain.commands import Issue, Move, RecordDecision
+from jcm.domain.transactions import TransactionKind
+
+from bench.loader import KE_GOVERNMENT, LOADED_PROJECTS, month_period
+
+MAX_QUANTITY = 10
+ISSUED_AMOUNT = 100  # per decision: 50 units on each side
+
+
+class Traffic:
+    """Random valid internal transfers between the entity accounts."""
+
+    def __init__(self, accounts: list[str], balances: dict[str, int], seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.accounts = accounts
+        self.balances = balances
+
+    def next_move(self) -> Move:
+        rng, accounts, balances = self.rng, self.accounts, self.balances
+        while True:
+            quantity = rng.randint(1, MAX_QUANTITY)
+            source = rng.choice(accounts)
+            if balances[source] >= quantity:
+                break
+        destination = source
+        while destination == source:
+            destination = rng.choice(accounts)
+        balances[source] -= quantity
+        balances[destination] += quantity
+        return Move(source, destination, quantity=quantity)
+
+
+@dataclass
+class SingleResult:
+    count: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class BatchResult:
+    transfers: int
+    batches: int
+    seconds: float  # inside app.registry.batch only
+
+    @property
+    def per_second(self) -> float:
+        return self.transfers / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class IssuanceResult:
+    decisions: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.decisions / self.seconds if self.seconds else 0.0
+
+
+def single_transfers(app: App, traffic: Traffic, count: int, budget: float) -> SingleResult:
+    """Up to ``count`` transfers (or ``budget`` seconds), one committed transaction each."""
+    transfer = app.registry.transfer
+    latencies: list[float] = []
+    clock = time.perf_counter
+    began = clock()
+    deadline = began + budget
+    while len(latencies) < count:
+        move = traffic.next_move()
+        t0 = clock()
+        transfer(move)
+        t1 = clock()
+        latencies.append(t1 - t0)
+        if t1 > deadline:
+            break
+    return SingleResult(len(latencies), clock() - began, latencies)
+
+
+def batched_transfers(
+    app: App, traffic: Traffic, batch_size: int, batches: int, budget: float
+) -> BatchResult:
+    """Up to ``batches`` batches of ``batch_size`` transfers, one transaction per batch."""
+    batch = app.registry.batch
+    clock = time.perf_counter
+    deadline = clock() + budget
+    done = 0
+    seconds = 0.0
+    while done < batches:
+        moves = [(traffic.next_move(), TransactionKind.TRANSFER) for _ in range(batch_size)]
+        t0 = clock()
+        result = batch(moves)
+        t1 = clock()
+        if result["count"] != batch_size:
+            raise RuntimeError(f"batch committed {result['count']} of {batch_size} transfers")
+        seconds += t1 - t0
+        done += 1
+        if t1 > deadline:
+            break
+    return BatchResult(done * batch_size, done, seconds)
+
+
+class Issuer:
+    """Records and issues (both sides) new decisions on projects KE100–KE999.
+
+    Each decision gives 50 units to a random JP entity account and 50 to ``KE-GOV-0001``;
+    successive decisions of a project cover successive months from January 2010.
+    """
+
+    def __init__(self, traffic: Traffic) -> None:
+        self.traffic = traffic
+        self.issued = 0
+
+    def issue(self, app: App, decisions: int) -> IssuanceResult:
+        registry = app.registry
+        projects = 1000 - LOADED_PROJECTS
+        rng = self.traffic.rng
+        half = Decimal(50)
+        clock = time.perf_counter
+        began = clock()
+        for _ in range(decisions):
+            n = self.issued
+            project = f"KE{LOADED_PROJECTS + n % projects:03d}"
+            start, end = month_period(n // projects, 2010)
+            holder = rng.choice(self.traffic.accounts)
+            recorded = registry.record_decision(
+                RecordDecision(
+                    project,
+                    start,
+                    end,
+                    start.year,
+                    ISSUED_AMOUNT,
+                    (AllocationShare(holder, half), AllocationShare(KE_GOVERNMENT, half)),
+                )
+            )
+            registry.issue(Issue(recorded["decision"], "JP"))
+            registry.issue(Issue(recorded["decision"], "KE"))
+            self.traffic.balances[holder] += ISSUED_AMOUNT // 2
+            self.issued += 1
+        return IssuanceResult(decisions, clock() - began)
