@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from jcm.adapters import migrate
 from jcm.adapters.database import make_engine, sqlite_url
 from jcm.adapters.unit_of_work import SqlUnitOfWork
+from jcm.domain.issuance import IssuanceDecision
 from jcm.service_layer.services import RegistryService
 
 DEFAULT_DATA_DIR = Path("jcm-data")
@@ -52,4 +53,5 @@ def bootstrap(
     engine = make_engine(settings.database_url)
     if run_migrations:
         migrate.upgrade(engine)
-    return App(settings, engine, RegistryService(lambda: SqlUnitOfWork(engine, clock)))
+    decisions: dict[int, IssuanceDecision] = {}
+    return App(settings, engine, RegistryService(lambda: SqlUnitOfWork(engine, clock, decisions)))

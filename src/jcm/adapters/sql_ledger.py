@@ -7,7 +7,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
 
 from jcm.adapters import schema as t
 from jcm.domain.accounts import (
@@ -27,15 +40,31 @@ from jcm.domain.transactions import TransactionRecord
 _B = t.unit_blocks.c
 
 
+_ARTICLE6_CACHE: dict[tuple[Any, ...], Article6] = {}
+
+
 def _article6(row: Row[Any]) -> Article6:
-    uses = row.authorised_uses
-    return Article6(
-        frozenset(AuthorisedUse(u) for u in uses.split(",")) if uses else frozenset(),
+    # Nearly all blocks share a handful of attribute combinations: build each once.
+    key = (
+        row.authorised_uses,
         row.authorisation_ref,
-        FirstTransferTrigger(row.first_transfer_trigger) if row.first_transfer_trigger else None,
+        row.first_transfer_trigger,
         bool(row.first_transferred),
-        CaStatus(row.ca_status),
+        row.ca_status,
     )
+    found = _ARTICLE6_CACHE.get(key)
+    if found is None:
+        uses, ref, trigger, first, ca = key
+        found = Article6(
+            frozenset(AuthorisedUse(u) for u in uses.split(",")) if uses else frozenset(),
+            ref,
+            FirstTransferTrigger(trigger) if trigger else None,
+            first,
+            CaStatus(ca),
+        )
+        if len(_ARTICLE6_CACHE) < 10_000:
+            _ARTICLE6_CACHE[key] = found
+    return found
 
 
 def block_from_row(row: Row[Any]) -> UnitBlock:
@@ -112,6 +141,56 @@ _PAGE_AFTER = (
     .order_by(_B.decision_id, _B.serial_start)
     .limit(bindparam("limit"))
 )
+_ACCOUNT_WITH_REGISTRY = (
+    select(
+        t.accounts,
+        t.registries.c.name.label("registry_name"),
+        t.registries.c.active.label("registry_active"),
+    )
+    .join(t.registries, t.registries.c.code == t.accounts.c.registry)
+    .where(t.accounts.c.id == bindparam("account"))
+)
+_ACCOUNT_WITH_REGISTRY_LOCKED = _ACCOUNT_WITH_REGISTRY.with_for_update(of=t.accounts)
+_ACCOUNTS = (
+    select(
+        t.accounts,
+        t.registries.c.name.label("registry_name"),
+        t.registries.c.active.label("registry_active"),
+    )
+    .join(t.registries, t.registries.c.code == t.accounts.c.registry)
+    .where(t.accounts.c.id.in_(bindparam("accounts", expanding=True)))
+    .order_by(t.accounts.c.id)
+)
+_ACCOUNTS_LOCKED = _ACCOUNTS.with_for_update(of=t.accounts)
+_REGISTRY = select(t.registries).where(t.registries.c.code == bindparam("code"))
+_DECISION = select(t.decisions).where(t.decisions.c.id == bindparam("decision"))
+_DECISION_LOCKED = _DECISION.with_for_update()
+_IDEMPOTENCY = select(t.idempotency_keys).where(t.idempotency_keys.c.key == bindparam("key"))
+_INSERT_TRANSACTIONS = insert(t.transactions)
+_INSERT_TRANSACTION = insert(t.transactions).returning(t.transactions.c.id)
+_MAX_TRANSACTION_ID = select(func.coalesce(func.max(t.transactions.c.id), 0))
+_NEXT_TRANSACTION_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('transactions', 'id')) FROM generate_series(1, :n)"
+)
+_INSERT_RANGES = insert(t.transaction_ranges)
+_INSERT_EVENTS = insert(t.events)
+_INSERT_BLOCKS = insert(t.unit_blocks)
+
+# One fixed-shape statement (so SQLAlchemy compiles it once): the first page of each of
+# _PREFETCH_WIDTH accounts, each an index range scan.
+_PREFETCH_WIDTH = 64
+_FIRST_PAGES = union_all(
+    *[
+        select(*_BLOCK_COLUMNS)
+        .where(_B.account_id == bindparam(f"a{i}"))
+        .order_by(_B.decision_id, _B.serial_start)
+        .limit(bindparam("limit"))
+        .subquery()
+        .select()
+        for i in range(_PREFETCH_WIDTH)
+    ]
+)
+
 _UPDATE_BLOCK = (
     update(t.unit_blocks)
     .where(_B.id == bindparam("b_id"))
@@ -132,11 +211,22 @@ _UPDATE_BLOCK = (
 class SqlLedger:
     def __init__(self, connection: Connection) -> None:
         self.c = connection
+        # Registries seen by this transaction (account look-ups join them in for free).
+        self._registries: dict[str, Registry] = {}
+        # Accounts read by this transaction; those in `_locked` are held FOR UPDATE.
+        self._accounts: dict[str, Account] = {}
+        self._locked: set[str] = set()
 
     # -- registries, organisations, accounts --------------------------------------------
     def get_registry(self, code: str) -> Registry | None:
-        row = self.c.execute(select(t.registries).where(t.registries.c.code == code)).first()
-        return Registry(row.code, row.name, bool(row.active)) if row else None
+        cached = self._registries.get(code)
+        if cached is not None:
+            return cached
+        row = self.c.execute(_REGISTRY, {"code": code}).first()
+        if row is None:
+            return None
+        registry = self._registries[code] = Registry(row.code, row.name, bool(row.active))
+        return registry
 
     def add_registry(self, registry: Registry, now: datetime) -> None:
         self.c.execute(
@@ -203,11 +293,46 @@ class SqlLedger:
         )
 
     def get_account(self, account_id: str, *, lock: bool = False) -> Account | None:
-        query = select(t.accounts).where(t.accounts.c.id == account_id)
+        cached = self._accounts.get(account_id)
+        if cached is not None and (not lock or account_id in self._locked):
+            return cached
+        statement = _ACCOUNT_WITH_REGISTRY_LOCKED if lock else _ACCOUNT_WITH_REGISTRY
+        row = self.c.execute(statement, {"account": account_id}).first()
+        if row is None:
+            return None
         if lock:
-            query = query.with_for_update()
-        row = self.c.execute(query).first()
-        return _account(row) if row else None
+            self._locked.add(account_id)
+        self._remember_registry(row)
+        account = self._accounts[account_id] = _account(row)
+        return account
+
+    def lock_accounts(self, account_ids: Sequence[str]) -> list[Account]:
+        """Read and lock several accounts at once, in id order (no lock-order deadlocks)."""
+        wanted = sorted(set(account_ids) - self._locked)
+        if not wanted:
+            return []
+        rows = self.c.execute(_ACCOUNTS_LOCKED, {"accounts": wanted}).all()
+        accounts = []
+        for row in rows:
+            self._locked.add(row.id)
+            self._remember_registry(row)
+            account = self._accounts[row.id] = _account(row)
+            accounts.append(account)
+        return accounts
+
+    def get_accounts(self, account_ids: Sequence[str]) -> None:
+        """Read several accounts (unlocked) in one statement into this transaction's cache."""
+        wanted = sorted(set(account_ids) - set(self._accounts))
+        if wanted:
+            for row in self.c.execute(_ACCOUNTS, {"accounts": wanted}):
+                self._remember_registry(row)
+                self._accounts[row.id] = _account(row)
+
+    def _remember_registry(self, row: Row[Any]) -> None:
+        if row.registry not in self._registries:
+            self._registries[row.registry] = Registry(
+                row.registry, row.registry_name, bool(row.registry_active)
+            )
 
     def singleton_account(self, registry: str, account_type: AccountType) -> Account | None:
         row = self.c.execute(
@@ -290,10 +415,8 @@ class SqlLedger:
         )
 
     def get_decision(self, decision_id: int, *, lock: bool = False) -> IssuanceDecision | None:
-        query = select(t.decisions).where(t.decisions.c.id == decision_id)
-        if lock:
-            query = query.with_for_update()
-        row = self.c.execute(query).first()
+        statement = _DECISION_LOCKED if lock else _DECISION
+        row = self.c.execute(statement, {"decision": decision_id}).first()
         return _decision(row) if row else None
 
     def find_decision(self, project_id: str, period_seq: int) -> IssuanceDecision | None:
@@ -368,6 +491,21 @@ class SqlLedger:
             )
         return [block_from_row(r) for r in rows]
 
+    def first_pages(self, account_ids: Sequence[str], limit: int) -> dict[str, list[UnitBlock]]:
+        """The first ``limit`` blocks of each account, in few statements (batch prefetch)."""
+        pages: dict[str, list[UnitBlock]] = {a: [] for a in account_ids}
+        ids = list(pages)
+        for chunk_start in range(0, len(ids), _PREFETCH_WIDTH):
+            chunk = ids[chunk_start : chunk_start + _PREFETCH_WIDTH]
+            params: dict[str, Any] = {"limit": limit}
+            for i in range(_PREFETCH_WIDTH):  # pad with an id no account has
+                params[f"a{i}"] = chunk[i] if i < len(chunk) else ""
+            for row in self.c.execute(_FIRST_PAGES, params):
+                pages[row.account_id].append(block_from_row(row))
+        for page in pages.values():
+            page.sort(key=lambda b: b.key)
+        return pages
+
     def blocks_overlapping(
         self, decision_id: int, start: int, end: int, *, lock: bool = False
     ) -> list[UnitBlock]:
@@ -399,7 +537,7 @@ class SqlLedger:
         self.c.execute(_UPDATE_BLOCK, [{"b_id": b.id, **_block_values(b)} for b in blocks])
 
     def insert_blocks(self, blocks: Sequence[UnitBlock]) -> None:
-        self.c.execute(insert(t.unit_blocks), [_block_values(b) for b in blocks])
+        self.c.execute(_INSERT_BLOCKS, [_block_values(b) for b in blocks])
 
     def blocks_of_decision(self, decision_id: int) -> list[UnitBlock]:
         rows = self.c.execute(
@@ -419,28 +557,36 @@ class SqlLedger:
             yield block_from_row(row)
 
     # -- transactions and events ----------------------------------------------------------
+    def _transaction_ids(self, count: int) -> list[int]:
+        """Ids for new transactions, known before inserting so ranges and events can
+        refer to them in bulk (INSERT … RETURNING in bulk is row-by-row on SQLite)."""
+        if self.c.dialect.name == "sqlite":
+            # Safe: the transaction began IMMEDIATE, so no other writer runs meanwhile.
+            last = int(self.c.execute(_MAX_TRANSACTION_ID).scalar_one())
+            return list(range(last + 1, last + 1 + count))
+        return [int(i) for i in self.c.execute(_NEXT_TRANSACTION_IDS, {"n": count}).scalars()]
+
     def insert_transactions(self, records: Sequence[TransactionRecord], now: datetime) -> None:
-        ids = (
-            self.c.execute(
-                insert(t.transactions).returning(t.transactions.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "kind": r.kind.value,
-                        "registry": r.registry,
-                        "source": r.source,
-                        "destination": r.destination,
-                        "quantity": r.quantity,
-                        "detail": r.detail,
-                        "created_at": now,
-                    }
-                    for r in records
-                ],
-            )
-            .scalars()
-            .all()
-        )
-        for record, tx_id in zip(records, ids, strict=True):
-            record.id = int(tx_id)
+        rows = [
+            {
+                "kind": r.kind.value,
+                "registry": r.registry,
+                "source": r.source,
+                "destination": r.destination,
+                "quantity": r.quantity,
+                "detail": r.detail,
+                "created_at": now,
+            }
+            for r in records
+        ]
+        if len(records) == 1:
+            records[0].id = int(self.c.execute(_INSERT_TRANSACTION, rows[0]).scalar_one())
+        else:
+            for record, row, tx_id in zip(
+                records, rows, self._transaction_ids(len(records)), strict=True
+            ):
+                record.id = row["id"] = tx_id
+            self.c.execute(_INSERT_TRANSACTIONS, rows)
         ranges = [
             {
                 "transaction_id": r.id,
@@ -452,9 +598,9 @@ class SqlLedger:
             for m in r.ranges
         ]
         if ranges:
-            self.c.execute(insert(t.transaction_ranges), ranges)
+            self.c.execute(_INSERT_RANGES, ranges)
         self.c.execute(
-            insert(t.events),
+            _INSERT_EVENTS,
             [
                 {
                     "kind": r.kind.value,
@@ -585,9 +731,7 @@ class SqlLedger:
 
     # -- idempotency ----------------------------------------------------------------------
     def get_idempotency(self, key: str) -> tuple[str, str, Any] | None:
-        row = self.c.execute(
-            select(t.idempotency_keys).where(t.idempotency_keys.c.key == key)
-        ).first()
+        row = self.c.execute(_IDEMPOTENCY, {"key": key}).first()
         return (row.command, row.request_digest, row.response) if row else None
 
     def put_idempotency(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.domain.errors import ConcurrencyConflict
+from jcm.domain.issuance import IssuanceDecision
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, unique violation
 # (two processes racing on one idempotency key or account number).
@@ -27,9 +28,15 @@ def _is_transient(error: DBAPIError) -> bool:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime],
+        decision_cache: dict[int, IssuanceDecision] | None = None,
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self.decision_cache = {} if decision_cache is None else decision_cache
         self._connection: Connection | None = None
         self.ledger: SqlLedger
         self.now: datetime

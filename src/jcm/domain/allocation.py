@@ -15,6 +15,9 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from jcm.domain.errors import InvalidInput
 
 HUNDRED = Decimal(100)
+# Far above any real decision (Japan's 2030 goal is 10^8 t), far below what 28-digit
+# Decimal arithmetic and 64-bit serial columns can hold exactly.
+MAX_AMOUNT = 10**15
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +61,11 @@ def allocate(
     amount: int, shares: Sequence[AllocationShare], remainder_to: str | None = None
 ) -> list[AllocatedLine]:
     """Split ``amount`` units over ``shares`` (which must sum to exactly 100)."""
-    if amount < 1:
+    if not 1 <= amount <= MAX_AMOUNT:
         raise InvalidInput(
             "I6_BAD_AMOUNT",
-            f"The decided amount must be a whole number of tCO2 of at least 1, got {amount}.",
+            f"The decided amount must be a whole number of tCO2 from 1 to {MAX_AMOUNT:,}, "
+            f"got {amount}.",
             amount=amount,
         )
     if not shares:

@@ -100,12 +100,18 @@ class Article6:
         updated = replace(
             self, authorised_uses=uses, authorisation_ref=reference, first_transfer_trigger=trigger
         )
-        if trigger is FirstTransferTrigger.AUTHORISATION:
+        # Units being authorised are already issued, so "first transfer at issuance" takes
+        # effect now, like "at authorisation".
+        if trigger in (FirstTransferTrigger.AUTHORISATION, FirstTransferTrigger.ISSUANCE):
             return updated._first_transfer()
         return updated
 
     def on_issuance(self) -> Article6:
-        if self.first_transfer_trigger is FirstTransferTrigger.ISSUANCE:
+        if (
+            self.authorised
+            and not self.first_transferred
+            and self.first_transfer_trigger is FirstTransferTrigger.ISSUANCE
+        ):
             return self._first_transfer()
         return self
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from jcm.domain.allocation import AllocatedLine
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation
 
-_PROJECT = re.compile(r"^[A-Z]{2}\d{3}$")
+_PROJECT = re.compile(r"^[A-Z]{2}[0-9]{3}$")
 
 
 class DecisionStatus(StrEnum):

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from jcm.domain.errors import InvalidInput
 
 _PATTERN = re.compile(
-    r"^(?P<origin>[A-Z]{2})-(?P<partner>[A-Z]{2})-JCM-(?P<project>[A-Z]{2}\d{3})"
-    r"-(?P<vintage>\d{4})-(?P<seq>[1-9]\d*)-(?P<start>[1-9]\d*)(?:-(?P<end>[1-9]\d*))?$"
+    r"^(?P<origin>[A-Z]{2})-(?P<partner>[A-Z]{2})-JCM-(?P<project>[A-Z]{2}[0-9]{3})"
+    r"-(?P<vintage>[0-9]{4})-(?P<seq>[1-9][0-9]*)-(?P<start>[1-9][0-9]*)(?:-(?P<end>[1-9][0-9]*))?$"
 )
 
 
@@ -54,6 +54,12 @@ class SerialRange:
                 "end must not be below the start.",
                 start=self.start,
                 end=self.end,
+            )
+        if not 1000 <= self.vintage <= 9999:
+            raise InvalidInput(
+                "U6_BAD_SERIAL",
+                f"Vintage {self.vintage} must be a four-digit year.",
+                vintage=self.vintage,
             )
         if not self.project.startswith(self.partner):
             raise InvalidInput(

@@ -8,11 +8,12 @@ events, just before the commit.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import count
 
-from jcm.domain.article6 import Article6
 from jcm.domain.blocks import BlockKey, UnitBlock
 from jcm.domain.errors import UnitRuleViolation
 from jcm.domain.issuance import IssuanceDecision
@@ -20,13 +21,10 @@ from jcm.domain.serials import SerialRange
 from jcm.domain.transactions import TransactionRecord
 from jcm.service_layer.ports import Ledger
 
-PAGE = 64
-
-_Snapshot = tuple[int, int, str, str, Article6]
-
-
-def _snapshot(block: UnitBlock) -> _Snapshot:
-    return (block.start, block.end, block.account_id, block.registry, block.article6)
+# Page sizes grow: a single transfer usually needs one or two blocks, a long walk more.
+PAGES = (4, 16, 64, 256)
+FIRST_PAGE = PAGES[0]
+_tiebreak = count()
 
 
 @dataclass
@@ -39,25 +37,43 @@ class _AccountView:
 
     account_id: str
     known: dict[int, UnitBlock] = field(default_factory=dict)  # id(block) -> block
+    # Min-heap over known blocks by key; entries of discarded blocks are skipped lazily.
+    # A block's key does not change while it sits in an account (only moved pieces are
+    # carved), so heap order stays valid.
+    heap: list[tuple[BlockKey, int, UnitBlock]] = field(default_factory=list)
     last_key: BlockKey | None = None
     exhausted: bool = False
+    pages: int = 0
 
     def add(self, block: UnitBlock) -> None:
-        self.known[id(block)] = block
+        if id(block) not in self.known:
+            self.known[id(block)] = block
+            heapq.heappush(self.heap, (block.key, next(_tiebreak), block))
 
     def discard(self, block: UnitBlock) -> None:
         self.known.pop(id(block), None)
 
+    def lowest(self) -> UnitBlock | None:
+        heap = self.heap
+        while heap:
+            key, _, block = heap[0]
+            if self.known.get(id(block)) is block and block.key == key:
+                return block
+            heapq.heappop(heap)
+        return None
+
 
 class WorkingSet:
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(
+        self, ledger: Ledger, decisions: dict[int, IssuanceDecision] | None = None
+    ) -> None:
         self.ledger = ledger
         self._by_id: dict[int, UnitBlock] = {}
-        self._original: dict[int, _Snapshot] = {}
+        self._dirty: dict[int, UnitBlock] = {}  # stored blocks taken by a command
         self._new: list[UnitBlock] = []
         self._views: dict[str, _AccountView] = {}
         self._arrivals: defaultdict[str, list[UnitBlock]] = defaultdict(list)
-        self._decisions: dict[int, IssuanceDecision] = {}
+        self._decisions: dict[int, IssuanceDecision] = {} if decisions is None else decisions
         self.records: list[TransactionRecord] = []
 
     # -- reading -----------------------------------------------------------------------
@@ -88,8 +104,11 @@ class WorkingSet:
         block = self._by_id.get(row.id)
         if block is None:
             block = self._by_id[row.id] = row
-            self._original[row.id] = _snapshot(row)
         return block
+
+    def _taken(self, block: UnitBlock) -> None:
+        if block.id is not None:
+            self._dirty[block.id] = block
 
     def _view(self, account_id: str) -> _AccountView:
         view = self._views.get(account_id)
@@ -100,9 +119,21 @@ class WorkingSet:
                     view.add(block)
         return view
 
+    def prefetch(self, account_ids: list[str]) -> None:
+        """Read the first page of many accounts in a few statements (for batches)."""
+        wanted = [a for a in dict.fromkeys(account_ids) if a not in self._views]
+        if not wanted:
+            return
+        for account_id, rows in self.ledger.first_pages(wanted, FIRST_PAGE).items():
+            self._absorb(self._view(account_id), rows, FIRST_PAGE)
+
     def _load_page(self, view: _AccountView) -> None:
-        rows = self.ledger.blocks_page(view.account_id, view.last_key, PAGE)
-        if len(rows) < PAGE:
+        size = PAGES[min(view.pages, len(PAGES) - 1)]
+        self._absorb(view, self.ledger.blocks_page(view.account_id, view.last_key, size), size)
+
+    def _absorb(self, view: _AccountView, rows: list[UnitBlock], size: int) -> None:
+        view.pages += 1
+        if len(rows) < size:
             view.exhausted = True
         for row in rows:
             view.last_key = row.key
@@ -113,7 +144,7 @@ class WorkingSet:
     def _lowest(self, view: _AccountView) -> UnitBlock | None:
         """The account's block with the lowest key, reading more pages when needed."""
         while True:
-            best = min(view.known.values(), key=lambda b: b.key, default=None)
+            best = view.lowest()
             if not view.exhausted and (
                 best is None or view.last_key is None or best.key > view.last_key
             ):
@@ -141,6 +172,7 @@ class WorkingSet:
                     held=held,
                 )
             view.discard(block)
+            self._taken(block)
             if block.quantity > need:
                 for rest in block.carve(block.start, block.start + need - 1):
                     self._new.append(rest)
@@ -162,6 +194,7 @@ class WorkingSet:
             view = self._views.get(block.account_id)
             if view is not None:
                 view.discard(block)
+            self._taken(block)
             for rest in block.carve(max(block.start, serial.start), min(block.end, serial.end)):
                 self.add_new(rest)
         return in_range
@@ -244,15 +277,12 @@ class WorkingSet:
         Changed rows are written before new ones: a carved row gives up serials that a new
         row then takes, and (decision, serial start) is unique.
         """
-        changed = [
-            b for block_id, b in self._by_id.items() if _snapshot(b) != self._original[block_id]
-        ]
-        if changed:
-            self.ledger.update_blocks(changed)
+        if self._dirty:
+            self.ledger.update_blocks(list(self._dirty.values()))
         if self._new:
             self.ledger.insert_blocks(self._new)
         if self.records:
             self.ledger.insert_transactions(self.records, now)
         self._new = []
         self.records = []
-        self._original = {block_id: _snapshot(b) for block_id, b in self._by_id.items()}
+        self._dirty = {}
