@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 
 from jcm.adapters import schema as t
+from jcm.adapters.driver_statement import DriverStatement
 from jcm.domain.accounts import (
     Account,
     AccountStatus,
@@ -44,14 +45,20 @@ _ARTICLE6_CACHE: dict[tuple[Any, ...], Article6] = {}
 
 
 def _article6(row: Row[Any]) -> Article6:
-    # Nearly all blocks share a handful of attribute combinations: build each once.
-    key = (
+    return _article6_of(
         row.authorised_uses,
         row.authorisation_ref,
         row.first_transfer_trigger,
         bool(row.first_transferred),
         row.ca_status,
     )
+
+
+def _article6_of(
+    uses: str, reference: str | None, trigger: str | None, first: bool, ca: str
+) -> Article6:
+    # Nearly all blocks share a handful of attribute combinations: build each once.
+    key = (uses, reference, trigger, first, ca)
     found = _ARTICLE6_CACHE.get(key)
     if found is None:
         uses, ref, trigger, first, ca = key
@@ -77,6 +84,32 @@ def block_from_row(row: Row[Any]) -> UnitBlock:
         row.account_id,
         _article6(row),
         row.id,
+    )
+
+
+# Column positions of unit_blocks rows read on the driver path (table order).
+_BLOCK_FIELDS = [c.name for c in t.unit_blocks.c]
+assert _BLOCK_FIELDS[:7] == [
+    "id",
+    "decision_id",
+    "serial_start",
+    "serial_end",
+    "origin_registry",
+    "registry",
+    "account_id",
+], "unit_blocks column order changed: update block_from_tuple"
+
+
+def block_from_tuple(row: tuple[Any, ...]) -> UnitBlock:
+    return UnitBlock(
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        _article6_of(row[7], row[8], row[9], bool(row[10]), row[11]),
+        row[0],
     )
 
 
@@ -191,6 +224,24 @@ _FIRST_PAGES = union_all(
     ]
 )
 
+# The registry's hottest statements run on the driver cursor (see driver_statement.py).
+_D_ACCOUNT = DriverStatement(_ACCOUNT_WITH_REGISTRY)
+_D_ACCOUNT_LOCKED = DriverStatement(_ACCOUNT_WITH_REGISTRY_LOCKED)
+_D_PAGE_FIRST = DriverStatement(_PAGE_FIRST)
+_D_PAGE_AFTER = DriverStatement(_PAGE_AFTER)
+_D_FIRST_PAGES = DriverStatement(_FIRST_PAGES)
+_TX_COLUMNS = ["kind", "registry", "source", "destination", "quantity", "detail", "created_at"]
+_D_INSERT_TRANSACTION = DriverStatement(_INSERT_TRANSACTION, _TX_COLUMNS)
+_D_INSERT_TRANSACTIONS = DriverStatement(_INSERT_TRANSACTIONS, ["id", *_TX_COLUMNS])
+_D_INSERT_RANGES = DriverStatement(
+    _INSERT_RANGES, ["transaction_id", "decision_id", "serial_start", "serial_end"]
+)
+_D_INSERT_EVENTS = DriverStatement(
+    _INSERT_EVENTS, ["kind", "transaction_id", "payload", "created_at"]
+)
+_D_INSERT_BLOCKS = DriverStatement(_INSERT_BLOCKS, [c.name for c in t.unit_blocks.c][1:])
+_ACCOUNT_FIELDS = [c.name for c in t.accounts.c] + ["registry_name", "registry_active"]
+
 _UPDATE_BLOCK = (
     update(t.unit_blocks)
     .where(_B.id == bindparam("b_id"))
@@ -206,6 +257,7 @@ _UPDATE_BLOCK = (
         ca_status=bindparam("ca_status"),
     )
 )
+_D_UPDATE_BLOCK = DriverStatement(_UPDATE_BLOCK)
 
 
 class SqlLedger:
@@ -296,14 +348,25 @@ class SqlLedger:
         cached = self._accounts.get(account_id)
         if cached is not None and (not lock or account_id in self._locked):
             return cached
-        statement = _ACCOUNT_WITH_REGISTRY_LOCKED if lock else _ACCOUNT_WITH_REGISTRY
-        row = self.c.execute(statement, {"account": account_id}).first()
-        if row is None:
+        statement = _D_ACCOUNT_LOCKED if lock else _D_ACCOUNT
+        rows = statement.rows(self.c, {"account": account_id})
+        if not rows:
             return None
+        row = dict(zip(_ACCOUNT_FIELDS, rows[0], strict=True))
         if lock:
             self._locked.add(account_id)
-        self._remember_registry(row)
-        account = self._accounts[account_id] = _account(row)
+        if row["registry"] not in self._registries:
+            self._registries[row["registry"]] = Registry(
+                row["registry"], row["registry_name"], bool(row["registry_active"])
+            )
+        account = self._accounts[account_id] = Account(
+            row["id"],
+            row["registry"],
+            AccountType(row["type"]),
+            row["organisation_id"],
+            row["name"],
+            AccountStatus(row["status"]),
+        )
         return account
 
     def lock_accounts(self, account_ids: Sequence[str]) -> list[Account]:
@@ -478,10 +541,10 @@ class SqlLedger:
     # -- unit blocks ----------------------------------------------------------------------
     def blocks_page(self, account_id: str, after: BlockKey | None, limit: int) -> list[UnitBlock]:
         if after is None:
-            rows = self.c.execute(_PAGE_FIRST, {"account": account_id, "limit": limit})
+            rows = _D_PAGE_FIRST.rows(self.c, {"account": account_id, "limit": limit})
         else:
-            rows = self.c.execute(
-                _PAGE_AFTER,
+            rows = _D_PAGE_AFTER.rows(
+                self.c,
                 {
                     "account": account_id,
                     "after_decision": after[0],
@@ -489,7 +552,7 @@ class SqlLedger:
                     "limit": limit,
                 },
             )
-        return [block_from_row(r) for r in rows]
+        return [block_from_tuple(r) for r in rows]
 
     def first_pages(self, account_ids: Sequence[str], limit: int) -> dict[str, list[UnitBlock]]:
         """The first ``limit`` blocks of each account, in few statements (batch prefetch)."""
@@ -500,8 +563,9 @@ class SqlLedger:
             params: dict[str, Any] = {"limit": limit}
             for i in range(_PREFETCH_WIDTH):  # pad with an id no account has
                 params[f"a{i}"] = chunk[i] if i < len(chunk) else ""
-            for row in self.c.execute(_FIRST_PAGES, params):
-                pages[row.account_id].append(block_from_row(row))
+            for row in _D_FIRST_PAGES.rows(self.c, params):
+                block = block_from_tuple(row)
+                pages[block.account_id].append(block)
         for page in pages.values():
             page.sort(key=lambda b: b.key)
         return pages
@@ -534,10 +598,10 @@ class SqlLedger:
         return [b for b in map(block_from_row, rows) if b.end >= start]
 
     def update_blocks(self, blocks: Sequence[UnitBlock]) -> None:
-        self.c.execute(_UPDATE_BLOCK, [{"b_id": b.id, **_block_values(b)} for b in blocks])
+        _D_UPDATE_BLOCK.many(self.c, [{"b_id": b.id, **_block_values(b)} for b in blocks])
 
     def insert_blocks(self, blocks: Sequence[UnitBlock]) -> None:
-        self.c.execute(_INSERT_BLOCKS, [_block_values(b) for b in blocks])
+        _D_INSERT_BLOCKS.many(self.c, [_block_values(b) for b in blocks])
 
     def blocks_of_decision(self, decision_id: int) -> list[UnitBlock]:
         rows = self.c.execute(
@@ -580,13 +644,13 @@ class SqlLedger:
             for r in records
         ]
         if len(records) == 1:
-            records[0].id = int(self.c.execute(_INSERT_TRANSACTION, rows[0]).scalar_one())
+            records[0].id = int(_D_INSERT_TRANSACTION.rows(self.c, rows[0])[0][0])
         else:
             for record, row, tx_id in zip(
                 records, rows, self._transaction_ids(len(records)), strict=True
             ):
                 record.id = row["id"] = tx_id
-            self.c.execute(_INSERT_TRANSACTIONS, rows)
+            _D_INSERT_TRANSACTIONS.many(self.c, rows)
         ranges = [
             {
                 "transaction_id": r.id,
@@ -598,9 +662,9 @@ class SqlLedger:
             for m in r.ranges
         ]
         if ranges:
-            self.c.execute(_INSERT_RANGES, ranges)
-        self.c.execute(
-            _INSERT_EVENTS,
+            _D_INSERT_RANGES.many(self.c, ranges)
+        _D_INSERT_EVENTS.many(
+            self.c,
             [
                 {
                     "kind": r.kind.value,
