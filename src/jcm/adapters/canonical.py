@@ -1,0 +1,53 @@
+"""Canonical JSON (RFC 8785, JCS) for transparency-log entries.
+
+The `rfc8785` package is the reference implementation. It costs about 36 µs for a typical
+registry entry on this machine, which alone would cap log appends near 28,000/s. For the
+values registry entries are made of (dicts with ASCII keys, lists, strings, integers,
+booleans, null: no floats, which we never log because quantities are integers and decimals
+travel as strings), RFC 8785 output equals Python's ``json.dumps`` with sorted keys, no
+whitespace and no ASCII escaping, at about 8 µs. :func:`canonical_json` takes that fast path
+when the value qualifies and falls back to `rfc8785` otherwise; a property test checks the
+two agree on arbitrary values of that shape.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+_encoder = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+
+
+def _fast_path_ok(value: Any) -> bool:
+    if value is None or isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return -(2**53) < value < 2**53  # I-JSON range; larger ints need rfc8785's refusal
+    if isinstance(value, list):
+        return all(_fast_path_ok(v) for v in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(k, str) and k.isascii() and _fast_path_ok(v) for k, v in value.items()
+        )
+    return False
+
+
+def _no_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def canonical_json(value: Any) -> bytes:
+    """The RFC 8785 canonical form of ``value`` as UTF-8 bytes."""
+    if _fast_path_ok(value):
+        text = _encoder.encode(value)
+        if _no_surrogates(text):
+            return text.encode("utf-8")
+    return rfc8785.dumps(value)

@@ -1,0 +1,47 @@
+"""Our canonical JSON is byte-for-byte the rfc8785 package's output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jcm.adapters.canonical import canonical_json
+
+ascii_keys = st.text(alphabet=st.characters(max_codepoint=127), max_size=12)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.text(max_size=40)
+)
+values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(ascii_keys, children, max_size=5)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500)
+@given(values)
+def test_canonical_json_matches_rfc8785_for_log_shaped_values(value: Any) -> None:
+    assert canonical_json(value) == rfc8785.dumps(value)
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=5), st.floats(allow_nan=False, allow_infinity=False), max_size=4
+    )
+)
+def test_values_outside_the_fast_path_still_match_rfc8785(value: Any) -> None:
+    assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_control_characters_and_non_ascii_text_are_encoded_as_jcs_requires() -> None:
+    value = {"b": "tab\there\n\u0001 東京 \u2028", "a": [True, None, -3]}
+    assert canonical_json(value) == rfc8785.dumps(value)
+    assert canonical_json(value).startswith(b'{"a":[true,null,-3],"b":"tab\\there\\n\\u0001')
