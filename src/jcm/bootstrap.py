@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from jcm.adapters import migrate
 from jcm.adapters.database import make_engine, sqlite_url
+from jcm.adapters.log_keys import load_or_create_signer
+from jcm.adapters.log_store import LogSettings
 from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.domain.issuance import IssuanceDecision
 from jcm.service_layer.services import RegistryService
@@ -23,12 +25,20 @@ DEFAULT_DATA_DIR = Path("jcm-data")
 class Settings:
     data_dir: Path
     database_url: str
+    log_origin: str = "jcm-registry/log"
+    checkpoint_every: int = 1000
+    transparency_log: bool = True  # False only to measure the log's cost in benchmarks
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
         directory = data_dir or Path(os.environ.get("JCM_DATA_DIR", DEFAULT_DATA_DIR))
         url = database_url or os.environ.get("JCM_DATABASE_URL") or sqlite_url(directory)
-        return cls(directory, url)
+        return cls(
+            directory,
+            url,
+            log_origin=os.environ.get("JCM_LOG_ORIGIN", cls.log_origin),
+            checkpoint_every=int(os.environ.get("JCM_CHECKPOINT_EVERY", cls.checkpoint_every)),
+        )
 
 
 def utc_now() -> datetime:
@@ -40,6 +50,7 @@ class App:
     settings: Settings
     engine: Engine
     registry: RegistryService
+    unit_of_work: Callable[[], SqlUnitOfWork]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -53,5 +64,16 @@ def bootstrap(
     engine = make_engine(settings.database_url)
     if run_migrations:
         migrate.upgrade(engine)
+    signer = load_or_create_signer(settings.data_dir, settings.log_origin)
+    log = LogSettings(
+        enabled=settings.transparency_log,
+        signer=signer,
+        origin=settings.log_origin,
+        checkpoint_every=settings.checkpoint_every,
+    )
     decisions: dict[int, IssuanceDecision] = {}
-    return App(settings, engine, RegistryService(lambda: SqlUnitOfWork(engine, clock, decisions)))
+
+    def unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, clock, decisions, log)
+
+    return App(settings, engine, RegistryService(unit_of_work), unit_of_work)

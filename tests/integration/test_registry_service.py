@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -427,13 +428,13 @@ def test_every_committed_transaction_has_exactly_one_event(app: App, world: dict
     with app.engine.connect() as conn:
         events = conn.execute(
             select(
-                schema.events.c.kind, schema.events.c.transaction_id, schema.events.c.payload
+                schema.events.c.kind, schema.events.c.transaction_id, schema.events.c.entry
             ).where(schema.events.c.transaction_id.is_not(None))
         ).all()
         tx_ids = conn.execute(select(schema.transactions.c.id)).scalars().all()
     assert sorted(e.transaction_id for e in events) == sorted(tx_ids)
     assert len(tx_ids) == 2 + 1 + 3
-    retire_payloads = [e.payload for e in events if e.kind == "retirement"]
+    retire_payloads = [json.loads(e.entry)["change"] for e in events if e.kind == "retirement"]
     assert all(p["quantity"] == 1 and p["source"] == world["jp"] for p in retire_payloads)
 
 

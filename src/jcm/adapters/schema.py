@@ -16,10 +16,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Table,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -183,15 +186,60 @@ transaction_ranges = Table(
     Index("ix_transaction_ranges_transaction", "transaction_id"),
 )
 
-# One row per committed change: the seam the transparency log builds on.
+# One row per committed change, and the leaves of the transparency log: `entry` is the
+# canonical JSON (RFC 8785) that was hashed, `log_index` its position in the Merkle tree.
 events = Table(
     "events",
     metadata,
     Column("seq", Id, primary_key=True, autoincrement=True),
     Column("kind", String(40), nullable=False),
     Column("transaction_id", Id),
-    Column("payload", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("log_index", BigInteger, unique=True),
+    Column("entry", Text, nullable=False),
+    Column("leaf_hash", LargeBinary(32)),
+)
+
+# Perfect-subtree hashes of the Merkle tree above the leaves (level >= 1): node (level, idx)
+# covers leaves [idx·2^level, (idx+1)·2^level). They never change once written.
+log_nodes = Table(
+    "log_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# The head of the log: its size and compact range (one row, locked by every append).
+log_state = Table(
+    "log_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+    Column("frontier", JSON, nullable=False),
+    Column("checkpointed_size", BigInteger, nullable=False),
+)
+
+log_keys = Table(
+    "log_keys",
+    metadata,
+    Column("key_id", String(8), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("verifier", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("retired_at", UtcDateTime()),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("size", BigInteger, nullable=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("key_id", String(8), ForeignKey("log_keys.key_id"), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_checkpoints_size", "size"),
 )
 
 idempotency_keys = Table(

@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from jcm.adapters import schema as t
 from jcm.adapters.driver_statement import DriverStatement
+from jcm.adapters.log_store import LogSettings, SqlLogStore
 from jcm.domain.accounts import (
     Account,
     AccountStatus,
@@ -183,6 +184,10 @@ _ACCOUNT_WITH_REGISTRY = (
     .join(t.registries, t.registries.c.code == t.accounts.c.registry)
     .where(t.accounts.c.id == bindparam("account"))
 )
+# A sender's account is locked FOR NO KEY UPDATE (key_share): it still excludes every other
+# sender, but not the FOR KEY SHARE lock PostgreSQL's foreign-key check takes on the
+# account that receives a block. With FOR UPDATE, A→B and B→A at once deadlock (each
+# holds its source and waits for the other's to check its destination).
 _ACCOUNT_WITH_REGISTRY_LOCKED = _ACCOUNT_WITH_REGISTRY.with_for_update(of=t.accounts)
 _ACCOUNTS = (
     select(
@@ -206,7 +211,6 @@ _NEXT_TRANSACTION_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('transactions', 'id')) FROM generate_series(1, :n)"
 )
 _INSERT_RANGES = insert(t.transaction_ranges)
-_INSERT_EVENTS = insert(t.events)
 _INSERT_BLOCKS = insert(t.unit_blocks)
 
 # One fixed-shape statement (so SQLAlchemy compiles it once): the first page of each of
@@ -236,9 +240,6 @@ _D_INSERT_TRANSACTIONS = DriverStatement(_INSERT_TRANSACTIONS, ["id", *_TX_COLUM
 _D_INSERT_RANGES = DriverStatement(
     _INSERT_RANGES, ["transaction_id", "decision_id", "serial_start", "serial_end"]
 )
-_D_INSERT_EVENTS = DriverStatement(
-    _INSERT_EVENTS, ["kind", "transaction_id", "payload", "created_at"]
-)
 _D_INSERT_BLOCKS = DriverStatement(_INSERT_BLOCKS, [c.name for c in t.unit_blocks.c][1:])
 _ACCOUNT_FIELDS = [c.name for c in t.accounts.c] + ["registry_name", "registry_active"]
 
@@ -261,8 +262,9 @@ _D_UPDATE_BLOCK = DriverStatement(_UPDATE_BLOCK)
 
 
 class SqlLedger:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, log: LogSettings | None = None) -> None:
         self.c = connection
+        self.log = SqlLogStore(connection, log or LogSettings())
         # Registries seen by this transaction (account look-ups join them in for free).
         self._registries: dict[str, Registry] = {}
         # Accounts read by this transaction; those in `_locked` are held FOR UPDATE.
@@ -663,27 +665,12 @@ class SqlLedger:
         ]
         if ranges:
             _D_INSERT_RANGES.many(self.c, ranges)
-        _D_INSERT_EVENTS.many(
-            self.c,
-            [
-                {
-                    "kind": r.kind.value,
-                    "transaction_id": r.id,
-                    "payload": r.event_payload(),
-                    "created_at": now,
-                }
-                for r in records
-            ],
-        )
+        self.log.append([(r.kind.value, r.id, r.event_payload()) for r in records], now)
 
     def add_event(
         self, kind: str, transaction_id: int | None, payload: dict[str, Any], now: datetime
     ) -> None:
-        self.c.execute(
-            insert(t.events).values(
-                kind=str(kind), transaction_id=transaction_id, payload=payload, created_at=now
-            )
-        )
+        self.log.append([(kind, transaction_id, payload)], now)
 
     def list_transactions(self, filters: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         tx = t.transactions.c

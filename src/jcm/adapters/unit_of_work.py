@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.domain.errors import ConcurrencyConflict
 from jcm.domain.issuance import IssuanceDecision
@@ -33,8 +34,10 @@ class SqlUnitOfWork:
         engine: Engine,
         clock: Callable[[], datetime],
         decision_cache: dict[int, IssuanceDecision] | None = None,
+        log: LogSettings | None = None,
     ) -> None:
         self._engine = engine
+        self._log = log or LogSettings()
         self._clock = clock
         self.decision_cache = {} if decision_cache is None else decision_cache
         self._connection: Connection | None = None
@@ -51,7 +54,7 @@ class SqlUnitOfWork:
                     "G9_BUSY", "The registry database stayed busy; retry the command."
                 ) from error
             raise
-        self.ledger = SqlLedger(self._connection)
+        self.ledger = SqlLedger(self._connection, self._log)
         self.now = self._clock()
         return self
 
@@ -80,6 +83,7 @@ class SqlUnitOfWork:
         if self._connection is None:
             raise RuntimeError("commit outside a unit of work")
         try:
+            self.ledger.log.before_commit(self.now)
             self._connection.commit()
         except (OperationalError, IntegrityError) as error:
             if _is_transient(error):

@@ -127,6 +127,7 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
         "registry": code,
         "name": registry.name,
         "government": government.id,
+        "government_name": government.name,
         "accounts": created,
     }
     uow.ledger.add_event(SetupEvent.REGISTRY_CREATED, None, result, uow.now)

@@ -1,0 +1,311 @@
+"""The transparency log in the registry's own database.
+
+Every event row is a leaf: its ``entry`` is the canonical JSON (RFC 8785) of
+``{type, schema, timestamp, change}`` and ``leaf_hash`` = SHA-256(0x00 || entry). An append
+happens in the same database transaction as the change it records, after locking the single
+``log_state`` row: that lock fixes the order of entries across concurrent writers (log
+index = position in the tree, no gaps) and is held only from the flush to the commit.
+Interior nodes of perfect subtrees go to ``log_nodes`` as they complete, so a proof is
+O(log n) reads. Checkpoints (C2SP signed notes over origin, size and root) are signed when
+``checkpoint_every`` entries have accumulated and on demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from jcm.adapters import schema as t
+from jcm.adapters.canonical import canonical_json
+from jcm.adapters.driver_statement import DriverStatement
+from jcm.adapters.signing import NoteSigner
+from jcm.domain.log_entries import log_entry
+from jcm.domain.merkle import CompactRange, leaf_hash
+from jcm.domain.signed_note import Checkpoint
+
+_STATE_ID = 1
+_E = t.events.c
+_N = t.log_nodes.c
+
+_D_STATE_LOCKED = DriverStatement(
+    select(t.log_state.c.size, t.log_state.c.frontier, t.log_state.c.checkpointed_size)
+    .where(t.log_state.c.id == bindparam("id"))
+    .with_for_update()
+)
+_D_UPDATE_STATE = DriverStatement(
+    update(t.log_state)
+    .where(t.log_state.c.id == bindparam("id"))
+    .values(
+        size=bindparam("new_size"),
+        frontier=bindparam("new_frontier"),
+        checkpointed_size=bindparam("new_checkpointed"),
+    )
+)
+_D_INSERT_EVENTS = DriverStatement(
+    insert(t.events),
+    ["kind", "transaction_id", "created_at", "log_index", "entry", "leaf_hash"],
+)
+_D_INSERT_NODES = DriverStatement(insert(t.log_nodes), ["level", "idx", "hash"])
+_D_NODE = DriverStatement(
+    select(_N.hash).where(_N.level == bindparam("level"), _N.idx == bindparam("idx"))
+)
+_D_LEAF = DriverStatement(select(_E.leaf_hash).where(_E.log_index == bindparam("idx")))
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """How the log behaves; ``enabled=False`` exists only to measure its cost."""
+
+    enabled: bool = True
+    signer: NoteSigner | None = None
+    origin: str = "jcm-registry/log"
+    checkpoint_every: int = 1000
+
+
+@dataclass
+class _Head:
+    tree: CompactRange
+    checkpointed_size: int
+    dirty: bool = False
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    id: int
+    size: int
+    root_hash: bytes
+    key_id: str
+    note: str
+    created_at: datetime
+
+
+class SqlLogStore:
+    def __init__(self, connection: Connection, settings: LogSettings) -> None:
+        self.c = connection
+        self.settings = settings
+        self._head: _Head | None = None
+
+    # -- appending ------------------------------------------------------------------------
+    def _lock_head(self) -> _Head:
+        if self._head is None:
+            rows = _D_STATE_LOCKED.rows(self.c, {"id": _STATE_ID})
+            if not rows:
+                raise RuntimeError("log_state is missing: run the migrations (jcm init)")
+            size, frontier, checkpointed = rows[0]
+            if isinstance(frontier, str):  # SQLite returns the JSON text on the driver path
+                frontier = _json_list(frontier)
+            self._head = _Head(CompactRange.from_hex(int(size), frontier), int(checkpointed))
+        return self._head
+
+    def append(
+        self, events: Sequence[tuple[str, int | None, dict[str, Any]]], now: datetime
+    ) -> None:
+        """Append (kind, transaction id, change) events as log entries, in this order."""
+        rows: list[dict[str, Any]] = []
+        if not self.settings.enabled:
+            for kind, tx_id, change in events:
+                text = canonical_json(log_entry(kind, change, now)).decode("utf-8")
+                rows.append(
+                    {
+                        "kind": str(kind),
+                        "transaction_id": tx_id,
+                        "created_at": now,
+                        "log_index": None,
+                        "entry": text,
+                        "leaf_hash": None,
+                    }
+                )
+            _D_INSERT_EVENTS.many(self.c, rows)
+            return
+        head = self._lock_head()
+        nodes: list[dict[str, Any]] = []
+        for kind, tx_id, change in events:
+            entry = canonical_json(log_entry(kind, change, now))
+            leaf = leaf_hash(entry)
+            index = head.tree.size
+            for level, idx, value in head.tree.append(leaf):
+                if level:
+                    nodes.append({"level": level, "idx": idx, "hash": value})
+            rows.append(
+                {
+                    "kind": str(kind),
+                    "transaction_id": tx_id,
+                    "created_at": now,
+                    "log_index": index,
+                    "entry": entry.decode("utf-8"),
+                    "leaf_hash": leaf,
+                }
+            )
+        head.dirty = True
+        _D_INSERT_EVENTS.many(self.c, rows)
+        _D_INSERT_NODES.many(self.c, nodes)
+
+    def before_commit(self, now: datetime) -> None:
+        """Save the head and sign a checkpoint when one is due."""
+        head = self._head
+        if head is None or not head.dirty:
+            return
+        signer = self.settings.signer
+        if signer is not None and (
+            head.tree.size - head.checkpointed_size >= self.settings.checkpoint_every
+        ):
+            self._sign(head, signer, now)
+        _D_UPDATE_STATE.many(
+            self.c,
+            [
+                {
+                    "id": _STATE_ID,
+                    "new_size": head.tree.size,
+                    "new_frontier": head.tree.to_hex(),
+                    "new_checkpointed": head.checkpointed_size,
+                }
+            ],
+        )
+        head.dirty = False
+
+    def checkpoint(self, now: datetime) -> StoredCheckpoint:
+        """Sign a checkpoint of the log as it is now (on demand)."""
+        signer = self.settings.signer
+        if signer is None:
+            raise RuntimeError("no signing key is configured for the log")
+        head = self._lock_head()
+        stored = self._sign(head, signer, now)
+        head.dirty = True
+        return stored
+
+    def _sign(self, head: _Head, signer: NoteSigner, now: datetime) -> StoredCheckpoint:
+        root = head.tree.root()
+        note = signer.sign_checkpoint(Checkpoint(self.settings.origin, head.tree.size, root))
+        key_id = f"{signer.key_id:08x}"
+        self.ensure_key(signer, now)
+        new_id = self.c.execute(
+            insert(t.checkpoints)
+            .values(size=head.tree.size, root_hash=root, key_id=key_id, note=note, created_at=now)
+            .returning(t.checkpoints.c.id)
+        ).scalar_one()
+        head.checkpointed_size = head.tree.size
+        return StoredCheckpoint(int(new_id), head.tree.size, root, key_id, note, now)
+
+    def ensure_key(self, signer: NoteSigner, now: datetime) -> None:
+        key_id = f"{signer.key_id:08x}"
+        known = self.c.execute(
+            select(t.log_keys.c.key_id).where(t.log_keys.c.key_id == key_id)
+        ).first()
+        if known is None:
+            self.c.execute(
+                insert(t.log_keys).values(
+                    key_id=key_id,
+                    name=signer.name,
+                    verifier=signer.verifier_key(),
+                    created_at=now,
+                )
+            )
+
+    def retire_other_keys(self, keep_key_id: str, now: datetime) -> list[str]:
+        retired = (
+            self.c.execute(
+                update(t.log_keys)
+                .where(t.log_keys.c.key_id != keep_key_id, t.log_keys.c.retired_at.is_(None))
+                .values(retired_at=now)
+                .returning(t.log_keys.c.key_id)
+            )
+            .scalars()
+            .all()
+        )
+        return [str(k) for k in retired]
+
+    # -- reading --------------------------------------------------------------------------
+    def size(self) -> int:
+        return int(self.c.execute(select(t.log_state.c.size)).scalar_one())
+
+    def frontier(self) -> CompactRange:
+        row = self.c.execute(select(t.log_state.c.size, t.log_state.c.frontier)).one()
+        return CompactRange.from_hex(int(row.size), row.frontier)
+
+    def get_node(self, level: int, idx: int) -> bytes:
+        """A perfect-subtree hash (level 0: a leaf hash); KeyError when it is not stored."""
+        if level == 0:
+            rows = _D_LEAF.rows(self.c, {"idx": idx})
+        else:
+            rows = _D_NODE.rows(self.c, {"level": level, "idx": idx})
+        if not rows or rows[0][0] is None:
+            raise KeyError((level, idx))
+        return bytes(rows[0][0])
+
+    def entry_at(self, index: int) -> tuple[int, str, int | None, str] | None:
+        row = self.c.execute(
+            select(_E.log_index, _E.kind, _E.transaction_id, _E.entry).where(_E.log_index == index)
+        ).first()
+        return (row.log_index, row.kind, row.transaction_id, row.entry) if row else None
+
+    def index_of_transaction(self, transaction_id: int) -> int | None:
+        value = self.c.execute(
+            select(_E.log_index).where(_E.transaction_id == transaction_id)
+        ).scalar()
+        return None if value is None else int(value)
+
+    def iter_entries(self) -> Iterator[tuple[int | None, int, str, bytes | None]]:
+        """(log index, seq, entry, stored leaf hash) in log order."""
+        query = select(_E.log_index, _E.seq, _E.entry, _E.leaf_hash).order_by(_E.log_index, _E.seq)
+        for row in self.c.execute(query.execution_options(yield_per=5000)):
+            yield (
+                row.log_index,
+                row.seq,
+                row.entry,
+                None if row.leaf_hash is None else bytes(row.leaf_hash),
+            )
+
+    def iter_nodes(self) -> Iterator[tuple[int, int, bytes]]:
+        query = select(_N.level, _N.idx, _N.hash).order_by(_N.level, _N.idx)
+        for row in self.c.execute(query.execution_options(yield_per=5000)):
+            yield int(row.level), int(row.idx), bytes(row.hash)
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        rows = self.c.execute(select(t.checkpoints).order_by(t.checkpoints.c.id))
+        return [_checkpoint(r) for r in rows]
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        row = self.c.execute(
+            select(t.checkpoints).order_by(t.checkpoints.c.size.desc(), t.checkpoints.c.id.desc())
+        ).first()
+        return _checkpoint(row) if row else None
+
+    def checkpoint_covering(self, index: int) -> StoredCheckpoint | None:
+        """The latest checkpoint whose tree includes entry ``index``."""
+        row = self.c.execute(
+            select(t.checkpoints)
+            .where(t.checkpoints.c.size > index)
+            .order_by(t.checkpoints.c.size.desc(), t.checkpoints.c.id.desc())
+        ).first()
+        return _checkpoint(row) if row else None
+
+    def checkpoint_of_size(self, size: int) -> StoredCheckpoint | None:
+        row = self.c.execute(
+            select(t.checkpoints)
+            .where(t.checkpoints.c.size == size)
+            .order_by(t.checkpoints.c.id.desc())
+        ).first()
+        return _checkpoint(row) if row else None
+
+    def keys(self) -> list[dict[str, Any]]:
+        rows = self.c.execute(select(t.log_keys).order_by(t.log_keys.c.created_at))
+        return [dict(r._mapping) for r in rows]
+
+
+def _checkpoint(row: Any) -> StoredCheckpoint:
+    return StoredCheckpoint(
+        int(row.id), int(row.size), bytes(row.root_hash), row.key_id, row.note, row.created_at
+    )
+
+
+def _json_list(text: str) -> list[str]:
+    import json
+
+    value = json.loads(text)
+    if not isinstance(value, list):
+        raise RuntimeError("log_state.frontier is not a list")
+    return [str(v) for v in value]
