@@ -10,13 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from jcm.adapters import migrate
+from jcm.adapters import log_keys, migrate
 from jcm.adapters.database import make_engine, sqlite_url
 from jcm.adapters.log_keys import load_or_create_signer
 from jcm.adapters.log_store import LogSettings
+from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.domain.issuance import IssuanceDecision
-from jcm.service_layer.services import RegistryService
+from jcm.service_layer.services import LogService, RegistryService
 
 DEFAULT_DATA_DIR = Path("jcm-data")
 
@@ -50,7 +51,29 @@ class App:
     settings: Settings
     engine: Engine
     registry: RegistryService
+    log: LogService
     unit_of_work: Callable[[], SqlUnitOfWork]
+
+    def log_verifiers(self) -> dict[str, NoteVerifier]:
+        """Every public key the log has signed with (rotated keys included), by key id."""
+        return {
+            key["key_id"]: NoteVerifier.from_verifier_key(key["verifier"])
+            for key in self.log.signing_keys()
+        }
+
+    def rotate_log_key(self) -> dict[str, str]:
+        """Start signing with a new key; the old public key stays known for verification."""
+        old, new = log_keys.rotate(self.settings.data_dir, self.settings.log_origin)
+        with self.unit_of_work() as uow:
+            uow.ledger.log.ensure_key(old, uow.now)
+            uow.ledger.log.ensure_key(new, uow.now)
+            uow.ledger.log.retire_other_keys(f"{new.key_id:08x}", uow.now)
+            uow.commit()
+        return {
+            "old_key_id": f"{old.key_id:08x}",
+            "new_key_id": f"{new.key_id:08x}",
+            "new_public_key": new.verifier_key(),
+        }
 
     def close(self) -> None:
         self.engine.dispose()
@@ -76,4 +99,6 @@ def bootstrap(
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, clock, decisions, log)
 
-    return App(settings, engine, RegistryService(unit_of_work), unit_of_work)
+    return App(
+        settings, engine, RegistryService(unit_of_work), LogService(unit_of_work), unit_of_work
+    )

@@ -188,7 +188,9 @@ _ACCOUNT_WITH_REGISTRY = (
 # sender, but not the FOR KEY SHARE lock PostgreSQL's foreign-key check takes on the
 # account that receives a block. With FOR UPDATE, A→B and B→A at once deadlock (each
 # holds its source and waits for the other's to check its destination).
-_ACCOUNT_WITH_REGISTRY_LOCKED = _ACCOUNT_WITH_REGISTRY.with_for_update(of=t.accounts)
+_ACCOUNT_WITH_REGISTRY_LOCKED = _ACCOUNT_WITH_REGISTRY.with_for_update(
+    of=t.accounts, key_share=True
+)
 _ACCOUNTS = (
     select(
         t.accounts,
@@ -199,7 +201,7 @@ _ACCOUNTS = (
     .where(t.accounts.c.id.in_(bindparam("accounts", expanding=True)))
     .order_by(t.accounts.c.id)
 )
-_ACCOUNTS_LOCKED = _ACCOUNTS.with_for_update(of=t.accounts)
+_ACCOUNTS_LOCKED = _ACCOUNTS.with_for_update(of=t.accounts, key_share=True)
 _REGISTRY = select(t.registries).where(t.registries.c.code == bindparam("code"))
 _DECISION = select(t.decisions).where(t.decisions.c.id == bindparam("decision"))
 _DECISION_LOCKED = _DECISION.with_for_update()

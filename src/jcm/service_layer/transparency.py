@@ -1,0 +1,371 @@
+"""Transparency-log use cases: checkpoints, proof bundles, offline bundle checks, full verify.
+
+These are the one implementation behind the CLI and, next, the HTTP API and public pages.
+Proof bundles are plain JSON anyone can check with nothing but the log's public key
+(:func:`check_bundle`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from jcm.domain import merkle
+from jcm.domain.errors import InvalidInput, NotFound
+from jcm.domain.serials import SerialRange
+from jcm.domain.signed_note import Checkpoint, NoteCheck, Verifier, check_note
+from jcm.service_layer.ports import StoredCheckpoint, TransparencyLog, UnitOfWork
+from jcm.service_layer.replay import Divergence, Replayer, ReplayError, compare
+
+INCLUSION_FORMAT = "jcm-inclusion-proof/1"
+CONSISTENCY_FORMAT = "jcm-consistency-proof/1"
+
+
+def checkpoint_dict(checkpoint: StoredCheckpoint) -> dict[str, Any]:
+    return {
+        "size": checkpoint.size,
+        "root_hash": checkpoint.root_hash.hex(),
+        "key_id": checkpoint.key_id,
+        "note": checkpoint.note,
+        "created_at": checkpoint.created_at.isoformat(),
+    }
+
+
+def sign_checkpoint(uow: UnitOfWork) -> dict[str, Any]:
+    """Sign a checkpoint of the log as it is now (on demand)."""
+    return checkpoint_dict(uow.ledger.log.checkpoint(uow.now))
+
+
+def latest_checkpoint(uow: UnitOfWork) -> dict[str, Any]:
+    found = uow.ledger.log.latest_checkpoint()
+    if found is None:
+        raise NotFound(
+            "L1_NO_CHECKPOINT",
+            "The log has no signed checkpoint yet; sign one with `jcm log checkpoint`.",
+        )
+    return checkpoint_dict(found)
+
+
+def _covering_checkpoint(log: TransparencyLog, index: int) -> StoredCheckpoint:
+    found = log.checkpoint_covering(index)
+    if found is None:
+        raise NotFound(
+            "L1_NO_CHECKPOINT",
+            f"No signed checkpoint covers log entry {index} yet; sign one with "
+            "`jcm log checkpoint` and ask again.",
+            index=index,
+        )
+    return found
+
+
+def inclusion_bundle(uow: UnitOfWork, index: int) -> dict[str, Any]:
+    """Entry ``index`` with its inclusion proof to the newest checkpoint that covers it."""
+    log = uow.ledger.log
+    entry = log.entry_at(index)
+    if entry is None:
+        raise NotFound("L2_UNKNOWN_ENTRY", f"The log has no entry {index}.", index=index)
+    checkpoint = _covering_checkpoint(log, index)
+    proof = merkle.inclusion_proof(index, checkpoint.size, log.get_node)
+    return {
+        "format": INCLUSION_FORMAT,
+        "index": index,
+        "tree_size": checkpoint.size,
+        "entry": entry[3],
+        "proof": [node.hex() for node in proof],
+        "checkpoint": checkpoint.note,
+    }
+
+
+def index_for_transaction(uow: UnitOfWork, transaction_id: int) -> int:
+    index = uow.ledger.log.index_of_transaction(transaction_id)
+    if index is None:
+        raise NotFound(
+            "L2_UNKNOWN_ENTRY",
+            f"No log entry records transaction {transaction_id}.",
+            transaction=transaction_id,
+        )
+    return index
+
+
+def indexes_for_serial(uow: UnitOfWork, text: str) -> list[int]:
+    """Log entries of every transaction that touched any unit of the serial range."""
+    serial = SerialRange.parse(text)
+    decision = uow.ledger.find_decision(serial.project, serial.period_seq)
+    if decision is None or decision.vintage != serial.vintage:
+        raise NotFound("U1_UNKNOWN_SERIAL", f"No issuance matches {serial.format()}.", serials=text)
+    tx_ids = sorted(
+        {row["transaction_id"] for row in uow.ledger.history(decision.id, serial.start, serial.end)}
+    )
+    return [index_for_transaction(uow, tx_id) for tx_id in tx_ids]
+
+
+def consistency_bundle(uow: UnitOfWork, old_size: int, new_size: int | None) -> dict[str, Any]:
+    log = uow.ledger.log
+    new = log.latest_checkpoint() if new_size is None else log.checkpoint_of_size(new_size)
+    old = log.checkpoint_of_size(old_size)
+    if old is None or new is None:
+        missing = old_size if old is None else new_size
+        raise NotFound(
+            "L1_NO_CHECKPOINT",
+            f"There is no signed checkpoint of size {missing}; list them with "
+            "`jcm log checkpoints`.",
+            size=missing,
+        )
+    if old.size > new.size:
+        raise InvalidInput(
+            "L3_BAD_SIZES",
+            f"The old checkpoint ({old.size}) is larger than the new one ({new.size}).",
+        )
+    proof = merkle.consistency_proof(old.size, new.size, log.get_node)
+    return {
+        "format": CONSISTENCY_FORMAT,
+        "old_checkpoint": old.note,
+        "new_checkpoint": new.note,
+        "proof": [node.hex() for node in proof],
+    }
+
+
+# -- checking a bundle offline -------------------------------------------------------------
+
+
+def _verdict(ok: bool, steps: list[str], failure: str | None = None) -> dict[str, Any]:
+    return {"ok": ok, "checks": steps, "failure": failure}
+
+
+def _open(note: Any, verifiers: Sequence[Verifier], what: str) -> tuple[Checkpoint | None, str]:
+    if not isinstance(note, str):
+        return None, f"{what} is missing or not text"
+    result: NoteCheck = check_note(note, verifiers)
+    if not result.ok:
+        return None, f"{what} signature: {result.reason}"
+    try:
+        return Checkpoint.parse(result.note.text if result.note else note), ""
+    except ValueError as error:
+        return None, f"{what} is not a checkpoint: {error}"
+
+
+def _hashes(values: Any, what: str) -> tuple[list[bytes] | None, str]:
+    if not isinstance(values, list):
+        return None, f"{what} is not a list of hex hashes"
+    out = []
+    for position, value in enumerate(values):
+        try:
+            decoded = bytes.fromhex(value) if isinstance(value, str) else b""
+        except ValueError:
+            decoded = b""
+        if len(decoded) != merkle.HASH_SIZE:
+            return None, f"{what}[{position}] is not a 32-byte hex hash"
+        out.append(decoded)
+    return out, ""
+
+
+def check_bundle(text: str, verifiers: Sequence[Verifier]) -> dict[str, Any]:
+    """Verify a proof bundle (or a list of them) with only the log's public key(s).
+
+    Never raises: a malformed, truncated, wrongly signed or mismatched bundle gives a
+    verdict with ``ok: false`` and a ``failure`` naming what failed.
+    """
+    steps: list[str] = []
+    try:
+        bundle = json.loads(text)
+    except (ValueError, TypeError) as error:
+        return _verdict(False, steps, f"the bundle is not JSON: {error}")
+    if isinstance(bundle, list):
+        if not bundle:
+            return _verdict(False, steps, "the bundle list is empty")
+        for position, item in enumerate(bundle):
+            verdict = check_bundle(json.dumps(item), verifiers)
+            steps.extend(f"bundle {position}: {step}" for step in verdict["checks"])
+            if not verdict["ok"]:
+                return _verdict(False, steps, f"bundle {position}: {verdict['failure']}")
+        return _verdict(True, steps)
+    if not isinstance(bundle, dict):
+        return _verdict(False, steps, "the bundle is not a JSON object")
+    kind = bundle.get("format")
+    if kind == INCLUSION_FORMAT:
+        return _check_inclusion(bundle, verifiers, steps)
+    if kind == CONSISTENCY_FORMAT:
+        return _check_consistency(bundle, verifiers, steps)
+    return _verdict(False, steps, f"unknown bundle format {kind!r}")
+
+
+def _check_inclusion(
+    bundle: dict[str, Any], verifiers: Sequence[Verifier], steps: list[str]
+) -> dict[str, Any]:
+    checkpoint, problem = _open(bundle.get("checkpoint"), verifiers, "checkpoint")
+    if checkpoint is None:
+        return _verdict(False, steps, problem)
+    steps.append(f"checkpoint signed by a trusted key: {checkpoint.origin}, size {checkpoint.size}")
+    index, size, entry = bundle.get("index"), bundle.get("tree_size"), bundle.get("entry")
+    if not isinstance(index, int) or not isinstance(size, int) or not isinstance(entry, str):
+        return _verdict(False, steps, "index, tree_size or entry is missing or of the wrong type")
+    if size != checkpoint.size:
+        return _verdict(
+            False,
+            steps,
+            f"the proof is for a tree of {size} entries but the checkpoint is of {checkpoint.size}",
+        )
+    proof, problem = _hashes(bundle.get("proof"), "proof")
+    if proof is None:
+        return _verdict(False, steps, problem)
+    leaf = merkle.leaf_hash(entry.encode("utf-8"))
+    if not merkle.verify_inclusion(leaf, index, size, proof, checkpoint.root_hash):
+        return _verdict(
+            False,
+            steps,
+            f"entry {index} is not included in the tree of size {size} with root "
+            f"{checkpoint.root_hash.hex()} (the entry, index or proof was altered)",
+        )
+    steps.append(f"entry {index} (leaf {leaf.hex()}) is included under the signed root")
+    return _verdict(True, steps)
+
+
+def _check_consistency(
+    bundle: dict[str, Any], verifiers: Sequence[Verifier], steps: list[str]
+) -> dict[str, Any]:
+    old, problem = _open(bundle.get("old_checkpoint"), verifiers, "old checkpoint")
+    if old is None:
+        return _verdict(False, steps, problem)
+    new, problem = _open(bundle.get("new_checkpoint"), verifiers, "new checkpoint")
+    if new is None:
+        return _verdict(False, steps, problem)
+    steps.append(f"both checkpoints signed by a trusted key (sizes {old.size} and {new.size})")
+    if old.origin != new.origin:
+        return _verdict(
+            False, steps, f"the checkpoints are of two logs: {old.origin!r}, {new.origin!r}"
+        )
+    proof, problem = _hashes(bundle.get("proof"), "proof")
+    if proof is None:
+        return _verdict(False, steps, problem)
+    if not merkle.verify_consistency(old.size, new.size, old.root_hash, new.root_hash, proof):
+        return _verdict(
+            False,
+            steps,
+            f"the tree of size {new.size} does not extend the tree "
+            f"of size {old.size}: the log was rewritten or the proof altered",
+        )
+    steps.append(f"the tree of size {new.size} is an append-only extension of size {old.size}")
+    return _verdict(True, steps)
+
+
+# -- full verification ---------------------------------------------------------------------
+
+
+def verify_log(
+    uow: UnitOfWork,
+    verifier_for: Callable[[str], Verifier | None],
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Recompute the tree, check every checkpoint, replay every entry, compare with the DB.
+
+    ``verifier_for(key_id)`` gives the public key a checkpoint names (None: unknown key).
+    Returns ``{"ok", "entries", "checkpoints", "problem"}`` with the first problem found.
+    """
+    log = uow.ledger.log
+    checkpoints = {c.size: c for c in log.checkpoints()}
+    roots_at: dict[int, bytes] = {}
+    tree = merkle.CompactRange()
+    nodes: dict[tuple[int, int], bytes] = {}
+    replayer = Replayer()
+    problem: dict[str, Any] | None = None
+
+    def fail(
+        index: int | None, entity: str, field: str, expected: Any, found: Any
+    ) -> dict[str, Any]:
+        return Divergence(index, entity, field, expected, found).__dict__ | {
+            "message": Divergence(index, entity, field, expected, found).describe()
+        }
+
+    for expected_index, (index, seq, entry, stored_leaf) in enumerate(log.iter_entries()):
+        if index != expected_index:
+            problem = fail(
+                expected_index,
+                f"log entry {expected_index}",
+                "log index",
+                expected_index,
+                index if index is not None else f"none (event {seq})",
+            )
+            break
+        leaf = merkle.leaf_hash(entry.encode("utf-8"))
+        if stored_leaf != leaf:
+            problem = fail(
+                index,
+                f"log entry {index}",
+                "leaf hash",
+                leaf.hex(),
+                stored_leaf.hex() if stored_leaf else None,
+            )
+            break
+        for level, idx, value in tree.append(leaf):
+            if level:
+                nodes[(level, idx)] = value
+        if tree.size in checkpoints:
+            roots_at[tree.size] = tree.root()
+        try:
+            replayer.apply(index, json.loads(entry))
+        except (ReplayError, ValueError) as error:
+            problem = fail(
+                index, f"log entry {index}", "content", "an applicable change", str(error)
+            )
+            break
+        if progress is not None and tree.size % 10_000 == 0:
+            progress(tree.size)
+    entries = tree.size
+    if problem is None:
+        stored_size = log.size()
+        if stored_size != entries:
+            problem = fail(entries, "log head", "size", entries, stored_size)
+    if problem is None:
+        for level, idx, value in log.iter_nodes():
+            expected = nodes.pop((level, idx), None)
+            if expected != value:
+                problem = fail(
+                    idx << level,
+                    f"tree node (level {level}, index {idx})",
+                    "hash",
+                    expected.hex() if expected else None,
+                    value.hex(),
+                )
+                break
+        if problem is None and nodes:
+            (level, idx), value = min(nodes.items())
+            problem = fail(
+                idx << level, f"tree node (level {level}, index {idx})", "hash", value.hex(), None
+            )
+    if problem is None:
+        for checkpoint in sorted(checkpoints.values(), key=lambda c: c.size):
+            verifier = verifier_for(checkpoint.key_id)
+            entity = f"checkpoint of size {checkpoint.size}"
+            if verifier is None:
+                problem = fail(None, entity, "signing key", "a known key", checkpoint.key_id)
+                break
+            result = check_note(checkpoint.note, [verifier])
+            if not result.ok:
+                problem = fail(None, entity, "signature", "valid", result.reason)
+                break
+            body = Checkpoint.parse(result.note.text if result.note else checkpoint.note)
+            expected_root = roots_at.get(checkpoint.size)
+            if body.size != checkpoint.size or expected_root is None:
+                problem = fail(None, entity, "size", checkpoint.size, body.size)
+                break
+            if body.root_hash != expected_root or checkpoint.root_hash != expected_root:
+                problem = fail(
+                    checkpoint.size - 1,
+                    entity,
+                    "root hash",
+                    expected_root.hex(),
+                    body.root_hash.hex(),
+                )
+                break
+    if problem is None:
+        divergence = compare(replayer.state, uow.ledger)
+        if divergence is not None:
+            problem = divergence.__dict__ | {"message": divergence.describe()}
+    return {
+        "ok": problem is None,
+        "entries": entries,
+        "checkpoints": len(checkpoints),
+        "root_hash": tree.root().hex(),
+        "problem": problem,
+    }
