@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -60,6 +61,27 @@ class App:
             key["key_id"]: NoteVerifier.from_verifier_key(key["verifier"])
             for key in self.log.signing_keys()
         }
+
+    def public_keys(self) -> list[dict[str, Any]]:
+        """The log's verifier keys: every key it signed with, then the active one."""
+        keys = [
+            {
+                "key_id": k["key_id"],
+                "verifier": k["verifier"],
+                "retired": k["retired_at"] is not None,
+            }
+            for k in self.log.signing_keys()
+        ]
+        active = load_or_create_signer(self.settings.data_dir, self.settings.log_origin)
+        if f"{active.key_id:08x}" not in {k["key_id"] for k in keys}:
+            keys.append(
+                {
+                    "key_id": f"{active.key_id:08x}",
+                    "verifier": active.verifier_key(),
+                    "retired": False,
+                }
+            )
+        return keys
 
     def rotate_log_key(self) -> dict[str, str]:
         """Start signing with a new key; the old public key stays known for verification."""

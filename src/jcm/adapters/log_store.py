@@ -12,7 +12,7 @@ O(log n) reads. Checkpoints (C2SP signed notes over origin, size and root) are s
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -248,21 +248,29 @@ class SqlLogStore:
         ).scalar()
         return None if value is None else int(value)
 
-    def iter_entries(self) -> Iterator[tuple[int | None, int, str, bytes | None]]:
+    def iter_entries(self) -> Generator[tuple[int | None, int, str, bytes | None]]:
         """(log index, seq, entry, stored leaf hash) in log order."""
         query = select(_E.log_index, _E.seq, _E.entry, _E.leaf_hash).order_by(_E.log_index, _E.seq)
-        for row in self.c.execute(query.execution_options(yield_per=5000)):
-            yield (
-                row.log_index,
-                row.seq,
-                row.entry,
-                None if row.leaf_hash is None else bytes(row.leaf_hash),
-            )
+        result = self.c.execute(query.execution_options(yield_per=5000))
+        try:
+            for row in result:
+                yield (
+                    row.log_index,
+                    row.seq,
+                    row.entry,
+                    None if row.leaf_hash is None else bytes(row.leaf_hash),
+                )
+        finally:  # also when the caller stops early: release the server-side cursor
+            result.close()
 
-    def iter_nodes(self) -> Iterator[tuple[int, int, bytes]]:
+    def iter_nodes(self) -> Generator[tuple[int, int, bytes]]:
         query = select(_N.level, _N.idx, _N.hash).order_by(_N.level, _N.idx)
-        for row in self.c.execute(query.execution_options(yield_per=5000)):
-            yield int(row.level), int(row.idx), bytes(row.hash)
+        result = self.c.execute(query.execution_options(yield_per=5000))
+        try:
+            for row in result:
+                yield int(row.level), int(row.idx), bytes(row.hash)
+        finally:
+            result.close()
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         rows = self.c.execute(select(t.checkpoints).order_by(t.checkpoints.c.id))

@@ -789,11 +789,12 @@ def log_checkpoints(json_out: JsonOpt = False) -> None:
 @log_cli.command("public-key")
 def log_public_key(json_out: JsonOpt = False) -> None:
     """Print the log's verifier keys (the active one last); publish them."""
-    _run(
-        json_out,
-        lambda: state.app().log.signing_keys(),
-        lambda rows: [out.print(row["verifier"]) for row in rows],
-    )
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            out.print(row["verifier"])
+
+    _run(json_out, lambda: state.app().public_keys(), render)
 
 
 @log_cli.command("rotate-key")

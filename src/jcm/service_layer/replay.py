@@ -432,36 +432,69 @@ def compare(state: ReplayState, ledger: Ledger) -> Divergence | None:
                 for b in ledger.blocks_of_decision(decision_id)
             ]
         )
-        for position in range(max(len(expected_runs), len(found_runs))):
-            exp = expected_runs[position] if position < len(expected_runs) else None
-            got = found_runs[position] if position < len(found_runs) else None
-            if exp is not None and got is not None and exp[:3] == got[:3]:
-                continue
-            anchor = exp or got
-            assert anchor is not None
-            serials = SerialRange(
-                anchor[2][2],
+        problem = _first_block_difference(decision, expected_runs, found_runs)
+        if problem is not None:
+            return problem
+    return None
+
+
+_RunTuple = tuple[int, int, tuple[Any, ...], int]
+
+
+def _first_block_difference(
+    decision: dict[str, Any], expected: list[_RunTuple], found: list[_RunTuple]
+) -> Divergence | None:
+    """Sweep both tilings serial by serial; report the first sub-range that differs."""
+
+    def entity(origin: str, start: int, end: int) -> str:
+        return (
+            "units "
+            + SerialRange(
+                origin,
                 decision["project"][:2],
                 decision["project"],
                 decision["vintage"],
                 decision["period_seq"],
-                anchor[0],
-                anchor[1],
+                start,
+                end,
             ).format()
-            entity = f"units {serials}"
-            if exp is None or got is None:
-                return Divergence(
-                    exp[3] if exp else None,
-                    entity,
-                    "existence",
-                    "present" if exp else "absent",
-                    "present" if got else "absent",
-                )
-            if exp[:2] != got[:2]:
-                return Divergence(
-                    exp[3], entity, "serial range", f"{exp[0]}-{exp[1]}", f"{got[0]}-{got[1]}"
-                )
+        )
+
+    def at(runs: list[_RunTuple], i: int, serial: int) -> _RunTuple | None:
+        return runs[i] if i < len(runs) and runs[i][0] <= serial <= runs[i][1] else None
+
+    i = j = 0
+    serial = min((r[0] for r in expected[:1] + found[:1]), default=None)
+    while serial is not None:
+        while i < len(expected) and expected[i][1] < serial:
+            i += 1
+        while j < len(found) and found[j][1] < serial:
+            j += 1
+        exp, got = at(expected, i, serial), at(found, j, serial)
+        if exp is None and got is None:
+            nexts = [r[0] for r in (expected[i : i + 1] + found[j : j + 1])]
+            serial = min(nexts) if nexts else None
+            continue
+        if exp is None or got is None:
+            present = exp or got
+            assert present is not None
+            stop = present[1]
+            other = found[j : j + 1] if exp else expected[i : i + 1]
+            if other:
+                stop = min(stop, other[0][0] - 1)
+            return Divergence(
+                exp[3] if exp else None,
+                entity(present[2][2], serial, stop),
+                "existence",
+                "present" if exp else "absent",
+                "present" if got else "absent",
+            )
+        stop = min(exp[1], got[1])
+        if exp[2] != got[2]:
             for name, e_value, g_value in zip(_BLOCK_FIELDS, exp[2], got[2], strict=True):
                 if e_value != g_value:
-                    return Divergence(exp[3], entity, name, e_value, g_value)
+                    return Divergence(
+                        exp[3], entity(exp[2][2], serial, stop), name, e_value, g_value
+                    )
+        serial = stop + 1
     return None

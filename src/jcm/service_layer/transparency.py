@@ -277,7 +277,8 @@ def verify_log(
             "message": Divergence(index, entity, field, expected, found).describe()
         }
 
-    for expected_index, (index, seq, entry, stored_leaf) in enumerate(log.iter_entries()):
+    entries_iter = log.iter_entries()
+    for expected_index, (index, seq, entry, stored_leaf) in enumerate(entries_iter):
         if index != expected_index:
             problem = fail(
                 expected_index,
@@ -311,13 +312,15 @@ def verify_log(
             break
         if progress is not None and tree.size % 10_000 == 0:
             progress(tree.size)
+    entries_iter.close()
     entries = tree.size
     if problem is None:
         stored_size = log.size()
         if stored_size != entries:
             problem = fail(entries, "log head", "size", entries, stored_size)
     if problem is None:
-        for level, idx, value in log.iter_nodes():
+        nodes_iter = log.iter_nodes()
+        for level, idx, value in nodes_iter:
             expected = nodes.pop((level, idx), None)
             if expected != value:
                 problem = fail(
@@ -328,6 +331,7 @@ def verify_log(
                     value.hex(),
                 )
                 break
+        nodes_iter.close()
         if problem is None and nodes:
             (level, idx), value = min(nodes.items())
             problem = fail(
