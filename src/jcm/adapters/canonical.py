@@ -13,6 +13,7 @@ two agree on arbitrary values of that shape.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import rfc8785
@@ -44,10 +45,24 @@ def _no_surrogates(text: str) -> bool:
     return True
 
 
+# Outside string literals, a number with a fraction or exponent (a float) or of 16+ digits
+# (possibly beyond I-JSON's 2^53) is where Python and JCS could disagree.
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NUMBER_HAZARD = re.compile(r"[0-9][.eE]|[0-9]{16,}")
+
+
+def _numbers_safe(text: str) -> bool:
+    return _NUMBER_HAZARD.search(_STRING_LITERAL.sub("", text)) is None
+
+
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 canonical form of ``value`` as UTF-8 bytes."""
-    if _fast_path_ok(value):
+    try:
         text = _encoder.encode(value)
-        if _no_surrogates(text):
-            return text.encode("utf-8")
+    except (TypeError, ValueError):
+        return rfc8785.dumps(value)
+    # An all-ASCII text has ASCII keys and no surrogates, so only numbers need a look;
+    # otherwise (e.g. Japanese names) walk the value as well.
+    if (text.isascii() or (_fast_path_ok(value) and _no_surrogates(text))) and _numbers_safe(text):
+        return text.encode("utf-8")
     return rfc8785.dumps(value)

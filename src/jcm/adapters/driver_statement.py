@@ -50,10 +50,16 @@ class _Compiled:
             if processor is not None:
                 self.processors[name] = processor
 
-    def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    def params(
+        self, values: Mapping[str, Any], ready: Mapping[str, Any] | None = None
+    ) -> Sequence[Any] | dict[str, Any]:
+        """Bound values in driver order; ``ready`` values are already processed."""
         if self.defaults:
             values = {**self.defaults, **values}
         processors = self.processors
+        if ready:
+            values = {**values, **ready}
+            processors = {k: p for k, p in processors.items() if k not in ready}
         if self.positional:
             return tuple(
                 processors[n](values[n]) if n in processors else values[n] for n in self.names
@@ -98,11 +104,23 @@ class DriverStatement:
         finally:
             cursor.close()
 
-    def many(self, connection: Connection, values: Sequence[Mapping[str, Any]]) -> None:
+    def many(
+        self,
+        connection: Connection,
+        values: Sequence[Mapping[str, Any]],
+        shared: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Run for every row; ``shared`` values (the same in every row) are processed once."""
         if not values:
             return
         compiled = self._for(connection)
-        params = [compiled.params(v) for v in values]
+        ready = None
+        if shared:
+            ready = {
+                k: compiled.processors[k](v) if k in compiled.processors else v
+                for k, v in shared.items()
+            }
+        params = [compiled.params(v, ready) for v in values]
         cursor = self._cursor(connection)
         try:
             cursor.executemany(compiled.sql, params)

@@ -113,35 +113,34 @@ class SqlLogStore:
                     {
                         "kind": str(kind),
                         "transaction_id": tx_id,
-                        "created_at": now,
                         "log_index": None,
                         "entry": text,
                         "leaf_hash": None,
                     }
                 )
-            _D_INSERT_EVENTS.many(self.c, rows)
+            _D_INSERT_EVENTS.many(self.c, rows, shared={"created_at": now})
             return
         head = self._lock_head()
         nodes: list[dict[str, Any]] = []
+        tree = head.tree
         for kind, tx_id, change in events:
             entry = canonical_json(log_entry(kind, change, now))
             leaf = leaf_hash(entry)
-            index = head.tree.size
-            for level, idx, value in head.tree.append(leaf):
+            index = tree.size
+            for level, idx, value in tree.append(leaf):
                 if level:
                     nodes.append({"level": level, "idx": idx, "hash": value})
             rows.append(
                 {
                     "kind": str(kind),
                     "transaction_id": tx_id,
-                    "created_at": now,
                     "log_index": index,
                     "entry": entry.decode("utf-8"),
                     "leaf_hash": leaf,
                 }
             )
         head.dirty = True
-        _D_INSERT_EVENTS.many(self.c, rows)
+        _D_INSERT_EVENTS.many(self.c, rows, shared={"created_at": now})
         _D_INSERT_NODES.many(self.c, nodes)
 
     def before_commit(self, now: datetime) -> None:

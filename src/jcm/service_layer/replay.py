@@ -59,6 +59,10 @@ class ReplayState:
     problems: list[Divergence] = field(default_factory=list)
 
 
+def _start(run: _Run) -> int:
+    return run.start
+
+
 class ReplayError(Exception):
     """An entry cannot be applied to the state the earlier entries built."""
 
@@ -181,8 +185,7 @@ class Replayer:
             run = _Run(
                 rng["start"], rng["end"], line["account"], registry, registry, Article6(), index
             )
-            position = bisect.bisect_left([r.start for r in runs], run.start)
-            runs.insert(position, run)
+            runs.insert(bisect.bisect_left(runs, run.start, key=_start), run)
         for line in decision["lines"].values():
             if line["registry"] == registry and line["quantity"] > 0:
                 line["issued_tx"] = change["transaction"]
@@ -199,8 +202,7 @@ class Replayer:
     def _carve(self, index: int, decision_id: int, start: int, end: int) -> list[_Run]:
         """Split runs at start and end; return the runs now exactly covering [start, end]."""
         runs = self.state.runs[decision_id]
-        starts = [r.start for r in runs]
-        i = bisect.bisect_right(starts, start) - 1
+        i = bisect.bisect_right(runs, start, key=_start) - 1
         if i < 0 or runs[i].end < start:
             raise ValueError(f"serials {start}-{end} of decision {decision_id} do not exist")
         covered: list[_Run] = []
