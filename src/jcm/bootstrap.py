@@ -53,7 +53,7 @@ class App:
     engine: Engine
     registry: RegistryService
     log: LogService
-    unit_of_work: Callable[[], SqlUnitOfWork]
+    unit_of_work: Callable[..., SqlUnitOfWork]
 
     def log_verifiers(self) -> dict[str, NoteVerifier]:
         """Every public key the log has signed with (rotated keys included), by key id."""
@@ -118,8 +118,8 @@ def bootstrap(
     )
     decisions: dict[int, IssuanceDecision] = {}
 
-    def unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, clock, decisions, log)
+    def unit_of_work(read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, clock, decisions, log, read_only)
 
     return App(
         settings, engine, RegistryService(unit_of_work), LogService(unit_of_work), unit_of_work

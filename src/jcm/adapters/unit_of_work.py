@@ -35,7 +35,9 @@ class SqlUnitOfWork:
         clock: Callable[[], datetime],
         decision_cache: dict[int, IssuanceDecision] | None = None,
         log: LogSettings | None = None,
+        read_only: bool = False,
     ) -> None:
+        self._read_only = read_only
         self._engine = engine
         self._log = log or LogSettings()
         self._clock = clock
@@ -46,8 +48,12 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         try:
-            self._connection = self._engine.connect()
-            self._connection.begin()
+            connection = self._engine.connect()
+            if self._read_only:
+                # Readers never queue behind writers (WAL): no write lock for a read.
+                connection = connection.execution_options(sqlite_begin="DEFERRED")
+            self._connection = connection
+            connection.begin()
         except OperationalError as error:
             if _is_transient(error):
                 raise ConcurrencyConflict(
@@ -82,6 +88,8 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if self._connection is None:
             raise RuntimeError("commit outside a unit of work")
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         try:
             self.ledger.log.before_commit(self.now)
             self._connection.commit()

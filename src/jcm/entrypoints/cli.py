@@ -750,7 +750,9 @@ def demo(json_out: JsonOpt = False) -> None:
     from jcm.entrypoints.demo import run_demo
 
     with _refusals(json_out):
-        result = run_demo(state.app().registry, progress=not (json_out or state.json))
+        result = run_demo(
+            state.app().registry, state.app().log, progress=not (json_out or state.json)
+        )
     _emit(result, json_out, lambda r: render_holdings(r["holdings"]))
 
 

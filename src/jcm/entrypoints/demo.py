@@ -19,10 +19,12 @@ from jcm.domain.accounts import AccountType
 from jcm.domain.allocation import AllocationShare
 from jcm.domain.article6 import AuthorisedUse
 from jcm.domain.transactions import CancellationPurpose
-from jcm.service_layer.services import RegistryService
+from jcm.service_layer.services import LogService, RegistryService
 
 
-def run_demo(service: RegistryService, *, progress: bool = True) -> dict[str, Any]:
+def run_demo(
+    service: RegistryService, log: LogService | None = None, *, progress: bool = True
+) -> dict[str, Any]:
     console = Console(stderr=True, highlight=False, quiet=not progress)
 
     def step(text: str) -> None:
@@ -146,4 +148,18 @@ def run_demo(service: RegistryService, *, progress: bool = True) -> dict[str, An
     )
     step("transfers, cancellation and retirement done")
     audit = service.audit()
-    return {"holdings": service.holdings(), "audit": audit}
+    result: dict[str, Any] = {"holdings": service.holdings(), "audit": audit}
+    if log is not None:
+        latest = log.checkpoints()[-1:] or [{"size": -1}]
+        checkpoint = log.sign_checkpoint() if latest[0]["size"] != log_size(log) else latest[0]
+        step(
+            f"transparency log: checkpoint of {checkpoint['size']} entries, root "
+            f"{checkpoint['root_hash'][:16]}…"
+        )
+        result["checkpoint"] = {k: checkpoint[k] for k in ("size", "root_hash", "note")}
+    return result
+
+
+def log_size(log: LogService) -> int:
+    with log.uow(read_only=True) as uow:
+        return uow.ledger.log.size()

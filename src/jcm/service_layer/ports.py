@@ -142,4 +142,7 @@ class UnitOfWork(Protocol):
     def rollback(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work; ``read_only`` ones never take the write lock (SQLite)."""
+
+    def __call__(self, read_only: bool = False) -> UnitOfWork: ...

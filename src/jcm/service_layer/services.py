@@ -88,21 +88,21 @@ class RegistryService:
 
     # -- reads --------------------------------------------------------------------------
     def registries(self) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return [
                 {"registry": r.code, "name": r.name, "active": r.active}
                 for r in u.ledger.list_registries()
             ]
 
     def organisations(self, registry: str | None = None) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return [
                 {"organisation": o.id, "registry": o.registry, "name": o.name, "kind": o.kind.value}
                 for o in u.ledger.list_organisations(registry.upper() if registry else None)
             ]
 
     def accounts(self, registry: str | None = None) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return [
                 handlers.account_dict(a)
                 for a in u.ledger.list_accounts(registry.upper() if registry else None, None)
@@ -111,23 +111,23 @@ class RegistryService:
     def holdings(
         self, account: str | None = None, registry: str | None = None
     ) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return queries.holdings(u, account, registry)
 
     def lookup_serial(self, serial: str) -> dict[str, Any]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return queries.lookup_serial(u, serial)
 
     def transactions(self, limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return queries.list_transactions(u, filters, limit)
 
     def decisions(self, project: str | None = None) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return queries.list_decisions(u, project)
 
     def audit(self) -> dict[str, Any]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return queries.audit(u)
 
 
@@ -141,17 +141,17 @@ class LogService:
         return execute(self.uow, "sign_checkpoint", None, transparency.sign_checkpoint)
 
     def latest_checkpoint(self) -> dict[str, Any]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return transparency.latest_checkpoint(u)
 
     def checkpoints(self) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return [transparency.checkpoint_dict(c) for c in u.ledger.log.checkpoints()]
 
     def inclusion_proof(
         self, *, index: int | None = None, transaction: int | None = None
     ) -> dict[str, Any]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             if index is None:
                 if transaction is None:
                     raise ValueError("give an index or a transaction")
@@ -159,20 +159,20 @@ class LogService:
             return transparency.inclusion_bundle(u, index)
 
     def inclusion_proofs_for_serial(self, serial: str) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return [
                 transparency.inclusion_bundle(u, i)
                 for i in transparency.indexes_for_serial(u, serial)
             ]
 
     def consistency_proof(self, old_size: int, new_size: int | None) -> dict[str, Any]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return transparency.consistency_bundle(u, old_size, new_size)
 
     def signing_keys(self) -> list[dict[str, Any]]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return u.ledger.log.keys()
 
     def verify(self, verifiers: dict[str, Verifier], progress: Any = None) -> dict[str, Any]:
-        with self.uow() as u:
+        with self.uow(read_only=True) as u:
             return transparency.verify_log(u, verifiers.get, progress)
