@@ -45,3 +45,10 @@ def test_control_characters_and_non_ascii_text_are_encoded_as_jcs_requires() -> 
     value = {"b": "tab\there\n\u0001 東京 \u2028", "a": [True, None, -3]}
     assert canonical_json(value) == rfc8785.dumps(value)
     assert canonical_json(value).startswith(b'{"a":[true,null,-3],"b":"tab\\there\\n\\u0001')
+
+
+def test_number_lookalikes_inside_strings_keep_the_fast_path_and_real_floats_do_not() -> None:
+    in_strings = {"note": "v1.0 of 1e3 and 12345678901234567", "n": 3}
+    assert canonical_json(in_strings) == rfc8785.dumps(in_strings)
+    for value in ({"x": 1.0}, {"x": 1e21}, {"x": [0.1, 2]}):
+        assert canonical_json(value) == rfc8785.dumps(value)

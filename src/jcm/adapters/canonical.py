@@ -52,6 +52,9 @@ _NUMBER_HAZARD = re.compile(r"[0-9][.eE]|[0-9]{16,}")
 
 
 def _numbers_safe(text: str) -> bool:
+    # Cheap test first: no hazard anywhere means none outside strings either.
+    if _NUMBER_HAZARD.search(text) is None:
+        return True
     return _NUMBER_HAZARD.search(_STRING_LITERAL.sub("", text)) is None
 
 
