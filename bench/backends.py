@@ -85,11 +85,13 @@ def database(backend: str, postgres_admin_url: str | None) -> Iterator[Database]
             with admin.begin() as conn:
                 version = str(conn.execute(text("SHOW server_version")).scalar_one())
                 conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            url = make_url(postgres_admin_url).update_query_dict(
+            schema_url = make_url(postgres_admin_url).update_query_dict(
                 {"options": f"-csearch_path={schema}"}
             )
             try:
-                yield Database(backend, url.render_as_string(hide_password=False), data_dir, version)
+                yield Database(
+                    backend, schema_url.render_as_string(hide_password=False), data_dir, version
+                )
             finally:
                 with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -13,12 +13,14 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import func, select
+
+from bench.loader import KE_GOVERNMENT, LOADED_PROJECTS, month_period
+from jcm.adapters import schema as t
 from jcm.bootstrap import App
 from jcm.domain.allocation import AllocationShare
 from jcm.domain.commands import Issue, Move, RecordDecision
 from jcm.domain.transactions import TransactionKind
-
-from bench.loader import KE_GOVERNMENT, LOADED_PROJECTS, month_period
 
 MAX_QUANTITY = 10
 ISSUED_AMOUNT = 100  # per decision: 50 units on each side
@@ -52,6 +54,7 @@ class SingleResult:
     count: int
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    ranges: int = 0  # serial ranges (blocks) moved, summed over the transfers
 
     @property
     def per_second(self) -> float:
@@ -63,6 +66,7 @@ class BatchResult:
     transfers: int
     batches: int
     seconds: float  # inside app.registry.batch only
+    ranges: int = 0  # serial ranges (blocks) moved, summed over the transfers
 
     @property
     def per_second(self) -> float:
@@ -83,29 +87,41 @@ def single_transfers(app: App, traffic: Traffic, count: int, budget: float) -> S
     """Up to ``count`` transfers (or ``budget`` seconds), one committed transaction each."""
     transfer = app.registry.transfer
     latencies: list[float] = []
+    ranges = 0
     clock = time.perf_counter
     began = clock()
     deadline = began + budget
     while len(latencies) < count:
         move = traffic.next_move()
         t0 = clock()
-        transfer(move)
+        result = transfer(move)
         t1 = clock()
         latencies.append(t1 - t0)
+        ranges += len(result.get("serials", ()))
         if t1 > deadline:
             break
-    return SingleResult(len(latencies), clock() - began, latencies)
+    return SingleResult(len(latencies), clock() - began, latencies, ranges)
 
 
 def batched_transfers(
-    app: App, traffic: Traffic, batch_size: int, batches: int, budget: float
+    app: App,
+    traffic: Traffic,
+    batch_size: int,
+    batches: int,
+    budget: float,
+    *,
+    count_moved: bool = True,
 ) -> BatchResult:
-    """Up to ``batches`` batches of ``batch_size`` transfers, one transaction per batch."""
+    """Up to ``batches`` batches of ``batch_size`` transfers, one transaction per batch.
+
+    ``count_moved`` reads back how many serial ranges the batches moved (after the timed
+    call; off where statements are being counted or profiled)."""
     batch = app.registry.batch
     clock = time.perf_counter
     deadline = clock() + budget
     done = 0
     seconds = 0.0
+    ranges = 0
     while done < batches:
         moves = [(traffic.next_move(), TransactionKind.TRANSFER) for _ in range(batch_size)]
         t0 = clock()
@@ -115,9 +131,28 @@ def batched_transfers(
             raise RuntimeError(f"batch committed {result['count']} of {batch_size} transfers")
         seconds += t1 - t0
         done += 1
+        if count_moved:
+            ranges += count_ranges(app, result["transactions"])
         if t1 > deadline:
             break
-    return BatchResult(done * batch_size, done, seconds)
+    return BatchResult(done * batch_size, done, seconds, ranges)
+
+
+def count_ranges(app: App, transaction_ids: list[int]) -> int:
+    """Serial ranges recorded for these transactions (read after the timed call)."""
+    if not transaction_ids:
+        return 0
+    with app.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+        found = conn.execute(
+            select(func.count())
+            .select_from(t.transaction_ranges)
+            .where(
+                t.transaction_ranges.c.transaction_id.between(
+                    min(transaction_ids), max(transaction_ids)
+                )
+            )
+        ).scalar_one()
+    return int(found)
 
 
 class Issuer:
