@@ -90,6 +90,10 @@ class SqlLogStore:
         self._head: _Head | None = None
 
     # -- appending ------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Take the log's lock and read its head now (before a pipeline of writes)."""
+        self._lock_head()
+
     def _lock_head(self) -> _Head:
         if self._head is None:
             rows = _D_STATE_LOCKED.rows(self.c, {"id": _STATE_ID})
@@ -139,20 +143,11 @@ class SqlLogStore:
                     "leaf_hash": leaf,
                 }
             )
-        head.dirty = True
         _D_INSERT_EVENTS.many(self.c, rows, shared={"created_at": now})
         _D_INSERT_NODES.many(self.c, nodes)
+        self._save_head(head)
 
-    def before_commit(self, now: datetime) -> None:
-        """Save the head and sign a checkpoint when one is due."""
-        head = self._head
-        if head is None or not head.dirty:
-            return
-        signer = self.settings.signer
-        if signer is not None and (
-            head.tree.size - head.checkpointed_size >= self.settings.checkpoint_every
-        ):
-            self._sign(head, signer, now)
+    def _save_head(self, head: _Head) -> None:
         _D_UPDATE_STATE.many(
             self.c,
             [
@@ -165,6 +160,20 @@ class SqlLogStore:
             ],
         )
         head.dirty = False
+
+    def before_commit(self, now: datetime) -> None:
+        """Sign a checkpoint when one is due, and save the head if it changed since."""
+        head = self._head
+        if head is None:
+            return
+        signer = self.settings.signer
+        if signer is not None and (
+            head.tree.size - head.checkpointed_size >= self.settings.checkpoint_every
+        ):
+            self._sign(head, signer, now)
+            head.dirty = True
+        if head.dirty:
+            self._save_head(head)
 
     def checkpoint(self, now: datetime) -> StoredCheckpoint:
         """Sign a checkpoint of the log as it is now (on demand)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -244,6 +245,12 @@ _D_INSERT_RANGES = DriverStatement(
 )
 _D_INSERT_BLOCKS = DriverStatement(_INSERT_BLOCKS, [c.name for c in t.unit_blocks.c][1:])
 _ACCOUNT_FIELDS = [c.name for c in t.accounts.c] + ["registry_name", "registry_active"]
+
+_FIRST_PAGES_LATERAL = text(
+    "SELECT b.* FROM unnest(CAST(:ids AS text[])) AS wanted(account) CROSS JOIN LATERAL ("
+    " SELECT * FROM unit_blocks WHERE account_id = wanted.account"
+    " ORDER BY decision_id, serial_start LIMIT :limit) AS b"
+)
 
 _UPDATE_BLOCK = (
     update(t.unit_blocks)
@@ -562,6 +569,12 @@ class SqlLedger:
         """The first ``limit`` blocks of each account, in few statements (batch prefetch)."""
         pages: dict[str, list[UnitBlock]] = {a: [] for a in account_ids}
         ids = list(pages)
+        if self.c.dialect.name == "postgresql":
+            # One index range scan per account, planned once (the UNION is slow to plan).
+            for lateral_row in self.c.execute(_FIRST_PAGES_LATERAL, {"ids": ids, "limit": limit}):
+                block = block_from_tuple(tuple(lateral_row))
+                pages[block.account_id].append(block)
+            ids = []
         for chunk_start in range(0, len(ids), _PREFETCH_WIDTH):
             chunk = ids[chunk_start : chunk_start + _PREFETCH_WIDTH]
             params: dict[str, Any] = {"limit": limit}
@@ -634,9 +647,45 @@ class SqlLedger:
             return list(range(last + 1, last + 1 + count))
         return [int(i) for i in self.c.execute(_NEXT_TRANSACTION_IDS, {"n": count}).scalars()]
 
+    def write_changes(
+        self,
+        changed: Sequence[UnitBlock],
+        new: Sequence[UnitBlock],
+        records: Sequence[TransactionRecord],
+        now: datetime,
+    ) -> None:
+        """Write a unit of work's block changes, transactions, ranges and log entries.
+
+        On PostgreSQL everything that needs an answer (transaction ids, the log head) is
+        read first, then the writes go out in one psycopg pipeline: one round trip
+        instead of seven.
+        """
+        if records and self.c.dialect.name != "sqlite":
+            for record, tx_id in zip(records, self._transaction_ids(len(records)), strict=True):
+                record.id = tx_id
+        if records and self.log.settings.enabled:
+            self.log.lock()
+        with self._pipeline():
+            if changed:
+                self.update_blocks(changed)
+            if new:
+                self.insert_blocks(new)
+            if records:
+                self.insert_transactions(records, now)
+
+    @contextmanager
+    def _pipeline(self) -> Iterator[None]:
+        if self.c.dialect.name != "postgresql":
+            yield
+            return
+        driver = self.c.connection.driver_connection
+        with driver.pipeline():  # type: ignore[union-attr]
+            yield
+
     def insert_transactions(self, records: Sequence[TransactionRecord], now: datetime) -> None:
         rows = [
             {
+                "id": r.id,
                 "kind": r.kind.value,
                 "registry": r.registry,
                 "source": r.source,
@@ -647,13 +696,15 @@ class SqlLedger:
             }
             for r in records
         ]
-        if len(records) == 1:
+        if len(records) == 1 and records[0].id is None:
+            del rows[0]["id"]
             records[0].id = int(_D_INSERT_TRANSACTION.rows(self.c, rows[0])[0][0])
         else:
-            for record, row, tx_id in zip(
-                records, rows, self._transaction_ids(len(records)), strict=True
-            ):
-                record.id = row["id"] = tx_id
+            if any(r.id is None for r in records):
+                for record, row, tx_id in zip(
+                    records, rows, self._transaction_ids(len(records)), strict=True
+                ):
+                    record.id = row["id"] = tx_id
             _D_INSERT_TRANSACTIONS.many(self.c, rows)
         ranges = [
             {

@@ -277,12 +277,7 @@ class WorkingSet:
         Changed rows are written before new ones: a carved row gives up serials that a new
         row then takes, and (decision, serial start) is unique.
         """
-        if self._dirty:
-            self.ledger.update_blocks(list(self._dirty.values()))
-        if self._new:
-            self.ledger.insert_blocks(self._new)
-        if self.records:
-            self.ledger.insert_transactions(self.records, now)
+        self.ledger.write_changes(list(self._dirty.values()), self._new, self.records, now)
         self._new = []
         self.records = []
         self._dirty = {}

@@ -1,0 +1,122 @@
+"""Document kinds of the JCM rule book, references to stored documents, and who may read them.
+
+The kinds follow the forms of the Project Cycle Procedure adopted for the current partners
+(PIN, Modalities of Communication, validation report, credit allocation form, registration
+request, verification report, issuance request, renewal, revision, post-registration change
+and withdrawal forms) `[C:S4]`, the PDD and monitoring report `[C:S9]`, and the proposed
+methodology form with its spreadsheet `[C:S9]`. A separate "monitoring plan" document is an
+`[I]` reading of JCM practice (the plan is a sheet of the methodology's spreadsheet).
+
+Confidentiality `[C:S2]`: a submission with confidential content comes in two versions, a
+public one with the confidential parts made illegible and the full confidential one. So a
+required document counts only when its **public** version is attached. Who may read the
+confidential version is not stated in the sources retrieved; :func:`may_read` encodes an
+`[I]` rule (the project's own participants, the TPEs engaged on it, the secretariat and the
+JC members of its partnership; never registry managers or the public).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from jcm.domain.cycle.actors import Actor, Role
+from jcm.domain.cycle.jsonvalues import JsonValue
+from jcm.domain.errors import InvalidInput
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class DocumentKind(StrEnum):
+    PIN = "pin"  # form 3.1 [C:S4,S6]
+    MODALITIES_OF_COMMUNICATION = "modalities_of_communication"  # form 3.2 [C:S1,S4]
+    REFERENCE_EMISSIONS_REQUEST = "reference_emissions_request"  # form 3.3 [C:S4]
+    PDD = "pdd"  # [C:S9]
+    MONITORING_PLAN = "monitoring_plan"  # [I] a sheet of the methodology spreadsheet
+    SD_IMPLEMENTATION_PLAN = "sd_implementation_plan"  # [C:S4]
+    VALIDATION_REPORT = "validation_report"  # form 3.4 [C:S4]
+    CREDIT_ALLOCATION_FORM = "credit_allocation_form"  # form 3.5 [C:S4,S5]
+    REGISTRATION_REQUEST = "registration_request"  # form 3.6 [C:S4]
+    MONITORING_REPORT = "monitoring_report"  # [C:S9]; spreadsheet [I]
+    PROJECT_IMPLEMENTATION_REPORT = "project_implementation_report"  # form 3.7 [C:S4]
+    SD_IMPLEMENTATION_REPORT = "sd_implementation_report"  # [C:S4]
+    VERIFICATION_REPORT = "verification_report"  # form 3.8 [C:S1,S4]
+    ISSUANCE_REQUEST = "issuance_request"  # form 3.9 [C:S1,S4]
+    CREDITING_PERIOD_RENEWAL_REQUEST = "crediting_period_renewal_request"  # form 3.10 [C:S4]
+    METHODOLOGY_REVISION_REQUEST = "methodology_revision_request"  # form 3.11 [C:S4]
+    POST_REGISTRATION_CHANGES_REQUEST = "post_registration_changes_request"  # 3.12 [C:S4]
+    PROJECT_WITHDRAWAL_REQUEST = "project_withdrawal_request"  # form 3.13 [C:S4]
+    REGISTRATION_REQUEST_WITHDRAWAL = "registration_request_withdrawal"  # form 3.14 [C:S4]
+    ISSUANCE_REQUEST_WITHDRAWAL = "issuance_request_withdrawal"  # form 3.15 [C:S4]
+    PROPOSED_METHODOLOGY = "proposed_methodology"  # [C:S9]
+    METHODOLOGY_SPREADSHEET = "methodology_spreadsheet"  # [C:S9]
+    JC_DECISION = "jc_decision"  # [I] the decision text, optional on JC steps
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    CONFIDENTIAL = "confidential"
+
+
+def check_sha256(text: str) -> str:
+    if not isinstance(text, str) or not _SHA256.match(text):
+        raise InvalidInput(
+            "P8_BAD_HASH",
+            f"Document hash {text!r} must be 64 lower-case hexadecimal digits (SHA-256).",
+            sha256=repr(text),
+        )
+    return text
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DocumentRef:
+    """One stored version of a document attached to a step: its kind, hash and visibility."""
+
+    kind: DocumentKind
+    sha256: str
+    visibility: Visibility = Visibility.PUBLIC
+
+    def __post_init__(self) -> None:
+        DocumentKind(self.kind)
+        Visibility(self.visibility)
+        check_sha256(self.sha256)
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility is Visibility.PUBLIC
+
+    def to_json(self) -> JsonValue:
+        return {"kind": self.kind.value, "sha256": self.sha256, "visibility": self.visibility.value}
+
+
+def public_kinds(refs: Iterable[DocumentRef]) -> frozenset[DocumentKind]:
+    """The kinds with a public version among ``refs`` [C:S2]."""
+    return frozenset(ref.kind for ref in refs if ref.is_public)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAccess:
+    """Who is engaged on the documents of one project (or methodology) of one partnership."""
+
+    partner: str
+    participants: frozenset[str] = field(default_factory=frozenset)
+    tpes: frozenset[str] = field(default_factory=frozenset)
+
+
+def may_read(reader: Actor | None, visibility: Visibility, access: DocumentAccess) -> bool:
+    """Public versions are for everyone; confidential ones only for those engaged [I]."""
+    if visibility is Visibility.PUBLIC:
+        return True
+    if reader is None:
+        return False
+    match reader.role:
+        case Role.PROJECT_PARTICIPANT:
+            return reader.organisation_id in access.participants
+        case Role.TPE:
+            return reader.organisation_id in access.tpes
+        case Role.SECRETARIAT | Role.JC_MEMBER:
+            return reader.partner == access.partner
+        case _:
+            return False

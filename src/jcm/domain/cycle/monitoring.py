@@ -1,0 +1,596 @@
+"""Monitoring periods and their issuance requests: report, verification, JC decision, issuance.
+
+One :class:`MonitoringRequest` per monitoring period of a registered project: issuance is
+decided per project and per monitoring period `[C:S7]`; the JC decides the amount, then each
+government's registry manager issues its share in its own registry `[C:S10,S11]`. The
+states follow research ``jcm_rules.md`` §1.5 (`[I]`); :data:`MONITORING_TRANSITIONS` lists
+every step in one place.
+
+Monitoring periods of one project never overlap: a new report is checked against the live
+requests of the project (``P5_OVERLAPPING_PERIOD``) and against the registry's recorded
+decisions with :func:`jcm.domain.issuance.check_no_overlap` (``I3_OVERLAPPING_PERIOD``).
+Rejected, withdrawn and not-verified requests no longer block their period, so the period
+can be reported again `[I]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from jcm.domain.accounts import JAPAN
+from jcm.domain.allocation import AllocatedLine, AllocationShare, allocate
+from jcm.domain.commands import RecordDecision
+from jcm.domain.cycle.actors import Actor, Role, Side, TpeFunction
+from jcm.domain.cycle.documents import DocumentKind, DocumentRef
+from jcm.domain.cycle.jsonvalues import Event, JsonValue
+from jcm.domain.cycle.machine import (
+    Guard,
+    HistoryEntry,
+    Subject,
+    Transition,
+    check_step,
+    history_entry,
+    make_event,
+    merge_documents,
+)
+from jcm.domain.cycle.project import Project, shares_json
+from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook
+from jcm.domain.errors import InvalidInput, IssuanceRuleViolation, RuleViolation
+from jcm.domain.issuance import IssuanceDecision, MonitoringPeriod, check_no_overlap, check_vintage
+
+
+class MonitoringState(StrEnum):
+    REPORT_SUBMITTED = "report_submitted"
+    UNDER_VERIFICATION = "under_verification"
+    VERIFIED = "verified"
+    NOT_VERIFIED = "not_verified"
+    ISSUANCE_REQUESTED = "issuance_requested"
+    UNDER_JC_CONSIDERATION = "under_jc_consideration"
+    DECIDED = "decided"
+    PARTIALLY_ISSUED = "partially_issued"
+    ISSUED = "issued"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+# States that no longer hold their monitoring period [I].
+CLOSED_WITHOUT_DECISION = frozenset(
+    {MonitoringState.NOT_VERIFIED, MonitoringState.REJECTED, MonitoringState.WITHDRAWN}
+)
+
+
+class MonitoringAction(StrEnum):
+    SUBMIT_REPORT = "submit_report"
+    START_VERIFICATION = "start_verification"
+    VERIFY = "verify"
+    GIVE_NEGATIVE_OPINION = "give_negative_opinion"
+    REQUEST_ISSUANCE = "request_issuance"
+    ACCEPT_ISSUANCE_REQUEST = "accept_issuance_request"
+    DECIDE = "decide"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    RECORD_ISSUANCE = "record_issuance"
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The TPE's verified emission reductions for the period, in whole tCO2."""
+
+    verified_amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class JcDecision:
+    """The JC's issuance decision: amount (≤ verified [I]) and vintage; split per shares."""
+
+    amount: int
+    vintage: int
+    remainder_to: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringRequest:
+    id: str  # "<project>-M<seq>", e.g. KE001-M001
+    project_id: str
+    seq: int
+    period: MonitoringPeriod
+    rule_book: str
+    state: MonitoringState
+    verifier: str | None = None
+    verified_amount: int | None = None
+    decision: JcDecision | None = None
+    shares: tuple[AllocationShare, ...] = ()  # the project's shares when the JC decided
+    lines: tuple[AllocatedLine, ...] = ()
+    issued_sides: frozenset[Side] = frozenset()
+    documents: tuple[DocumentRef, ...] = field(default_factory=tuple)
+    history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def holds_period(self) -> bool:
+        return self.state not in CLOSED_WITHOUT_DECISION
+
+    @property
+    def last_on(self) -> date | None:
+        return self.history[-1].on if self.history else None
+
+    def sides_with_share(self) -> frozenset[Side]:
+        """The sides whose registry receives part of the decided amount."""
+        return frozenset(
+            Side.JAPAN if line.account_id[:2] == JAPAN else Side.PARTNER
+            for line in self.lines
+            if line.quantity > 0
+        )
+
+
+def monitoring_id(project_id: str, seq: int) -> str:
+    return f"{project_id}-M{seq:03d}"
+
+
+def registry_of(actor: Actor, project: Project) -> str:
+    """The registry a registry manager runs for this project: JP or the partner's."""
+    return JAPAN if actor.side is Side.JAPAN else project.partner
+
+
+# -- the transition table -------------------------------------------------------------------
+
+_PP = frozenset({Role.PROJECT_PARTICIPANT})
+_TPE = frozenset({Role.TPE})
+_JC = frozenset({Role.JC_MEMBER})
+_SEC = frozenset({Role.SECRETARIAT})
+_RM = frozenset({Role.REGISTRY_MANAGER})
+_K = DocumentKind
+_S = MonitoringState
+_A = MonitoringAction
+_VER = TpeFunction.VERIFICATION
+_ISSUANCE_FILE = frozenset({_K.MONITORING_REPORT, _K.VERIFICATION_REPORT, _K.ISSUANCE_REQUEST})
+
+MT = Transition[MonitoringState, MonitoringAction]
+MONITORING_TRANSITIONS: tuple[MT, ...] = (
+    Transition(
+        None,
+        _A.SUBMIT_REPORT,
+        _S.REPORT_SUBMITTED,
+        _PP,
+        frozenset({_K.MONITORING_REPORT}),
+        on_file=frozenset({_K.MONITORING_PLAN}),
+        guards=(
+            Guard.PROJECT_REGISTERED,
+            Guard.PERIOD_ENDED,
+            Guard.PERIOD_IN_CREDITING_PERIOD,
+            Guard.PERIOD_NOT_OVERLAPPING,
+        ),
+        basis="[C:S9] monitoring report; one per period [C:S7]; period rules [I]/[D]",
+    ),
+    Transition(
+        _S.REPORT_SUBMITTED,
+        _A.START_VERIFICATION,
+        _S.UNDER_VERIFICATION,
+        _TPE,
+        guards=(Guard.VERIFIER_INDEPENDENT,),
+        tpe_function=_VER,
+        basis="[C:S7,S8] TPE designated for verification in the scope",
+    ),
+    Transition(
+        _S.UNDER_VERIFICATION,
+        _A.VERIFY,
+        _S.VERIFIED,
+        _TPE,
+        frozenset({_K.VERIFICATION_REPORT}),
+        tpe_function=_VER,
+        engaged_tpe=True,
+        payload=Verification,
+        basis="[C:S1,S4] verification report form 3.8",
+    ),
+    Transition(
+        _S.UNDER_VERIFICATION,
+        _A.GIVE_NEGATIVE_OPINION,
+        _S.NOT_VERIFIED,
+        _TPE,
+        frozenset({_K.VERIFICATION_REPORT}),
+        tpe_function=_VER,
+        engaged_tpe=True,
+        basis="[I] negative verification opinion; the period may be reported again",
+    ),
+    Transition(
+        _S.VERIFIED,
+        _A.REQUEST_ISSUANCE,
+        _S.ISSUANCE_REQUESTED,
+        _PP,
+        frozenset({_K.ISSUANCE_REQUEST}),
+        on_file=frozenset({_K.MONITORING_REPORT, _K.VERIFICATION_REPORT}),
+        guards=(Guard.PROJECT_REGISTERED,),
+        basis="[C:S1,S4] credits issuance request form 3.9",
+    ),
+    Transition(
+        _S.ISSUANCE_REQUESTED,
+        _A.ACCEPT_ISSUANCE_REQUEST,
+        _S.UNDER_JC_CONSIDERATION,
+        _SEC,
+        on_file=_ISSUANCE_FILE,
+        basis="[C:S9] secretariat completeness check; state name [I]",
+    ),
+    Transition(
+        _S.UNDER_JC_CONSIDERATION,
+        _A.DECIDE,
+        _S.DECIDED,
+        _JC,
+        on_file=_ISSUANCE_FILE,
+        guards=(Guard.PROJECT_REGISTERED,),
+        payload=JcDecision,
+        basis="[C:S7,S10] JC decides the amount per project and monitoring period",
+    ),
+    Transition(_S.UNDER_JC_CONSIDERATION, _A.REJECT, _S.REJECTED, _JC, basis="[I]"),
+    Transition(
+        _S.ISSUANCE_REQUESTED,
+        _A.WITHDRAW,
+        _S.WITHDRAWN,
+        _PP,
+        frozenset({_K.ISSUANCE_REQUEST_WITHDRAWAL}),
+        basis="[C:S4] form 3.15",
+    ),
+    Transition(
+        _S.UNDER_JC_CONSIDERATION,
+        _A.WITHDRAW,
+        _S.WITHDRAWN,
+        _PP,
+        frozenset({_K.ISSUANCE_REQUEST_WITHDRAWAL}),
+        basis="[C:S4] form 3.15",
+    ),
+    Transition(
+        _S.DECIDED,
+        _A.RECORD_ISSUANCE,
+        _S.PARTIALLY_ISSUED,
+        _RM,
+        guards=(Guard.SIDE_HAS_SHARE, Guard.SIDE_NOT_ISSUED),
+        completes_to=_S.ISSUED,
+        basis="[C:S10,S11] each side's registry manager issues its share",
+    ),
+    Transition(
+        _S.PARTIALLY_ISSUED,
+        _A.RECORD_ISSUANCE,
+        _S.ISSUED,
+        _RM,
+        guards=(Guard.SIDE_HAS_SHARE, Guard.SIDE_NOT_ISSUED),
+        basis="[C:S10,S11] each side's registry manager issues its share",
+    ),
+)
+
+
+# -- guards ----------------------------------------------------------------------------------
+
+
+def _guard(
+    request: MonitoringRequest,
+    project: Project,
+    actor: Actor,
+    on: date,
+    rules: RuleBook,
+    others: Sequence[MonitoringRequest],
+    decisions: Sequence[IssuanceDecision],
+) -> Callable[[Guard, MT], None]:
+    period = request.period
+    label = f"monitoring period {period} of project {project.id}"
+
+    def guard(g: Guard, row: MT) -> None:
+        action = row.action.value
+        if g is Guard.PROJECT_REGISTERED:
+            if not project.is_registered:
+                raise RuleViolation(
+                    "P4_PROJECT_NOT_REGISTERED",
+                    f"{actor.describe()} cannot {action} {label}: the project is "
+                    f"{project.state.value}, not registered.",
+                    project=project.id,
+                    project_state=project.state.value,
+                    action=action,
+                )
+        elif g is Guard.PERIOD_ENDED:
+            if period.end >= on:
+                raise IssuanceRuleViolation(
+                    "P6_FUTURE_PERIOD",
+                    f"{actor.describe()} cannot {action} {label} on {on.isoformat()}: the "
+                    f"period ends on {period.end.isoformat()}; report it from "
+                    f"{date.fromordinal(period.end.toordinal() + 1).isoformat()} on.",
+                    project=project.id,
+                    period=str(period),
+                    on=on.isoformat(),
+                )
+        elif g is Guard.PERIOD_IN_CREDITING_PERIOD:
+            crediting = project.crediting_period
+            if not crediting.contains(period.start, period.end):
+                raise RuleViolation(
+                    "P3_OUTSIDE_CREDITING_PERIOD",
+                    f"{actor.describe()} cannot {action} {label}: it is not within the "
+                    f"crediting period {crediting}.",
+                    project=project.id,
+                    period=str(period),
+                    crediting_period=str(crediting),
+                )
+        elif g is Guard.PERIOD_NOT_OVERLAPPING:
+            for other in others:
+                if other.holds_period and other.period.overlaps(period):
+                    raise IssuanceRuleViolation(
+                        "P5_OVERLAPPING_PERIOD",
+                        f"{actor.describe()} cannot {action} {label}: it overlaps monitoring "
+                        f"period {other.period} ({other.id}, {other.state.value}); a tonne is "
+                        "reported once. Correct the dates.",
+                        project=project.id,
+                        period=str(period),
+                        conflicting=other.id,
+                        conflicting_period=str(other.period),
+                    )
+            check_no_overlap(project.id, period, decisions)
+        elif g is Guard.VERIFIER_INDEPENDENT:
+            if not rules.verifier_may_be_validator and actor.organisation_id == project.validator:
+                raise RuleViolation(
+                    "P1_SAME_TPE",
+                    f"{actor.describe()} cannot {action} {label}: it validated the project, "
+                    f"and rule book {rules.version} requires another TPE to verify.",
+                    project=project.id,
+                    tpe=actor.organisation_id,
+                )
+        elif g is Guard.SIDE_HAS_SHARE:
+            side = actor.side
+            assert side is not None  # registry managers always have a side
+            if side not in request.sides_with_share():
+                registry = registry_of(actor, project)
+                raise IssuanceRuleViolation(
+                    "P7_NO_SHARE_FOR_SIDE",
+                    f"{actor.describe()} cannot {action} {label}: the JC decision allocates "
+                    f"nothing to registry {registry}.",
+                    project=project.id,
+                    registry=registry,
+                )
+        elif g is Guard.SIDE_NOT_ISSUED:
+            if actor.side in request.issued_sides:
+                registry = registry_of(actor, project)
+                raise IssuanceRuleViolation(
+                    "P7_ALREADY_ISSUED",
+                    f"{actor.describe()} cannot {action} {label}: registry {registry} has "
+                    "already issued its share of this decision.",
+                    project=project.id,
+                    registry=registry,
+                )
+        else:  # pragma: no cover - a table row names a guard this machine does not know
+            raise AssertionError(f"guard {g} does not apply to monitoring periods")
+
+    return guard
+
+
+def _subject(request: MonitoringRequest, project: Project, state: str | None) -> Subject:
+    return Subject(
+        label=f"monitoring period {request.period} ({request.id}) of project {project.id}",
+        state=state,
+        partner=project.partner,
+        scope=project.sectoral_scope,
+        participants=project.participant_ids(),
+        engaged_tpe=request.verifier,
+        documents=(*project.documents, *request.documents),
+        last_on=request.last_on,
+    )
+
+
+def _period_json(period: MonitoringPeriod) -> JsonValue:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def _check_same_project(project: Project, others: Iterable[MonitoringRequest]) -> None:
+    for other in others:
+        if other.project_id != project.id:
+            raise InvalidInput(
+                "P8_OTHER_PROJECT",
+                f"Monitoring period {other.id} belongs to project {other.project_id}, not "
+                f"{project.id}.",
+                project=project.id,
+                request=other.id,
+            )
+
+
+def _check_rule_book(project: Project, rules: RuleBook) -> None:
+    if rules.version != project.rule_book:
+        raise InvalidInput(
+            "P8_RULE_BOOK_MISMATCH",
+            f"Project {project.id} runs under rule book {project.rule_book!r}, not "
+            f"{rules.version!r}.",
+            project=project.id,
+            expected=project.rule_book,
+            given=rules.version,
+        )
+
+
+# -- steps -----------------------------------------------------------------------------------
+
+
+def submit_monitoring_report(
+    project: Project,
+    period: MonitoringPeriod,
+    actor: Actor,
+    on: date,
+    *,
+    documents: Sequence[DocumentRef] = (),
+    others: Sequence[MonitoringRequest] = (),
+    decisions: Sequence[IssuanceDecision] = (),
+    rules: RuleBook = DEFAULT_RULE_BOOK,
+) -> tuple[MonitoringRequest, Event]:
+    """Open a monitoring period with its report.
+
+    ``others`` are every earlier monitoring request of the project, ``decisions`` the
+    registry's recorded JC decisions of the project (for the I3 overlap check).
+    """
+    _check_rule_book(project, rules)
+    if not isinstance(period, MonitoringPeriod):
+        raise InvalidInput("P8_BAD_PERIOD", f"{period!r} is not a monitoring period.")
+    _check_same_project(project, others)
+    seq = max((o.seq for o in others), default=0) + 1
+    draft = MonitoringRequest(
+        id=monitoring_id(project.id, seq),
+        project_id=project.id,
+        seq=seq,
+        period=period,
+        rule_book=rules.version,
+        state=MonitoringState.REPORT_SUBMITTED,
+    )
+    row = check_step(
+        MONITORING_TRANSITIONS,
+        _subject(draft, project, None),
+        None,
+        MonitoringAction.SUBMIT_REPORT,
+        actor,
+        on,
+        documents,
+        None,
+        _guard(draft, project, actor, on, rules, others, decisions),
+    )
+    entry = history_entry(row, row.target, actor, on, documents)
+    request = replace(
+        draft,
+        state=row.target,
+        documents=merge_documents((), documents),
+        history=(entry,),
+    )
+    extra: dict[str, JsonValue] = {
+        "project": project.id,
+        "seq": seq,
+        "period": _period_json(period),
+    }
+    return request, make_event("monitoring_period", request.id, entry, actor, rules.version, extra)
+
+
+def advance_monitoring(
+    request: MonitoringRequest,
+    project: Project,
+    action: MonitoringAction,
+    actor: Actor,
+    on: date,
+    *,
+    documents: Sequence[DocumentRef] = (),
+    payload: Verification | JcDecision | None = None,
+    rules: RuleBook = DEFAULT_RULE_BOOK,
+) -> tuple[MonitoringRequest, Event]:
+    """Take one step on a monitoring period of ``project``."""
+    if request.project_id != project.id:
+        raise InvalidInput(
+            "P8_OTHER_PROJECT",
+            f"Monitoring period {request.id} belongs to project {request.project_id}, not "
+            f"{project.id}.",
+            project=project.id,
+            request=request.id,
+        )
+    _check_rule_book(project, rules)
+    row = check_step(
+        MONITORING_TRANSITIONS,
+        _subject(request, project, request.state.value),
+        request.state,
+        action,
+        actor,
+        on,
+        documents,
+        payload,
+        _guard(request, project, actor, on, rules, (), ()),
+    )
+    changes: dict[str, object] = {}
+    extra: dict[str, JsonValue] = {"project": project.id, "period": _period_json(request.period)}
+    target = row.target
+    if action is _A.START_VERIFICATION:
+        changes["verifier"] = actor.organisation_id
+        extra["verifier"] = actor.organisation_id
+    elif action is _A.VERIFY:
+        assert isinstance(payload, Verification)
+        amount = payload.verified_amount
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise InvalidInput(
+                "P8_BAD_AMOUNT",
+                f"Verified reductions of {request.id} must be a whole number of tCO2 ≥ 0, "
+                f"got {amount!r}.",
+                request=request.id,
+            )
+        changes["verified_amount"] = amount
+        extra["verified_amount"] = amount
+    elif action is _A.DECIDE:
+        assert isinstance(payload, JcDecision)
+        lines = _decide(request, project, payload)
+        changes.update(decision=payload, shares=project.shares, lines=lines)
+        extra.update(
+            amount=payload.amount,
+            vintage=payload.vintage,
+            reference=payload.reference,
+            shares=shares_json(project.shares),
+            lines=[
+                {
+                    "line": line.line_no,
+                    "account": line.account_id,
+                    "share_pct": str(line.share_pct),
+                    "quantity": line.quantity,
+                    "receives_remainder": line.receives_remainder,
+                }
+                for line in lines
+            ],
+        )
+    elif action is _A.RECORD_ISSUANCE:
+        assert actor.side is not None
+        issued = request.issued_sides | {actor.side}
+        changes["issued_sides"] = issued
+        if row.completes_to is not None and issued >= request.sides_with_share():
+            target = row.completes_to
+        extra["registry"] = registry_of(actor, project)
+        registries: list[JsonValue] = [
+            *sorted(JAPAN if s is Side.JAPAN else project.partner for s in issued)
+        ]
+        extra["issued_registries"] = registries
+    entry = history_entry(row, target, actor, on, documents)
+    new = replace(
+        request,
+        state=target,
+        documents=merge_documents(request.documents, documents),
+        history=(*request.history, entry),
+        **changes,  # type: ignore[arg-type]
+    )
+    return new, make_event("monitoring_period", request.id, entry, actor, rules.version, extra)
+
+
+def _decide(
+    request: MonitoringRequest, project: Project, decision: JcDecision
+) -> tuple[AllocatedLine, ...]:
+    amount = decision.amount
+    verified = request.verified_amount
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidInput(
+            "P8_BAD_AMOUNT", f"The decided amount must be a whole number, got {amount!r}."
+        )
+    if verified is not None and amount > verified:
+        raise IssuanceRuleViolation(
+            "P7_ABOVE_VERIFIED",
+            f"The JC cannot decide {amount} tCO2 for {request.id} ({request.period}): the TPE "
+            f"verified {verified} tCO2.",
+            request=request.id,
+            amount=amount,
+            verified=verified,
+        )
+    check_vintage(decision.vintage, request.period)
+    return tuple(allocate(amount, project.shares, decision.remainder_to))
+
+
+def record_decision_command(request: MonitoringRequest) -> RecordDecision:
+    """The registry command that records a DECIDED request's JC decision (I1-I3 rechecked)."""
+    decision = request.decision
+    if decision is None:
+        raise RuleViolation(
+            "P4_NOT_DECIDED",
+            f"Monitoring period {request.id} is {request.state.value}; the JC has not decided "
+            "its issuance.",
+            request=request.id,
+            state=request.state.value,
+        )
+    return RecordDecision(
+        project_id=request.project_id,
+        period_start=request.period.start,
+        period_end=request.period.end,
+        vintage=decision.vintage,
+        amount=decision.amount,
+        shares=request.shares,
+        remainder_to=decision.remainder_to,
+        reference=decision.reference or request.id,
+    )
