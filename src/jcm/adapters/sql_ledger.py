@@ -749,6 +749,19 @@ class SqlLedger:
             query = query.where(tx.id.in_(project_tx))
         return [dict(r._mapping) for r in self.c.execute(query)]
 
+    def transaction_rows(self) -> Iterator[tuple[Any, ...]]:
+        """(id, kind, registry, source, destination, quantity, detail) of every transaction."""
+        tx = t.transactions.c
+        query = select(
+            tx.id, tx.kind, tx.registry, tx.source, tx.destination, tx.quantity, tx.detail
+        ).order_by(tx.id)
+        result = self.c.execute(query.execution_options(yield_per=5000))
+        try:
+            for row in result:
+                yield tuple(row)
+        finally:
+            result.close()
+
     def history(self, decision_id: int, start: int, end: int) -> list[dict[str, Any]]:
         r = t.transaction_ranges.c
         query = (

@@ -9,6 +9,7 @@ entity, the field, what the log says and what the database holds.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -55,12 +56,10 @@ class ReplayState:
     decisions: dict[int, dict[str, Any]] = field(default_factory=dict)
     transactions: dict[int, dict[str, Any]] = field(default_factory=dict)
     runs: dict[int, list[_Run]] = field(default_factory=dict)
+    # Parallel to `runs`: each run's start, so bisect compares plain ints.
+    starts: dict[int, list[int]] = field(default_factory=dict)
     touched: dict[str, int] = field(default_factory=dict)
     problems: list[Divergence] = field(default_factory=list)
-
-
-def _start(run: _Run) -> int:
-    return run.start
 
 
 class ReplayError(Exception):
@@ -160,6 +159,7 @@ class Replayer:
             "lines": lines,
         }
         self.state.runs[decision_id] = []
+        self.state.starts[decision_id] = []
         self.state.touched[f"decision {decision_id}"] = index
 
     # -- transactions --------------------------------------------------------------------
@@ -181,11 +181,14 @@ class Replayer:
         decision_id = change["detail"]["decision"]
         decision = self.state.decisions[decision_id]
         runs = self.state.runs[decision_id]
+        starts = self.state.starts[decision_id]
         for rng, line in zip(change["ranges"], change["detail"]["lines"], strict=True):
             run = _Run(
                 rng["start"], rng["end"], line["account"], registry, registry, Article6(), index
             )
-            runs.insert(bisect.bisect_left(runs, run.start, key=_start), run)
+            position = bisect.bisect_left(starts, run.start)
+            runs.insert(position, run)
+            starts.insert(position, run.start)
         for line in decision["lines"].values():
             if line["registry"] == registry and line["quantity"] > 0:
                 line["issued_tx"] = change["transaction"]
@@ -202,26 +205,31 @@ class Replayer:
     def _carve(self, index: int, decision_id: int, start: int, end: int) -> list[_Run]:
         """Split runs at start and end; return the runs now exactly covering [start, end]."""
         runs = self.state.runs[decision_id]
-        i = bisect.bisect_right(runs, start, key=_start) - 1
+        starts = self.state.starts[decision_id]
+        i = bisect.bisect_right(starts, start) - 1
         if i < 0 or runs[i].end < start:
             raise ValueError(f"serials {start}-{end} of decision {decision_id} do not exist")
         covered: list[_Run] = []
+        count = 0
         j = i
         while j < len(runs) and runs[j].start <= end:
             run = runs[j]
             if run.start < start:
                 left = replace(run, end=start - 1)
-                run.start = start
+                run.start = starts[j] = start
                 runs.insert(j, left)
+                starts.insert(j, left.start)
                 j += 1
                 continue
             if run.end > end:
                 right = replace(run, start=end + 1)
                 run.end = end
                 runs.insert(j + 1, right)
+                starts.insert(j + 1, right.start)
             covered.append(run)
+            count += run.end - run.start + 1
             j += 1
-        if sum(r.end - r.start + 1 for r in covered) != end - start + 1:
+        if count != end - start + 1:
             raise ValueError(f"serials {start}-{end} of decision {decision_id} are not all issued")
         return covered
 
@@ -290,9 +298,11 @@ def _merged(
     return out
 
 
+_TX_FIELDS = ("kind", "registry", "source", "destination", "quantity", "detail")
 _BLOCK_FIELDS = ("account", "registry", "origin", "article 6 attributes")
 
 
+@functools.cache
 def _a6_tuple(a6: Article6) -> tuple[Any, ...]:
     return (
         ",".join(sorted(u.value for u in a6.authorised_uses)),
@@ -397,10 +407,8 @@ def compare(state: ReplayState, ledger: Ledger) -> Divergence | None:
                 )
 
     found_tx = {
-        row["id"]: {
-            k: row[k] for k in ("kind", "registry", "source", "destination", "quantity", "detail")
-        }
-        for row in ledger.list_transactions({}, 2**62)
+        tx_id: dict(zip(_TX_FIELDS, values, strict=True))
+        for tx_id, *values in ledger.transaction_rows()
     }
     for tx_id in sorted(set(state.transactions) | set(found_tx)):
         entity = f"transaction {tx_id}"

@@ -161,7 +161,6 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
             Guard.PROJECT_REGISTERED,
             Guard.PERIOD_ENDED,
             Guard.PERIOD_IN_CREDITING_PERIOD,
-            Guard.PERIOD_NOT_OVERLAPPING,
         ),
         basis="[C:S9] monitoring report; one per period [C:S7]; period rules [I]/[D]",
     ),

@@ -289,7 +289,7 @@ PROJECT_TRANSITIONS: tuple[PT, ...] = (
         _A.START_VALIDATION,
         _S.UNDER_VALIDATION,
         _TPE,
-        guards=(),
+        guards=(Guard.PDD_PUBLIC_INPUT_CLOSED,),
         tpe_function=_VAL,
         engaged_tpe=True,
         basis="[C:S7,S14] TPE validates; after the window [I]",
