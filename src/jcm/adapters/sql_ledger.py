@@ -205,7 +205,7 @@ _ACCOUNTS = (
 _ACCOUNTS_LOCKED = _ACCOUNTS.with_for_update(of=t.accounts, key_share=True)
 _REGISTRY = select(t.registries).where(t.registries.c.code == bindparam("code"))
 _DECISION = select(t.decisions).where(t.decisions.c.id == bindparam("decision"))
-_DECISION_LOCKED = _DECISION.with_for_update()
+_DECISION_LOCKED = _DECISION.with_for_update(key_share=True)  # see the sender lock
 _IDEMPOTENCY = select(t.idempotency_keys).where(t.idempotency_keys.c.key == bindparam("key"))
 _INSERT_TRANSACTIONS = insert(t.transactions)
 _INSERT_TRANSACTION = insert(t.transactions).returning(t.transactions.c.id)

@@ -161,6 +161,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
             Guard.PROJECT_REGISTERED,
             Guard.PERIOD_ENDED,
             Guard.PERIOD_IN_CREDITING_PERIOD,
+            Guard.PERIOD_NOT_OVERLAPPING,
         ),
         basis="[C:S9] monitoring report; one per period [C:S7]; period rules [I]/[D]",
     ),
@@ -270,9 +271,10 @@ def _guard(
     rules: RuleBook,
     others: Sequence[MonitoringRequest],
     decisions: Sequence[IssuanceDecision],
+    state: str | None,
 ) -> Callable[[Guard, MT], None]:
     period = request.period
-    label = f"monitoring period {period} of project {project.id}"
+    label = f"monitoring period {period} of project {project.id} (state {state or '(new)'})"
 
     def guard(g: Guard, row: MT) -> None:
         action = row.action.value
@@ -441,7 +443,7 @@ def submit_monitoring_report(
         on,
         documents,
         None,
-        _guard(draft, project, actor, on, rules, others, decisions),
+        _guard(draft, project, actor, on, rules, others, decisions, None),
     )
     entry = history_entry(row, row.target, actor, on, documents)
     request = replace(
@@ -488,7 +490,7 @@ def advance_monitoring(
         on,
         documents,
         payload,
-        _guard(request, project, actor, on, rules, (), ()),
+        _guard(request, project, actor, on, rules, (), (), request.state.value),
     )
     changes: dict[str, object] = {}
     extra: dict[str, JsonValue] = {"project": project.id, "period": _period_json(request.period)}

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import Decimal
 from enum import StrEnum
 
 from jcm.domain.accounts import JAPAN, AccountType
@@ -703,12 +702,3 @@ def advance_project(
         **changes,  # type: ignore[arg-type]
     )
     return new, make_event("project", project.id, entry, actor, rules.version, extra)
-
-
-def share_registry(account_id: str) -> str:
-    """The registry an allocation account belongs to: its two-letter prefix."""
-    return account_id[:2]
-
-
-def share_total(shares: Sequence[AllocationShare]) -> Decimal:
-    return sum((s.share_pct for s in shares), Decimal(0))
