@@ -238,3 +238,14 @@ def test_an_external_transfer_between_two_partners_is_refused_with_g6() -> None:
     assert "KE" in refused.value.message
     assert "TZ" in refused.value.message
     assert refused.value.details == {"source_registry": "KE", "destination_registry": "TZ"}
+
+
+def test_an_unknown_organisation_kind_is_refused_with_the_allowed_ones() -> None:
+    from jcm.domain.accounts import OrganisationKind, parse_organisation_kind
+    from jcm.domain.errors import InvalidInput
+
+    assert parse_organisation_kind(" Government ") is OrganisationKind.GOVERNMENT
+    with pytest.raises(InvalidInput) as caught:
+        parse_organisation_kind("ngo")
+    assert caught.value.code == "G1_BAD_KIND"
+    assert "'ngo'" in caught.value.message

@@ -322,3 +322,14 @@ def test_formatted_uses_are_sorted_and_parse_back(uses: frozenset[AuthorisedUse]
 
 def test_no_uses_format_as_an_empty_string() -> None:
     assert format_uses(frozenset()) == ""
+
+
+def test_an_unknown_first_transfer_definition_is_refused_naming_the_choices() -> None:
+    from jcm.domain.article6 import FirstTransferTrigger, parse_trigger
+    from jcm.domain.errors import InvalidInput
+
+    assert parse_trigger("USE") is FirstTransferTrigger.USE
+    with pytest.raises(InvalidInput) as caught:
+        parse_trigger("whenever")
+    assert caught.value.code == "G1_BAD_TRIGGER"
+    assert "international_transfer" in caught.value.message

@@ -104,6 +104,17 @@ def parse_account_type(text: str) -> AccountType:
         ) from None
 
 
+def parse_organisation_kind(text: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "G1_BAD_KIND",
+            f"Unknown organisation kind {text!r}; use company, government or other.",
+            kind=text,
+        ) from None
+
+
 def check_open(account: Account) -> None:
     """G4: an account must be open to send or receive."""
     if account.status is not AccountStatus.OPEN:

@@ -52,6 +52,19 @@ def parse_uses(text: str) -> frozenset[AuthorisedUse]:
     return frozenset(uses)
 
 
+def parse_trigger(text: str) -> FirstTransferTrigger:
+    try:
+        return FirstTransferTrigger(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "G1_BAD_TRIGGER",
+            f"Unknown first-transfer definition {text!r}; use "
+            + ", ".join(t.value for t in FirstTransferTrigger)
+            + ".",
+            trigger=text,
+        ) from None
+
+
 def format_uses(uses: frozenset[AuthorisedUse]) -> str:
     return ",".join(sorted(u.value for u in uses))
 

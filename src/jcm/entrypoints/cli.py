@@ -24,9 +24,9 @@ from rich.table import Table
 
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain import commands as c
-from jcm.domain.accounts import OrganisationKind, parse_account_type
+from jcm.domain.accounts import parse_account_type, parse_organisation_kind
 from jcm.domain.allocation import parse_share
-from jcm.domain.article6 import FirstTransferTrigger, parse_uses
+from jcm.domain.article6 import FirstTransferTrigger, parse_trigger, parse_uses
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.transactions import TransactionKind, parse_purpose
 
@@ -269,14 +269,7 @@ def org_create(
     """Register an organisation that may hold accounts."""
 
     def action() -> dict[str, Any]:
-        try:
-            org_kind = OrganisationKind(kind.lower())
-        except ValueError:
-            raise InvalidInput(
-                "G1_BAD_KIND",
-                f"Unknown organisation kind {kind!r}; use company, government or other.",
-                kind=kind,
-            ) from None
+        org_kind = parse_organisation_kind(kind)
         return state.app().registry.create_organisation(
             c.CreateOrganisation(registry, name, org_kind), key
         )
@@ -587,14 +580,7 @@ def a6_authorise(
     """Record the host Party's authorisation of units (they become ITMOs)."""
 
     def action() -> dict[str, Any]:
-        try:
-            trigger = FirstTransferTrigger(first_transfer_at.lower())
-        except ValueError:
-            raise InvalidInput(
-                "G1_BAD_TRIGGER",
-                f"Unknown first-transfer definition {first_transfer_at!r}.",
-                trigger=first_transfer_at,
-            ) from None
+        trigger = parse_trigger(first_transfer_at)
         cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
         return state.app().registry.authorise(cmd, key)
 

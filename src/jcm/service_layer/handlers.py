@@ -409,8 +409,14 @@ def _select(
             )
         return ws.take_lowest(account_id, quantity)
     assert serials is not None
-    serial = SerialRange.parse(serials)
-    decision = ws.ledger.find_decision(serial.project, serial.period_seq)
+    serial, decision = decision_of_serial(ws.ledger, serials)
+    return ws.take_range(account_id, serial, decision.id)
+
+
+def decision_of_serial(ledger: Ledger, text: str) -> tuple[SerialRange, IssuanceDecision]:
+    """Parse a serial range and find the JC decision it belongs to (U1 when none does)."""
+    serial = SerialRange.parse(text)
+    decision = ledger.find_decision(serial.project, serial.period_seq)
     if decision is None or decision.vintage != serial.vintage:
         raise UnitRuleViolation(
             "U1_UNKNOWN_SERIAL",
@@ -418,7 +424,7 @@ def _select(
             f"monitoring period {serial.period_seq} with vintage {serial.vintage}.",
             serials=serial.format(),
         )
-    return ws.take_range(account_id, serial, decision.id)
+    return serial, decision
 
 
 _MOVE_KINDS = {

@@ -7,9 +7,8 @@ from typing import Any
 
 from jcm.domain.accounts import AccountType
 from jcm.domain.blocks import check_partition
-from jcm.domain.errors import UnitRuleViolation
 from jcm.domain.serials import SerialRange
-from jcm.service_layer.handlers import decision_dict
+from jcm.service_layer.handlers import decision_dict, decision_of_serial
 from jcm.service_layer.ports import UnitOfWork
 from jcm.service_layer.working_set import WorkingSet
 
@@ -22,15 +21,7 @@ def holdings(uow: UnitOfWork, account: str | None, registry: str | None) -> list
 
 def lookup_serial(uow: UnitOfWork, text: str) -> dict[str, Any]:
     """Where every unit of a serial range is now, and everything that happened to it."""
-    serial = SerialRange.parse(text)
-    decision = uow.ledger.find_decision(serial.project, serial.period_seq)
-    if decision is None or decision.vintage != serial.vintage:
-        raise UnitRuleViolation(
-            "U1_UNKNOWN_SERIAL",
-            f"No issuance matches {serial.format()}: project {serial.project} has no "
-            f"monitoring period {serial.period_seq} with vintage {serial.vintage}.",
-            serials=serial.format(),
-        )
+    serial, decision = decision_of_serial(uow.ledger, text)
     ws = WorkingSet(uow.ledger)
     blocks = [
         b

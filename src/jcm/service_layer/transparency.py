@@ -13,8 +13,8 @@ from typing import Any
 
 from jcm.domain import merkle
 from jcm.domain.errors import InvalidInput, NotFound
-from jcm.domain.serials import SerialRange
 from jcm.domain.signed_note import Checkpoint, NoteCheck, Verifier, check_note
+from jcm.service_layer.handlers import decision_of_serial
 from jcm.service_layer.ports import StoredCheckpoint, TransparencyLog, UnitOfWork
 from jcm.service_layer.replay import Divergence, Replayer, ReplayError, compare
 
@@ -90,10 +90,7 @@ def index_for_transaction(uow: UnitOfWork, transaction_id: int) -> int:
 
 def indexes_for_serial(uow: UnitOfWork, text: str) -> list[int]:
     """Log entries of every transaction that touched any unit of the serial range."""
-    serial = SerialRange.parse(text)
-    decision = uow.ledger.find_decision(serial.project, serial.period_seq)
-    if decision is None or decision.vintage != serial.vintage:
-        raise NotFound("U1_UNKNOWN_SERIAL", f"No issuance matches {serial.format()}.", serials=text)
+    serial, decision = decision_of_serial(uow.ledger, text)
     tx_ids = sorted(
         {row["transaction_id"] for row in uow.ledger.history(decision.id, serial.start, serial.end)}
     )
