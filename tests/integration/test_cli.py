@@ -207,3 +207,63 @@ def test_the_installed_command_runs_as_a_separate_process(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["accounts"][0]["account"] == "KE-GOV-0001"
     assert (tmp_path / "registry.sqlite3").is_file()
+
+
+PV_FACTS = [
+    "--fact",
+    "host_country=ID",
+    "--fact",
+    "technology=solar_pv",
+    "--fact",
+    "connection=grid",
+    "--fact",
+    "grid=jamali",
+    "--fact",
+    "pv_modules_iec_certified=true",
+]
+
+
+def test_a_methodology_calculation_from_the_command_line_is_reproducible(jcm: Jcm) -> None:
+    args = [
+        "methodology",
+        "calculate",
+        "ID_AM901",
+        *PV_FACTS,
+        "--fixed",
+        "P_PV=500:kW",
+        "--monitored",
+        "EG_p=61234:kWh",
+        "--start",
+        "2025-01-01",
+        "--end",
+        "2025-01-31",
+        "--json",
+    ]
+    code, stdout, _ = jcm(*args)
+    assert code == 0
+    first = json.loads(stdout)
+    # 61.234 MWh × the Jamali grid factor; floored to whole tonnes.
+    assert first["emission_reductions"] == 37
+    assert json.loads(jcm(*args)[1])["digest"] == first["digest"]
+
+
+def test_a_wrong_unit_or_an_ineligible_project_is_explained(jcm: Jcm) -> None:
+    code, _, stderr = jcm(
+        "methodology",
+        "calculate",
+        "ID_AM901",
+        *PV_FACTS,
+        "--fixed",
+        "P_PV=500:kW",
+        "--monitored",
+        "EG_p=61234:m3",
+    )
+    assert code == 1
+    assert stderr.startswith("error[M3_WRONG_UNIT]")
+    code, stdout, _ = jcm(
+        "methodology", "eligibility", "ID_AM901", "--fact", "host_country=KE", "--json"
+    )
+    verdict = json.loads(stdout)
+    assert verdict["eligible"] is False
+    failed = [c["criterion"] for c in verdict["criteria"] if not c["passed"]]
+    assert "C0" in failed

@@ -60,6 +60,8 @@ cli.add_typer(tx_cli, name="tx")
 cli.add_typer(a6_cli, name="a6")
 log_cli = typer.Typer(help="The tamper-evident transparency log: checkpoints, proofs, verify.")
 cli.add_typer(log_cli, name="log")
+methodology_cli = typer.Typer(help="JCM methodologies: browse, check eligibility, calculate.")
+cli.add_typer(methodology_cli, name="methodology")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 KeyOpt = Annotated[
@@ -899,6 +901,113 @@ def log_verify(json_out: JsonOpt = False) -> None:
     _emit(result, json_out, render)
     if not result["ok"]:
         raise typer.Exit(EXIT_REFUSED)
+
+
+# -- methodologies ---------------------------------------------------------------------------
+
+VersionOpt = Annotated[
+    str | None, typer.Option("--version", help="Methodology version (default: latest).")
+]
+FactOpt = Annotated[
+    list[str], typer.Option("--fact", help="Project fact NAME=VALUE (repeat), e.g. grid=jamali.")
+]
+
+
+@methodology_cli.command("list")
+def methodology_list(
+    country: Annotated[str | None, typer.Option("--country", help="Partner ISO code.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the executable methodologies."""
+    from jcm.service_layer import methodology_service as ms
+
+    _run(
+        json_out,
+        lambda: ms.list_methodologies(country),
+        lambda rows: _table(
+            "methodologies", rows, ["id", "version", "country", "family", "id_status", "title"]
+        ),
+    )
+
+
+@methodology_cli.command("show")
+def methodology_show(
+    methodology_id: Annotated[str, typer.Argument(help="e.g. ID_AM002")],
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Describe a methodology: criteria, parameters, equations, default tables."""
+    from jcm.service_layer import methodology_service as ms
+
+    def render(d: dict[str, Any]) -> None:
+        out.print(
+            f"[bold]{d['id']} v{d['version']}[/]: {d['title']} ({d['family']}, id {d['id_status']})"
+        )
+        _table("eligibility criteria", d["criteria"], ["id", "confirmation", "text"])
+        _table("parameters", d["parameters"], ["name", "unit", "kind", "range", "confirmation"])
+
+    _run(json_out, lambda: ms.describe(methodology_id, version), render)
+
+
+@methodology_cli.command("eligibility")
+def methodology_eligibility(
+    methodology_id: Annotated[str, typer.Argument()],
+    fact: FactOpt,
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Check a proposed project's facts against the eligibility criteria."""
+    from jcm.service_layer import methodology_service as ms
+
+    def render(r: dict[str, Any]) -> None:
+        verdict = "[green]eligible[/]" if r["eligible"] else "[red]NOT eligible[/]"
+        out.print(f"{r['methodology']} v{r['version']}: {verdict}")
+        _table("criteria", r["criteria"], ["criterion", "passed", "reason"])
+
+    _run(
+        json_out,
+        lambda: ms.eligibility(methodology_id, dict(map(ms.parse_fact, fact)), version),
+        render,
+    )
+
+
+@methodology_cli.command("calculate")
+def methodology_calculate(
+    methodology_id: Annotated[str, typer.Argument()],
+    fact: FactOpt,
+    fixed: Annotated[
+        list[str], typer.Option("--fixed", help="Ex-ante parameter NAME=VALUE:UNIT (repeat).")
+    ],
+    monitored: Annotated[
+        list[str], typer.Option("--monitored", help="Monitored value NAME=VALUE:UNIT (repeat).")
+    ],
+    start: Annotated[str | None, typer.Option(help="Monitoring period start.")] = None,
+    end: Annotated[str | None, typer.Option(help="Monitoring period end.")] = None,
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Compute reference, project emissions and reductions with a full calculation record."""
+    from jcm.service_layer import methodology_service as ms
+
+    def action() -> dict[str, Any]:
+        return ms.calculate(
+            methodology_id,
+            dict(map(ms.parse_fact, fact)),
+            dict(map(ms.parse_quantity, fixed)),
+            dict(map(ms.parse_quantity, monitored)),
+            _parse_date(start, "--start") if start else None,
+            _parse_date(end, "--end") if end else None,
+            version,
+        )
+
+    def render(r: dict[str, Any]) -> None:
+        out.print(
+            f"{r['methodology']} v{r['version']}: RE {r['reference_emissions']} − "
+            f"PE {r['project_emissions']} = {r['emission_reductions_unrounded']} tCO2 → "
+            f"[bold]{r['emission_reductions']:,} tCO2[/] credited (record {r['digest'][:16]}…)"
+        )
+
+    _run(json_out, action, render)
 
 
 def main() -> None:

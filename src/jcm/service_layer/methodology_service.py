@@ -1,0 +1,119 @@
+"""Methodology use cases for the CLI and the coming API: browse, check eligibility, calculate.
+
+Pure calls into :mod:`jcm.domain.methodologies`; nothing is stored yet (storing calculation
+records with monitoring reports comes with the project cycle, issue #4).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jcm.domain import methodologies
+from jcm.domain.errors import InvalidInput
+from jcm.domain.issuance import MonitoringPeriod
+from jcm.domain.methodologies import Methodology
+from jcm.domain.methodologies.model import FactValue
+
+
+def _find(methodology_id: str, version: str | None) -> Methodology:
+    upper = methodology_id.strip().upper()
+    return methodologies.get(upper, version) if version else methodologies.latest(upper)
+
+
+def list_methodologies(country: str | None = None) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": m.id,
+            "version": m.version,
+            "title": m.title,
+            "country": m.host_country,
+            "family": m.family.key,
+            "id_status": m.id_status.value,
+        }
+        for m in methodologies.all()
+        if country is None or m.host_country == country.upper()
+    ]
+
+
+def describe(methodology_id: str, version: str | None = None) -> dict[str, Any]:
+    described: dict[str, Any] = json.loads(
+        json.dumps(_find(methodology_id, version).describe(), default=str)
+    )
+    return described
+
+
+def parse_fact(text: str) -> tuple[str, FactValue]:
+    """``name=value``: true/false become booleans, whole numbers ints, decimals Decimals."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise InvalidInput("G1_BAD_FACT", f"Fact {text!r} must look like NAME=VALUE.", fact=text)
+    value = raw.strip()
+    if value.lower() in ("true", "false"):
+        return name.strip(), value.lower() == "true"
+    if value.lstrip("-").isdigit():
+        return name.strip(), int(value)
+    try:
+        return name.strip(), Decimal(value) if any(ch.isdigit() for ch in value) else value
+    except InvalidOperation:
+        return name.strip(), value
+
+
+def parse_quantity(text: str) -> tuple[str, tuple[str, str]]:
+    """``NAME=VALUE:UNIT`` (e.g. ``EG_p=61234:kWh``)."""
+    name, sep, rest = text.partition("=")
+    value, colon, unit = rest.rpartition(":")
+    if not sep or not colon or not name.strip() or not value.strip() or not unit.strip():
+        raise InvalidInput(
+            "G1_BAD_QUANTITY",
+            f"Value {text!r} must look like NAME=VALUE:UNIT, e.g. EG_p=61234:kWh.",
+            value=text,
+        )
+    return name.strip(), (value.strip(), unit.strip())
+
+
+def eligibility(
+    methodology_id: str, facts: dict[str, FactValue], version: str | None = None
+) -> dict[str, Any]:
+    result = _find(methodology_id, version).check_eligibility(facts)
+    return {
+        "methodology": result.methodology,
+        "version": result.version,
+        "eligible": result.eligible,
+        "criteria": [
+            {
+                "criterion": r.criterion,
+                "passed": r.passed,
+                "text": r.text,
+                "reason": r.reason,
+                "confirmation": r.confirmation.value,
+            }
+            for r in result.results
+        ],
+    }
+
+
+def calculate(
+    methodology_id: str,
+    facts: dict[str, FactValue],
+    fixed: dict[str, tuple[str, str]],
+    monitored: dict[str, tuple[str, str]],
+    start: date | None = None,
+    end: date | None = None,
+    version: str | None = None,
+) -> dict[str, Any]:
+    period = MonitoringPeriod(start, end) if start and end else None
+    record = _find(methodology_id, version).calculate(facts, fixed, monitored, period)
+    body: dict[str, Any] = json.loads(record.canonical())
+    return {
+        "methodology": record.methodology,
+        "version": record.version,
+        "reference_emissions": str(record.re),
+        "project_emissions": str(record.pe),
+        "emission_reductions_unrounded": str(record.er_unrounded),
+        "emission_reductions": record.er,
+        "digest": record.digest,
+        "record": body,
+    }
