@@ -1010,5 +1010,47 @@ def methodology_calculate(
     _run(json_out, action, render)
 
 
+@methodology_cli.command("calculate-sheet")
+def methodology_calculate_sheet(
+    methodology_id: Annotated[str, typer.Argument()],
+    sheet: Annotated[Path, typer.Argument(help="Monitoring sheet: .xlsx or .csv.")],
+    fact: FactOpt,
+    fixed: Annotated[
+        list[str], typer.Option("--fixed", help="Ex-ante parameter NAME=VALUE:UNIT (repeat).")
+    ],
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Emission reductions for every monitoring period of a sheet (XLSX or CSV)."""
+    from jcm.adapters.monitoring_sheet import read_monitoring_sheet
+    from jcm.service_layer import methodology_service as ms
+
+    def action() -> dict[str, Any]:
+        return ms.calculate_monitoring(
+            methodology_id,
+            dict(map(ms.parse_fact, fact)),
+            dict(map(ms.parse_quantity, fixed)),
+            read_monitoring_sheet(sheet),
+            version,
+        )
+
+    def render(r: dict[str, Any]) -> None:
+        _table(
+            f"{r['methodology']} v{r['version']}",
+            r["periods"],
+            [
+                "row",
+                "period_start",
+                "period_end",
+                "reference_emissions",
+                "project_emissions",
+                "emission_reductions",
+            ],
+        )
+        out.print(f"total: [bold]{r['total_emission_reductions']:,} tCO2[/]")
+
+    _run(json_out, action, render)
+
+
 def main() -> None:
     cli()

@@ -6,13 +6,15 @@ records with monitoring reports comes with the project cycle, issue #4).
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from jcm.domain import methodologies
-from jcm.domain.errors import InvalidInput
+from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import Methodology
 from jcm.domain.methodologies.model import FactValue
@@ -116,4 +118,74 @@ def calculate(
         "emission_reductions": record.er,
         "digest": record.digest,
         "record": body,
+    }
+
+
+class MonitoringRow(Protocol):
+    """One monitoring period as read from a sheet (see adapters/monitoring_sheet.py)."""
+
+    @property
+    def sheet(self) -> str: ...
+    @property
+    def row(self) -> int: ...
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
+    @property
+    def values(self) -> dict[str, tuple[str, str]]: ...
+    @property
+    def columns(self) -> dict[str, str]: ...
+
+
+def calculate_monitoring(
+    methodology_id: str,
+    facts: dict[str, FactValue],
+    fixed: dict[str, tuple[str, str]],
+    rows: Sequence[MonitoringRow],
+    version: str | None = None,
+) -> dict[str, Any]:
+    """One calculation record per sheet row; an error names the sheet, row and column."""
+    methodology = _find(methodology_id, version)
+    prepared = methodology.prepare(facts, fixed)
+    periods = []
+    for row in rows:
+        try:
+            period = MonitoringPeriod(row.start, row.end)
+            periods.append((row, period, prepared.calculate(row.values, period)))
+        except JcmError as error:
+            parameter = error.details.get("parameter")
+            where = f"Sheet {row.sheet!r} row {row.row}"
+            if isinstance(parameter, str) and parameter in row.columns:
+                where += f" column {row.columns[parameter]} ({parameter})"
+            error.details.update(sheet=row.sheet, row=row.row)
+            error.message = f"{where}: {error.message}"
+            error.args = (error.message,)
+            raise
+    ordered = sorted(periods, key=lambda item: item[1].start)
+    for (row_a, a, _), (row_b, b, _) in itertools.pairwise(ordered):
+        if a.overlaps(b):
+            raise InvalidInput(
+                "M9_OVERLAPPING_PERIODS",
+                f"Sheet {row_a.sheet!r} rows {row_a.row} and {row_b.row}: monitoring periods "
+                f"{a} and {b} overlap; each day may be monitored in one period only.",
+                sheet=row_a.sheet,
+                rows=[row_a.row, row_b.row],
+            )
+    return {
+        "methodology": methodology.id,
+        "version": methodology.version,
+        "periods": [
+            {
+                "row": row.row,
+                "period_start": period.start.isoformat(),
+                "period_end": period.end.isoformat(),
+                "reference_emissions": str(record.re),
+                "project_emissions": str(record.pe),
+                "emission_reductions": record.er,
+                "digest": record.digest,
+            }
+            for row, period, record in periods
+        ],
+        "total_emission_reductions": sum(record.er for _, _, record in periods),
     }
