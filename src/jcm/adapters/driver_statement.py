@@ -54,17 +54,19 @@ class _Compiled:
         self, values: Mapping[str, Any], ready: Mapping[str, Any] | None = None
     ) -> Sequence[Any] | dict[str, Any]:
         """Bound values in driver order; ``ready`` values are already processed."""
-        if self.defaults:
-            values = {**self.defaults, **values}
+        defaults = self.defaults
         processors = self.processors
-        if ready:
-            values = {**values, **ready}
-            processors = {k: p for k, p in processors.items() if k not in ready}
+        bound = []
+        for name in self.names:
+            if ready is not None and name in ready:
+                bound.append(ready[name])
+                continue
+            value = values[name] if name in values or name not in defaults else defaults[name]
+            processor = processors.get(name)
+            bound.append(value if processor is None else processor(value))
         if self.positional:
-            return tuple(
-                processors[n](values[n]) if n in processors else values[n] for n in self.names
-            )
-        return {n: processors[n](values[n]) if n in processors else values[n] for n in self.names}
+            return tuple(bound)
+        return dict(zip(self.names, bound, strict=True))
 
 
 class DriverStatement:
