@@ -39,9 +39,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    # No pool_pre_ping: it costs a round trip per transaction; a dropped connection fails
-    # the command cleanly (nothing half-written) and the pool replaces it.
-    return create_engine(url, **kwargs)
+    # No pool_pre_ping and no reset on return: each costs a round trip per transaction. A
+    # unit of work always ends with an explicit commit or rollback, and a dropped
+    # connection fails the command cleanly (nothing half-written); the pool replaces it.
+    return create_engine(url, pool_reset_on_return=None, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:
