@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -267,3 +268,17 @@ def test_a_wrong_unit_or_an_ineligible_project_is_explained(jcm: Jcm) -> None:
     assert verdict["eligible"] is False
     failed = [c["criterion"] for c in verdict["criteria"] if not c["passed"]]
     assert "C0" in failed
+
+
+def test_every_command_accepts_json() -> None:
+    import typer.main
+
+    def walk(command: Any, path: str) -> list[str]:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            return [p for name, sub in subcommands.items() for p in walk(sub, f"{path} {name}")]
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        return [] if "--json" in options else [path]
+
+    commands = walk(typer.main.get_command(cli), "jcm")
+    assert commands == []

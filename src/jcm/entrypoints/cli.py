@@ -802,6 +802,7 @@ def log_proof(
         typer.Option("--serial", help="A serial or serial range: every entry that touched it."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Accepted: the output is JSON.")] = True,
 ) -> None:
     """Inclusion proof bundle(s) to a signed checkpoint, as JSON."""
 
@@ -826,6 +827,7 @@ def log_consistency(
         int | None, typer.Option("--to", help="Size of the newer checkpoint (default: latest).")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Accepted: the output is JSON.")] = True,
 ) -> None:
     """Consistency proof bundle between two signed checkpoints, as JSON."""
     with _refusals(True):
