@@ -626,18 +626,6 @@ class SqlLedger:
         )
         return [block_from_row(r) for r in rows]
 
-    def iter_blocks(
-        self, *, account_id: str | None = None, registry: str | None = None
-    ) -> Iterator[UnitBlock]:
-        query = select(*_BLOCK_COLUMNS).order_by(_B.account_id, _B.decision_id, _B.serial_start)
-        if account_id:
-            query = query.where(_B.account_id == account_id)
-        if registry:
-            query = query.where(_B.registry == registry)
-        for row in self.c.execute(query.execution_options(yield_per=2000)):
-            yield block_from_row(row)
-
-    # -- transactions and events ----------------------------------------------------------
     def _transaction_ids(self, count: int) -> list[int]:
         """Ids for new transactions, known before inserting so ranges and events can
         refer to them in bulk (INSERT … RETURNING in bulk is row-by-row on SQLite)."""
@@ -781,9 +769,6 @@ class SqlLedger:
             .order_by(r.transaction_id, r.serial_start)
         )
         return [dict(row._mapping) for row in self.c.execute(query)]
-
-    def count_events(self) -> int:
-        return int(self.c.execute(select(func.count()).select_from(t.events)).scalar_one())
 
     def transactions_without_one_event(self) -> list[int]:
         per_tx = (

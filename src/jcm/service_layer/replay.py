@@ -29,6 +29,16 @@ class Divergence:
     expected: Any  # what replaying the log gives
     found: Any  # what the database holds
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "entity": self.entity,
+            "field": self.field,
+            "expected": self.expected,
+            "found": self.found,
+            "message": self.describe(),
+        }
+
     def describe(self) -> str:
         where = f"entry {self.index}" if self.index is not None else "no log entry"
         return (

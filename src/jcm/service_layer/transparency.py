@@ -270,9 +270,7 @@ def verify_log(
     def fail(
         index: int | None, entity: str, field: str, expected: Any, found: Any
     ) -> dict[str, Any]:
-        return Divergence(index, entity, field, expected, found).__dict__ | {
-            "message": Divergence(index, entity, field, expected, found).describe()
-        }
+        return Divergence(index, entity, field, expected, found).to_dict()
 
     entries_iter = log.iter_entries()
     for expected_index, (index, seq, entry, stored_leaf) in enumerate(entries_iter):
@@ -362,7 +360,7 @@ def verify_log(
     if problem is None:
         divergence = compare(replayer.state, uow.ledger)
         if divergence is not None:
-            problem = divergence.__dict__ | {"message": divergence.describe()}
+            problem = divergence.to_dict()
     return {
         "ok": problem is None,
         "entries": entries,
