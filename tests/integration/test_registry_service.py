@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from jcm.adapters import schema
 from jcm.bootstrap import App
 from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
+from jcm.domain.accounts import AccountStatus, AccountType
 from jcm.domain.allocation import AllocationShare
 from jcm.domain.article6 import AuthorisedUse, FirstTransferTrigger
 from jcm.domain.errors import JcmError
@@ -472,3 +472,34 @@ def test_a_registry_has_one_account_of_each_singleton_type(app: App, world: dict
         refusal(lambda: app.registry.create_registry(c.CreateRegistry("XX"))).code
         == "G1_BAD_COUNTRY"
     )
+
+
+def test_a_blocked_account_neither_sends_nor_receives_until_reopened(app: App, world: dict) -> None:
+    issued_both(app, world)
+    blocked = app.registry.set_account_status(
+        c.SetAccountStatus(world["ke"], AccountStatus.BLOCKED, "court order")
+    )
+    assert (blocked["previous"], blocked["status"]) == ("open", "blocked")
+    for move in (
+        c.Move(world["ke"], "KE-GOV-0001", quantity=1),
+        c.Move("KE-GOV-0001", world["ke"], quantity=1),
+    ):
+        assert refusal(lambda m=move: app.registry.transfer(m)).code == "G4_ACCOUNT_NOT_OPEN"
+    app.registry.set_account_status(c.SetAccountStatus(world["ke"], AccountStatus.OPEN))
+    assert app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1))["quantity"] == 1
+
+
+def test_an_account_closes_only_when_empty_and_for_good(app: App, world: dict) -> None:
+    issued_both(app, world)
+    close = c.SetAccountStatus(world["ke"], AccountStatus.CLOSED)
+    error = refusal(lambda: app.registry.set_account_status(close))
+    assert error.code == "A4_NOT_EMPTY"
+    assert "400 units" in error.message
+    app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=400))
+    assert app.registry.set_account_status(close)["status"] == "closed"
+    reopen = c.SetAccountStatus(world["ke"], AccountStatus.OPEN)
+    assert refusal(lambda: app.registry.set_account_status(reopen)).code == "A4_ACCOUNT_CLOSED"
+    system = c.SetAccountStatus("KE-CAN-0002", AccountStatus.BLOCKED)
+    assert refusal(lambda: app.registry.set_account_status(system)).code == "A4_SYSTEM_ACCOUNT"
+    verdict = app.log.verify(app.log_verifiers())
+    assert verdict["ok"], verdict["problem"]

@@ -249,3 +249,23 @@ def test_an_unknown_organisation_kind_is_refused_with_the_allowed_ones() -> None
         parse_organisation_kind("ngo")
     assert caught.value.code == "G1_BAD_KIND"
     assert "'ngo'" in caught.value.message
+
+
+def test_setting_the_status_an_account_already_has_is_refused() -> None:
+    from jcm.domain.accounts import (
+        Account,
+        AccountStatus,
+        AccountType,
+        check_status_change,
+        parse_account_status,
+    )
+    from jcm.domain.errors import InvalidInput
+
+    account = Account("JP-ENT-0004", "JP", AccountType.ENTITY_HOLDING, "JP-ORG-0002", "x")
+    with pytest.raises(InvalidInput) as caught:
+        check_status_change(account, AccountStatus.OPEN, 0)
+    assert caught.value.code == "G1_NO_CHANGE"
+    check_status_change(account, AccountStatus.BLOCKED, 10)  # blocking keeps the units
+    assert parse_account_status(" Blocked ") is AccountStatus.BLOCKED
+    with pytest.raises(InvalidInput):
+        parse_account_status("frozen")

@@ -380,6 +380,12 @@ class SqlLedger:
         )
         return account
 
+    def set_account_status(self, account_id: str, status: AccountStatus) -> None:
+        self.c.execute(
+            update(t.accounts).where(t.accounts.c.id == account_id).values(status=status.value)
+        )
+        self._accounts.pop(account_id, None)
+
     def lock_accounts(self, account_ids: Sequence[str]) -> list[Account]:
         """Read and lock several accounts at once, in id order (no lock-order deadlocks)."""
         wanted = sorted(set(account_ids) - self._locked)

@@ -115,6 +115,50 @@ def parse_organisation_kind(text: str) -> OrganisationKind:
         ) from None
 
 
+def parse_account_status(text: str) -> AccountStatus:
+    try:
+        return AccountStatus(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "G1_BAD_STATUS",
+            f"Unknown account status {text!r}; use open, blocked or closed.",
+            status=text,
+        ) from None
+
+
+def check_status_change(account: Account, new: AccountStatus, units_held: int) -> None:
+    """A4: closed is final; system accounts stay open; an account closes only when empty."""
+    if account.status is AccountStatus.CLOSED:
+        raise AccountRuleViolation(
+            "A4_ACCOUNT_CLOSED",
+            f"Account {account.id} is closed; a closed account never reopens. Open a new one.",
+            account=account.id,
+        )
+    if account.type.is_singleton and new is not AccountStatus.OPEN:
+        raise AccountRuleViolation(
+            "A4_SYSTEM_ACCOUNT",
+            f"Account {account.id} is the registry's {account.type.value} account; it cannot "
+            f"be {new.value}.",
+            account=account.id,
+            account_type=account.type.value,
+        )
+    if new is AccountStatus.CLOSED and units_held:
+        raise AccountRuleViolation(
+            "A4_NOT_EMPTY",
+            f"Account {account.id} still holds {units_held:,} units; transfer them before "
+            "closing it.",
+            account=account.id,
+            held=units_held,
+        )
+    if new is account.status:
+        raise InvalidInput(
+            "G1_NO_CHANGE",
+            f"Account {account.id} is already {new.value}.",
+            account=account.id,
+            status=new.value,
+        )
+
+
 def check_open(account: Account) -> None:
     """G4: an account must be open to send or receive."""
     if account.status is not AccountStatus.OPEN:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from jcm.domain.accounts import AccountType, OrganisationKind
+from jcm.domain.accounts import AccountStatus, AccountType, OrganisationKind
 from jcm.domain.allocation import AllocationShare
 from jcm.domain.article6 import AuthorisedUse, FirstTransferTrigger
 from jcm.domain.transactions import CancellationPurpose
@@ -30,6 +30,13 @@ class OpenAccount:
     organisation_id: str
     type: AccountType
     name: str
+
+
+@dataclass(frozen=True)
+class SetAccountStatus:
+    account_id: str
+    status: AccountStatus
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

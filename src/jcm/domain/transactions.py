@@ -25,6 +25,7 @@ class SetupEvent(StrEnum):
     REGISTRY_CREATED = "registry_created"
     ORGANISATION_CREATED = "organisation_created"
     ACCOUNT_CREATED = "account_created"
+    ACCOUNT_STATUS_CHANGED = "account_status_changed"
     DECISION_RECORDED = "decision_recorded"
 
 

@@ -24,7 +24,11 @@ from rich.table import Table
 
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain import commands as c
-from jcm.domain.accounts import parse_account_type, parse_organisation_kind
+from jcm.domain.accounts import (
+    parse_account_status,
+    parse_account_type,
+    parse_organisation_kind,
+)
 from jcm.domain.allocation import parse_share
 from jcm.domain.article6 import FirstTransferTrigger, parse_trigger, parse_uses
 from jcm.domain.errors import InvalidInput, JcmError
@@ -314,6 +318,23 @@ def account_create(
         ),
         _summary,
     )
+
+
+@account_cli.command("set-status")
+def account_set_status(
+    account: Annotated[str, typer.Argument(help="Account id, e.g. JP-ENT-0004.")],
+    status: Annotated[str, typer.Option("--status", help="open, blocked or closed.")],
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the log).")] = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Block, reopen or close an account (closing needs an empty account; it is final)."""
+
+    def action() -> dict[str, Any]:
+        cmd = c.SetAccountStatus(account.upper(), parse_account_status(status), reason)
+        return state.app().registry.set_account_status(cmd, key)
+
+    _run(json_out, action, _summary)
 
 
 @account_cli.command("list")

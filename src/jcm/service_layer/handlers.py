@@ -12,6 +12,7 @@ from typing import Any
 import pycountry
 
 from jcm.domain import accounts as acc
+from jcm.domain import commands as c
 from jcm.domain.accounts import Account, AccountStatus, AccountType, Organisation, Registry
 from jcm.domain.allocation import allocate
 from jcm.domain.article6 import format_uses
@@ -200,6 +201,21 @@ def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
     uow.ledger.add_account(account, uow.now)
     result = account_dict(account)
     uow.ledger.add_event(SetupEvent.ACCOUNT_CREATED, None, result, uow.now)
+    return result
+
+
+def set_account_status(uow: UnitOfWork, cmd: c.SetAccountStatus) -> dict[str, Any]:
+    account = account_or_404(uow.ledger, cmd.account_id, lock=True)
+    held = sum(row["quantity"] for row in uow.ledger.holdings(account.id, None))
+    acc.check_status_change(account, cmd.status, held)
+    uow.ledger.set_account_status(account.id, cmd.status)
+    result = {
+        "account": account.id,
+        "status": cmd.status.value,
+        "previous": account.status.value,
+        "reason": cmd.reason,
+    }
+    uow.ledger.add_event(SetupEvent.ACCOUNT_STATUS_CHANGED, None, result, uow.now)
     return result
 
 

@@ -132,6 +132,15 @@ class Replayer:
     def _on_account_created(self, index: int, change: dict[str, Any]) -> None:
         self._account(index, change)
 
+    def _on_account_status_changed(self, index: int, change: dict[str, Any]) -> None:
+        account = self.state.accounts[change["account"]]
+        if account["status"] != change["previous"]:
+            raise ValueError(
+                f"account {change['account']} was {account['status']}, not {change['previous']}"
+            )
+        account["status"] = change["status"]
+        self.state.touched[f"account {change['account']}"] = index
+
     def _account(self, index: int, account: dict[str, Any]) -> None:
         self.state.accounts[account["account"]] = {
             "registry": account["registry"],

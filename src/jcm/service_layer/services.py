@@ -37,6 +37,11 @@ class RegistryService:
     def open_account(self, cmd: c.OpenAccount, key: str | None = None) -> dict[str, Any]:
         return execute(self.uow, "open_account", cmd, lambda u: handlers.open_account(u, cmd), key)
 
+    def set_account_status(self, cmd: c.SetAccountStatus, key: str | None = None) -> dict[str, Any]:
+        return execute(
+            self.uow, "set_account_status", cmd, lambda u: handlers.set_account_status(u, cmd), key
+        )
+
     def record_decision(self, cmd: c.RecordDecision, key: str | None = None) -> dict[str, Any]:
         return execute(
             self.uow, "record_decision", cmd, lambda u: handlers.record_decision(u, cmd), key
