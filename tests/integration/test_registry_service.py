@@ -503,3 +503,29 @@ def test_an_account_closes_only_when_empty_and_for_good(app: App, world: dict) -
     assert refusal(lambda: app.registry.set_account_status(system)).code == "A4_SYSTEM_ACCOUNT"
     verdict = app.log.verify(app.log_verifiers())
     assert verdict["ok"], verdict["problem"]
+
+
+def test_a_suspended_registry_takes_part_in_no_transaction_until_reactivated(
+    app: App, world: dict
+) -> None:
+    issued_both(app, world)
+    app.registry.set_registry_active(c.SetRegistryActive("KE", False, "maintenance"))
+    for action in (
+        lambda: app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1)),
+        lambda: app.registry.external_transfer(c.Move("JP-GOV-0001", world["ke"], quantity=1)),
+        lambda: app.registry.issue(
+            c.Issue(
+                decide(app, world, start=date(2024, 1, 1), end=date(2024, 12, 31))["decision"], "KE"
+            )
+        ),
+    ):
+        error = refusal(action)
+        assert error.code in ("G3_REGISTRY_INACTIVE",), error
+    assert (
+        refusal(lambda: app.registry.set_registry_active(c.SetRegistryActive("KE", False))).code
+        == "G1_NO_CHANGE"
+    )
+    app.registry.set_registry_active(c.SetRegistryActive("KE", True))
+    assert app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1))["quantity"] == 1
+    verdict = app.log.verify(app.log_verifiers())
+    assert verdict["ok"], verdict["problem"]

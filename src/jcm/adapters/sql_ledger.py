@@ -380,6 +380,12 @@ class SqlLedger:
         )
         return account
 
+    def set_registry_active(self, code: str, active: bool) -> None:
+        self.c.execute(
+            update(t.registries).where(t.registries.c.code == code).values(active=active)
+        )
+        self._registries.pop(code, None)
+
     def set_account_status(self, account_id: str, status: AccountStatus) -> None:
         self.c.execute(
             update(t.accounts).where(t.accounts.c.id == account_id).values(status=status.value)

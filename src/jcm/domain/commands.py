@@ -33,6 +33,13 @@ class OpenAccount:
 
 
 @dataclass(frozen=True)
+class SetRegistryActive:
+    code: str
+    active: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class SetAccountStatus:
     account_id: str
     status: AccountStatus

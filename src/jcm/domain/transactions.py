@@ -26,6 +26,7 @@ class SetupEvent(StrEnum):
     ORGANISATION_CREATED = "organisation_created"
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_STATUS_CHANGED = "account_status_changed"
+    REGISTRY_STATUS_CHANGED = "registry_status_changed"
     DECISION_RECORDED = "decision_recorded"
 
 

@@ -254,6 +254,30 @@ def registry_create(
     )
 
 
+@registry_cli.command("suspend")
+def registry_suspend(
+    code: Annotated[str, typer.Argument(help="Registry code.")],
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the log).")] = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Suspend a registry: no transaction may involve it until it is reactivated."""
+    cmd = c.SetRegistryActive(code, False, reason)
+    _run(json_out, lambda: state.app().registry.set_registry_active(cmd, key), _summary)
+
+
+@registry_cli.command("activate")
+def registry_activate(
+    code: Annotated[str, typer.Argument(help="Registry code.")],
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the log).")] = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Reactivate a suspended registry."""
+    cmd = c.SetRegistryActive(code, True, reason)
+    _run(json_out, lambda: state.app().registry.set_registry_active(cmd, key), _summary)
+
+
 @registry_cli.command("list")
 def registry_list(json_out: JsonOpt = False) -> None:
     """List registries."""

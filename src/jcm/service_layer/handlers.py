@@ -204,6 +204,26 @@ def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
     return result
 
 
+def set_registry_active(uow: UnitOfWork, cmd: c.SetRegistryActive) -> dict[str, Any]:
+    """Suspend or reactivate a registry (G3: no transaction may involve a suspended one)."""
+    code = cmd.code.strip().upper()
+    registry = uow.ledger.get_registry(code)
+    if registry is None:
+        raise NotFound(
+            "G4_UNKNOWN_REGISTRY", f"There is no registry {cmd.code!r}.", registry=cmd.code
+        )
+    if registry.active == cmd.active:
+        raise InvalidInput(
+            "G1_NO_CHANGE",
+            f"Registry {code} is already {'active' if cmd.active else 'suspended'}.",
+            registry=code,
+        )
+    uow.ledger.set_registry_active(code, cmd.active)
+    result = {"registry": code, "active": cmd.active, "reason": cmd.reason}
+    uow.ledger.add_event(SetupEvent.REGISTRY_STATUS_CHANGED, None, result, uow.now)
+    return result
+
+
 def set_account_status(uow: UnitOfWork, cmd: c.SetAccountStatus) -> dict[str, Any]:
     account = account_or_404(uow.ledger, cmd.account_id, lock=True)
     held = sum(row["quantity"] for row in uow.ledger.holdings(account.id, None))

@@ -132,6 +132,10 @@ class Replayer:
     def _on_account_created(self, index: int, change: dict[str, Any]) -> None:
         self._account(index, change)
 
+    def _on_registry_status_changed(self, index: int, change: dict[str, Any]) -> None:
+        self.state.registries[change["registry"]]["active"] = change["active"]
+        self.state.touched[f"registry {change['registry']}"] = index
+
     def _on_account_status_changed(self, index: int, change: dict[str, Any]) -> None:
         account = self.state.accounts[change["account"]]
         if account["status"] != change["previous"]:

@@ -37,6 +37,17 @@ class RegistryService:
     def open_account(self, cmd: c.OpenAccount, key: str | None = None) -> dict[str, Any]:
         return execute(self.uow, "open_account", cmd, lambda u: handlers.open_account(u, cmd), key)
 
+    def set_registry_active(
+        self, cmd: c.SetRegistryActive, key: str | None = None
+    ) -> dict[str, Any]:
+        return execute(
+            self.uow,
+            "set_registry_active",
+            cmd,
+            lambda u: handlers.set_registry_active(u, cmd),
+            key,
+        )
+
     def set_account_status(self, cmd: c.SetAccountStatus, key: str | None = None) -> dict[str, Any]:
         return execute(
             self.uow, "set_account_status", cmd, lambda u: handlers.set_account_status(u, cmd), key
