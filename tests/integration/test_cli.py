@@ -282,3 +282,16 @@ def test_every_command_accepts_json() -> None:
 
     commands = walk(typer.main.get_command(cli), "jcm")
     assert commands == []
+
+
+def test_transactions_can_be_listed_for_a_range_of_days(jcm: Jcm) -> None:
+    jcm("demo", "--json")
+    code, stdout, _ = jcm("tx", "list", "--since", "2000-01-01", "--limit", "1000", "--json")
+    assert code == 0
+    everything = json.loads(stdout)
+    assert len(everything) == 12
+    code, stdout, _ = jcm("tx", "list", "--until", "2000-01-01", "--json")
+    assert json.loads(stdout) == []
+    code, _, stderr = jcm("tx", "list", "--since", "yesterday")
+    assert code == 1
+    assert "G1_BAD_DATE" in stderr

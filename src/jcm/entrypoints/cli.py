@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -388,6 +388,11 @@ def _parse_date(text: str, option: str) -> date:
         ) from None
 
 
+def _day_start(text: str, option: str) -> datetime:
+    day = _parse_date(text, option)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def _render_decision(r: dict[str, Any]) -> None:
     replay = " (replayed: nothing changed)" if r.get("replayed") else ""
     out.print(
@@ -724,6 +729,8 @@ def tx_list(
     registry: Annotated[str | None, typer.Option("--registry", "-r")] = None,
     kind: Annotated[str | None, typer.Option(help="issuance, transfer, …")] = None,
     project: Annotated[str | None, typer.Option("--project", "-p")] = None,
+    since: Annotated[str | None, typer.Option(help="From this day (UTC), YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this day (UTC), YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option(help="Newest first, at most this many.")] = 50,
     json_out: JsonOpt = False,
 ) -> None:
@@ -743,6 +750,8 @@ def tx_list(
             "registry": registry.upper() if registry else None,
             "kind": kind,
             "project": project.upper() if project else None,
+            "since": _day_start(since, "--since") if since else None,
+            "until": _day_start(until, "--until") if until else None,
         }
         return state.app().registry.transactions(limit, **filters)
 
