@@ -254,28 +254,31 @@ def registry_create(
     )
 
 
+ReasonOpt = Annotated[str | None, typer.Option(help="Why (kept in the log).")]
+RegistryArg = Annotated[str, typer.Argument(help="Registry code.")]
+
+
+def _set_registry_active(
+    code: str, active: bool, reason: str | None, key: str | None, json_out: bool
+) -> None:
+    cmd = c.SetRegistryActive(code, active, reason)
+    _run(json_out, lambda: state.app().registry.set_registry_active(cmd, key), _summary)
+
+
 @registry_cli.command("suspend")
 def registry_suspend(
-    code: Annotated[str, typer.Argument(help="Registry code.")],
-    reason: Annotated[str | None, typer.Option(help="Why (kept in the log).")] = None,
-    key: KeyOpt = None,
-    json_out: JsonOpt = False,
+    code: RegistryArg, reason: ReasonOpt = None, key: KeyOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Suspend a registry: no transaction may involve it until it is reactivated."""
-    cmd = c.SetRegistryActive(code, False, reason)
-    _run(json_out, lambda: state.app().registry.set_registry_active(cmd, key), _summary)
+    _set_registry_active(code, False, reason, key, json_out)
 
 
 @registry_cli.command("activate")
 def registry_activate(
-    code: Annotated[str, typer.Argument(help="Registry code.")],
-    reason: Annotated[str | None, typer.Option(help="Why (kept in the log).")] = None,
-    key: KeyOpt = None,
-    json_out: JsonOpt = False,
+    code: RegistryArg, reason: ReasonOpt = None, key: KeyOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Reactivate a suspended registry."""
-    cmd = c.SetRegistryActive(code, True, reason)
-    _run(json_out, lambda: state.app().registry.set_registry_active(cmd, key), _summary)
+    _set_registry_active(code, True, reason, key, json_out)
 
 
 @registry_cli.command("list")
@@ -348,7 +351,7 @@ def account_create(
 def account_set_status(
     account: Annotated[str, typer.Argument(help="Account id, e.g. JP-ENT-0004.")],
     status: Annotated[str, typer.Option("--status", help="open, blocked or closed.")],
-    reason: Annotated[str | None, typer.Option(help="Why (kept in the log).")] = None,
+    reason: ReasonOpt = None,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
