@@ -13,11 +13,13 @@ from sqlalchemy import Engine
 
 from jcm.adapters import log_keys, migrate
 from jcm.adapters.database import make_engine, sqlite_url
+from jcm.adapters.document_store import DocumentStore
 from jcm.adapters.log_keys import load_or_create_signer
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.domain.issuance import IssuanceDecision
+from jcm.service_layer.cycle_service import CycleService
 from jcm.service_layer.services import LogService, RegistryService
 
 DEFAULT_DATA_DIR = Path("jcm-data")
@@ -54,6 +56,8 @@ class App:
     registry: RegistryService
     log: LogService
     unit_of_work: Callable[..., SqlUnitOfWork]
+    cycle: CycleService
+    documents: DocumentStore
 
     def log_verifiers(self) -> dict[str, NoteVerifier]:
         """Every public key the log has signed with (rotated keys included), by key id."""
@@ -122,5 +126,11 @@ def bootstrap(
         return SqlUnitOfWork(engine, clock, decisions, log, read_only)
 
     return App(
-        settings, engine, RegistryService(unit_of_work), LogService(unit_of_work), unit_of_work
+        settings,
+        engine,
+        RegistryService(unit_of_work),
+        LogService(unit_of_work),
+        unit_of_work,
+        CycleService(unit_of_work),
+        DocumentStore(settings.data_dir / "documents"),
     )

@@ -35,7 +35,15 @@ def test_the_demo_builds_registries_and_prints_holdings_that_pass_the_audit(jcm:
     assert code == 0
     result = json.loads(stdout)
     assert result["audit"]["ok"] is True
-    assert result["audit"]["issued"] == 837 + 912 + 1265
+    # KE001 (captive diesel EF 0.533): 1,648.3 MWh × 0.533 = 878.54 → 878 and
+    # 1,702.15 MWh × 0.533 = 907.25 → 907. ID001 chiller: 3,420.5 MWh × 0.619 × (6.8 / 6.1
+    # − 1) = 242.3 → 242 (COP_RE of the 1,000-1,500 USRt band is 6.10).
+    assert result["audit"]["issued"] == 878 + 907 + 242
+    assert [(c["monitoring_period"], c["state"]) for c in result["cycle"]] == [
+        ("KE001-M001", "issued"),
+        ("KE001-M002", "issued"),
+        ("ID001-M001", "issued"),
+    ]
     registries = {row["registry"] for row in result["holdings"]}
     assert registries == {"JP", "KE", "ID"}
 

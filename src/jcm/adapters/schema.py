@@ -192,7 +192,7 @@ events = Table(
     "events",
     metadata,
     Column("seq", Id, primary_key=True, autoincrement=True),
-    Column("kind", String(40), nullable=False),
+    Column("kind", String(80), nullable=False),
     Column("transaction_id", Id),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("log_index", BigInteger, unique=True),
@@ -249,5 +249,62 @@ idempotency_keys = Table(
     Column("command", String(50), nullable=False),
     Column("request_digest", String(64), nullable=False),
     Column("response", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# -- the project cycle (issue #4) -------------------------------------------------------------
+
+# Organisations acting in a cycle role (project participant, TPE with its designations,
+# secretariat, JC member, registry manager). One organisation may hold several roles.
+cycle_actors = Table(
+    "cycle_actors",
+    metadata,
+    Column("organisation_id", String(64), primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("body", JSON, nullable=False),  # the Actor (codec.actor_to_json)
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Versions of a partner's rule set (PCP) that projects and methodologies run under.
+cycle_rule_books = Table(
+    "cycle_rule_books",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# The aggregates of the cycle: kind is project, monitoring_period or methodology; body is
+# the whole aggregate (codec), state is repeated for listing. `decision_id` links a
+# monitoring period to the registry's JC decision once recorded; `parameters` keeps a
+# project's ex-ante facts and fixed parameters from its PDD.
+cycle_aggregates = Table(
+    "cycle_aggregates",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(80), primary_key=True),
+    Column("project_id", String(20)),
+    Column("state", String(40), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("parameters", JSON),
+    Column("decision_id", Id, ForeignKey("decisions.id")),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_cycle_aggregates_project", "project_id", "kind"),
+)
+
+# The calculation record of a monitoring report: every input, default and intermediate
+# value, byte-identical for the same inputs; its digest goes into the log entry.
+calculation_records = Table(
+    "calculation_records",
+    metadata,
+    Column("monitoring_id", String(40), primary_key=True),
+    Column("methodology_id", String(20), nullable=False),
+    Column("methodology_version", String(10), nullable=False),
+    Column("emission_reductions", BigInteger, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("record", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.domain.errors import ConcurrencyConflict
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
         self.decision_cache = {} if decision_cache is None else decision_cache
         self._connection: Connection | None = None
         self.ledger: SqlLedger
+        self.cycle: SqlCycleStore
         self.now: datetime
 
     def __enter__(self) -> Self:
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
                 ) from error
             raise
         self.ledger = SqlLedger(self._connection, self._log)
+        self.cycle = SqlCycleStore(self._connection)
         self.now = self._clock()
         return self
 

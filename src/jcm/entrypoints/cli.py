@@ -791,12 +791,17 @@ def audit(json_out: JsonOpt = False) -> None:
 
 @cli.command()
 def demo(json_out: JsonOpt = False) -> None:
-    """Set up a demo: registries JP, KE and ID, JC decisions issued, credits moved."""
+    """Set up a demo: registries JP, KE and ID, two projects from idea to credits, credits moved."""
     from jcm.entrypoints.demo import run_demo
 
     with _refusals(json_out):
+        app = state.app()
         result = run_demo(
-            state.app().registry, state.app().log, progress=not (json_out or state.json)
+            app.registry,
+            app.cycle,
+            app.documents,
+            app.log,
+            progress=not (json_out or state.json),
         )
     _emit(result, json_out, lambda r: render_holdings(r["holdings"]))
 
@@ -1109,6 +1114,18 @@ def methodology_calculate_sheet(
         out.print(f"total: [bold]{r['total_emission_reductions']:,} tCO2[/]")
 
     _run(json_out, action, render)
+
+
+# -- the project cycle (commands in cycle_cli.py, which imports the helpers above) ----------
+
+from jcm.entrypoints import cycle_cli  # noqa: E402 - needs the helpers defined above
+
+cli.add_typer(cycle_cli.actor_cli, name="actor")
+cli.add_typer(cycle_cli.rule_book_cli, name="rule-book")
+cli.add_typer(cycle_cli.document_cli, name="document")
+cli.add_typer(cycle_cli.project_cli, name="project")
+cli.add_typer(cycle_cli.monitoring_cli, name="monitoring")
+cycle_cli.register_methodology_commands(methodology_cli)
 
 
 def main() -> None:

@@ -1,29 +1,36 @@
-"""The README's main job: a registry pair (and a second partner) with sample issuances.
+"""The README's main job: registries for Japan, Kenya and Indonesia, two projects walked
+through the whole JCM cycle to credits in both registries (see ``demo_cycle``), then
+transfers, an Article 6 authorisation and first transfer, cancellation and retirement.
 
 Every step carries an idempotency key, so running the demo again replays the first run's
-results and changes nothing. The projects are two of the funded projects listed in the
-seeds (a 1 MW solar PV plant at a factory in Kenya; air-conditioning energy savings at a
-factory in Indonesia); the tonnages are illustrative, not official figures.
+results and changes nothing. The projects are modelled on two of the funded projects listed
+in the seeds (a 1 MW solar PV plant at a factory in Kenya; a high-efficiency chiller at a
+factory in Indonesia); the monitored values are illustrative, not official figures.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
 
+from jcm.adapters.document_store import DocumentStore
 from jcm.domain import commands as c
 from jcm.domain.accounts import AccountType
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.article6 import AuthorisedUse
 from jcm.domain.transactions import CancellationPurpose
+from jcm.entrypoints.demo_cycle import run_cycle
+from jcm.service_layer.cycle_service import CycleService
 from jcm.service_layer.services import LogService, RegistryService
 
 
 def run_demo(
-    service: RegistryService, log: LogService | None = None, *, progress: bool = True
+    service: RegistryService,
+    cycle: CycleService,
+    documents: DocumentStore,
+    log: LogService | None = None,
+    *,
+    progress: bool = True,
 ) -> dict[str, Any]:
     console = Console(stderr=True, highlight=False, quiet=not progress)
 
@@ -50,73 +57,14 @@ def run_demo(
     ke_pp = entity("KE", "Demo Factory Solar Ltd (KE001 participant)")
     id_pp = entity("ID", "PT Demo Cooling (ID001 participant)")
 
-    def decide(
-        key: str,
-        project: str,
-        start: date,
-        end: date,
-        amount: int,
-        shares: list[tuple[str, str]],
-        remainder: str,
-    ) -> int:
-        result = service.record_decision(
-            c.RecordDecision(
-                project,
-                start,
-                end,
-                start.year,
-                amount,
-                tuple(AllocationShare(a, Decimal(p)) for a, p in shares),
-                remainder,
-                f"JC decision (demo) {project}",
-            ),
-            key=key,
-        )
-        step(f"JC decision {result['decision']}: {project} {start}…{end}, {amount:,} tCO2")
-        return int(result["decision"])
-
-    decisions = [
-        (
-            decide(
-                "demo:decision:KE001:1",
-                "KE001",
-                date(2023, 1, 1),
-                date(2023, 12, 31),
-                837,
-                [(gov["JP"], "50"), (ke_pp, "40"), (gov["KE"], "10")],
-                gov["KE"],
-            ),
-            "KE",
-        ),
-        (
-            decide(
-                "demo:decision:KE001:2",
-                "KE001",
-                date(2024, 1, 1),
-                date(2024, 12, 31),
-                912,
-                [(gov["JP"], "50"), (ke_pp, "40"), (gov["KE"], "10")],
-                gov["KE"],
-            ),
-            "KE",
-        ),
-        (
-            decide(
-                "demo:decision:ID001:1",
-                "ID001",
-                date(2022, 4, 1),
-                date(2023, 3, 31),
-                1265,
-                [(gov["JP"], "50"), (id_pp, "33.3"), (gov["ID"], "16.7")],
-                gov["ID"],
-            ),
-            "ID",
-        ),
-    ]
-    for decision, partner in decisions:
-        for side in ("JP", partner):
-            issued = service.issue(c.Issue(decision, side), key=f"demo:issue:{decision}:{side}")
-            step(f"issued {issued['quantity']:,} in {side}: {', '.join(issued['serials'])}")
+    accounts = {
+        "jp_gov": gov["JP"],
+        "ke_gov": gov["KE"],
+        "id_gov": gov["ID"],
+        "ke_pp": ke_pp,
+        "id_pp": id_pp,
+    }
+    cycle_result = run_cycle(cycle, documents, accounts, step)
 
     step("Kenya authorises its participant's 2023 credits for use towards Japan's NDC")
     service.authorise(
@@ -148,7 +96,11 @@ def run_demo(
     )
     step("transfers, cancellation and retirement done")
     audit = service.audit()
-    result: dict[str, Any] = {"holdings": service.holdings(), "audit": audit}
+    result: dict[str, Any] = {
+        "cycle": cycle_result,
+        "holdings": service.holdings(),
+        "audit": audit,
+    }
     if log is not None:
         latest = log.checkpoints()[-1:] or [{"size": -1}]
         checkpoint = log.sign_checkpoint() if latest[0]["size"] != log_size(log) else latest[0]

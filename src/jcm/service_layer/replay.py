@@ -18,6 +18,7 @@ from typing import Any
 from jcm.domain.article6 import Article6, FirstTransferTrigger, parse_uses
 from jcm.domain.issuance import DecisionStatus
 from jcm.domain.serials import SerialRange
+from jcm.service_layer.cycle_replay import CycleReplayer, CycleReplayError
 from jcm.service_layer.ports import Ledger
 
 
@@ -90,12 +91,21 @@ def _range_of(serials: str | None) -> tuple[int | None, int | None]:
 class Replayer:
     def __init__(self) -> None:
         self.state = ReplayState()
+        self.cycle = CycleReplayer()
 
     def apply(self, index: int, entry: dict[str, Any]) -> None:
         kind = entry.get("type")
         change = entry.get("change")
         if not isinstance(change, dict):
             raise ReplayError(index, "the entry has no change object")
+        if isinstance(kind, str) and self.cycle.handles(kind):
+            try:
+                self.cycle.apply(index, kind, change)
+            except CycleReplayError as error:
+                raise ReplayError(index, str(error)) from None
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
+            return
         handler = getattr(self, f"_on_{kind}", None)
         if handler is None:
             raise ReplayError(index, f"unknown entry type {kind!r}")

@@ -14,6 +14,7 @@ from typing import Any
 from jcm.domain import merkle
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.domain.signed_note import Checkpoint, NoteCheck, Verifier, check_note
+from jcm.service_layer.cycle_replay import compare_cycle
 from jcm.service_layer.handlers import decision_of_serial
 from jcm.service_layer.ports import StoredCheckpoint, TransparencyLog, UnitOfWork
 from jcm.service_layer.replay import Divergence, Replayer, ReplayError, compare
@@ -361,6 +362,10 @@ def verify_log(
         divergence = compare(replayer.state, uow.ledger)
         if divergence is not None:
             problem = divergence.to_dict()
+    if problem is None:
+        cycle_problem = compare_cycle(replayer.cycle.state, uow.cycle)
+        if cycle_problem is not None:
+            problem = fail(*cycle_problem)
     return {
         "ok": problem is None,
         "entries": entries,

@@ -1,0 +1,586 @@
+"""Use cases of the project cycle. Each runs inside one unit of work.
+
+A step locks its aggregate, asks the pure state machine in :mod:`jcm.domain.cycle` for the
+new value and its event, stores both (the event goes to the transparency log in the same
+database transaction) and, for the two steps that reach the registry, calls the registry's
+own handlers: the JC decision records the issuance decision (checks I1-I8), and each
+registry manager's ``record_issuance`` issues its side's lines. A refusal anywhere rolls the
+whole unit of work back, so nothing is half done.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from jcm.domain import methodologies
+from jcm.domain.accounts import check_can_receive_holding
+from jcm.domain.commands import Issue
+from jcm.domain.cycle import (
+    DEFAULT_RULE_BOOK,
+    Actor,
+    Allocation,
+    Approval,
+    JcDecision,
+    Methodology,
+    MethodologyAction,
+    MethodologyState,
+    MonitoringAction,
+    MonitoringRequest,
+    Participants,
+    Project,
+    ProjectAction,
+    Renewal,
+    RuleBook,
+    Verification,
+    advance_methodology,
+    advance_monitoring,
+    advance_project,
+    codec,
+    propose_methodology,
+    propose_revision,
+    record_decision_command,
+    registry_of,
+    start_project,
+    submit_monitoring_report,
+)
+from jcm.domain.cycle import commands as cc
+from jcm.domain.cycle.jsonvalues import Event, JsonValue
+from jcm.domain.errors import (
+    InvalidInput,
+    IssuanceRuleViolation,
+    JcmError,
+    NotFound,
+    RuleViolation,
+)
+from jcm.domain.issuance import MonitoringPeriod
+from jcm.service_layer import handlers
+from jcm.service_layer.methodology_service import parse_fact
+from jcm.service_layer.ports import UnitOfWork
+
+# -- look-ups ----------------------------------------------------------------------------------
+
+
+def resolve_actor(uow: UnitOfWork, by: cc.ActingAs) -> Actor:
+    found = uow.cycle.actors_of(by.organisation_id)
+    if not found:
+        raise NotFound(
+            "P1_UNKNOWN_ACTOR",
+            f"Organisation {by.organisation_id!r} is not registered in any cycle role. Register "
+            "it with `jcm actor register`.",
+            organisation=by.organisation_id,
+        )
+    if by.role is not None:
+        for actor, _ in found:
+            if actor.role is by.role:
+                return actor
+        roles = ", ".join(a.role.value for a, _ in found)
+        raise NotFound(
+            "P1_UNKNOWN_ACTOR",
+            f"Organisation {by.organisation_id} is registered as {roles}, not as {by.role.value}.",
+            organisation=by.organisation_id,
+            role=by.role.value,
+        )
+    if len(found) > 1:
+        roles = ", ".join(a.role.value for a, _ in found)
+        raise InvalidInput(
+            "P1_AMBIGUOUS_ACTOR",
+            f"Organisation {by.organisation_id} acts as {roles}; say which with --role.",
+            organisation=by.organisation_id,
+            roles=[a.role.value for a, _ in found],
+        )
+    return found[0][0]
+
+
+def rule_book(uow: UnitOfWork, version: str) -> RuleBook:
+    if version == DEFAULT_RULE_BOOK.version:
+        return uow.cycle.get_rule_book(version) or DEFAULT_RULE_BOOK
+    found = uow.cycle.get_rule_book(version)
+    if found is None:
+        known = ", ".join(r.version for r in uow.cycle.list_rule_books()) or "none besides default"
+        raise NotFound(
+            "P8_UNKNOWN_RULE_BOOK",
+            f"There is no rule book {version!r} (defined: {known}). Define it with "
+            "`jcm rule-book define`.",
+            rule_book=version,
+        )
+    return found
+
+
+def project_or_404(uow: UnitOfWork, project_id: str, *, lock: bool = False) -> Project:
+    found = uow.cycle.get_project(project_id.strip().upper(), lock=lock)
+    if found is None:
+        raise NotFound(
+            "P4_UNKNOWN_PROJECT",
+            f"There is no project {project_id!r} in the cycle. Start one with `jcm project "
+            "start`; list them with `jcm project list`.",
+            project=project_id,
+        )
+    return found
+
+
+def monitoring_or_404(
+    uow: UnitOfWork, request_id: str, *, lock: bool = False
+) -> tuple[MonitoringRequest, int | None]:
+    found = uow.cycle.get_monitoring(request_id.strip().upper(), lock=lock)
+    if found is None:
+        raise NotFound(
+            "P4_UNKNOWN_MONITORING",
+            f"There is no monitoring period {request_id!r} (ids look like KE001-M001). List a "
+            "project's periods with `jcm project show`.",
+            request=request_id,
+        )
+    return found
+
+
+def _find_methodology(uow: UnitOfWork, methodology_id: str, version: str) -> Methodology | None:
+    wanted = methodology_id.strip().upper()
+    for m in uow.cycle.list_methodologies():
+        if m.version == version and wanted in (m.id, m.proposal_id):
+            return m
+    return None
+
+
+def methodology_or_404(uow: UnitOfWork, methodology_id: str, version: str) -> Methodology:
+    found = _find_methodology(uow, methodology_id, version)
+    if found is None:
+        raise NotFound(
+            "P4_UNKNOWN_METHODOLOGY",
+            f"There is no proposed methodology {methodology_id} v{version} in the cycle. List "
+            "them with `jcm methodology proposals`.",
+            methodology=methodology_id,
+            version=version,
+        )
+    return found
+
+
+def _action(enum: Any, text: str, what: str) -> Any:
+    try:
+        return enum(text.strip().lower().replace("-", "_"))
+    except ValueError:
+        raise InvalidInput(
+            "P8_BAD_ACTION",
+            f"{text!r} is not a {what} step; the steps are: "
+            f"{', '.join(a.value.replace('_', '-') for a in enum)}.",
+            action=text,
+        ) from None
+
+
+def _check_date(uow: UnitOfWork, on: date) -> None:
+    today = uow.now.date()
+    if on > today:
+        raise InvalidInput(
+            "P3_FUTURE_STEP",
+            f"A step cannot be dated {on.isoformat()}, after today ({today.isoformat()}).",
+            on=on.isoformat(),
+            today=today.isoformat(),
+        )
+
+
+def _log(uow: UnitOfWork, event: Event, **extra: JsonValue) -> None:
+    change = event["change"]
+    kind = event["type"]
+    assert isinstance(change, dict)
+    assert isinstance(kind, str)
+    uow.ledger.add_event(kind, None, {**change, **extra}, uow.now)
+
+
+def _parameters_json(parameters: cc.ExAnteParameters | None) -> dict[str, Any] | None:
+    if parameters is None:
+        return None
+    return {
+        "facts": {name: value for name, value in parameters.facts},
+        "fixed": {name: [value, unit] for name, (value, unit) in parameters.fixed},
+    }
+
+
+def _check_methodology_known(uow: UnitOfWork, project: Project) -> None:
+    """The project applies an executable methodology version, or a valid one of the cycle."""
+    try:
+        methodologies.get(project.methodology_id, project.methodology_version)
+        return
+    except JcmError:
+        found = _find_methodology(uow, project.methodology_id, project.methodology_version)
+        if found is not None and found.state is MethodologyState.VALID:
+            return
+    raise NotFound(
+        "P8_UNKNOWN_METHODOLOGY",
+        f"Project {project.id} applies {project.methodology_id} v"
+        f"{project.methodology_version}, which is neither an executable methodology "
+        "(`jcm methodology list`) nor a valid methodology of the cycle.",
+        project=project.id,
+        methodology=project.methodology_id,
+        version=project.methodology_version,
+    )
+
+
+def _check_share_accounts(uow: UnitOfWork, shares: tuple[Any, ...]) -> None:
+    for share in shares:
+        account = handlers.account_or_404(uow.ledger, share.account_id)
+        check_can_receive_holding(account)
+
+
+# -- actors and rule books ---------------------------------------------------------------------
+
+
+def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> dict[str, Any]:
+    actor = Actor(cmd.organisation_id, cmd.role, cmd.side, cmd.partner, cmd.designations)
+    name = cmd.name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(
+            "P8_BAD_ACTOR",
+            f"Actor {cmd.organisation_id} needs a name of 1-200 characters.",
+            organisation=cmd.organisation_id,
+        )
+    uow.cycle.put_actor(actor, name, uow.now)
+    result: dict[str, Any] = {"actor": codec.actor_to_json(actor), "name": name}
+    uow.ledger.add_event("actor.registered", None, result, uow.now)
+    return result
+
+
+def define_rule_book(uow: UnitOfWork, cmd: cc.DefineRuleBook) -> dict[str, Any]:
+    rules = cmd.rules
+    if uow.cycle.get_rule_book(rules.version) is not None:
+        raise RuleViolation(
+            "P8_RULE_BOOK_EXISTS",
+            f"Rule book {rules.version!r} is already defined and cannot change, because "
+            "projects may run under it; define a new version instead.",
+            rule_book=rules.version,
+        )
+    uow.cycle.add_rule_book(rules, uow.now)
+    result: dict[str, Any] = {"rule_book": codec.rule_book_to_json(rules)}
+    uow.ledger.add_event("rule_book.defined", None, result, uow.now)
+    return result
+
+
+# -- projects ----------------------------------------------------------------------------------
+
+
+def project_summary(project: Project) -> dict[str, Any]:
+    return {
+        "project": project.id,
+        "state": project.state.value,
+        "title": project.title,
+        "methodology": f"{project.methodology_id} v{project.methodology_version}",
+        "last_step": project.history[-1].action if project.history else None,
+        "on": project.last_on.isoformat() if project.last_on else None,
+    }
+
+
+def start(uow: UnitOfWork, cmd: cc.StartProject) -> dict[str, Any]:
+    actor = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    rules = rule_book(uow, cmd.rule_book)
+    action = ProjectAction.SUBMIT_PDD if cmd.with_pdd else ProjectAction.SUBMIT_PIN
+    project, event = start_project(
+        cmd.proposal, actor, cmd.on, documents=cmd.documents, action=action, rules=rules
+    )
+    if uow.cycle.get_project(project.id, lock=True) is not None:
+        raise RuleViolation(
+            "P4_PROJECT_EXISTS",
+            f"Project {project.id} already exists; one project id is started once. See it "
+            f"with `jcm project show {project.id}`.",
+            project=project.id,
+        )
+    _check_methodology_known(uow, project)
+    parameters = _parameters_json(cmd.parameters)
+    _check_eligible(project, parameters)
+    uow.cycle.put_project(project, uow.now, new=True, parameters=parameters)
+    _log(uow, event, **({"parameters": parameters} if parameters else {}))
+    return project_summary(project)
+
+
+def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
+    actor = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    action = _action(ProjectAction, cmd.action, "project")
+    project = project_or_404(uow, cmd.project_id, lock=True)
+    rules = rule_book(uow, project.rule_book)
+    payload: Allocation | Participants | Renewal | None = None
+    if action in (ProjectAction.REQUEST_REGISTRATION, ProjectAction.REQUEST_ALLOCATION_CHANGE):
+        payload = Allocation(cmd.shares)
+    elif action is ProjectAction.REQUEST_PARTICIPANT_CHANGE:
+        payload = Participants(cmd.participants)
+    elif action is ProjectAction.REQUEST_RENEWAL:
+        if cmd.renewal_end is None:
+            raise InvalidInput(
+                "P8_MISSING_PAYLOAD",
+                f"Renewing the crediting period of project {project.id} needs the new end "
+                "date (--until).",
+                project=project.id,
+            )
+        payload = Renewal(cmd.renewal_end)
+    new, event = advance_project(
+        project, action, actor, cmd.on, documents=cmd.documents, payload=payload, rules=rules
+    )
+    if isinstance(payload, Allocation):
+        _check_share_accounts(uow, payload.shares)
+    parameters = None
+    if action in (ProjectAction.SUBMIT_PDD, ProjectAction.RESUBMIT_PDD):
+        parameters = _parameters_json(cmd.parameters)
+        _check_eligible(new, parameters)
+    uow.cycle.put_project(new, uow.now, new=False, parameters=parameters)
+    _log(uow, event, **({"parameters": parameters} if parameters else {}))
+    return project_summary(new)
+
+
+# -- monitoring periods ------------------------------------------------------------------------
+
+
+def monitoring_summary(request: MonitoringRequest, decision_id: int | None) -> dict[str, Any]:
+    return {
+        "monitoring_period": request.id,
+        "project": request.project_id,
+        "period": str(request.period),
+        "state": request.state.value,
+        "verified_amount": request.verified_amount,
+        "decided_amount": request.decision.amount if request.decision else None,
+        "decision": decision_id,
+        "issued_sides": sorted(s.value for s in request.issued_sides),
+        "last_step": request.history[-1].action if request.history else None,
+    }
+
+
+def _facts(stored: dict[str, Any]) -> dict[str, Any]:
+    """Facts as the engine reads them: numeric text becomes Decimal (as on the CLI)."""
+    return dict(
+        parse_fact(f"{name}={value}") if isinstance(value, str) else (name, value)
+        for name, value in (stored.get("facts") or {}).items()
+    )
+
+
+def _check_eligible(project: Project, parameters: dict[str, Any] | None) -> None:
+    """A PDD's facts must pass the methodology's eligibility checklist [C:S9 criteria]."""
+    if not parameters or not parameters.get("facts"):
+        return
+    try:
+        methodology = methodologies.get(project.methodology_id, project.methodology_version)
+    except JcmError:
+        return  # a cycle-approved methodology without executable code: the TPE checks it
+    result = methodology.check_eligibility(_facts(parameters))
+    if not result.eligible:
+        failed = [f"{r.criterion} ({r.reason})" for r in result.failures]
+        raise RuleViolation(
+            "P8_NOT_ELIGIBLE",
+            f"Project {project.id} fails the eligibility criteria of {project.methodology_id} "
+            f"v{project.methodology_version}: {'; '.join(failed)}. Correct the facts of the "
+            "PDD or choose another methodology.",
+            project=project.id,
+            failed=[r.criterion for r in result.failures],
+        )
+
+
+def _calculate(
+    uow: UnitOfWork, project: Project, period: MonitoringPeriod, cmd: cc.SubmitMonitoringReport
+) -> methodologies.CalculationRecord:
+    methodology = methodologies.get(project.methodology_id, project.methodology_version)
+    stored = uow.cycle.project_parameters(project.id)
+    facts = _facts(stored)
+    fixed = {name: (str(v), str(u)) for name, (v, u) in (stored.get("fixed") or {}).items()}
+    try:
+        prepared = methodology.prepare(facts, fixed)
+        return prepared.calculate(dict(cmd.values), period)
+    except JcmError as error:
+        where = cmd.source.get("sheet")
+        parameter = error.details.get("parameter")
+        if where and isinstance(parameter, str) and parameter in cmd.source:
+            error.message = f"{where} column {cmd.source[parameter]} ({parameter}): {error.message}"
+            error.args = (error.message,)
+        elif parameter is not None and parameter not in dict(cmd.values):
+            error.message += (
+                f" Ex-ante parameters and facts of project {project.id} come from its PDD "
+                "(`jcm project step ... submit-pdd --fixed/--fact`)."
+            )
+            error.args = (error.message,)
+        raise
+
+
+def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, Any]:
+    actor = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    project = project_or_404(uow, cmd.project_id, lock=True)  # serialises period numbers
+    rules = rule_book(uow, project.rule_book)
+    period = MonitoringPeriod(cmd.period_start, cmd.period_end)
+    others = [r for r, _ in uow.cycle.monitoring_of_project(project.id)]
+    request, event = submit_monitoring_report(
+        project,
+        period,
+        actor,
+        cmd.on,
+        documents=cmd.documents,
+        others=others,
+        decisions=uow.ledger.decisions_of_project(project.id),
+        rules=rules,
+    )
+    record = _calculate(uow, project, period, cmd)
+    uow.cycle.add_calculation(
+        request.id,
+        record.methodology,
+        record.version,
+        record.er,
+        record.digest,
+        record.canonical().decode("utf-8"),
+        uow.now,
+    )
+    uow.cycle.put_monitoring(request, uow.now, new=True)
+    calculation: JsonValue = {
+        "methodology": record.methodology,
+        "version": record.version,
+        "emission_reductions": record.er,
+        "digest": record.digest,
+    }
+    _log(uow, event, calculation=calculation)
+    return {**monitoring_summary(request, None), "calculation": calculation}
+
+
+def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
+    actor = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    action = _action(MonitoringAction, cmd.action, "monitoring")
+    if action is MonitoringAction.SUBMIT_REPORT:
+        raise InvalidInput(
+            "P8_BAD_ACTION",
+            "A monitoring report opens a new period: use `jcm monitoring submit`.",
+            action=cmd.action,
+        )
+    request, decision_id = monitoring_or_404(uow, cmd.request_id)
+    project = project_or_404(uow, request.project_id, lock=True)
+    request, decision_id = monitoring_or_404(uow, cmd.request_id, lock=True)
+    rules = rule_book(uow, project.rule_book)
+    payload: Verification | JcDecision | None = None
+    if action is MonitoringAction.VERIFY:
+        calculated = uow.cycle.get_calculation(request.id)
+        computed = calculated["emission_reductions"] if calculated else None
+        amount = cmd.verified_amount if cmd.verified_amount is not None else computed
+        if amount is None:
+            raise InvalidInput(
+                "P8_MISSING_PAYLOAD",
+                f"Verifying {request.id} needs the verified amount (--amount).",
+                request=request.id,
+            )
+        if computed is not None and amount > computed:
+            raise IssuanceRuleViolation(
+                "P7_ABOVE_CALCULATED",
+                f"The TPE cannot verify {amount} tCO2 for {request.id}: the monitoring report "
+                f"calculates {computed} tCO2. Correct the report and submit the period again.",
+                request=request.id,
+                amount=amount,
+                calculated=computed,
+            )
+        payload = Verification(amount)
+    elif action is MonitoringAction.DECIDE:
+        amount = cmd.amount if cmd.amount is not None else request.verified_amount
+        payload = JcDecision(
+            amount if amount is not None else 0,
+            cmd.vintage if cmd.vintage is not None else request.period.end.year,
+            cmd.remainder_to,
+            cmd.reference,
+        )
+    new, event = advance_monitoring(
+        request,
+        project,
+        action,
+        actor,
+        cmd.on,
+        documents=cmd.documents,
+        payload=payload,
+        rules=rules,
+    )
+    uow.cycle.put_monitoring(new, uow.now, new=False)
+    _log(uow, event)
+    result = monitoring_summary(new, decision_id)
+    if action is MonitoringAction.DECIDE:
+        recorded = handlers.record_decision(uow, record_decision_command(new))
+        decision_id = int(recorded["decision"])
+        uow.cycle.put_monitoring(new, uow.now, new=False, decision_id=decision_id)
+        result.update(decision=decision_id, lines=recorded["lines"])
+    elif action is MonitoringAction.RECORD_ISSUANCE:
+        if decision_id is None:  # pragma: no cover - DECIDE always stores the decision id
+            raise RuleViolation(
+                "P4_NOT_DECIDED",
+                f"Monitoring period {new.id} has no recorded JC decision.",
+                request=new.id,
+            )
+        registry = registry_of(actor, project)
+        issued = handlers.issue(uow, Issue(decision_id, registry))
+        result.update(registry=registry, issuance=issued)
+    return result
+
+
+# -- methodologies -----------------------------------------------------------------------------
+
+
+def methodology_summary(m: Methodology) -> dict[str, Any]:
+    return {
+        "methodology": m.id,
+        "version": m.version,
+        "proposal_id": m.proposal_id,
+        "state": m.state.value,
+        "title": m.title,
+        "last_step": m.history[-1].action if m.history else None,
+    }
+
+
+def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> dict[str, Any]:
+    actor = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    rules = rule_book(uow, cmd.rule_book)
+    m, event = propose_methodology(
+        cmd.proposal_id,
+        cmd.title,
+        cmd.sectoral_scope,
+        actor,
+        cmd.on,
+        documents=cmd.documents,
+        rules=rules,
+    )
+    if uow.cycle.get_methodology(codec.methodology_key(m), lock=True) is not None:
+        raise RuleViolation(
+            "P4_METHODOLOGY_EXISTS",
+            f"Methodology {m.id} v{m.version} was already proposed.",
+            methodology=m.id,
+        )
+    uow.cycle.put_methodology(m, uow.now, new=True)
+    _log(uow, event)
+    return methodology_summary(m)
+
+
+def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> dict[str, Any]:
+    actor = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    current = methodology_or_404(uow, cmd.methodology_id, cmd.version)
+    rules = rule_book(uow, cmd.rule_book)
+    m, event = propose_revision(
+        current, actor, cmd.on, documents=cmd.documents, title=cmd.title, rules=rules
+    )
+    if uow.cycle.get_methodology(codec.methodology_key(m), lock=True) is not None:
+        raise RuleViolation(
+            "P4_METHODOLOGY_EXISTS",
+            f"Methodology {m.id} v{m.version} was already proposed.",
+            methodology=m.id,
+        )
+    uow.cycle.put_methodology(m, uow.now, new=True)
+    _log(uow, event)
+    return methodology_summary(m)
+
+
+def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> dict[str, Any]:
+    actor = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    action = _action(MethodologyAction, cmd.action, "methodology")
+    if action in (MethodologyAction.PROPOSE, MethodologyAction.PROPOSE_REVISION):
+        raise InvalidInput(
+            "P8_BAD_ACTION",
+            "Use `jcm methodology propose` or `jcm methodology revise` to create a version.",
+            action=cmd.action,
+        )
+    found = methodology_or_404(uow, cmd.methodology_id, cmd.version)
+    m = uow.cycle.get_methodology(codec.methodology_key(found), lock=True) or found
+    rules = rule_book(uow, m.rule_book)
+    payload = Approval(cmd.approved_id) if action is MethodologyAction.APPROVE else None
+    new, event = advance_methodology(
+        m, action, actor, cmd.on, documents=cmd.documents, payload=payload, rules=rules
+    )
+    uow.cycle.put_methodology(new, uow.now, new=False)
+    _log(uow, event)
+    return methodology_summary(new)

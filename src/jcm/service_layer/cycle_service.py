@@ -1,0 +1,132 @@
+"""The project cycle's public use cases, for the CLI today and the HTTP API next."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jcm.domain.cycle import DEFAULT_RULE_BOOK, codec
+from jcm.domain.cycle import commands as cc
+from jcm.domain.cycle.documents import DocumentAccess
+from jcm.service_layer import cycle_handlers as h
+from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
+from jcm.service_layer.runner import execute
+
+
+class CycleService:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self.uow = uow_factory
+
+    def _run(self, name: str, cmd: object, handler: Any, key: str | None) -> dict[str, Any]:
+        def run(u: UnitOfWork) -> dict[str, Any]:
+            result: dict[str, Any] = handler(u, cmd)
+            return result
+
+        return execute(self.uow, name, cmd, run, key)
+
+    # -- changes ----------------------------------------------------------------------------
+    def register_actor(self, cmd: cc.RegisterActor, key: str | None = None) -> dict[str, Any]:
+        return self._run("register_actor", cmd, h.register_actor, key)
+
+    def define_rule_book(self, cmd: cc.DefineRuleBook, key: str | None = None) -> dict[str, Any]:
+        return self._run("define_rule_book", cmd, h.define_rule_book, key)
+
+    def start_project(self, cmd: cc.StartProject, key: str | None = None) -> dict[str, Any]:
+        return self._run("start_project", cmd, h.start, key)
+
+    def project_step(self, cmd: cc.ProjectStep, key: str | None = None) -> dict[str, Any]:
+        return self._run("project_step", cmd, h.project_step, key)
+
+    def submit_report(
+        self, cmd: cc.SubmitMonitoringReport, key: str | None = None
+    ) -> dict[str, Any]:
+        return self._run("submit_report", cmd, h.submit_report, key)
+
+    def monitoring_step(self, cmd: cc.MonitoringStep, key: str | None = None) -> dict[str, Any]:
+        return self._run("monitoring_step", cmd, h.monitoring_step, key)
+
+    def propose_methodology(
+        self, cmd: cc.ProposeMethodology, key: str | None = None
+    ) -> dict[str, Any]:
+        return self._run("propose_methodology", cmd, h.propose, key)
+
+    def revise_methodology(
+        self, cmd: cc.ReviseMethodology, key: str | None = None
+    ) -> dict[str, Any]:
+        return self._run("revise_methodology", cmd, h.revise, key)
+
+    def methodology_step(self, cmd: cc.MethodologyStep, key: str | None = None) -> dict[str, Any]:
+        return self._run("methodology_step", cmd, h.methodology_step, key)
+
+    # -- reading ----------------------------------------------------------------------------
+    def actors(self) -> list[dict[str, Any]]:
+        with self.uow(read_only=True) as uow:
+            return [
+                {"name": name, **_dict(codec.actor_to_json(actor))}
+                for actor, name in uow.cycle.list_actors()
+            ]
+
+    def rule_books(self) -> list[dict[str, Any]]:
+        with self.uow(read_only=True) as uow:
+            books = [DEFAULT_RULE_BOOK, *uow.cycle.list_rule_books()]
+            seen: dict[str, Any] = {}
+            for book in books:
+                seen[book.version] = codec.rule_book_to_json(book)
+            return list(seen.values())
+
+    def projects(self, partner: str | None = None) -> list[dict[str, Any]]:
+        with self.uow(read_only=True) as uow:
+            return [h.project_summary(p) for p in uow.cycle.list_projects(partner)]
+
+    def project(self, project_id: str) -> dict[str, Any]:
+        with self.uow(read_only=True) as uow:
+            project = h.project_or_404(uow, project_id)
+            periods = uow.cycle.monitoring_of_project(project.id)
+            return {
+                **codec.project_to_json(project),
+                "parameters": uow.cycle.project_parameters(project.id),
+                "monitoring_periods": [h.monitoring_summary(r, d) for r, d in periods],
+            }
+
+    def monitoring(self, request_id: str, *, with_record: bool = False) -> dict[str, Any]:
+        with self.uow(read_only=True) as uow:
+            request, decision_id = h.monitoring_or_404(uow, request_id)
+            calculation = uow.cycle.get_calculation(request.id)
+            out: dict[str, Any] = {
+                **codec.monitoring_to_json(request),
+                "decision_id": decision_id,
+            }
+            if calculation is not None:
+                record = calculation.pop("record")
+                if with_record:
+                    calculation["record"] = json.loads(record)
+                out["calculation"] = calculation
+            return out
+
+    def methodologies(self) -> list[dict[str, Any]]:
+        with self.uow(read_only=True) as uow:
+            return [h.methodology_summary(m) for m in uow.cycle.list_methodologies()]
+
+    def methodology(self, methodology_id: str, version: str) -> dict[str, Any]:
+        with self.uow(read_only=True) as uow:
+            return dict(
+                codec.methodology_to_json(h.methodology_or_404(uow, methodology_id, version))
+            )
+
+    def document_access(self, project_id: str) -> DocumentAccess:
+        """Who may read the confidential documents of a project and its periods."""
+        with self.uow(read_only=True) as uow:
+            project = h.project_or_404(uow, project_id)
+            verifiers = [
+                r.verifier for r, _ in uow.cycle.monitoring_of_project(project.id) if r.verifier
+            ]
+            return project.access(verifiers)
+
+    def resolve(self, by: cc.ActingAs) -> Any:
+        with self.uow(read_only=True) as uow:
+            return h.resolve_actor(uow, by)
+
+
+def _dict(value: object) -> dict[str, Any]:
+    assert isinstance(value, dict)
+    return value
