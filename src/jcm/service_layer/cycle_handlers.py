@@ -10,6 +10,7 @@ whole unit of work back, so nothing is half done.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -27,10 +28,12 @@ from jcm.domain.cycle import (
     MethodologyState,
     MonitoringAction,
     MonitoringRequest,
+    Participant,
     Participants,
     Project,
     ProjectAction,
     Renewal,
+    Role,
     RuleBook,
     Verification,
     advance_methodology,
@@ -214,6 +217,28 @@ def _check_methodology_known(uow: UnitOfWork, project: Project) -> None:
     )
 
 
+def _check_participants(uow: UnitOfWork, participants: Sequence[Participant]) -> None:
+    """Every participant is a registered project participant of the side it is listed on."""
+    for p in participants:
+        found = uow.cycle.get_actor(p.organisation_id, Role.PROJECT_PARTICIPANT)
+        if found is None:
+            raise NotFound(
+                "P1_UNKNOWN_ACTOR",
+                f"Participant {p.organisation_id} is not registered as a project participant. "
+                f"Register it with `jcm actor register {p.organisation_id} --role "
+                f"project_participant --side {p.side.value}`.",
+                organisation=p.organisation_id,
+            )
+        if found[0].side is not p.side:
+            registered = found[0].side.value if found[0].side else "no side"
+            raise InvalidInput(
+                "P8_BAD_PARTICIPANTS",
+                f"Participant {p.organisation_id} is listed on the {p.side.value} side but is "
+                f"registered on the {registered} side.",
+                organisation=p.organisation_id,
+            )
+
+
 def _check_share_accounts(uow: UnitOfWork, shares: tuple[Any, ...]) -> None:
     for share in shares:
         account = handlers.account_or_404(uow.ledger, share.account_id)
@@ -283,6 +308,7 @@ def start(uow: UnitOfWork, cmd: cc.StartProject) -> dict[str, Any]:
             project=project.id,
         )
     _check_methodology_known(uow, project)
+    _check_participants(uow, project.participants)
     parameters = _parameters_json(cmd.parameters)
     _check_eligible(project, parameters)
     uow.cycle.put_project(project, uow.now, new=True, parameters=parameters)
@@ -315,6 +341,8 @@ def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
     )
     if isinstance(payload, Allocation):
         _check_share_accounts(uow, payload.shares)
+    elif isinstance(payload, Participants):
+        _check_participants(uow, payload.participants)
     parameters = None
     if action in (ProjectAction.SUBMIT_PDD, ProjectAction.RESUBMIT_PDD):
         parameters = _parameters_json(cmd.parameters)
