@@ -6,10 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from jcm.adapters.monitoring_sheet import read_monitoring_sheet
+from jcm.adapters.monitoring_sheet import read_monitoring_sheet, write_monitoring_template
 from jcm.domain.errors import JcmError
+from jcm.domain.methodologies import get
 from jcm.service_layer.methodology_service import calculate_monitoring
 
 FACTS = {
@@ -130,3 +131,30 @@ def test_the_monitoring_sheet_is_found_by_name_among_others(tmp_path: Path) -> N
     assert [(r.sheet, r.row, r.values["EG_p"]) for r in rows] == [
         ("monitoring", 2, ("61234", "kWh"))
     ]
+
+
+def test_a_blank_template_filled_in_reads_back_as_the_methodology_expects(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "chiller.xlsx"
+    headers = write_monitoring_template(path, get("ID_AM002", "1.0"))
+    book = load_workbook(path)
+    book["monitoring"].append([date(2025, 1, 1), date(2025, 1, 31), 250])
+    book.save(path)
+
+    rows = read_monitoring_sheet(path)
+
+    assert headers == ["period_start", "period_end", "EC_PJ_p [MWh]"]
+    assert [(r.start, r.end, r.values) for r in rows] == [
+        (date(2025, 1, 1), date(2025, 1, 31), {"EC_PJ_p": ("250", "MWh")})
+    ]
+    described = [row[0].value for row in book["parameters"].iter_rows(min_row=2, max_row=4)]
+    assert described[0] == "EC_PJ_p"
+
+
+def test_a_template_is_written_only_as_xlsx_or_csv(tmp_path: Path) -> None:
+    with pytest.raises(JcmError) as refused:
+        write_monitoring_template(tmp_path / "sheet.ods", get("KE_AM002", "1.0"))
+
+    assert refused.value.code == "S1_BAD_SHEET"
+    assert not (tmp_path / "sheet.ods").exists()

@@ -22,10 +22,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from jcm.domain.errors import InvalidInput
+from jcm.domain.methodologies import Methodology, ParameterKind
 
 SHEET = "monitoring"
 _HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*\[\s*([^\]]+?)\s*\]\s*$")
@@ -158,3 +159,38 @@ def read_monitoring_sheet(path: Path) -> list[SheetRow]:
             "S1_BAD_SHEET", f"Sheet {sheet!r} has no monitoring periods.", sheet=sheet
         )
     return out
+
+
+def write_monitoring_template(path: Path, methodology: Methodology) -> list[str]:
+    """A blank monitoring sheet for ``methodology``: the layout ``read_monitoring_sheet`` reads.
+
+    XLSX gets a second sheet, ``parameters``, describing every parameter (kind, unit, allowed
+    range, confirmation status); CSV gets the header row only. Returns the column headers.
+    """
+    monitored = [p for p in methodology.parameters if p.kind is ParameterKind.MONITORED]
+    headers = ["period_start", "period_end", *(f"{p.name} [{p.unit}]" for p in monitored)]
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerow(headers)
+        return headers
+    if path.suffix.lower() != ".xlsx":
+        raise InvalidInput(
+            "S1_BAD_SHEET",
+            f"A monitoring sheet is written as .xlsx or .csv, not {path.suffix or 'no suffix'}.",
+            path=str(path),
+        )
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = SHEET
+    sheet.append(headers)
+    about = workbook.create_sheet("parameters")
+    about.append(["parameter", "kind", "unit", "range", "confirmation", "description"])
+    for p in methodology.parameters:
+        about.append(
+            [p.name, p.kind.value, p.unit, str(p.range), p.confirmation.value, p.description]
+        )
+    about.append([])
+    about.append([f"{methodology.id} v{methodology.version}: {methodology.title}"])
+    workbook.save(path)
+    return headers

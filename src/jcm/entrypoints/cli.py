@@ -1074,6 +1074,38 @@ def methodology_calculate(
     _run(json_out, action, render)
 
 
+@methodology_cli.command("sheet")
+def methodology_sheet(
+    methodology_id: Annotated[str, typer.Argument()],
+    output: Annotated[Path, typer.Option("--output", "-o", help="A .xlsx or .csv file.")],
+    version: VersionOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write a blank monitoring sheet for a methodology (one row per monitoring period)."""
+    from jcm.adapters.monitoring_sheet import write_monitoring_template
+    from jcm.domain import methodologies
+
+    def action() -> dict[str, Any]:
+        found = (
+            methodologies.get(methodology_id.upper(), version)
+            if version
+            else methodologies.latest(methodology_id.upper())
+        )
+        headers = write_monitoring_template(output, found)
+        return {
+            "methodology": found.id,
+            "version": found.version,
+            "columns": headers,
+            "output": str(output),
+        }
+
+    _run(
+        json_out,
+        action,
+        lambda r: err.print(f"[green]✓[/] {', '.join(r['columns'])} → {r['output']}"),
+    )
+
+
 @methodology_cli.command("calculate-sheet")
 def methodology_calculate_sheet(
     methodology_id: Annotated[str, typer.Argument()],
