@@ -273,15 +273,19 @@ class SqlCycleStore:
         }
 
     def calculations(self) -> Sequence[dict[str, Any]]:
+        """Every calculation record with its stored digest (for ``jcm log verify``)."""
         c = t.calculation_records.c
         rows = self._conn.execute(
-            select(c.monitoring_id, c.emission_reductions, c.digest).order_by(c.monitoring_id)
+            select(c.monitoring_id, c.emission_reductions, c.digest, c.record).order_by(
+                c.monitoring_id
+            )
         ).all()
         return [
             {
                 "monitoring_id": r.monitoring_id,
                 "emission_reductions": r.emission_reductions,
                 "digest": r.digest,
+                "record": r.record,
             }
             for r in rows
         ]

@@ -514,15 +514,18 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
         payload=payload,
         rules=rules,
     )
-    uow.cycle.put_monitoring(new, uow.now, new=False)
-    _log(uow, event)
-    result = monitoring_summary(new, decision_id)
     if action is MonitoringAction.DECIDE:
+        # The registry records its decision (and its own log entry) first, so the cycle's
+        # entry can name the registry decision it led to.
         recorded = handlers.record_decision(uow, record_decision_command(new))
         decision_id = int(recorded["decision"])
         uow.cycle.put_monitoring(new, uow.now, new=False, decision_id=decision_id)
-        result.update(decision=decision_id, lines=recorded["lines"])
-    elif action is MonitoringAction.RECORD_ISSUANCE:
+        _log(uow, event, registry_decision=decision_id)
+        return {**monitoring_summary(new, decision_id), "lines": recorded["lines"]}
+    uow.cycle.put_monitoring(new, uow.now, new=False)
+    _log(uow, event)
+    result = monitoring_summary(new, decision_id)
+    if action is MonitoringAction.RECORD_ISSUANCE:
         if decision_id is None:  # pragma: no cover - DECIDE always stores the decision id
             raise RuleViolation(
                 "P4_NOT_DECIDED",

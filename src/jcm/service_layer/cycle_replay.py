@@ -11,6 +11,7 @@ and then compares the result field by field with the stored aggregates.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +88,15 @@ class CycleReplayer:
         s.touched[entity] = index
 
     def _project(self, p: dict[str, Any], action: str, change: dict[str, Any]) -> None:
+        if action == "open_public_input" and change["actor"]["role"] == "tpe":
+            p["validator"] = change["actor"]["organisation"]
+        elif action == "start_validation":
+            p["validator"] = change["validator"]
+        elif action == "resubmit_pdd":
+            p["validator"] = None
         if action in ("submit_pin", "submit_pdd") and "title" in change:
             p.update(
+                validator=None,
                 title=change["title"],
                 methodology=change["methodology"],
                 participants=change["participants"],
@@ -111,18 +119,29 @@ class CycleReplayer:
             r.update(
                 project=change["project"],
                 period=change["period"],
+                verifier=None,
                 verified_amount=None,
-                decided_amount=None,
+                decision=None,
+                lines=[],
+                registry_decision=None,
                 issued=[],
             )
             self.state.calculations[change["monitoring_period"]] = {
                 "emission_reductions": change["calculation"]["emission_reductions"],
                 "digest": change["calculation"]["digest"],
             }
+        elif action == "start_verification":
+            r["verifier"] = change["verifier"]
         elif action == "verify":
             r["verified_amount"] = change["verified_amount"]
         elif action == "decide":
-            r["decided_amount"] = change["amount"]
+            r["decision"] = {
+                "amount": change["amount"],
+                "vintage": change["vintage"],
+                "reference": change["reference"],
+            }
+            r["lines"] = change["lines"]
+            r["registry_decision"] = change["registry_decision"]
         elif action == "record_issuance":
             r["issued"] = change["issued_registries"]
 
@@ -141,11 +160,14 @@ def _project_fields(body: dict[str, Any], parameters: Any) -> dict[str, Any]:
         "participants": body["participants"],
         "crediting_period": body["crediting_period"],
         "shares": body["shares"],
+        "validator": body["validator"],
         "parameters": parameters,
     }
 
 
-def _monitoring_fields(body: dict[str, Any], registries: list[str]) -> dict[str, Any]:
+def _monitoring_fields(
+    body: dict[str, Any], registries: list[str], decision_id: int | None
+) -> dict[str, Any]:
     decision = body["decision"]
     return {
         "state": body["state"],
@@ -154,8 +176,22 @@ def _monitoring_fields(body: dict[str, Any], registries: list[str]) -> dict[str,
         "last_on": body["history"][-1]["on"],
         "project": body["project"],
         "period": body["period"],
+        "verifier": body["verifier"],
         "verified_amount": body["verified_amount"],
-        "decided_amount": decision["amount"] if decision else None,
+        "decision": None
+        if decision is None
+        else {k: decision[k] for k in ("amount", "vintage", "reference")},
+        "lines": [
+            {
+                "line": x["line"],
+                "account": x["account"],
+                "share_pct": x["share_pct"],
+                "quantity": x["quantity"],
+                "receives_remainder": x["receives_remainder"],
+            }
+            for x in body["lines"]
+        ],
+        "registry_decision": decision_id,
         "issued": registries,
     }
 
@@ -219,14 +255,14 @@ def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | Non
                 return problem
 
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for kind, key, body, parameters, _decision_id in store.aggregate_rows():
+    for kind, key, body, parameters, decision_id in store.aggregate_rows():
         if kind == "project":
             found[(kind, key)] = _project_fields(body, parameters)
         elif kind == "monitoring_period":
             partner = body["project"][:2]
             sides = body["issued_sides"]
             found[(kind, key)] = _monitoring_fields(
-                body, sorted("JP" if s == "japan" else partner for s in sides)
+                body, sorted("JP" if s == "japan" else partner for s in sides), decision_id
             )
         else:
             found[(kind, key)] = _methodology_fields(body)
@@ -247,13 +283,18 @@ def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | Non
         t.setdefault(entity, t.get(f"monitoring_period {rid}", 0))
         if rid not in state.calculations or rid not in stored:
             return missing(entity, rid in state.calculations)
+        record = stored[rid]
         problem = diff(
             entity,
             state.calculations[rid],
-            {k: stored[rid][k] for k in ("emission_reductions", "digest")},
+            {k: record[k] for k in ("emission_reductions", "digest")},
         )
         if problem:
             return problem
+        # The digest names the record's bytes: an edited record no longer hashes to it.
+        actual = hashlib.sha256(record["record"].encode("utf-8")).hexdigest()
+        if actual != record["digest"]:
+            return (t.get(entity), entity, "record sha256", record["digest"], actual)
     return None
 
 
