@@ -524,6 +524,19 @@ def test_a_confidential_version_is_given_to_a_participant_of_the_project_and_no_
     c.ok("document", "get", stored["public"]["sha256"], "-o", str(public_copy))
     assert public_copy.read_bytes() == public.read_bytes()
 
+    # Being engaged on KE001 gives no right to a document of another project.
+    other = c.file("other-confidential.txt", "PIN of KE002; investment cost: 3 million USD\n")
+    other_sha = c.json("document", "put", "pin", str(public), "--confidential", str(other))[
+        "confidential"
+    ]["sha256"]
+    stderr = c.refused(
+        "P9_NOT_ATTACHED",
+        *("document", "get", other_sha, "-o", str(refused), "--as", "ke-factory"),
+        *("--project", "KE001"),
+    )
+    assert f"Document {other_sha} is not attached to project KE001" in stderr
+    assert not refused.exists()
+
 
 # -- tables, rule books and methodologies ------------------------------------------------------
 
@@ -536,6 +549,9 @@ def test_the_monitoring_transition_table_is_the_markdown_of_the_docs(cycle: Cycl
     assert shown["markdown"].startswith("| from | action | to | roles |")
     assert "| decided | `record_issuance` |" in shown["markdown"]
     assert shown["markdown"].strip() in DOCS.read_text(encoding="utf-8")
+    code, printed, _ = cycle.run("project", "transitions", "monitoring")
+    assert code == 0
+    assert printed == render_markdown(MONITORING_TRANSITIONS)  # no wrapped rows
     stderr = cycle.refused("P8_BAD_ACTION", "project", "transitions", "issuance")
     assert "choose project, monitoring or methodology" in stderr
 

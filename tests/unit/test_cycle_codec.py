@@ -482,6 +482,23 @@ def read_rule_book(data: Any) -> RuleBook:
 
 DAMAGE: list[tuple[str, Callable[[Any], Any], Any, Callable[[Any], None]]] = [
     ("project", codec.project_from_json, PROJECT_FORM, _drop("state")),
+    ("project", codec.project_from_json, PROJECT_FORM, _set(("shares", 0, "share_pct"), "fifty")),
+    ("project", codec.project_from_json, PROJECT_FORM, _set(("sectoral_scope",), "one")),
+    ("project", codec.project_from_json, PROJECT_FORM, _set(("documents", 0, "sha256"), "ab")),
+    (
+        "project",
+        codec.project_from_json,
+        PROJECT_FORM,
+        _set(("crediting_period", "end"), "2000-01-01"),
+    ),
+    ("monitoring period", codec.monitoring_from_json, MONITORING_FORM, _set(("seq",), "1")),
+    (
+        "monitoring period",
+        codec.monitoring_from_json,
+        MONITORING_FORM,
+        _set(("verified_amount",), "878"),
+    ),
+    ("actor", read_actor, codec.actor_to_json(TPE_A), _set(("designations", 0, "scope"), 99)),
     ("project", codec.project_from_json, PROJECT_FORM, _set(("state",), "approved")),
     ("project", codec.project_from_json, PROJECT_FORM, _set(("registered_on",), "2024-02-30")),
     ("project", codec.project_from_json, PROJECT_FORM, _set(("registered_on",), 20240601)),

@@ -10,6 +10,7 @@ a document stored earlier.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -393,7 +394,7 @@ def document_get(
     def action() -> dict[str, Any]:
         app = state.app()
         reader = app.cycle.resolve(_acting(as_, role)) if as_ else None
-        access = app.cycle.document_access(project) if project else None
+        access = app.cycle.document_access(project, sha256) if project else None
         data = app.documents.read(sha256, reader=reader, access=access)
         output.write_bytes(data)
         return {"sha256": sha256, "bytes": len(data), "output": str(output)}
@@ -571,7 +572,10 @@ def project_transitions(
             )
         return {"machine": machine, "markdown": render_markdown(tables[machine])}
 
-    _run(json_out, action, lambda r: out.print(r["markdown"], markup=False))
+    def render(r: dict[str, Any]) -> None:
+        sys.stdout.write(r["markdown"])  # raw: a console would wrap the long rows
+
+    _run(json_out, action, render)
 
 
 # -- monitoring periods ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from jcm.domain.cycle import DEFAULT_RULE_BOOK, codec
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.documents import DocumentAccess
+from jcm.domain.errors import NotFound
 from jcm.service_layer import cycle_handlers as h
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.runner import execute
@@ -113,14 +114,27 @@ class CycleService:
                 codec.methodology_to_json(h.methodology_or_404(uow, methodology_id, version))
             )
 
-    def document_access(self, project_id: str) -> DocumentAccess:
-        """Who may read the confidential documents of a project and its periods."""
+    def document_access(self, project_id: str, sha256: str) -> DocumentAccess:
+        """Who may read the confidential version ``sha256`` of a project's documents.
+
+        The document must be attached to the project or one of its monitoring periods:
+        being engaged on one project gives no right to another project's documents.
+        """
         with self.uow(read_only=True) as uow:
             project = h.project_or_404(uow, project_id)
-            verifiers = [
-                r.verifier for r, _ in uow.cycle.monitoring_of_project(project.id) if r.verifier
-            ]
-            return project.access(verifiers)
+            periods = [r for r, _ in uow.cycle.monitoring_of_project(project.id)]
+            attached = {d.sha256 for d in project.documents} | {
+                d.sha256 for r in periods for d in r.documents
+            }
+            if sha256 not in attached:
+                raise NotFound(
+                    "P9_NOT_ATTACHED",
+                    f"Document {sha256} is not attached to project {project.id} or its "
+                    "monitoring periods; name the project it belongs to.",
+                    sha256=sha256,
+                    project=project.id,
+                )
+            return project.access([r.verifier for r in periods if r.verifier])
 
     def resolve(self, by: cc.ActingAs) -> Any:
         with self.uow(read_only=True) as uow:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from jcm.domain.allocation import AllocatedLine, AllocationShare
-from jcm.domain.cycle.actors import Actor, Designation, Role, Side, TpeFunction
+from jcm.domain.cycle.actors import Actor, Designation, Role, Side, TpeFunction, check_scope
 from jcm.domain.cycle.documents import DocumentKind, DocumentRef, Visibility
 from jcm.domain.cycle.jsonvalues import JsonValue
 from jcm.domain.cycle.machine import HistoryEntry
@@ -36,6 +36,22 @@ from jcm.domain.issuance import MonitoringPeriod
 T = TypeVar("T")
 
 
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else _int(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
 def _date(value: Any) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
@@ -48,7 +64,7 @@ def decode(what: str, reader: Callable[[Any], T], data: Any) -> T:
     """Read a stored form; any damage becomes one clear error instead of a traceback."""
     try:
         return reader(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, JcmError) as error:
         raise JcmError(
             "P8_CORRUPT_RECORD",
             f"The stored {what} cannot be read ({error!r}); restore the database from a "
@@ -198,11 +214,11 @@ def project_to_json(p: Project) -> dict[str, JsonValue]:
 def _project(data: Any) -> Project:
     period = data["crediting_period"]
     return Project(
-        id=data["id"],
-        title=data["title"],
+        id=_text(data["id"]),
+        title=_text(data["title"]),
         methodology_id=data["methodology"]["id"],
         methodology_version=data["methodology"]["version"],
-        sectoral_scope=data["sectoral_scope"],
+        sectoral_scope=check_scope(data["sectoral_scope"]),
         participants=tuple(participant_from_json(x) for x in data["participants"]),
         crediting_period=CreditingPeriod(
             date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
@@ -243,10 +259,10 @@ def _line_from_json(data: Any) -> AllocatedLine:
         data["line"],
         data["account"],
         Decimal(data["share_pct"]),
-        data["quantity"],
-        data["serial_start"],
-        data["serial_end"],
-        data["receives_remainder"],
+        _int(data["quantity"]),
+        _optional_int(data["serial_start"]),
+        _optional_int(data["serial_end"]),
+        bool(data["receives_remainder"]),
     )
 
 
@@ -282,17 +298,17 @@ def _monitoring(data: Any) -> MonitoringRequest:
     return MonitoringRequest(
         id=data["id"],
         project_id=data["project"],
-        seq=data["seq"],
+        seq=_int(data["seq"]),
         period=MonitoringPeriod(
             date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"])
         ),
         rule_book=data["rule_book"],
         state=MonitoringState(data["state"]),
         verifier=data["verifier"],
-        verified_amount=data["verified_amount"],
+        verified_amount=_optional_int(data["verified_amount"]),
         decision=None
         if d is None
-        else JcDecision(d["amount"], d["vintage"], d["remainder_to"], d["reference"]),
+        else JcDecision(_int(d["amount"]), _int(d["vintage"]), d["remainder_to"], d["reference"]),
         shares=tuple(share_from_json(s) for s in data["shares"]),
         lines=tuple(_line_from_json(x) for x in data["lines"]),
         issued_sides=frozenset(Side(s) for s in data["issued_sides"]),
@@ -331,7 +347,7 @@ def _methodology(data: Any) -> Methodology:
         id=data["id"],
         version=data["version"],
         title=data["title"],
-        sectoral_scope=data["sectoral_scope"],
+        sectoral_scope=check_scope(data["sectoral_scope"]),
         proponent=data["proponent"],
         rule_book=data["rule_book"],
         state=MethodologyState(data["state"]),
