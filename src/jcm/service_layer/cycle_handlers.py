@@ -552,6 +552,18 @@ def methodology_summary(m: Methodology) -> dict[str, Any]:
     }
 
 
+def _store_new_methodology(uow: UnitOfWork, m: Methodology, event: Event) -> dict[str, Any]:
+    if uow.cycle.get_methodology(codec.methodology_key(m), lock=True) is not None:
+        raise RuleViolation(
+            "P4_METHODOLOGY_EXISTS",
+            f"Methodology {m.id} v{m.version} was already proposed.",
+            methodology=m.id,
+        )
+    uow.cycle.put_methodology(m, uow.now, new=True)
+    _log(uow, event)
+    return methodology_summary(m)
+
+
 def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
     _check_date(uow, cmd.on)
@@ -565,15 +577,7 @@ def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> dict[str, Any]:
         documents=cmd.documents,
         rules=rules,
     )
-    if uow.cycle.get_methodology(codec.methodology_key(m), lock=True) is not None:
-        raise RuleViolation(
-            "P4_METHODOLOGY_EXISTS",
-            f"Methodology {m.id} v{m.version} was already proposed.",
-            methodology=m.id,
-        )
-    uow.cycle.put_methodology(m, uow.now, new=True)
-    _log(uow, event)
-    return methodology_summary(m)
+    return _store_new_methodology(uow, m, event)
 
 
 def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> dict[str, Any]:
@@ -584,15 +588,7 @@ def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> dict[str, Any]:
     m, event = propose_revision(
         current, actor, cmd.on, documents=cmd.documents, title=cmd.title, rules=rules
     )
-    if uow.cycle.get_methodology(codec.methodology_key(m), lock=True) is not None:
-        raise RuleViolation(
-            "P4_METHODOLOGY_EXISTS",
-            f"Methodology {m.id} v{m.version} was already proposed.",
-            methodology=m.id,
-        )
-    uow.cycle.put_methodology(m, uow.now, new=True)
-    _log(uow, event)
-    return methodology_summary(m)
+    return _store_new_methodology(uow, m, event)
 
 
 def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> dict[str, Any]:
