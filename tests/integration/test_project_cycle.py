@@ -26,9 +26,11 @@ from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     DocumentKind,
     DocumentRef,
+    ProjectAction,
     ProjectProposal,
     Role,
     TpeFunction,
+    advance_project,
     designations,
 )
 from jcm.domain.cycle import commands as cc
@@ -850,6 +852,57 @@ def test_an_edited_calculation_record_no_longer_matches_its_logged_digest(app: A
     problem = verify_log(app)["problem"]
 
     assert (problem["entity"], problem["field"]) == (f"calculation {M1}", "record sha256")
+
+
+def forge_register(app: App, w: World, by: str) -> None:
+    """Write KE001's registration as if ``by`` had taken it, bypassing the service's checks
+    (an insider writing through the storage code): the store and the log agree."""
+    step = ke001_before(w, "register")
+    with app.unit_of_work() as uow:
+        project = uow.cycle.get_project("KE001", lock=True)
+        assert project is not None
+        jc = uow.cycle.actors_of(JC)[0][0]
+        forger = uow.cycle.actors_of(by)[0][0]
+        new, event = advance_project(project, ProjectAction.REGISTER, jc, step.on)
+        change = event["change"]
+        assert isinstance(change, dict)
+        forged_history = replace(
+            new.history[-1], organisation_id=by, role=forger.role, side=forger.side
+        )
+        uow.cycle.put_project(
+            replace(new, history=(*new.history[:-1], forged_history)), uow.now, new=False
+        )
+        uow.ledger.add_event(
+            "project.register",
+            None,
+            {
+                **change,
+                "actor": {
+                    "organisation": by,
+                    "role": forger.role.value,
+                    "side": forger.side.value if forger.side else None,
+                    "partner": forger.partner,
+                },
+            },
+            uow.now,
+        )
+        uow.commit()
+
+
+def test_a_logged_step_the_rules_refuse_fails_verification_even_if_the_store_agrees(
+    app: App,
+) -> None:
+    w = world(app)
+    forge_register(app, w, "rm-jp")  # a registry manager "registers" a project
+
+    verdict = verify_log(app)
+
+    assert verdict["ok"] is False
+    problem = verdict["problem"]
+    assert "project.register is refused by the rules on replay: [P1_WRONG_ROLE]" in str(
+        problem["found"]
+    )
+    assert problem["index"] == verdict["entries"] - 1
 
 
 # -- confidential documents -------------------------------------------------------------------

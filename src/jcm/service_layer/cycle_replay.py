@@ -1,22 +1,68 @@
-"""Replaying the project cycle's log entries and comparing the result with the stored cycle.
+"""Replaying the project cycle's log entries with the domain rules, and comparing with the store.
 
 Entries of the cycle have dotted types: ``actor.registered``, ``rule_book.defined``,
-``project.<action>``, ``monitoring_period.<action>`` and ``methodology.<action>``. Each
-step entry carries the state it leads to, its date, its actor and the documents attached,
-plus the details of the step (allocation shares, verified amount, decision, calculation
-digest…). Replay follows every aggregate through its steps, checks that each step starts
-from the state the previous one left (a missing, reordered or altered entry shows up here)
-and then compares the result field by field with the stored aggregates.
+``project.<action>``, ``monitoring_period.<action>`` and ``methodology.<action>``. Replay
+takes every step again with the pure state machines of :mod:`jcm.domain.cycle`: the actor
+as registered at that point of the log (so a TPE's designations are those it held then),
+the rule book, the date, the documents and the step's details as the entry states them.
+So an entry that the rules would refuse (wrong role, missing document, window still open,
+overlapping period…) fails the replay, and the step's regenerated entry must equal the
+logged one. At the end every replayed aggregate must equal its stored form exactly (the
+codec's JSON), and the stored PDD parameters, registry-decision links and calculation
+records must match what the log says (each record must still hash to its logged digest).
+
+The service-level checks that depend on the clock or on other stores (a step dated after
+today, the eligibility of the PDD's facts, share accounts that exist) are not re-run: they
+held when the step was taken, and their results are in the registry's own entries.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from jcm.domain.cycle import codec
+from jcm.domain.allocation import AllocationShare
+from jcm.domain.cycle import (
+    DEFAULT_RULE_BOOK,
+    Actor,
+    Allocation,
+    Approval,
+    CreditingPeriod,
+    JcDecision,
+    Methodology,
+    MethodologyAction,
+    MonitoringAction,
+    MonitoringRequest,
+    Participants,
+    Project,
+    ProjectAction,
+    ProjectProposal,
+    Renewal,
+    RuleBook,
+    Verification,
+    advance_methodology,
+    advance_monitoring,
+    advance_project,
+    codec,
+    propose_methodology,
+    propose_revision,
+    start_project,
+    submit_monitoring_report,
+)
+from jcm.domain.cycle.jsonvalues import Event
+from jcm.domain.errors import JcmError
+from jcm.domain.issuance import IssuanceDecision, MonitoringPeriod
 from jcm.service_layer.ports import CycleStore
+
+# Keys the service adds to a step's entry beside what the domain step returns.
+SERVICE_KEYS = frozenset({"parameters", "calculation", "registry_decision"})
+KINDS = ("project", "monitoring_period", "methodology")
+
+DecisionsOf = Callable[[str], list[IssuanceDecision]]
 
 
 class CycleReplayError(ValueError):
@@ -25,25 +71,25 @@ class CycleReplayError(ValueError):
 
 @dataclass
 class CycleState:
-    actors: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rule_books: dict[str, dict[str, Any]] = field(default_factory=dict)
-    aggregates: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    actors: dict[tuple[str, str], tuple[Actor, str]] = field(default_factory=dict)
+    rule_books: dict[str, RuleBook] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    periods: dict[str, MonitoringRequest] = field(default_factory=dict)
+    registry_decisions: dict[str, int] = field(default_factory=dict)
     calculations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    methodologies: dict[str, Methodology] = field(default_factory=dict)
     touched: dict[str, int] = field(default_factory=dict)
 
 
-KINDS = ("project", "monitoring_period", "methodology")
-
-
-def _key(kind: str, change: dict[str, Any]) -> str:
-    if kind == "methodology":
-        return f"{change['proposal_id'] or change['methodology']}@{change['version']}"
-    return str(change[kind])
+def _shares(items: Any) -> tuple[AllocationShare, ...]:
+    return tuple(AllocationShare(s["account"], Decimal(s["share_pct"])) for s in items)
 
 
 class CycleReplayer:
-    def __init__(self) -> None:
+    def __init__(self, decisions_of: DecisionsOf) -> None:
         self.state = CycleState()
+        self.decisions_of = decisions_of
 
     def handles(self, kind: str) -> bool:
         head, _, _ = kind.partition(".")
@@ -52,177 +98,229 @@ class CycleReplayer:
     def apply(self, index: int, kind: str, change: dict[str, Any]) -> None:
         s = self.state
         if kind == "actor.registered":
-            actor = change["actor"]
-            key = f"{actor['organisation']}/{actor['role']}"
-            s.actors[key] = {"body": actor, "name": change["name"]}
-            s.touched[f"actor {key}"] = index
+            actor = codec.actor_from_json(change["actor"])
+            s.actors[(actor.organisation_id, actor.role.value)] = (actor, change["name"])
+            s.touched[f"actor {actor.organisation_id}/{actor.role.value}"] = index
             return
         if kind == "rule_book.defined":
-            body = change["rule_book"]
-            s.rule_books[body["version"]] = body
-            s.touched[f"rule book {body['version']}"] = index
+            rules = codec.rule_book_from_json(change["rule_book"])
+            s.rule_books[rules.version] = rules
+            s.touched[f"rule book {rules.version}"] = index
             return
         aggregate, _, action = kind.partition(".")
-        key = _key(aggregate, change)
-        entity = f"{aggregate} {key}"
-        current = s.aggregates.get((aggregate, key))
         if action != change["action"]:
             raise CycleReplayError(f"type {kind} names action {change['action']!r}")
-        if current is None:
-            if change["from"] is not None:
-                raise CycleReplayError(
-                    f"{entity} has no earlier step, yet {action} starts from {change['from']}"
-                )
-            current = {"steps": 0, "documents": set()}
-            s.aggregates[(aggregate, key)] = current
-        elif current["state"] != change["from"]:
+        try:
+            entity, event = getattr(self, f"_{aggregate}")(action, change)
+        except JcmError as error:
             raise CycleReplayError(
-                f"{entity} is {current['state']} after its earlier steps, yet {action} "
-                f"starts from {change['from']}"
+                f"{kind} is refused by the rules on replay: [{error.code}] {error.message}"
+            ) from None
+        logged = {k: v for k, v in change.items() if k not in SERVICE_KEYS}
+        if event["type"] != kind or event["change"] != logged:
+            regenerated = event["change"]
+            assert isinstance(regenerated, dict)
+            differing = sorted(
+                k for k in set(logged) | set(regenerated) if logged.get(k) != regenerated.get(k)
             )
-        current["state"] = change["to"]
-        current["steps"] += 1
-        current["documents"] |= {d["sha256"] for d in change["documents"]}
-        current["last_on"] = change["on"]
-        getattr(self, f"_{aggregate}")(current, action, change)
+            raise CycleReplayError(
+                f"{kind} of {entity}: the entry differs from the step the rules give in "
+                f"{', '.join(differing) or 'its type'}"
+            )
         s.touched[entity] = index
 
-    def _project(self, p: dict[str, Any], action: str, change: dict[str, Any]) -> None:
-        if action == "open_public_input" and change["actor"]["role"] == "tpe":
-            p["validator"] = change["actor"]["organisation"]
-        elif action == "start_validation":
-            p["validator"] = change["validator"]
-        elif action == "resubmit_pdd":
-            p["validator"] = None
-        if action in ("submit_pin", "submit_pdd") and "title" in change:
-            p.update(
-                validator=None,
-                title=change["title"],
-                methodology=change["methodology"],
-                participants=change["participants"],
-                crediting_period=change["crediting_period"],
-                shares=[],
+    # -- context -------------------------------------------------------------------------
+    def _actor(self, change: dict[str, Any]) -> Actor:
+        given = change["actor"]
+        found = self.state.actors.get((given["organisation"], given["role"]))
+        if found is None:
+            raise CycleReplayError(
+                f"{given['organisation']} acts as {given['role']} before it is registered"
             )
+        return found[0]
+
+    def _rules(self, change: dict[str, Any]) -> RuleBook:
+        version = change["rule_book"]
+        found = self.state.rule_books.get(version)
+        if found is None and version == DEFAULT_RULE_BOOK.version:
+            return DEFAULT_RULE_BOOK
+        if found is None:
+            raise CycleReplayError(f"rule book {version!r} is used before it is defined")
+        return found
+
+    @staticmethod
+    def _documents(change: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(codec.document_from_json(d) for d in change["documents"])
+
+    # -- aggregates ----------------------------------------------------------------------
+    def _project(self, action: str, change: dict[str, Any]) -> tuple[str, Event]:
+        s = self.state
+        project_id = change["project"]
+        documents = self._documents(change)
+        rules = self._rules(change)
+        actor = self._actor(change)
+        on = date.fromisoformat(change["on"])
+        step = ProjectAction(action)
+        current = s.projects.get(project_id)
+        if current is None:
+            period = change["crediting_period"]
+            proposal = ProjectProposal(
+                project_id,
+                change["title"],
+                change["methodology"]["id"],
+                change["methodology"]["version"],
+                change["sectoral_scope"],
+                tuple(codec.participant_from_json(p) for p in change["participants"]),
+                CreditingPeriod(
+                    date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+                ),
+            )
+            new, event = start_project(
+                proposal, actor, on, documents=documents, action=step, rules=rules
+            )
+        else:
+            payload: Allocation | Participants | Renewal | None = None
+            if step in (
+                ProjectAction.REQUEST_REGISTRATION,
+                ProjectAction.REQUEST_ALLOCATION_CHANGE,
+            ):
+                payload = Allocation(_shares(change["shares"]))
+            elif step is ProjectAction.REQUEST_PARTICIPANT_CHANGE:
+                payload = Participants(
+                    tuple(codec.participant_from_json(p) for p in change["participants"])
+                )
+            elif step is ProjectAction.REQUEST_RENEWAL:
+                payload = Renewal(date.fromisoformat(change["crediting_period"]["end"]))
+            new, event = advance_project(
+                current, step, actor, on, documents=documents, payload=payload, rules=rules
+            )
+        s.projects[project_id] = new
         if "parameters" in change:
-            p["parameters"] = change["parameters"]
-        if action == "request_registration" or action == "register":
-            p["shares"] = change["shares"]
-        elif action == "approve_change":
-            for name in ("shares", "participants"):
-                if name in change:
-                    p[name] = change[name]
-        elif action == "approve_renewal":
-            p["crediting_period"] = change["crediting_period"]
+            s.parameters[project_id] = change["parameters"]
+        return f"project {project_id}", event
 
-    def _monitoring_period(self, r: dict[str, Any], action: str, change: dict[str, Any]) -> None:
-        if action == "submit_report":
-            r.update(
-                project=change["project"],
-                period=change["period"],
-                verifier=None,
-                verified_amount=None,
-                decision=None,
-                lines=[],
-                registry_decision=None,
-                issued=[],
+    def _monitoring_period(self, action: str, change: dict[str, Any]) -> tuple[str, Event]:
+        s = self.state
+        request_id = change["monitoring_period"]
+        project = s.projects.get(change["project"])
+        if project is None:
+            raise CycleReplayError(f"{request_id} names unknown project {change['project']}")
+        actor = self._actor(change)
+        on = date.fromisoformat(change["on"])
+        documents = self._documents(change)
+        rules = self._rules(change)
+        step = MonitoringAction(action)
+        if step is MonitoringAction.SUBMIT_REPORT:
+            period = MonitoringPeriod(
+                date.fromisoformat(change["period"]["start"]),
+                date.fromisoformat(change["period"]["end"]),
             )
-            self.state.calculations[change["monitoring_period"]] = {
-                "emission_reductions": change["calculation"]["emission_reductions"],
-                "digest": change["calculation"]["digest"],
+            others = [r for r in s.periods.values() if r.project_id == project.id]
+            new, event = submit_monitoring_report(
+                project,
+                period,
+                actor,
+                on,
+                documents=documents,
+                others=others,
+                decisions=self.decisions_of(project.id),
+                rules=rules,
+            )
+            calculation = change["calculation"]
+            s.calculations[new.id] = {
+                "emission_reductions": calculation["emission_reductions"],
+                "digest": calculation["digest"],
             }
-        elif action == "start_verification":
-            r["verifier"] = change["verifier"]
-        elif action == "verify":
-            r["verified_amount"] = change["verified_amount"]
-        elif action == "decide":
-            r["decision"] = {
-                "amount": change["amount"],
-                "vintage": change["vintage"],
-                "reference": change["reference"],
-            }
-            r["lines"] = change["lines"]
-            r["registry_decision"] = change["registry_decision"]
-        elif action == "record_issuance":
-            r["issued"] = change["issued_registries"]
+        else:
+            current = s.periods.get(request_id)
+            if current is None:
+                raise CycleReplayError(f"{request_id} has no report before {action}")
+            payload: Verification | JcDecision | None = None
+            if step is MonitoringAction.VERIFY:
+                payload = Verification(change["verified_amount"])
+            elif step is MonitoringAction.DECIDE:
+                payload = JcDecision(
+                    change["amount"],
+                    change["vintage"],
+                    change["remainder_to"],
+                    change["reference"],
+                )
+                s.registry_decisions[request_id] = change["registry_decision"]
+            new, event = advance_monitoring(
+                current,
+                project,
+                step,
+                actor,
+                on,
+                documents=documents,
+                payload=payload,
+                rules=rules,
+            )
+        s.periods[new.id] = new
+        return f"monitoring_period {new.id}", event
 
-    def _methodology(self, m: dict[str, Any], action: str, change: dict[str, Any]) -> None:
-        m.update(id=change["methodology"], title=change["title"])
+    def _methodology(self, action: str, change: dict[str, Any]) -> tuple[str, Event]:
+        s = self.state
+        actor = self._actor(change)
+        on = date.fromisoformat(change["on"])
+        documents = self._documents(change)
+        rules = self._rules(change)
+        step = MethodologyAction(action)
+        if step is MethodologyAction.PROPOSE:
+            new, event = propose_methodology(
+                change["methodology"],
+                change["title"],
+                change["sectoral_scope"],
+                actor,
+                on,
+                documents=documents,
+                rules=rules,
+            )
+        elif step is MethodologyAction.PROPOSE_REVISION:
+            revised = s.methodologies.get(_revised_key(change["revises"], s.methodologies))
+            if revised is None:
+                raise CycleReplayError(f"the revision of {change['revises']} has no original")
+            new, event = propose_revision(
+                revised, actor, on, documents=documents, title=change["title"], rules=rules
+            )
+        else:
+            key = f"{change['proposal_id'] or change['methodology']}@{change['version']}"
+            current = s.methodologies.get(key)
+            if current is None:
+                raise CycleReplayError(f"methodology {key} has no proposal before {action}")
+            payload = Approval(change["methodology"]) if step is MethodologyAction.APPROVE else None
+            new, event = advance_methodology(
+                current, step, actor, on, documents=documents, payload=payload, rules=rules
+            )
+        key = codec.methodology_key(new)
+        s.methodologies[key] = new
+        return f"methodology {key}", event
 
 
-def _project_fields(body: dict[str, Any], parameters: Any) -> dict[str, Any]:
-    return {
-        "state": body["state"],
-        "steps": len(body["history"]),
-        "documents": {d["sha256"] for d in body["documents"]},
-        "last_on": body["history"][-1]["on"],
-        "title": body["title"],
-        "methodology": body["methodology"],
-        "participants": body["participants"],
-        "crediting_period": body["crediting_period"],
-        "shares": body["shares"],
-        "validator": body["validator"],
-        "parameters": parameters,
-    }
+def _revised_key(revises: str, known: dict[str, Methodology]) -> str:
+    """The storage key of the version a revision replaces ("KE_AM001 1.0")."""
+    methodology_id, _, version = revises.partition(" ")
+    for key, m in known.items():
+        if m.id == methodology_id and m.version == version:
+            return key
+    return f"{methodology_id}@{version}"
 
 
-def _monitoring_fields(
-    body: dict[str, Any], registries: list[str], decision_id: int | None
-) -> dict[str, Any]:
-    decision = body["decision"]
-    return {
-        "state": body["state"],
-        "steps": len(body["history"]),
-        "documents": {d["sha256"] for d in body["documents"]},
-        "last_on": body["history"][-1]["on"],
-        "project": body["project"],
-        "period": body["period"],
-        "verifier": body["verifier"],
-        "verified_amount": body["verified_amount"],
-        "decision": None
-        if decision is None
-        else {k: decision[k] for k in ("amount", "vintage", "reference")},
-        "lines": [
-            {
-                "line": x["line"],
-                "account": x["account"],
-                "share_pct": x["share_pct"],
-                "quantity": x["quantity"],
-                "receives_remainder": x["receives_remainder"],
-            }
-            for x in body["lines"]
-        ],
-        "registry_decision": decision_id,
-        "issued": registries,
-    }
-
-
-def _methodology_fields(body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "state": body["state"],
-        "steps": len(body["history"]),
-        "documents": {d["sha256"] for d in body["documents"]},
-        "last_on": body["history"][-1]["on"],
-        "id": body["id"],
-        "title": body["title"],
-    }
+# -- comparing with the store ----------------------------------------------------------------
 
 
 def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | None:
     """The first difference as (index, entity, field, expected, found), or None."""
     t = state.touched
 
-    def diff(
-        entity: str, expected: dict[str, Any], found: dict[str, Any]
-    ) -> tuple[Any, ...] | None:
-        for name in sorted(set(expected) | set(found)):
-            if expected.get(name) != found.get(name):
-                return (
-                    t.get(entity),
-                    entity,
-                    name,
-                    _plain(expected.get(name)),
-                    _plain(found.get(name)),
-                )
+    def differ(entity: str, expected: Any, found: Any) -> tuple[Any, ...] | None:
+        if isinstance(expected, dict) and isinstance(found, dict):
+            for name in sorted(set(expected) | set(found)):
+                if expected.get(name) != found.get(name):
+                    return (t.get(entity), entity, name, expected.get(name), found.get(name))
+            return None
+        if expected != found:
+            return (t.get(entity), entity, "value", expected, found)
         return None
 
     def missing(entity: str, in_log: bool) -> tuple[Any, ...]:
@@ -234,46 +332,61 @@ def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | Non
             "absent" if in_log else "present",
         )
 
-    found_actors = {
-        f"{actor.organisation_id}/{actor.role.value}": {
-            "body": codec.actor_to_json(actor),
-            "name": name,
-        }
-        for actor, name in store.list_actors()
-    }
-    found_books = {book.version: codec.rule_book_to_json(book) for book in store.list_rule_books()}
-    for prefix, expected_all, found_all in (
-        ("actor", state.actors, found_actors),
-        ("rule book", state.rule_books, found_books),
-    ):
+    def each(
+        prefix: str, expected_all: dict[str, Any], found_all: dict[str, Any]
+    ) -> tuple[Any, ...] | None:
         for key in sorted(set(expected_all) | set(found_all)):
             entity = f"{prefix} {key}"
             if key not in expected_all or key not in found_all:
                 return missing(entity, key in expected_all)
-            problem = diff(entity, {"value": expected_all[key]}, {"value": found_all[key]})
+            problem = differ(entity, expected_all[key], found_all[key])
             if problem:
                 return problem
+        return None
 
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    actors = {
+        f"{a.organisation_id}/{a.role.value}": {"actor": codec.actor_to_json(a), "name": n}
+        for a, n in state.actors.values()
+    }
+    stored_actors = {
+        f"{a.organisation_id}/{a.role.value}": {"actor": codec.actor_to_json(a), "name": n}
+        for a, n in store.list_actors()
+    }
+    books = {v: codec.rule_book_to_json(r) for v, r in state.rule_books.items()}
+    stored_books = {r.version: codec.rule_book_to_json(r) for r in store.list_rule_books()}
+    for prefix, expected_all, found_all in (
+        ("actor", actors, stored_actors),
+        ("rule book", books, stored_books),
+    ):
+        problem = each(prefix, expected_all, found_all)
+        if problem:
+            return problem
+
+    expected: dict[str, dict[str, Any]] = {}
+    for pid, project in state.projects.items():
+        expected[f"project {pid}"] = {
+            **codec.project_to_json(project),
+            "parameters": state.parameters.get(pid),
+        }
+    for rid, request in state.periods.items():
+        expected[f"monitoring_period {rid}"] = {
+            **codec.monitoring_to_json(request),
+            "registry_decision": state.registry_decisions.get(rid),
+        }
+    for key, m in state.methodologies.items():
+        expected[f"methodology {key}"] = dict(codec.methodology_to_json(m))
+    found: dict[str, dict[str, Any]] = {}
     for kind, key, body, parameters, decision_id in store.aggregate_rows():
+        extra: dict[str, Any] = {}
         if kind == "project":
-            found[(kind, key)] = _project_fields(body, parameters)
+            extra["parameters"] = parameters
         elif kind == "monitoring_period":
-            partner = body["project"][:2]
-            sides = body["issued_sides"]
-            found[(kind, key)] = _monitoring_fields(
-                body, sorted("JP" if s == "japan" else partner for s in sides), decision_id
-            )
-        else:
-            found[(kind, key)] = _methodology_fields(body)
-    for ident in sorted(set(state.aggregates) | set(found)):
-        entity = f"{ident[0]} {ident[1]}"
-        if ident not in state.aggregates or ident not in found:
-            return missing(entity, ident in state.aggregates)
-        expected = dict(state.aggregates[ident])
-        if ident[0] == "project":
-            expected.setdefault("parameters", None)
-        problem = diff(entity, expected, found[ident])
+            extra["registry_decision"] = decision_id
+        found[f"{kind} {key}"] = {**body, **extra}
+    for entity in sorted(set(expected) | set(found)):
+        if entity not in expected or entity not in found:
+            return missing(entity, entity in expected)
+        problem = differ(entity, expected[entity], found[entity])
         if problem:
             return problem
 
@@ -284,7 +397,7 @@ def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | Non
         if rid not in state.calculations or rid not in stored:
             return missing(entity, rid in state.calculations)
         record = stored[rid]
-        problem = diff(
+        problem = differ(
             entity,
             state.calculations[rid],
             {k: record[k] for k in ("emission_reductions", "digest")},
@@ -296,7 +409,3 @@ def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | Non
         if actual != record["digest"]:
             return (t.get(entity), entity, "record sha256", record["digest"], actual)
     return None
-
-
-def _plain(value: Any) -> Any:
-    return sorted(value) if isinstance(value, set) else value

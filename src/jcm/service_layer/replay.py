@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from jcm.domain.article6 import Article6, FirstTransferTrigger, parse_uses
-from jcm.domain.issuance import DecisionStatus
+from jcm.domain.issuance import DecisionStatus, IssuanceDecision, MonitoringPeriod
 from jcm.domain.serials import SerialRange
 from jcm.service_layer.cycle_replay import CycleReplayer, CycleReplayError
 from jcm.service_layer.ports import Ledger
@@ -91,7 +91,24 @@ def _range_of(serials: str | None) -> tuple[int | None, int | None]:
 class Replayer:
     def __init__(self) -> None:
         self.state = ReplayState()
-        self.cycle = CycleReplayer()
+        self.cycle = CycleReplayer(self._decisions_of)
+
+    def _decisions_of(self, project_id: str) -> list[IssuanceDecision]:
+        """The JC decisions the log has recorded so far for a project (the I3 check)."""
+        return [
+            IssuanceDecision(
+                decision_id,
+                d["project"],
+                MonitoringPeriod(d["period_start"], d["period_end"]),
+                d["vintage"],
+                d["period_seq"],
+                d["amount"],
+                DecisionStatus(d["status"]),
+                d["reference"],
+            )
+            for decision_id, d in self.state.decisions.items()
+            if d["project"] == project_id
+        ]
 
     def apply(self, index: int, entry: dict[str, Any]) -> None:
         kind = entry.get("type")

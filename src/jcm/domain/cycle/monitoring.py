@@ -517,6 +517,7 @@ def advance_monitoring(
         extra.update(
             amount=payload.amount,
             vintage=payload.vintage,
+            remainder_to=payload.remainder_to,
             reference=payload.reference,
             shares=shares_json(project.shares),
             lines=[
