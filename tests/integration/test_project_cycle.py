@@ -762,6 +762,79 @@ def test_a_methodology_is_proposed_approved_after_public_input_and_revised(app: 
     assert verify_log(app)["ok"]
 
 
+def test_a_project_on_a_methodology_without_code_here_is_credited_what_its_report_states(
+    app: App,
+) -> None:
+    w = world(app)
+    cycle = app.cycle
+    jc, sec, tpe = cc.ActingAs(JC), cc.ActingAs(SEC), cc.ActingAs(TPE)
+    cycle.propose_methodology(
+        cc.ProposeMethodology(
+            "KE_PM002",
+            "Efficient motors",
+            3,
+            tpe,
+            date(2022, 1, 10),
+            w.docs("KE_PM002", K.PROPOSED_METHODOLOGY, K.METHODOLOGY_SPREADSHEET),
+        )
+    )
+    for action, on, kw in (
+        ("open_public_input", date(2022, 1, 15), {}),
+        ("close_public_input", date(2022, 1, 30), {}),
+        ("approve", date(2022, 3, 1), {"approved_id": "KE_AM102"}),
+    ):
+        cycle.methodology_step(
+            cc.MethodologyStep(
+                "KE_PM002", "1.0", action, jc if action == "approve" else sec, on, **kw
+            )
+        )
+    # KE001's walk, on the new methodology (scope 3, where the demo TPE is designated too).
+    plan = replace(w.ke, methodology="KE_AM102", scope=3)
+    start = cc.StartProject(
+        replace(proposal(plan), methodology_id="KE_AM102", sectoral_scope=3),
+        cc.ActingAs(PP),
+        PIN_ON,
+        w.docs("KE001", K.PIN),
+    )
+    cycle.start_project(start)
+    for step in project_steps(w):
+        cycle.project_step(replace(step, parameters=None))
+    assert cycle.project("KE001")["state"] == "registered"
+
+    no_figure = report(w)
+    error = refused(app, lambda: cycle.submit_report(no_figure), "P8_MISSING_PAYLOAD")
+    assert "KE_AM102 v1.0 of project KE001 has no executable version" in error.message
+    submitted = cycle.submit_report(replace(no_figure, reported_reductions=120))
+    assert submitted["calculation"]["computed"] is False
+    assert submitted["calculation"]["emission_reductions"] == 120
+    period = cycle.monitoring("KE001-M001", with_record=True)
+    assert period["calculation"]["record"]["note"].startswith("as reported by the project")
+
+    reported = date(2024, 1, 20)
+    for step in monitoring_steps(w, "KE001-M001", reported):
+        cycle.monitoring_step(step)
+    assert cycle.monitoring("KE001-M001")["verified_amount"] == 120
+    assert sum(held(app, "KE001").values()) == 120
+    assert verify_log(app)["ok"]
+
+
+def test_reported_reductions_must_match_what_an_executable_methodology_calculates(
+    app: App,
+) -> None:
+    w = world(app)
+    registered_ke001(w)
+
+    error = refused(
+        app,
+        lambda: app.cycle.submit_report(replace(report(w), reported_reductions=900)),
+        "P7_REPORTED_DIFFERS",
+    )
+
+    assert (error.details["reported"], error.details["calculated"]) == (900, 878)
+    matching = app.cycle.submit_report(replace(report(w), reported_reductions=878))
+    assert matching["calculation"]["computed"] is True
+
+
 # -- tamper detection -------------------------------------------------------------------------
 
 

@@ -591,6 +591,13 @@ def monitoring_submit(
     row: Annotated[
         int | None, typer.Option(help="Sheet row of the period (default: the only row).")
     ] = None,
+    reductions: Annotated[
+        int | None,
+        typer.Option(
+            help="tCO2 the report states; needed when the methodology is not executable here, "
+            "checked against the calculation when it is."
+        ),
+    ] = None,
     doc: DocOpt = None,
     confidential_doc: ConfidentialOpt = None,
     key: KeyOpt = None,
@@ -628,6 +635,7 @@ def monitoring_submit(
                 tuple(picked.values.items()),
                 _documents(docs, confidential_doc),
                 source,
+                reductions,
             ),
             key,
         )

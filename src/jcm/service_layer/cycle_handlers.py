@@ -10,6 +10,7 @@ whole unit of work back, so nothing is half done.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -57,6 +58,7 @@ from jcm.domain.errors import (
     RuleViolation,
 )
 from jcm.domain.issuance import MonitoringPeriod
+from jcm.domain.methodologies.record import canonical_bytes
 from jcm.service_layer import handlers
 from jcm.service_layer.methodology_service import parse_fact
 from jcm.service_layer.ports import UnitOfWork
@@ -423,6 +425,74 @@ def _calculate(
         raise
 
 
+def _reductions(
+    uow: UnitOfWork, project: Project, period: MonitoringPeriod, cmd: cc.SubmitMonitoringReport
+) -> tuple[str, str, int, str, str, bool]:
+    """The period's reductions and their record: computed by the methodology where this
+    platform has it executable, else as the participants report them (methodologies approved
+    in the cycle before their code exists). Returns id, version, tCO2, digest, record text
+    and whether the platform computed them."""
+    reported = cmd.reported_reductions
+    if reported is not None and (
+        isinstance(reported, bool) or not isinstance(reported, int) or reported < 0
+    ):
+        raise InvalidInput(
+            "P8_BAD_AMOUNT",
+            f"Reported reductions must be a whole number of tCO2 ≥ 0, got {reported!r}.",
+            project=project.id,
+        )
+    try:
+        methodologies.get(project.methodology_id, project.methodology_version)
+    except JcmError:
+        if reported is None:
+            raise InvalidInput(
+                "P8_MISSING_PAYLOAD",
+                f"Methodology {project.methodology_id} v{project.methodology_version} of "
+                f"project {project.id} has no executable version on this platform; state the "
+                "reductions the monitoring report calculates (--reductions).",
+                project=project.id,
+                methodology=project.methodology_id,
+            ) from None
+        body = {
+            "methodology": project.methodology_id,
+            "version": project.methodology_version,
+            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+            "monitored": {name: [value, unit] for name, (value, unit) in cmd.values},
+            "emission_reductions": reported,
+            "computed": False,
+            "note": "as reported by the project participants; not computed by this platform",
+        }
+        raw = canonical_bytes(body)
+        digest = hashlib.sha256(raw).hexdigest()
+        return (
+            project.methodology_id,
+            project.methodology_version,
+            reported,
+            digest,
+            raw.decode("utf-8"),
+            False,
+        )
+    record = _calculate(uow, project, period, cmd)
+    if reported is not None and reported != record.er:
+        raise IssuanceRuleViolation(
+            "P7_REPORTED_DIFFERS",
+            f"The monitoring report of project {project.id} for {period} states {reported} "
+            f"tCO2, but {record.methodology} v{record.version} calculates {record.er} tCO2 from "
+            "its values; correct the report or the values.",
+            project=project.id,
+            reported=reported,
+            calculated=record.er,
+        )
+    return (
+        record.methodology,
+        record.version,
+        record.er,
+        record.digest,
+        record.canonical().decode("utf-8"),
+        True,
+    )
+
+
 def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
     _check_date(uow, cmd.on)
@@ -440,22 +510,19 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, 
         decisions=uow.ledger.decisions_of_project(project.id),
         rules=rules,
     )
-    record = _calculate(uow, project, period, cmd)
+    methodology_id, version, reductions, digest, text, computed = _reductions(
+        uow, project, period, cmd
+    )
     uow.cycle.add_calculation(
-        request.id,
-        record.methodology,
-        record.version,
-        record.er,
-        record.digest,
-        record.canonical().decode("utf-8"),
-        uow.now,
+        request.id, methodology_id, version, reductions, digest, text, uow.now
     )
     uow.cycle.put_monitoring(request, uow.now, new=True)
     calculation: JsonValue = {
-        "methodology": record.methodology,
-        "version": record.version,
-        "emission_reductions": record.er,
-        "digest": record.digest,
+        "methodology": methodology_id,
+        "version": version,
+        "emission_reductions": reductions,
+        "digest": digest,
+        "computed": computed,
     }
     _log(uow, event, calculation=calculation)
     return {**monitoring_summary(request, None), "calculation": calculation}

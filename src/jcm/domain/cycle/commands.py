@@ -80,6 +80,9 @@ class SubmitMonitoringReport:
     values: tuple[tuple[str, tuple[str, str]], ...]  # monitored parameter -> (value, unit)
     documents: tuple[DocumentRef, ...] = ()
     source: dict[str, str] = field(default_factory=dict)  # where values came from, for errors
+    # The reductions the report states: required where the methodology is not executable
+    # here; where it is, they must equal what it calculates.
+    reported_reductions: int | None = None
 
 
 @dataclass(frozen=True)
