@@ -621,3 +621,21 @@ def test_a_methodology_is_proposed_opened_for_15_days_approved_and_revised(
         ("KE_AM009", "2.0", "proposed"),
     ]
     assert c.json("log", "verify")["ok"] is True
+
+
+def test_monitoring_periods_and_projects_can_be_listed_by_state(cycle: Cycle) -> None:
+    c = cycle
+    registered(c)
+    issue_m001(c)
+
+    issued = c.json("monitoring", "list", "--state", "issued")
+    waiting = c.json("monitoring", "list", "--state", "under_jc_consideration")
+    in_registered = c.json("project", "list", "--state", "registered")
+
+    assert [(r["monitoring_period"], r["issued_sides"]) for r in issued] == [
+        ("KE001-M001", ["japan", "partner"])
+    ]
+    assert waiting == []
+    assert [p["project"] for p in in_registered] == ["KE001"]
+    stderr = c.refused("P8_BAD_STATE", "monitoring", "list", "--state", "done")
+    assert "under_jc_consideration" in stderr

@@ -514,6 +514,8 @@ def project_show(
         )
         shares = ", ".join(f"{s['account']} {s['share_pct']}%" for s in r["shares"])
         out.print(f"allocation: {shares or '–'}")
+        if r["public_input_closes_on"] and r["state"] in ("public_input", "pdd_submitted"):
+            out.print(f"PDD public input closes on {r['public_input_closes_on']}")
         _table(
             "history",
             [{**h, "documents": [d["kind"] for d in h["documents"]]} for h in r["history"]],
@@ -539,12 +541,15 @@ def project_show(
 @project_cli.command("list")
 def project_list(
     partner: Annotated[str | None, typer.Option(help="Partner ISO code.")] = None,
+    state_: Annotated[
+        str | None, typer.Option("--state", help="Only projects in this state.")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List the projects in the cycle."""
     _run(
         json_out,
-        lambda: state.app().cycle.projects(partner.upper() if partner else None),
+        lambda: state.app().cycle.projects(partner.upper() if partner else None, state_),
         lambda rows: _table(
             "projects", rows, ["project", "state", "methodology", "last_step", "on", "title"]
         ),
@@ -701,6 +706,36 @@ def monitoring_step(
             _table("JC decision", r["lines"], ["line", "account", "share_pct", "quantity"])
 
     _run(json_out, action, render)
+
+
+@monitoring_cli.command("list")
+def monitoring_list(
+    project: Annotated[str | None, typer.Option(help="Only this project's periods.")] = None,
+    state_: Annotated[
+        str | None,
+        typer.Option("--state", help="Only periods in this state, e.g. under_jc_consideration."),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List monitoring periods, e.g. those waiting for a verifier, the JC or a registry."""
+    _run(
+        json_out,
+        lambda: state.app().cycle.monitoring_periods(project, state_),
+        lambda rows: _table(
+            "monitoring periods",
+            rows,
+            [
+                "monitoring_period",
+                "period",
+                "state",
+                "verified_amount",
+                "decided_amount",
+                "decision",
+                "issued_sides",
+                "last_step",
+            ],
+        ),
+    )
 
 
 @monitoring_cli.command("show")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any
 
 from jcm.domain.cycle import DEFAULT_RULE_BOOK, codec
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.documents import DocumentAccess
-from jcm.domain.errors import NotFound
+from jcm.domain.cycle.monitoring import MonitoringState
+from jcm.domain.cycle.project import ProjectState
+from jcm.domain.errors import InvalidInput, NotFound
 from jcm.service_layer import cycle_handlers as h
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.runner import execute
@@ -75,16 +78,42 @@ class CycleService:
                 seen[book.version] = codec.rule_book_to_json(book)
             return list(seen.values())
 
-    def projects(self, partner: str | None = None) -> list[dict[str, Any]]:
+    def projects(
+        self, partner: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        _check_state(ProjectState, state, "project")
         with self.uow(read_only=True) as uow:
-            return [h.project_summary(p) for p in uow.cycle.list_projects(partner)]
+            return [
+                h.project_summary(p)
+                for p in uow.cycle.list_projects(partner)
+                if state is None or p.state.value == state
+            ]
+
+    def monitoring_periods(
+        self, project_id: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Monitoring periods, e.g. the queue of those awaiting a JC decision."""
+        _check_state(MonitoringState, state, "monitoring period")
+        with self.uow(read_only=True) as uow:
+            projects = (
+                [h.project_or_404(uow, project_id)] if project_id else uow.cycle.list_projects()
+            )
+            return [
+                h.monitoring_summary(r, d)
+                for p in projects
+                for r, d in uow.cycle.monitoring_of_project(p.id)
+                if state is None or r.state.value == state
+            ]
 
     def project(self, project_id: str) -> dict[str, Any]:
         with self.uow(read_only=True) as uow:
             project = h.project_or_404(uow, project_id)
             periods = uow.cycle.monitoring_of_project(project.id)
+            rules = h.rule_book(uow, project.rule_book)
+            closes = project.public_input_closes_on(rules)
             return {
                 **codec.project_to_json(project),
+                "public_input_closes_on": closes.isoformat() if closes else None,
                 "parameters": uow.cycle.project_parameters(project.id),
                 "monitoring_periods": [h.monitoring_summary(r, d) for r, d in periods],
             }
@@ -139,6 +168,16 @@ class CycleService:
     def resolve(self, by: cc.ActingAs) -> Any:
         with self.uow(read_only=True) as uow:
             return h.resolve_actor(uow, by)
+
+
+def _check_state(states: type[StrEnum], state: str | None, what: str) -> None:
+    if state is not None and state not in {s.value for s in states}:
+        raise InvalidInput(
+            "P8_BAD_STATE",
+            f"{state!r} is not a {what} state; the states are: "
+            f"{', '.join(s.value for s in states)}.",
+            state=state,
+        )
 
 
 def _dict(value: object) -> dict[str, Any]:
