@@ -45,17 +45,20 @@ def _no_surrogates(text: str) -> bool:
     return True
 
 
-# Outside string literals, a number with a fraction or exponent (a float) or of 16+ digits
-# (possibly beyond I-JSON's 2^53) is where Python and JCS could disagree.
-_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
-_NUMBER_HAZARD = re.compile(r"[0-9][.eE]|[0-9]{16,}")
+# Where Python's output and JCS could disagree: a float (fraction or exponent) or an integer
+# of 16+ digits (possibly beyond I-JSON's 2^53). Outside strings, every number follows
+# ":", "[" or "," and a float ends at ",", "]" or "}", so this one search finds them all
+# without stripping strings first; a match inside a string (rare: e.g. "x:1.5,") only
+# sends the value down the slow, exact path.
+_NUMBER_HAZARD = re.compile(
+    r"[:\[,]-?[0-9](?:[0-9]{15}|[0-9]*(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)[,\]}])"
+)
 
 
 def _numbers_safe(text: str) -> bool:
-    # Cheap test first: no hazard anywhere means none outside strings either.
-    if _NUMBER_HAZARD.search(text) is None:
-        return True
-    return _NUMBER_HAZARD.search(_STRING_LITERAL.sub("", text)) is None
+    if text[:1] in "-0123456789":  # a bare top-level number
+        return False
+    return _NUMBER_HAZARD.search(text) is None
 
 
 def canonical_json(value: Any) -> bytes:

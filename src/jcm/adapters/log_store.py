@@ -23,7 +23,7 @@ from jcm.adapters import schema as t
 from jcm.adapters.canonical import canonical_json
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.signing import NoteSigner
-from jcm.domain.log_entries import log_entry
+from jcm.domain.log_entries import log_entry_at, timestamp_text
 from jcm.domain.merkle import CompactRange, leaf_hash
 from jcm.domain.signed_note import Checkpoint
 
@@ -110,9 +110,10 @@ class SqlLogStore:
     ) -> None:
         """Append (kind, transaction id, change) events as log entries, in this order."""
         rows: list[dict[str, Any]] = []
+        stamp = timestamp_text(now)  # one time for the whole batch
         if not self.settings.enabled:
             for kind, tx_id, change in events:
-                text = canonical_json(log_entry(kind, change, now)).decode("utf-8")
+                text = canonical_json(log_entry_at(kind, change, stamp)).decode("utf-8")
                 rows.append(
                     {
                         "kind": str(kind),
@@ -128,7 +129,7 @@ class SqlLogStore:
         nodes: list[dict[str, Any]] = []
         tree = head.tree
         for kind, tx_id, change in events:
-            entry = canonical_json(log_entry(kind, change, now))
+            entry = canonical_json(log_entry_at(kind, change, stamp))
             leaf = leaf_hash(entry)
             index = tree.size
             for level, idx, value in tree.append(leaf):
