@@ -1024,3 +1024,17 @@ def test_a_confidential_pdd_is_read_by_those_engaged_and_refused_to_registry_man
         app.documents.read(stored.public.sha256)
         == b"PDD of KE001, investment figures: [redacted]\n"
     )
+
+
+def test_details_a_step_does_not_take_are_refused_not_dropped(app: App) -> None:
+    w = world(app)
+    step = ke001_before(w, "open_public_input")
+    shares = (AllocationShare(w.accounts["ke_pp"], Decimal(100)),)
+
+    error = refused(
+        app, lambda: app.cycle.project_step(replace(step, shares=shares)), "P8_UNEXPECTED_PAYLOAD"
+    )
+
+    assert error.details["unused"] == ["allocation shares"]
+    app.cycle.project_step(step)
+    assert app.cycle.project("KE001")["state"] == "public_input"

@@ -318,10 +318,37 @@ def start(uow: UnitOfWork, cmd: cc.StartProject) -> dict[str, Any]:
     return project_summary(project)
 
 
+def _refuse_unused(action: str, given: dict[str, bool]) -> None:
+    """Details a step does not take are refused, never silently dropped."""
+    unused = sorted(name for name, present in given.items() if present)
+    if unused:
+        raise InvalidInput(
+            "P8_UNEXPECTED_PAYLOAD",
+            f"The step {action} takes no {', '.join(unused)}; leave them out or name the step "
+            "they belong to.",
+            action=action,
+            unused=unused,
+        )
+
+
 def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
     _check_date(uow, cmd.on)
     action = _action(ProjectAction, cmd.action, "project")
+    _refuse_unused(
+        action.value,
+        {
+            "allocation shares": bool(cmd.shares)
+            and action
+            not in (ProjectAction.REQUEST_REGISTRATION, ProjectAction.REQUEST_ALLOCATION_CHANGE),
+            "participants": bool(cmd.participants)
+            and action is not ProjectAction.REQUEST_PARTICIPANT_CHANGE,
+            "renewal end": cmd.renewal_end is not None
+            and action is not ProjectAction.REQUEST_RENEWAL,
+            "PDD parameters": cmd.parameters is not None
+            and action not in (ProjectAction.SUBMIT_PDD, ProjectAction.RESUBMIT_PDD),
+        },
+    )
     project = project_or_404(uow, cmd.project_id, lock=True)
     rules = rule_book(uow, project.rule_book)
     payload: Allocation | Participants | Renewal | None = None
@@ -532,6 +559,18 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
     _check_date(uow, cmd.on)
     action = _action(MonitoringAction, cmd.action, "monitoring")
+    decide = action is MonitoringAction.DECIDE
+    _refuse_unused(
+        action.value,
+        {
+            "verified amount": cmd.verified_amount is not None
+            and action is not MonitoringAction.VERIFY,
+            "decided amount": cmd.amount is not None and not decide,
+            "vintage": cmd.vintage is not None and not decide,
+            "remainder holder": cmd.remainder_to is not None and not decide,
+            "decision reference": cmd.reference is not None and not decide,
+        },
+    )
     if action is MonitoringAction.SUBMIT_REPORT:
         raise InvalidInput(
             "P8_BAD_ACTION",
