@@ -803,7 +803,24 @@ def demo(json_out: JsonOpt = False) -> None:
             app.log,
             progress=not (json_out or state.json),
         )
-    _emit(result, json_out, lambda r: render_holdings(r["holdings"]))
+
+    def render(r: dict[str, Any]) -> None:
+        _table(
+            "project cycle: monitoring periods",
+            r["monitoring_periods"],
+            [
+                "monitoring_period",
+                "period",
+                "state",
+                "verified_amount",
+                "decided_amount",
+                "decision",
+                "issued_sides",
+            ],
+        )
+        render_holdings(r["holdings"])
+
+    _emit(result, json_out, render)
 
 
 # -- transparency log ------------------------------------------------------------------------

@@ -98,6 +98,7 @@ def run_demo(
     audit = service.audit()
     result: dict[str, Any] = {
         "cycle": cycle_result,
+        "monitoring_periods": cycle.monitoring_periods(),
         "holdings": service.holdings(),
         "audit": audit,
     }
