@@ -639,3 +639,30 @@ def test_monitoring_periods_and_projects_can_be_listed_by_state(cycle: Cycle) ->
     assert [p["project"] for p in in_registered] == ["KE001"]
     stderr = c.refused("P8_BAD_STATE", "monitoring", "list", "--state", "done")
     assert "under_jc_consideration" in stderr
+
+
+def test_project_next_lists_the_open_steps_who_takes_them_and_the_documents_they_need(
+    cycle: Cycle,
+) -> None:
+    c = cycle
+    registered(c)
+
+    shown = c.json("project", "next", "KE001")
+
+    assert shown["state"] == "registered"
+    steps = {s["action"]: s for s in shown["steps"]}
+    assert set(steps) == {
+        "request_allocation_change",
+        "request_participant_change",
+        "request_renewal",
+        "withdraw_project",
+    }
+    assert steps["request_renewal"]["roles"] == ["project_participant"]
+    assert steps["request_renewal"]["attach"] == ["crediting_period_renewal_request"]
+    [report] = shown["new_monitoring_period"]
+    assert (report["action"], report["attach"], report["missing_on_file"]) == (
+        "submit_report",
+        ["monitoring_report"],
+        [],
+    )
+    assert "period_not_overlapping" in report["guards"]

@@ -538,6 +538,26 @@ def project_show(
     _run(json_out, lambda: state.app().cycle.project(project), render)
 
 
+@project_cli.command("next")
+def project_next(
+    project: Annotated[str, typer.Argument(help="Project id.")], json_out: JsonOpt = False
+) -> None:
+    """What can happen next: the steps open to the project and its monitoring periods."""
+
+    def render(r: dict[str, Any]) -> None:
+        out.print(f"[bold]{r['project']}[/] is [bold]{r['state']}[/]")
+        if r["public_input_closes_on"] and r["state"] == "public_input":
+            out.print(f"PDD public input closes on {r['public_input_closes_on']}")
+        columns = ["action", "to", "roles", "attach", "missing_on_file", "guards"]
+        _table("next project steps", r["steps"], columns)
+        if r["new_monitoring_period"]:
+            _table("a new monitoring period", r["new_monitoring_period"], columns)
+        for period in r["monitoring_periods"]:
+            _table(f"{period['monitoring_period']} ({period['state']})", period["steps"], columns)
+
+    _run(json_out, lambda: state.app().cycle.next_steps(project), render)
+
+
 @project_cli.command("list")
 def project_list(
     partner: Annotated[str | None, typer.Option(help="Partner ISO code.")] = None,

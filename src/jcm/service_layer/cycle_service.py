@@ -9,8 +9,8 @@ from typing import Any
 from jcm.domain.cycle import DEFAULT_RULE_BOOK, codec
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.documents import DocumentAccess
-from jcm.domain.cycle.monitoring import MonitoringState
-from jcm.domain.cycle.project import ProjectState
+from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringState
+from jcm.domain.cycle.project import PROJECT_TRANSITIONS, ProjectState
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.service_layer import cycle_handlers as h
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
@@ -118,6 +118,35 @@ class CycleService:
                 "monitoring_periods": [h.monitoring_summary(r, d) for r, d in periods],
             }
 
+    def next_steps(self, project_id: str) -> dict[str, Any]:
+        """What can happen next to a project and each open monitoring period: the steps
+        allowed from their states, who may take them, and which documents they still need."""
+        with self.uow(read_only=True) as uow:
+            project = h.project_or_404(uow, project_id)
+            rules = h.rule_book(uow, project.rule_book)
+            closes = project.public_input_closes_on(rules)
+            periods = []
+            for request, _ in uow.cycle.monitoring_of_project(project.id):
+                steps = _steps(MONITORING_TRANSITIONS, request.state, request.documents)
+                if steps:
+                    periods.append(
+                        {
+                            "monitoring_period": request.id,
+                            "state": request.state.value,
+                            "steps": steps,
+                        }
+                    )
+            return {
+                "project": project.id,
+                "state": project.state.value,
+                "public_input_closes_on": closes.isoformat() if closes else None,
+                "steps": _steps(PROJECT_TRANSITIONS, project.state, project.documents),
+                "new_monitoring_period": _steps(MONITORING_TRANSITIONS, None, project.documents)
+                if project.is_registered
+                else [],
+                "monitoring_periods": periods,
+            }
+
     def monitoring(self, request_id: str, *, with_record: bool = False) -> dict[str, Any]:
         with self.uow(read_only=True) as uow:
             request, decision_id = h.monitoring_or_404(uow, request_id)
@@ -168,6 +197,22 @@ class CycleService:
     def resolve(self, by: cc.ActingAs) -> Any:
         with self.uow(read_only=True) as uow:
             return h.resolve_actor(uow, by)
+
+
+def _steps(table: Any, state: Any, on_file: Any) -> list[dict[str, Any]]:
+    have = {d.kind for d in on_file if d.is_public}
+    return [
+        {
+            "action": row.action.value,
+            "to": row.target.value,
+            "roles": sorted(r.value for r in row.roles),
+            "attach": sorted(k.value for k in row.documents),
+            "missing_on_file": sorted(k.value for k in row.on_file - have - row.documents),
+            "guards": [g.value for g in row.guards],
+        }
+        for row in table
+        if row.source == state
+    ]
 
 
 def _check_state(states: type[StrEnum], state: str | None, what: str) -> None:
