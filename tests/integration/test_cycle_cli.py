@@ -666,3 +666,18 @@ def test_project_next_lists_the_open_steps_who_takes_them_and_the_documents_they
         [],
     )
     assert "period_not_overlapping" in report["guards"]
+
+
+def test_document_verify_reports_a_damaged_object_and_exits_1(cycle: Cycle) -> None:
+    c = cycle
+    stored = c.json("document", "put", "pdd", str(c.file("pdd.txt", "PDD of KE001\n")))
+    assert c.json("document", "verify") == {"ok": True, "damaged": []}
+    sha = stored["public"]["sha256"]
+    damaged = c.files.parent / "data" / "documents" / "objects" / sha[:2] / sha[2:]
+    damaged.chmod(0o600)
+    damaged.write_text("PDD of KE002\n", encoding="utf-8")
+
+    code, stdout, _ = c.run("document", "verify", "--json")
+
+    assert code == 1
+    assert json.loads(stdout) == {"ok": False, "damaged": [sha]}

@@ -402,6 +402,27 @@ def document_get(
     _run(json_out, action, lambda r: err.print(f"[green]✓[/] {r['bytes']:,} bytes → {r['output']}"))
 
 
+@document_cli.command("verify")
+def document_verify(json_out: JsonOpt = False) -> None:
+    """Re-hash every stored document; list any that is damaged or lacks its metadata."""
+    found: dict[str, Any] = {}
+
+    def action() -> dict[str, Any]:
+        damaged = state.app().documents.verify_all()
+        found.update(ok=not damaged, damaged=damaged)
+        return found
+
+    def render(r: dict[str, Any]) -> None:
+        if r["ok"]:
+            out.print("[green]✓[/] every stored document matches its hash")
+        for sha in r["damaged"]:
+            out.print(f"[red]✗[/] {sha} is damaged: restore it or store its bytes again")
+
+    _run(json_out, action, render)
+    if not found["ok"]:
+        raise typer.Exit(1)
+
+
 # -- projects ----------------------------------------------------------------------------------
 
 
