@@ -1038,3 +1038,38 @@ def test_details_a_step_does_not_take_are_refused_not_dropped(app: App) -> None:
     assert error.details["unused"] == ["allocation shares"]
     app.cycle.project_step(step)
     assert app.cycle.project("KE001")["state"] == "public_input"
+
+
+def test_the_jc_designates_a_tpe_and_a_withdrawn_designation_stops_it_acting(app: App) -> None:
+    w = world(app)
+    app.cycle.register_actor(cc.RegisterActor("tpe-new", Role.TPE, "New TPE"))
+    step = ke001_before(w, "open_public_input")
+    by_new_tpe = replace(step, by=cc.ActingAs("tpe-new"))
+    refused(app, lambda: app.cycle.project_step(by_new_tpe), "P1_TPE_NOT_DESIGNATED")
+
+    def designate(by: str, partner: str = "KE", withdraw: bool = False) -> Any:
+        return app.cycle.designate_tpe(
+            cc.DesignateTpe(
+                "tpe-new",
+                partner,
+                (1,),
+                (TpeFunction.VALIDATION,),
+                cc.ActingAs(by),
+                date(2022, 8, 1),
+                withdraw,
+            )
+        )
+
+    refused(app, lambda: designate("jc-id"), "P1_WRONG_JC")
+    refused(app, lambda: designate(SEC), "P1_WRONG_ROLE")
+    granted = designate(JC)
+    assert granted["actor"]["designations"] == [
+        {"partner": "KE", "scope": 1, "function": "validation"}
+    ]
+    assert granted["decision"]["actor"]["organisation"] == JC
+    app.cycle.project_step(by_new_tpe)  # now designated: it opens public input
+    designate(JC, withdraw=True)
+
+    start = replace(project_steps(w)[3], by=cc.ActingAs("tpe-new"))
+    refused(app, lambda: app.cycle.project_step(start), "P1_TPE_NOT_DESIGNATED")
+    assert verify_log(app)["ok"]

@@ -288,6 +288,71 @@ def actor_register(
     _run(json_out, action, lambda r: _say(r, f"{organisation} registered as {role}"))
 
 
+def _scopes(text: str) -> tuple[int, ...]:
+    """``1-3`` or ``1,3`` or ``2``."""
+    try:
+        numbers: set[int] = set()
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            numbers.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise InvalidInput(
+            "P8_BAD_SCOPE", f"--scope {text!r} must look like 1-3, 1,3 or 2.", scope=text
+        ) from None
+    return tuple(sorted(numbers))
+
+
+def _function(text: str) -> TpeFunction:
+    try:
+        return TpeFunction(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "P8_BAD_ACTOR",
+            f"--function {text!r} is not validation or verification.",
+            function=text,
+        ) from None
+
+
+@actor_cli.command("designate")
+def actor_designate(
+    tpe: Annotated[str, typer.Argument(help="The TPE's organisation id.")],
+    partner: Annotated[str, typer.Option(help="The designating JC's partner, e.g. KE.")],
+    scope: Annotated[str, typer.Option(help="Sectoral scopes, e.g. 1-3 or 1,3.")],
+    function: Annotated[list[str], typer.Option(help="validation and/or verification (repeat).")],
+    as_: AsOpt,
+    role: RoleOpt = None,
+    on: OnOpt = None,
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="Withdraw these designations instead.")
+    ] = False,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record the JC's decision designating a TPE (or withdrawing the designation)."""
+
+    def action() -> dict[str, Any]:
+        return state.app().cycle.designate_tpe(
+            cc.DesignateTpe(
+                tpe,
+                partner.upper(),
+                _scopes(scope),
+                tuple(_function(f) for f in function),
+                _acting(as_, role),
+                _on(on),
+                withdraw,
+            ),
+            key,
+        )
+
+    def render(r: dict[str, Any]) -> None:
+        held = [
+            f"{d['partner']} scope {d['scope']} {d['function']}" for d in r["actor"]["designations"]
+        ]
+        _say(r, f"{tpe} now holds: {', '.join(held) or 'no designation'}")
+
+    _run(json_out, action, render)
+
+
 @actor_cli.command("list")
 def actor_list(json_out: JsonOpt = False) -> None:
     """List the registered actors and their designations."""

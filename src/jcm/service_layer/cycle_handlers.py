@@ -49,6 +49,7 @@ from jcm.domain.cycle import (
     submit_monitoring_report,
 )
 from jcm.domain.cycle import commands as cc
+from jcm.domain.cycle.designation import designate_tpe
 from jcm.domain.cycle.jsonvalues import Event, JsonValue
 from jcm.domain.errors import (
     InvalidInput,
@@ -263,6 +264,26 @@ def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> dict[str, Any]:
     result: dict[str, Any] = {"actor": codec.actor_to_json(actor), "name": name}
     uow.ledger.add_event("actor.registered", None, result, uow.now)
     return result
+
+
+def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> dict[str, Any]:
+    by = resolve_actor(uow, cmd.by)
+    _check_date(uow, cmd.on)
+    found = uow.cycle.get_actor(cmd.tpe, Role.TPE)
+    if found is None:
+        raise NotFound(
+            "P1_UNKNOWN_ACTOR",
+            f"{cmd.tpe!r} is not registered as a TPE. Register it with `jcm actor register "
+            f"{cmd.tpe} --role tpe`.",
+            organisation=cmd.tpe,
+        )
+    tpe, name = found
+    updated, event = designate_tpe(
+        tpe, by, cmd.partner, cmd.scopes, cmd.functions, cmd.on, withdraw=cmd.withdraw
+    )
+    uow.cycle.put_actor(updated, name, uow.now)
+    _log(uow, event)
+    return {"actor": codec.actor_to_json(updated), "name": name, "decision": event["change"]}
 
 
 def define_rule_book(uow: UnitOfWork, cmd: cc.DefineRuleBook) -> dict[str, Any]:

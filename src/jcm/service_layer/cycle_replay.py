@@ -53,6 +53,8 @@ from jcm.domain.cycle import (
     start_project,
     submit_monitoring_report,
 )
+from jcm.domain.cycle.actors import TpeFunction
+from jcm.domain.cycle.designation import designate_tpe
 from jcm.domain.cycle.jsonvalues import Event
 from jcm.domain.errors import JcmError
 from jcm.domain.issuance import IssuanceDecision, MonitoringPeriod
@@ -93,7 +95,9 @@ class CycleReplayer:
 
     def handles(self, kind: str) -> bool:
         head, _, _ = kind.partition(".")
-        return kind in ("actor.registered", "rule_book.defined") or head in KINDS
+        return kind in ("actor.registered", "actor.designated", "rule_book.defined") or (
+            head in KINDS
+        )
 
     def apply(self, index: int, kind: str, change: dict[str, Any]) -> None:
         s = self.state
@@ -101,6 +105,9 @@ class CycleReplayer:
             actor = codec.actor_from_json(change["actor"])
             s.actors[(actor.organisation_id, actor.role.value)] = (actor, change["name"])
             s.touched[f"actor {actor.organisation_id}/{actor.role.value}"] = index
+            return
+        if kind == "actor.designated":
+            self._designated(index, change)
             return
         if kind == "rule_book.defined":
             rules = codec.rule_book_from_json(change["rule_book"])
@@ -128,6 +135,37 @@ class CycleReplayer:
                 f"{', '.join(differing) or 'its type'}"
             )
         s.touched[entity] = index
+
+    def _designated(self, index: int, change: dict[str, Any]) -> None:
+        """Take the JC's designation decision again with the actors as registered then."""
+        s = self.state
+        found = s.actors.get((change["tpe"], "tpe"))
+        if found is None:
+            raise CycleReplayError(f"{change['tpe']} is designated before it is registered")
+        tpe, name = found
+        decided = change["decided"]
+        try:
+            updated, event = designate_tpe(
+                tpe,
+                self._actor(change),
+                change["partner"],
+                sorted({d["scope"] for d in decided}),
+                sorted({TpeFunction(d["function"]) for d in decided}),
+                date.fromisoformat(change["on"]),
+                withdraw=change["withdrawn"],
+            )
+        except JcmError as error:
+            raise CycleReplayError(
+                f"actor.designated is refused by the rules on replay: [{error.code}] "
+                f"{error.message}"
+            ) from None
+        if event["change"] != change:
+            raise CycleReplayError(
+                f"actor.designated of {tpe.organisation_id} differs from the decision the "
+                "rules give"
+            )
+        s.actors[(tpe.organisation_id, "tpe")] = (updated, name)
+        s.touched[f"actor {tpe.organisation_id}/tpe"] = index
 
     # -- context -------------------------------------------------------------------------
     def _actor(self, change: dict[str, Any]) -> Actor:

@@ -32,6 +32,9 @@ class CycleService:
     def register_actor(self, cmd: cc.RegisterActor, key: str | None = None) -> dict[str, Any]:
         return self._run("register_actor", cmd, h.register_actor, key)
 
+    def designate_tpe(self, cmd: cc.DesignateTpe, key: str | None = None) -> dict[str, Any]:
+        return self._run("designate_tpe", cmd, h.designate, key)
+
     def define_rule_book(self, cmd: cc.DefineRuleBook, key: str | None = None) -> dict[str, Any]:
         return self._run("define_rule_book", cmd, h.define_rule_book, key)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from jcm.domain.allocation import AllocationShare
-from jcm.domain.cycle.actors import Designation, Role, Side
+from jcm.domain.cycle.actors import Designation, Role, Side, TpeFunction
 from jcm.domain.cycle.documents import DocumentRef
 from jcm.domain.cycle.project import Participant, ProjectProposal
 from jcm.domain.cycle.rules import RuleBook
@@ -31,6 +31,19 @@ class RegisterActor:
     side: Side | None = None
     partner: str | None = None
     designations: frozenset[Designation] = frozenset()
+
+
+@dataclass(frozen=True)
+class DesignateTpe:
+    """A JC decision designating a TPE (or withdrawing it) for scopes and functions."""
+
+    tpe: str
+    partner: str
+    scopes: tuple[int, ...]
+    functions: tuple[TpeFunction, ...]
+    by: ActingAs
+    on: date
+    withdraw: bool = False
 
 
 @dataclass(frozen=True)
