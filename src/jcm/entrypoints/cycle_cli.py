@@ -227,20 +227,43 @@ def _period(text: str, option: str) -> tuple[date, date]:
     return _parse_date(start, option), _parse_date(end, option)
 
 
+def _scopes(text: str) -> tuple[int, ...]:
+    """``1-3`` or ``1,3`` or ``2``."""
+    try:
+        numbers: set[int] = set()
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            numbers.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise InvalidInput(
+            "P8_BAD_SCOPE", f"--scope {text!r} must look like 1-3, 1,3 or 2.", scope=text
+        ) from None
+    return tuple(sorted(numbers))
+
+
+def _function(text: str) -> TpeFunction:
+    try:
+        return TpeFunction(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "P8_BAD_ACTOR",
+            f"--function {text!r} is not validation or verification.",
+            function=text,
+        ) from None
+
+
 def _designation(text: str) -> frozenset[Designation]:
     """``KE:1-3:validation,verification`` → every (scope, function) pair for the KE JC."""
-    try:
-        partner, scopes, functions = text.split(":")
-        low, _, high = scopes.partition("-")
-        numbers = range(int(low), int(high or low) + 1)
-        kinds = [TpeFunction(f.strip()) for f in functions.split(",")]
-    except ValueError:
+    partner, *rest = text.split(":")
+    if len(rest) != 2:
         raise InvalidInput(
             "P8_BAD_ACTOR",
             f"--designation {text!r} must look like KE:1-3:validation,verification.",
             value=text,
-        ) from None
-    return frozenset(Designation(partner.upper(), s, f) for s in numbers for f in kinds)
+        )
+    scopes, functions = rest
+    kinds = [_function(f) for f in functions.split(",")]
+    return frozenset(Designation(partner.upper(), s, f) for s in _scopes(scopes) for f in kinds)
 
 
 def _say(r: dict[str, Any], what: str) -> None:
@@ -286,31 +309,6 @@ def actor_register(
         )
 
     _run(json_out, action, lambda r: _say(r, f"{organisation} registered as {role}"))
-
-
-def _scopes(text: str) -> tuple[int, ...]:
-    """``1-3`` or ``1,3`` or ``2``."""
-    try:
-        numbers: set[int] = set()
-        for part in text.split(","):
-            low, _, high = part.strip().partition("-")
-            numbers.update(range(int(low), int(high or low) + 1))
-    except ValueError:
-        raise InvalidInput(
-            "P8_BAD_SCOPE", f"--scope {text!r} must look like 1-3, 1,3 or 2.", scope=text
-        ) from None
-    return tuple(sorted(numbers))
-
-
-def _function(text: str) -> TpeFunction:
-    try:
-        return TpeFunction(text.strip().lower())
-    except ValueError:
-        raise InvalidInput(
-            "P8_BAD_ACTOR",
-            f"--function {text!r} is not validation or verification.",
-            function=text,
-        ) from None
 
 
 @actor_cli.command("designate")

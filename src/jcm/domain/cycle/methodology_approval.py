@@ -36,7 +36,7 @@ from jcm.domain.cycle.machine import (
     merge_documents,
 )
 from jcm.domain.cycle.project import Project
-from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook
+from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook, check_rule_book
 from jcm.domain.errors import InvalidInput, RuleViolation
 
 _PROPOSED_ID = re.compile(r"^([A-Z]{2})_PM[0-9]{3}$")
@@ -312,15 +312,7 @@ def advance_methodology(
     payload: Approval | None = None,
     rules: RuleBook = DEFAULT_RULE_BOOK,
 ) -> tuple[Methodology, Event]:
-    if rules.version != m.rule_book:
-        raise InvalidInput(
-            "P8_RULE_BOOK_MISMATCH",
-            f"Methodology {m.id} v{m.version} runs under rule book {m.rule_book!r}, not "
-            f"{rules.version!r}.",
-            methodology=m.id,
-            expected=m.rule_book,
-            given=rules.version,
-        )
+    check_rule_book(f"Methodology {m.id} v{m.version}", m.rule_book, rules)
     row = check_step(
         METHODOLOGY_TRANSITIONS,
         _subject(m, m.state.value),

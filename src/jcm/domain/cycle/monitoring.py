@@ -37,7 +37,7 @@ from jcm.domain.cycle.machine import (
     merge_documents,
 )
 from jcm.domain.cycle.project import Project, shares_json
-from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook
+from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook, check_rule_book
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation, RuleViolation
 from jcm.domain.issuance import IssuanceDecision, MonitoringPeriod, check_no_overlap, check_vintage
 
@@ -390,18 +390,6 @@ def _check_same_project(project: Project, others: Iterable[MonitoringRequest]) -
             )
 
 
-def _check_rule_book(project: Project, rules: RuleBook) -> None:
-    if rules.version != project.rule_book:
-        raise InvalidInput(
-            "P8_RULE_BOOK_MISMATCH",
-            f"Project {project.id} runs under rule book {project.rule_book!r}, not "
-            f"{rules.version!r}.",
-            project=project.id,
-            expected=project.rule_book,
-            given=rules.version,
-        )
-
-
 # -- steps -----------------------------------------------------------------------------------
 
 
@@ -421,7 +409,7 @@ def submit_monitoring_report(
     ``others`` are every earlier monitoring request of the project, ``decisions`` the
     registry's recorded JC decisions of the project (for the I3 overlap check).
     """
-    _check_rule_book(project, rules)
+    check_rule_book(f"Project {project.id}", project.rule_book, rules)
     if not isinstance(period, MonitoringPeriod):
         raise InvalidInput("P8_BAD_PERIOD", f"{period!r} is not a monitoring period.")
     _check_same_project(project, others)
@@ -480,7 +468,7 @@ def advance_monitoring(
             project=project.id,
             request=request.id,
         )
-    _check_rule_book(project, rules)
+    check_rule_book(f"Project {project.id}", project.rule_book, rules)
     row = check_step(
         MONITORING_TRANSITIONS,
         _subject(request, project, request.state.value),

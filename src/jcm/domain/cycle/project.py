@@ -33,7 +33,7 @@ from jcm.domain.cycle.machine import (
     make_event,
     merge_documents,
 )
-from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook
+from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook, check_rule_book
 from jcm.domain.errors import InvalidInput, RuleViolation
 from jcm.domain.issuance import parse_project_id
 
@@ -486,17 +486,6 @@ def check_proposal(proposal: ProjectProposal) -> str:
     return project_id
 
 
-def _check_rule_book(project_id: str, expected: str, rules: RuleBook) -> None:
-    if rules.version != expected:
-        raise InvalidInput(
-            "P8_RULE_BOOK_MISMATCH",
-            f"Project {project_id} runs under rule book {expected!r}, not {rules.version!r}.",
-            project=project_id,
-            expected=expected,
-            given=rules.version,
-        )
-
-
 # -- guards ----------------------------------------------------------------------------------
 
 
@@ -618,7 +607,7 @@ def advance_project(
     rules: RuleBook = DEFAULT_RULE_BOOK,
 ) -> tuple[Project, Event]:
     """Take one step on ``project``; return the new project and its log event."""
-    _check_rule_book(project.id, project.rule_book, rules)
+    check_rule_book(f"Project {project.id}", project.rule_book, rules)
     row = check_step(
         PROJECT_TRANSITIONS,
         _subject(project),

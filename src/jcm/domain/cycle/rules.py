@@ -52,3 +52,15 @@ class RuleBook:
 
 
 DEFAULT_RULE_BOOK = RuleBook("default")
+
+
+def check_rule_book(subject: str, expected: str, rules: RuleBook) -> None:
+    """A step is checked against the rule book its aggregate runs under, never another."""
+    if rules.version != expected:
+        raise InvalidInput(
+            "P8_RULE_BOOK_MISMATCH",
+            f"{subject} runs under rule book {expected!r}, not {rules.version!r}.",
+            subject=subject,
+            expected=expected,
+            given=rules.version,
+        )
