@@ -22,12 +22,12 @@ from typing import Any
 from bench.backends import database, postgres_version, resolve_postgres_url
 from bench.machine import machine_info
 from jcm.bootstrap import Settings, bootstrap
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
 from jcm.domain.cycle import Participant, Role, Side
 from jcm.domain.cycle import commands as cc
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
 from jcm.entrypoints.demo_cycle import Walker, actors, plans
-from jcm.service_layer.cycle_service import CycleService
+from jcm.service_layer.cycle.service import CycleService
 
 
 class TimedCycle(CycleService):

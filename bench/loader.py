@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain.accounts import (
+from jcm.domain.registry.accounts import (
     Account,
     AccountStatus,
     AccountType,
@@ -38,11 +38,16 @@ from jcm.domain.accounts import (
     account_id,
     organisation_id,
 )
-from jcm.domain.allocation import AllocatedLine
-from jcm.domain.commands import CreateRegistry
-from jcm.domain.issuance import DecisionLine, DecisionStatus, IssuanceDecision, MonitoringPeriod
-from jcm.domain.serials import SerialRange
-from jcm.domain.transactions import MovedRange, TransactionKind, TransactionRecord
+from jcm.domain.registry.allocation import AllocatedLine
+from jcm.domain.registry.commands import CreateRegistry
+from jcm.domain.registry.issuance import (
+    DecisionLine,
+    DecisionStatus,
+    IssuanceDecision,
+    MonitoringPeriod,
+)
+from jcm.domain.registry.serials import SerialRange
+from jcm.domain.registry.transactions import MovedRange, TransactionKind, TransactionRecord
 from jcm.service_layer.ports import Ledger
 
 BLOCK_UNITS = 10

@@ -66,8 +66,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import REGISTRY, Methodology, Quantity, monthly_periods
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 PORTFOLIO = Path(__file__).resolve().parents[2] / "shared" / "data" / "jcm_funded_projects.csv"
 YEARS = 10

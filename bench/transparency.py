@@ -29,11 +29,11 @@ from rich.table import Table
 
 from bench.machine import machine_info
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
-from jcm.domain.allocation import AllocationShare
-from jcm.domain.transactions import TransactionKind
-from jcm.service_layer import transparency
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.transactions import TransactionKind
+from jcm.service_layer.transparency.proofs import proofs as transparency
 
 console = Console()
 NOW = datetime(2026, 4, 1, tzinfo=UTC)

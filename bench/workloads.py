@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from bench.loader import KE_GOVERNMENT, LOADED_PROJECTS, month_period
 from jcm.adapters import schema as t
 from jcm.bootstrap import App
-from jcm.domain.allocation import AllocationShare
-from jcm.domain.commands import Issue, Move, RecordDecision
-from jcm.domain.transactions import TransactionKind
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.commands import Issue, Move, RecordDecision
+from jcm.domain.registry.transactions import TransactionKind
 
 MAX_QUANTITY = 10
 ISSUED_AMOUNT = 100  # per decision: 50 units on each side

@@ -18,9 +18,10 @@ from jcm.adapters.log_keys import load_or_create_signer
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
-from jcm.domain.issuance import IssuanceDecision
-from jcm.service_layer.cycle_service import CycleService
-from jcm.service_layer.services import LogService, RegistryService
+from jcm.domain.registry.issuance import IssuanceDecision
+from jcm.service_layer.cycle.service import CycleService
+from jcm.service_layer.registry.service import RegistryService
+from jcm.service_layer.transparency.service import LogService
 
 DEFAULT_DATA_DIR = Path("jcm-data")
 

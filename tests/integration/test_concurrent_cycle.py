@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
 from jcm.domain.cycle import DocumentKind, Role
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import JcmError
-from jcm.domain.signed_note import Verifier
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo_cycle import Walker, actors, plans
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)

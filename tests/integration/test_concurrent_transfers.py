@@ -30,12 +30,12 @@ from sqlalchemy import func, select, text
 
 from jcm.adapters import schema as t
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.errors import JcmError
-from jcm.domain.serials import SerialRange
-from jcm.domain.transactions import TransactionKind
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.serials import SerialRange
+from jcm.domain.registry.transactions import TransactionKind
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 DRAINERS = 8  # processes transferring out of the one shared source account

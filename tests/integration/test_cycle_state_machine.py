@@ -33,9 +33,6 @@ from hypothesis.stateful import (
 from sqlalchemy.engine import make_url
 
 from jcm.bootstrap import App
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     MONITORING_TRANSITIONS,
     PROJECT_TRANSITIONS,
@@ -53,7 +50,10 @@ from jcm.domain.cycle import (
 )
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import JcmError
-from jcm.domain.signed_note import Verifier
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo_cycle import actors
 
 FIRST_DAY = date(2022, 1, 1)

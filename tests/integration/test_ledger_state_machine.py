@@ -36,12 +36,12 @@ from sqlalchemy.engine import make_url
 
 from jcm.adapters import schema as t
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.errors import JcmError
-from jcm.domain.serials import SerialRange
-from jcm.domain.transactions import CancellationPurpose, TransactionKind
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.serials import SerialRange
+from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 JP = "JP"

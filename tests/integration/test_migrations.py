@@ -12,7 +12,7 @@ from sqlalchemy import text
 from jcm.adapters import migrate
 from jcm.adapters.database import make_engine
 from jcm.adapters.schema import metadata
-from jcm.domain.merkle import CompactRange, leaf_hash, root_from_leaves
+from jcm.domain.transparency.merkle import CompactRange, leaf_hash, root_from_leaves
 
 
 def test_the_migrations_create_exactly_the_tables_the_code_uses(database_url: str) -> None:

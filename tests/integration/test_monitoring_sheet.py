@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from jcm.adapters.monitoring_sheet import read_monitoring_sheet, write_monitoring_template
 from jcm.domain.errors import JcmError
 from jcm.domain.methodologies import get
-from jcm.service_layer.methodology_service import calculate_monitoring
+from jcm.service_layer.methodologies.service import calculate_monitoring
 
 FACTS = {
     "host_country": "ID",

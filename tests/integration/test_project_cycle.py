@@ -20,9 +20,6 @@ from sqlalchemy import delete, func, select, update
 
 from jcm.adapters import schema
 from jcm.bootstrap import App
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountStatus, AccountType
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     DocumentKind,
     DocumentRef,
@@ -35,7 +32,10 @@ from jcm.domain.cycle import (
 )
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import JcmError
-from jcm.domain.signed_note import Verifier
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountStatus, AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo import log_size
 from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, plans, run_cycle
 

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from jcm.adapters import schema
 from jcm.bootstrap import App
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountStatus, AccountType
-from jcm.domain.allocation import AllocationShare
-from jcm.domain.article6 import AuthorisedUse, FirstTransferTrigger
 from jcm.domain.errors import JcmError
-from jcm.domain.transactions import CancellationPurpose, TransactionKind
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountStatus, AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.article6 import AuthorisedUse, FirstTransferTrigger
+from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
 
 
 def shares(*pairs: tuple[str, str]) -> tuple[AllocationShare, ...]:

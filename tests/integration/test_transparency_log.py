@@ -15,12 +15,12 @@ from sqlalchemy import select, text
 from jcm.adapters import schema
 from jcm.adapters.signing import NoteSigner, NoteVerifier
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
-from jcm.domain.allocation import AllocationShare
-from jcm.domain.merkle import leaf_hash
-from jcm.domain.transactions import CancellationPurpose
-from jcm.service_layer.transparency import check_bundle
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.transactions import CancellationPurpose
+from jcm.domain.transparency.merkle import leaf_hash
+from jcm.service_layer.transparency.proofs import check_bundle
 
 FIXED_NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 

@@ -167,7 +167,7 @@ if TYPE_CHECKING:
 
 def load():
     import typer
-    from ..adapters import schema
+    from ...adapters import schema
     from jcm import bootstrap
     import importlib
     importlib.import_module("rich.console")
@@ -178,7 +178,9 @@ def load():
 def test_the_checker_finds_imports_anywhere_including_type_checking_blocks() -> None:
     names = {
         imp.name
-        for imp in imported_names(SNEAKY_DOMAIN_MODULE, "jcm.domain.blocks", is_package=False)
+        for imp in imported_names(
+            SNEAKY_DOMAIN_MODULE, "jcm.domain.registry.blocks", is_package=False
+        )
     }
 
     assert names == {
@@ -186,7 +188,7 @@ def test_the_checker_finds_imports_anywhere_including_type_checking_blocks() -> 
         "re",
         "typing.TYPE_CHECKING",
         "jcm.domain.errors.InvalidInput",
-        "jcm.domain.serials",
+        "jcm.domain.registry.serials",
         "sqlalchemy.Connection",
         "jcm.service_layer.ports.Ledger",
         "typer",
@@ -201,7 +203,9 @@ def test_the_checker_finds_imports_anywhere_including_type_checking_blocks() -> 
 def test_the_domain_rule_refuses_everything_but_the_standard_library_and_the_domain() -> None:
     refused = sorted(
         imp.name
-        for imp in imported_names(SNEAKY_DOMAIN_MODULE, "jcm.domain.blocks", is_package=False)
+        for imp in imported_names(
+            SNEAKY_DOMAIN_MODULE, "jcm.domain.registry.blocks", is_package=False
+        )
         if not only_stdlib_and_domain(imp.name)
     )
 
@@ -222,7 +226,8 @@ def test_relative_imports_resolve_against_the_importing_package() -> None:
     source = "from . import working_set\nfrom .. import adapters\nfrom ..adapters.schema import t\n"
 
     from_module = {
-        i.name for i in imported_names(source, "jcm.service_layer.handlers", is_package=False)
+        i.name
+        for i in imported_names(source, "jcm.service_layer.handlers", is_package=False)
     }
     from_package = {i.name for i in imported_names(source, "jcm.service_layer", is_package=True)}
 
@@ -237,7 +242,7 @@ def test_relative_imports_resolve_against_the_importing_package() -> None:
 @pytest.mark.parametrize(
     ("name", "allowed"),
     [
-        ("jcm.domain.blocks", True),
+        ("jcm.domain.registry.blocks", True),
         ("jcm.service_layer.ports", True),
         ("pycountry", True),
         ("jcm.adapters", False),

@@ -42,7 +42,6 @@ from test_cycle_world import (
     take,
 )
 
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     Actor,
     Allocation,
@@ -73,7 +72,8 @@ from jcm.domain.cycle import (
     submit_monitoring_report,
 )
 from jcm.domain.errors import JcmError
-from jcm.domain.issuance import MonitoringPeriod
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 MA = MonitoringAction
 XA = MethodologyAction

@@ -34,8 +34,6 @@ from test_cycle_world import (
     take,
 )
 
-from jcm.domain.allocation import AllocationShare, allocate
-from jcm.domain.commands import RecordDecision
 from jcm.domain.cycle import (
     MONITORING_TRANSITIONS,
     Actor,
@@ -56,7 +54,9 @@ from jcm.domain.cycle import (
 )
 from jcm.domain.cycle.jsonvalues import Event
 from jcm.domain.errors import IssuanceRuleViolation, JcmError
-from jcm.domain.issuance import DecisionStatus, IssuanceDecision, MonitoringPeriod
+from jcm.domain.registry.allocation import AllocationShare, allocate
+from jcm.domain.registry.commands import RecordDecision
+from jcm.domain.registry.issuance import DecisionStatus, IssuanceDecision, MonitoringPeriod
 
 MA = MonitoringAction
 MS = MonitoringState

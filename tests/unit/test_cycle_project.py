@@ -42,7 +42,6 @@ from test_cycle_world import (
     take,
 )
 
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     PROJECT_TRANSITIONS,
     Actor,
@@ -64,6 +63,7 @@ from jcm.domain.cycle import (
     start_project,
 )
 from jcm.domain.errors import InvalidInput, JcmError, RuleViolation
+from jcm.domain.registry.allocation import AllocationShare
 
 PS = ProjectState
 NO_PIN = RuleBook("KE PCP ver01.0", pin_required=False)

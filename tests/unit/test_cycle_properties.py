@@ -40,7 +40,6 @@ from test_cycle_world import (
     registered_project,
 )
 
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     MONITORING_TRANSITIONS,
     PROJECT_TRANSITIONS,
@@ -73,7 +72,8 @@ from jcm.domain.cycle import (
 )
 from jcm.domain.cycle.monitoring import CLOSED_WITHOUT_DECISION
 from jcm.domain.errors import JcmError
-from jcm.domain.issuance import MonitoringPeriod
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 ACTORS = [
     PP_JP,

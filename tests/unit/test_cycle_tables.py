@@ -29,7 +29,7 @@ DOC = ROOT / "docs" / "project-cycle.md"
 CYCLE_SOURCES = [
     *sorted((ROOT / "src" / "jcm" / "domain" / "cycle").glob("*.py")),
     ROOT / "src" / "jcm" / "adapters" / "document_store.py",
-    *sorted((ROOT / "src" / "jcm" / "service_layer").glob("cycle_*.py")),
+    *sorted((ROOT / "src" / "jcm" / "service_layer" / "cycle").glob("*.py")),
     ROOT / "src" / "jcm" / "entrypoints" / "cycle_cli.py",
 ]
 TABLES: list[tuple[str, Sequence[Transition[Any, Any]], type[StrEnum]]] = [

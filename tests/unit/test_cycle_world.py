@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     Actor,
     Allocation,
@@ -37,6 +36,7 @@ from jcm.domain.cycle import (
 )
 from jcm.domain.cycle.jsonvalues import Event, is_plain_json
 from jcm.domain.errors import InvalidInput
+from jcm.domain.registry.allocation import AllocationShare
 
 K = DocumentKind
 PA = ProjectAction

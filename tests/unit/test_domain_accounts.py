@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jcm.domain.accounts import (
+from jcm.domain.errors import AccountRuleViolation, InvalidInput
+from jcm.domain.registry.accounts import (
     Account,
     AccountStatus,
     AccountType,
@@ -18,7 +19,6 @@ from jcm.domain.accounts import (
     organisation_id,
     parse_account_type,
 )
-from jcm.domain.errors import AccountRuleViolation, InvalidInput
 
 HOLDING = [AccountType.GOVERNMENT_HOLDING, AccountType.ENTITY_HOLDING]
 TERMINAL = [AccountType.CANCELLATION, AccountType.RETIREMENT]
@@ -241,8 +241,8 @@ def test_an_external_transfer_between_two_partners_is_refused_with_g6() -> None:
 
 
 def test_an_unknown_organisation_kind_is_refused_with_the_allowed_ones() -> None:
-    from jcm.domain.accounts import OrganisationKind, parse_organisation_kind
     from jcm.domain.errors import InvalidInput
+    from jcm.domain.registry.accounts import OrganisationKind, parse_organisation_kind
 
     assert parse_organisation_kind(" Government ") is OrganisationKind.GOVERNMENT
     with pytest.raises(InvalidInput) as caught:
@@ -252,14 +252,14 @@ def test_an_unknown_organisation_kind_is_refused_with_the_allowed_ones() -> None
 
 
 def test_setting_the_status_an_account_already_has_is_refused() -> None:
-    from jcm.domain.accounts import (
+    from jcm.domain.errors import InvalidInput
+    from jcm.domain.registry.accounts import (
         Account,
         AccountStatus,
         AccountType,
         check_status_change,
         parse_account_status,
     )
-    from jcm.domain.errors import InvalidInput
 
     account = Account("JP-ENT-0004", "JP", AccountType.ENTITY_HOLDING, "JP-ORG-0002", "x")
     with pytest.raises(InvalidInput) as caught:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jcm.domain.allocation import AllocatedLine, AllocationShare, allocate, parse_share
 from jcm.domain.errors import InvalidInput
+from jcm.domain.registry.allocation import AllocatedLine, AllocationShare, allocate, parse_share
 
 
 def shares(*pairs: tuple[str, str]) -> list[AllocationShare]:

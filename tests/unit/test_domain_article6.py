@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jcm.domain.article6 import (
+from jcm.domain.errors import Article6RuleViolation, InvalidInput, JcmError
+from jcm.domain.registry.article6 import (
     NOT_AUTHORISED,
     Article6,
     AuthorisedUse,
@@ -13,7 +14,6 @@ from jcm.domain.article6 import (
     format_uses,
     parse_uses,
 )
-from jcm.domain.errors import Article6RuleViolation, InvalidInput, JcmError
 
 NDC = frozenset({AuthorisedUse.NDC})
 OIMP = frozenset({AuthorisedUse.OIMP})
@@ -325,8 +325,8 @@ def test_no_uses_format_as_an_empty_string() -> None:
 
 
 def test_an_unknown_first_transfer_definition_is_refused_naming_the_choices() -> None:
-    from jcm.domain.article6 import FirstTransferTrigger, parse_trigger
     from jcm.domain.errors import InvalidInput
+    from jcm.domain.registry.article6 import FirstTransferTrigger, parse_trigger
 
     assert parse_trigger("USE") is FirstTransferTrigger.USE
     with pytest.raises(InvalidInput) as caught:

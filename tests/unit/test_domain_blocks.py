@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jcm.domain.article6 import Article6, AuthorisedUse, CaStatus, FirstTransferTrigger
-from jcm.domain.blocks import UnitBlock, check_partition, overlaps
 from jcm.domain.errors import InvalidInput
+from jcm.domain.registry.article6 import Article6, AuthorisedUse, CaStatus, FirstTransferTrigger
+from jcm.domain.registry.blocks import UnitBlock, check_partition, overlaps
 
 AUTHORISED = Article6(
     authorised_uses=frozenset({AuthorisedUse.OIMP}),

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jcm.domain.allocation import AllocatedLine
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation
-from jcm.domain.issuance import (
+from jcm.domain.registry.allocation import AllocatedLine
+from jcm.domain.registry.issuance import (
     DecisionLine,
     DecisionStatus,
     IssuanceDecision,

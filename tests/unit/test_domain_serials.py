@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.serials import SerialRange
+from jcm.domain.registry.serials import SerialRange
 
 COUNTRY = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.transactions import (
+from jcm.domain.registry.transactions import (
     CancellationPurpose,
     MovedRange,
     TransactionKind,

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jcm.domain.merkle import (
+from jcm.domain.transparency.merkle import (
     EMPTY_ROOT,
     CompactRange,
     MerkleError,

@@ -1,4 +1,4 @@
-"""Cross-check of jcm.domain.merkle with an independent implementation, pymerkle.
+"""Cross-check of jcm.domain.transparency.merkle with an independent implementation, pymerkle.
 
 pymerkle's ``InmemoryTree(algorithm="sha256")`` with its default ``disable_security=False``
 prefixes leaves with 0x00 and nodes with 0x01 and splits at the largest power of two below
@@ -16,7 +16,7 @@ import random
 import pymerkle  # type: ignore[import-untyped]  # pymerkle ships no type information
 import pytest
 
-from jcm.domain.merkle import (
+from jcm.domain.transparency.merkle import (
     EMPTY_ROOT,
     CompactRange,
     consistency_proof,

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import PeriodValues, compute_periods, get, monthly_periods
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 FACTS = {"host_country": "ID", "connection": "grid", "grid": "jamali"}  # EF 0.619
 

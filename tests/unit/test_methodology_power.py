@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import get
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 JANUARY = MonitoringPeriod(date(2025, 1, 1), date(2025, 1, 31))  # 744 h
 TH = {"host_country": "TH", "connection": "grid", "grid": "national"}  # EF 0.40 (placeholder)

@@ -13,11 +13,11 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import CalculationRecord, get
 from jcm.domain.methodologies import solar_pv as solar_pv_module
 from jcm.domain.methodologies.arithmetic import credited_tonnes, q
 from jcm.domain.methodologies.record import canonical_bytes, module_sha256
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 JANUARY = MonitoringPeriod(date(2025, 1, 1), date(2025, 1, 31))
 FACTS = {

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import get
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 JANUARY = MonitoringPeriod(date(2025, 1, 1), date(2025, 1, 31))  # 31 days = 744 h
 FEBRUARY = MonitoringPeriod(date(2025, 2, 1), date(2025, 2, 28))  # 28 days = 672 h

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from jcm.domain.errors import InvalidInput, JcmError
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import Quantity, get
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 FACTS = {"host_country": "ID", "connection": "grid", "grid": "jamali"}
 FIXED = {"P_PV": ("500", "kW")}

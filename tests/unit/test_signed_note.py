@@ -1,4 +1,4 @@
-"""Signed notes and checkpoints (jcm.domain.signed_note) and their Ed25519 keys
+"""Signed notes and checkpoints (jcm.domain.transparency.signed_note) and their Ed25519 keys
 (jcm.adapters.signing)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from jcm.adapters.signing import (
     write_private_key,
     write_verifier,
 )
-from jcm.domain.signed_note import (
+from jcm.domain.transparency.signed_note import (
     BadSignature,
     Checkpoint,
     MalformedCheckpoint,

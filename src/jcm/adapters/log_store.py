@@ -23,9 +23,9 @@ from jcm.adapters import schema as t
 from jcm.adapters.canonical import canonical_json
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.signing import NoteSigner
-from jcm.domain.log_entries import log_entry_at, timestamp_text
-from jcm.domain.merkle import CompactRange, leaf_hash
-from jcm.domain.signed_note import Checkpoint
+from jcm.domain.transparency.log_entries import log_entry_at, timestamp_text
+from jcm.domain.transparency.merkle import CompactRange, leaf_hash
+from jcm.domain.transparency.signed_note import Checkpoint
 
 _STATE_ID = 1
 _E = t.events.c

@@ -1,13 +1,15 @@
 """Ed25519 signatures on signed notes and checkpoints, and the key files that hold the keys.
 
-The note format and the verification rules are in :mod:`jcm.domain.signed_note`; this module
+The note format and the verification rules are in
+:mod:`jcm.domain.transparency.signed_note`; this module
 adds the cryptography (the ``cryptography`` package):
 
 * :class:`NoteSigner` signs a note text (the signature covers exactly the text, final newline
   included, per C2SP signed-note) under a key name; its key id is
   ``SHA-256(name || 0x0A || 0x01 || public key)[:4]``.
 * :class:`NoteVerifier` is one trusted public key. :meth:`NoteVerifier.check` never raises: it
-  returns a :class:`~jcm.domain.signed_note.NoteCheck` whose status says whether the note is
+  returns a :class:`~jcm.domain.transparency.signed_note.NoteCheck` whose status says whether
+  the note is
   verified, malformed, signed only by other keys (another name or key id) or carries a bad
   signature by this key, and whose ``reason`` says it in words.
   :meth:`NoteVerifier.open` raises the matching ``MalformedNote`` subclass instead.
@@ -30,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from jcm.domain.signed_note import (
+from jcm.domain.transparency.signed_note import (
     Checkpoint,
     MalformedKey,
     Note,

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from jcm.adapters import schema as t
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.log_store import LogSettings, SqlLogStore
-from jcm.domain.accounts import (
+from jcm.domain.registry.accounts import (
     Account,
     AccountStatus,
     AccountType,
@@ -34,11 +34,16 @@ from jcm.domain.accounts import (
     OrganisationKind,
     Registry,
 )
-from jcm.domain.allocation import AllocatedLine
-from jcm.domain.article6 import Article6, AuthorisedUse, CaStatus, FirstTransferTrigger
-from jcm.domain.blocks import BlockKey, UnitBlock
-from jcm.domain.issuance import DecisionLine, DecisionStatus, IssuanceDecision, MonitoringPeriod
-from jcm.domain.transactions import TransactionRecord
+from jcm.domain.registry.allocation import AllocatedLine
+from jcm.domain.registry.article6 import Article6, AuthorisedUse, CaStatus, FirstTransferTrigger
+from jcm.domain.registry.blocks import BlockKey, UnitBlock
+from jcm.domain.registry.issuance import (
+    DecisionLine,
+    DecisionStatus,
+    IssuanceDecision,
+    MonitoringPeriod,
+)
+from jcm.domain.registry.transactions import TransactionRecord
 
 _B = t.unit_blocks.c
 

@@ -14,7 +14,7 @@ from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.domain.errors import ConcurrencyConflict
-from jcm.domain.issuance import IssuanceDecision
+from jcm.domain.registry.issuance import IssuanceDecision
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, unique violation
 # (two processes racing on one idempotency key or account number).

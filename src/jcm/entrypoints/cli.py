@@ -23,16 +23,16 @@ from rich.console import Console
 from rich.table import Table
 
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain import commands as c
-from jcm.domain.accounts import (
+from jcm.domain.errors import InvalidInput, JcmError
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import (
     parse_account_status,
     parse_account_type,
     parse_organisation_kind,
 )
-from jcm.domain.allocation import parse_share
-from jcm.domain.article6 import FirstTransferTrigger, parse_trigger, parse_uses
-from jcm.domain.errors import InvalidInput, JcmError
-from jcm.domain.transactions import TransactionKind, parse_purpose
+from jcm.domain.registry.allocation import parse_share
+from jcm.domain.registry.article6 import FirstTransferTrigger, parse_trigger, parse_uses
+from jcm.domain.registry.transactions import TransactionKind, parse_purpose
 
 EXIT_REFUSED = 1
 EXIT_INTERNAL = 70
@@ -924,8 +924,8 @@ def log_verify_proof(
 ) -> None:
     """Check a proof bundle offline with nothing but the log's public key."""
     from jcm.adapters.signing import NoteVerifier
-    from jcm.domain.signed_note import MalformedKey
-    from jcm.service_layer.transparency import check_bundle
+    from jcm.domain.transparency.signed_note import MalformedKey
+    from jcm.service_layer.transparency.proofs import check_bundle
 
     key_path = Path(public_key)
     key_text = key_path.read_text(encoding="utf-8").strip() if key_path.is_file() else public_key
@@ -1000,7 +1000,7 @@ def methodology_list(
     json_out: JsonOpt = False,
 ) -> None:
     """List the executable methodologies."""
-    from jcm.service_layer import methodology_service as ms
+    from jcm.service_layer.methodologies import service as ms
 
     _run(
         json_out,
@@ -1018,7 +1018,7 @@ def methodology_show(
     json_out: JsonOpt = False,
 ) -> None:
     """Describe a methodology: criteria, parameters, equations, default tables."""
-    from jcm.service_layer import methodology_service as ms
+    from jcm.service_layer.methodologies import service as ms
 
     def render(d: dict[str, Any]) -> None:
         out.print(
@@ -1038,7 +1038,7 @@ def methodology_eligibility(
     json_out: JsonOpt = False,
 ) -> None:
     """Check a proposed project's facts against the eligibility criteria."""
-    from jcm.service_layer import methodology_service as ms
+    from jcm.service_layer.methodologies import service as ms
 
     def render(r: dict[str, Any]) -> None:
         verdict = "[green]eligible[/]" if r["eligible"] else "[red]NOT eligible[/]"
@@ -1068,7 +1068,7 @@ def methodology_calculate(
     json_out: JsonOpt = False,
 ) -> None:
     """Compute reference, project emissions and reductions with a full calculation record."""
-    from jcm.service_layer import methodology_service as ms
+    from jcm.service_layer.methodologies import service as ms
 
     def action() -> dict[str, Any]:
         return ms.calculate(
@@ -1136,7 +1136,7 @@ def methodology_calculate_sheet(
 ) -> None:
     """Emission reductions for every monitoring period of a sheet (XLSX or CSV)."""
     from jcm.adapters.monitoring_sheet import read_monitoring_sheet
-    from jcm.service_layer import methodology_service as ms
+    from jcm.service_layer.methodologies import service as ms
 
     def action() -> dict[str, Any]:
         return ms.calculate_monitoring(

@@ -18,7 +18,6 @@ from typing import Annotated, Any
 import typer
 
 from jcm.adapters.monitoring_sheet import read_monitoring_sheet
-from jcm.domain.allocation import parse_share
 from jcm.domain.cycle import (
     PROJECT_TRANSITIONS,
     CreditingPeriod,
@@ -38,6 +37,7 @@ from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.methodology_approval import METHODOLOGY_TRANSITIONS
 from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS
 from jcm.domain.errors import InvalidInput
+from jcm.domain.registry.allocation import parse_share
 from jcm.entrypoints.cli import (
     FactOpt,
     JsonOpt,
@@ -49,7 +49,7 @@ from jcm.entrypoints.cli import (
     out,
     state,
 )
-from jcm.service_layer.methodology_service import parse_fact, parse_quantity
+from jcm.service_layer.methodologies.service import parse_fact, parse_quantity
 
 actor_cli: typer.Typer = typer.Typer(
     help="Who acts in the project cycle: participants, TPEs, JC, registries."

@@ -15,13 +15,14 @@ from typing import Any
 from rich.console import Console
 
 from jcm.adapters.document_store import DocumentStore
-from jcm.domain import commands as c
-from jcm.domain.accounts import AccountType
-from jcm.domain.article6 import AuthorisedUse
-from jcm.domain.transactions import CancellationPurpose
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.article6 import AuthorisedUse
+from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.entrypoints.demo_cycle import run_cycle
-from jcm.service_layer.cycle_service import CycleService
-from jcm.service_layer.services import LogService, RegistryService
+from jcm.service_layer.cycle.service import CycleService
+from jcm.service_layer.registry.service import RegistryService
+from jcm.service_layer.transparency.service import LogService
 
 
 def run_demo(

@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 from jcm.adapters.document_store import DocumentStore
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     CreditingPeriod,
     DocumentKind,
@@ -33,7 +32,8 @@ from jcm.domain.cycle import (
     designations,
 )
 from jcm.domain.cycle import commands as cc
-from jcm.service_layer.cycle_service import CycleService
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.service_layer.cycle.service import CycleService
 
 K = DocumentKind
 

@@ -7,16 +7,16 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from jcm.domain.accounts import Account, AccountStatus, AccountType, Organisation, Registry
-from jcm.domain.blocks import BlockKey, UnitBlock
 from jcm.domain.cycle.actors import Actor, Role
 from jcm.domain.cycle.methodology_approval import Methodology
 from jcm.domain.cycle.monitoring import MonitoringRequest
 from jcm.domain.cycle.project import Project
 from jcm.domain.cycle.rules import RuleBook
-from jcm.domain.issuance import DecisionLine, DecisionStatus, IssuanceDecision
-from jcm.domain.merkle import CompactRange
-from jcm.domain.transactions import TransactionRecord
+from jcm.domain.registry.accounts import Account, AccountStatus, AccountType, Organisation, Registry
+from jcm.domain.registry.blocks import BlockKey, UnitBlock
+from jcm.domain.registry.issuance import DecisionLine, DecisionStatus, IssuanceDecision
+from jcm.domain.registry.transactions import TransactionRecord
+from jcm.domain.transparency.merkle import CompactRange
 
 
 class StoredCheckpoint(Protocol):

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from jcm.domain.allocation import AllocatedLine, AllocationShare
 from jcm.domain.cycle.actors import Actor, Designation, Role, Side, TpeFunction, check_scope
 from jcm.domain.cycle.documents import DocumentKind, DocumentRef, Visibility
 from jcm.domain.cycle.jsonvalues import JsonValue
@@ -31,7 +30,8 @@ from jcm.domain.cycle.project import (
 )
 from jcm.domain.cycle.rules import RuleBook
 from jcm.domain.errors import JcmError
-from jcm.domain.issuance import MonitoringPeriod
+from jcm.domain.registry.allocation import AllocatedLine, AllocationShare
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 T = TypeVar("T")
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle.actors import Designation, Role, Side, TpeFunction
 from jcm.domain.cycle.documents import DocumentRef
 from jcm.domain.cycle.project import Participant, ProjectProposal
 from jcm.domain.cycle.rules import RuleBook
+from jcm.domain.registry.allocation import AllocationShare
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ every step in one place.
 
 Monitoring periods of one project never overlap: a new report is checked against the live
 requests of the project (``P5_OVERLAPPING_PERIOD``) and against the registry's recorded
-decisions with :func:`jcm.domain.issuance.check_no_overlap` (``I3_OVERLAPPING_PERIOD``).
+decisions with :func:`jcm.domain.registry.issuance.check_no_overlap` (``I3_OVERLAPPING_PERIOD``).
 Rejected, withdrawn and not-verified requests no longer block their period, so the period
 can be reported again `[I]`.
 """
@@ -20,9 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from jcm.domain.accounts import JAPAN
-from jcm.domain.allocation import AllocatedLine, AllocationShare, allocate
-from jcm.domain.commands import RecordDecision
 from jcm.domain.cycle.actors import Actor, Role, Side, TpeFunction
 from jcm.domain.cycle.documents import DocumentKind, DocumentRef
 from jcm.domain.cycle.jsonvalues import Event, JsonValue
@@ -39,7 +36,15 @@ from jcm.domain.cycle.machine import (
 from jcm.domain.cycle.project import Project, shares_json
 from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook, check_rule_book
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation, RuleViolation
-from jcm.domain.issuance import IssuanceDecision, MonitoringPeriod, check_no_overlap, check_vintage
+from jcm.domain.registry.accounts import JAPAN
+from jcm.domain.registry.allocation import AllocatedLine, AllocationShare, allocate
+from jcm.domain.registry.commands import RecordDecision
+from jcm.domain.registry.issuance import (
+    IssuanceDecision,
+    MonitoringPeriod,
+    check_no_overlap,
+    check_vintage,
+)
 
 
 class MonitoringState(StrEnum):

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from jcm.domain.accounts import JAPAN, AccountType
-from jcm.domain.allocation import AllocationShare, allocate
 from jcm.domain.cycle.actors import Actor, Role, Side, TpeFunction, check_scope
 from jcm.domain.cycle.documents import DocumentAccess, DocumentKind, DocumentRef
 from jcm.domain.cycle.jsonvalues import Event, JsonValue
@@ -35,7 +33,9 @@ from jcm.domain.cycle.machine import (
 )
 from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook, check_rule_book
 from jcm.domain.errors import InvalidInput, RuleViolation
-from jcm.domain.issuance import parse_project_id
+from jcm.domain.registry.accounts import JAPAN, AccountType
+from jcm.domain.registry.allocation import AllocationShare, allocate
+from jcm.domain.registry.issuance import parse_project_id
 
 _APPROVED_METHODOLOGY = re.compile(r"^([A-Z]{2})_AM[0-9]{3}$")
 _VERSION = re.compile(r"^[0-9]{1,3}\.[0-9]{1,3}$")

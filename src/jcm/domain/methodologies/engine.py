@@ -24,7 +24,6 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies.arithmetic import (
     CONTEXT,
     CONTEXT_DESCRIPTION,
@@ -54,6 +53,7 @@ from jcm.domain.methodologies.record import (
     string_text,
 )
 from jcm.domain.methodologies.record import module_sha256 as _module_sha256
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 METHODOLOGY_ID = re.compile(r"^[A-Z]{2}_AM[0-9]{3}$")
 VERSION = re.compile(r"^[0-9]+\.[0-9]+$")

@@ -19,11 +19,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from jcm.domain.errors import InvalidInput, JcmError
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies.arithmetic import credited_tonnes
 from jcm.domain.methodologies.engine import Methodology
 from jcm.domain.methodologies.model import Facts
 from jcm.domain.methodologies.record import CalculationRecord
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
-from jcm.domain.issuance import MonitoringPeriod
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 RECORD_SCHEMA = "jcm.methodology.calculation/1"
 

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 from jcm.adapters.canonical import canonical_json
-from jcm.domain.log_entries import log_entry
-from jcm.domain.merkle import CompactRange, leaf_hash
+from jcm.domain.transparency.log_entries import log_entry
+from jcm.domain.transparency.merkle import CompactRange, leaf_hash
 
 revision = "0002"
 down_revision = "0001"

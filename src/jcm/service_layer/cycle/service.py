@@ -12,7 +12,7 @@ from jcm.domain.cycle.documents import DocumentAccess
 from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringState
 from jcm.domain.cycle.project import PROJECT_TRANSITIONS, ProjectState
 from jcm.domain.errors import InvalidInput, NotFound
-from jcm.service_layer import cycle_handlers as h
+from jcm.service_layer.cycle import handlers as h
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.runner import execute
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from jcm.domain.accounts import AccountStatus, AccountType, OrganisationKind
-from jcm.domain.allocation import AllocationShare
-from jcm.domain.article6 import AuthorisedUse, FirstTransferTrigger
-from jcm.domain.transactions import CancellationPurpose
+from jcm.domain.registry.accounts import AccountStatus, AccountType, OrganisationKind
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.article6 import AuthorisedUse, FirstTransferTrigger
+from jcm.domain.registry.transactions import CancellationPurpose
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 from jcm.domain import methodologies
 from jcm.domain.errors import InvalidInput, JcmError
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies import Methodology
 from jcm.domain.methodologies.model import FactValue
+from jcm.domain.registry.issuance import MonitoringPeriod
 
 
 def _find(methodology_id: str, version: str | None) -> Methodology:

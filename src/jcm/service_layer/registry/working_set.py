@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
 
-from jcm.domain.blocks import BlockKey, UnitBlock
 from jcm.domain.errors import UnitRuleViolation
-from jcm.domain.issuance import IssuanceDecision
-from jcm.domain.serials import SerialRange
-from jcm.domain.transactions import TransactionRecord
+from jcm.domain.registry.blocks import BlockKey, UnitBlock
+from jcm.domain.registry.issuance import IssuanceDecision
+from jcm.domain.registry.serials import SerialRange
+from jcm.domain.registry.transactions import TransactionRecord
 from jcm.service_layer.ports import Ledger
 
 # Page sizes grow: a single transfer usually needs one or two blocks, a long walk more.

@@ -11,13 +11,21 @@ from typing import Any
 
 import pycountry
 
-from jcm.domain import accounts as acc
-from jcm.domain import commands as c
-from jcm.domain.accounts import Account, AccountStatus, AccountType, Organisation, Registry
-from jcm.domain.allocation import allocate
-from jcm.domain.article6 import format_uses
-from jcm.domain.blocks import UnitBlock
-from jcm.domain.commands import (
+from jcm.domain.errors import (
+    AccountRuleViolation,
+    Article6RuleViolation,
+    InvalidInput,
+    JcmError,
+    NotFound,
+    UnitRuleViolation,
+)
+from jcm.domain.registry import accounts as acc
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import Account, AccountStatus, AccountType, Organisation, Registry
+from jcm.domain.registry.allocation import allocate
+from jcm.domain.registry.article6 import format_uses
+from jcm.domain.registry.blocks import UnitBlock
+from jcm.domain.registry.commands import (
     ApplyCorrespondingAdjustment,
     Authorise,
     CreateOrganisation,
@@ -27,15 +35,7 @@ from jcm.domain.commands import (
     OpenAccount,
     RecordDecision,
 )
-from jcm.domain.errors import (
-    AccountRuleViolation,
-    Article6RuleViolation,
-    InvalidInput,
-    JcmError,
-    NotFound,
-    UnitRuleViolation,
-)
-from jcm.domain.issuance import (
+from jcm.domain.registry.issuance import (
     DecisionLine,
     DecisionStatus,
     IssuanceDecision,
@@ -45,8 +45,8 @@ from jcm.domain.issuance import (
     check_vintage,
     parse_project_id,
 )
-from jcm.domain.serials import SerialRange
-from jcm.domain.transactions import (
+from jcm.domain.registry.serials import SerialRange
+from jcm.domain.registry.transactions import (
     CancellationPurpose,
     MovedRange,
     SetupEvent,
@@ -54,7 +54,7 @@ from jcm.domain.transactions import (
     TransactionRecord,
 )
 from jcm.service_layer.ports import Ledger, UnitOfWork
-from jcm.service_layer.working_set import WorkingSet
+from jcm.service_layer.registry.working_set import WorkingSet
 
 # -- set-up ----------------------------------------------------------------------------------
 

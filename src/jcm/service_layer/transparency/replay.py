@@ -15,10 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jcm.domain.article6 import Article6, FirstTransferTrigger, parse_uses
-from jcm.domain.issuance import DecisionStatus, IssuanceDecision, MonitoringPeriod
-from jcm.domain.serials import SerialRange
-from jcm.service_layer.cycle_replay import CycleReplayer, CycleReplayError
+from jcm.domain.registry.article6 import Article6, FirstTransferTrigger, parse_uses
+from jcm.domain.registry.issuance import DecisionStatus, IssuanceDecision, MonitoringPeriod
+from jcm.domain.registry.serials import SerialRange
+from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
 from jcm.service_layer.ports import Ledger
 
 

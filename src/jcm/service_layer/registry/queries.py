@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from jcm.domain.accounts import AccountType
-from jcm.domain.blocks import check_partition
-from jcm.domain.serials import SerialRange
-from jcm.service_layer.handlers import decision_dict, decision_of_serial
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.blocks import check_partition
+from jcm.domain.registry.serials import SerialRange
 from jcm.service_layer.ports import UnitOfWork
-from jcm.service_layer.working_set import WorkingSet
+from jcm.service_layer.registry.handlers import decision_dict, decision_of_serial
+from jcm.service_layer.registry.working_set import WorkingSet
 
 
 def holdings(uow: UnitOfWork, account: str | None, registry: str | None) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from jcm.domain.article6 import Article6
 from jcm.domain.errors import InvalidInput
+from jcm.domain.registry.article6 import Article6
 
 BlockKey = tuple[int, int]  # (decision id, serial start): the order "lowest serials first"
 

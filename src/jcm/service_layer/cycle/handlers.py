@@ -16,8 +16,6 @@ from datetime import date
 from typing import Any
 
 from jcm.domain import methodologies
-from jcm.domain.accounts import check_can_receive_holding
-from jcm.domain.commands import Issue
 from jcm.domain.cycle import (
     DEFAULT_RULE_BOOK,
     Actor,
@@ -58,11 +56,13 @@ from jcm.domain.errors import (
     NotFound,
     RuleViolation,
 )
-from jcm.domain.issuance import MonitoringPeriod
 from jcm.domain.methodologies.record import canonical_bytes
-from jcm.service_layer import handlers
-from jcm.service_layer.methodology_service import parse_fact
+from jcm.domain.registry.accounts import check_can_receive_holding
+from jcm.domain.registry.commands import Issue
+from jcm.domain.registry.issuance import MonitoringPeriod
+from jcm.service_layer.methodologies.service import parse_fact
 from jcm.service_layer.ports import UnitOfWork
+from jcm.service_layer.registry import handlers
 
 # -- look-ups ----------------------------------------------------------------------------------
 

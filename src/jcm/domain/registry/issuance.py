@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from jcm.domain.allocation import AllocatedLine
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation
+from jcm.domain.registry.allocation import AllocatedLine
 
 _PROJECT = re.compile(r"^[A-Z]{2}[0-9]{3}$")
 

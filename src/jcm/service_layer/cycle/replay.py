@@ -25,7 +25,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jcm.domain.allocation import AllocationShare
 from jcm.domain.cycle import (
     DEFAULT_RULE_BOOK,
     Actor,
@@ -57,7 +56,8 @@ from jcm.domain.cycle.actors import TpeFunction
 from jcm.domain.cycle.designation import designate_tpe
 from jcm.domain.cycle.jsonvalues import Event
 from jcm.domain.errors import JcmError
-from jcm.domain.issuance import IssuanceDecision, MonitoringPeriod
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.issuance import IssuanceDecision, MonitoringPeriod
 from jcm.service_layer.ports import CycleStore
 
 # Keys the service adds to a step's entry beside what the domain step returns.

@@ -11,13 +11,13 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from jcm.domain import merkle
 from jcm.domain.errors import InvalidInput, NotFound
-from jcm.domain.signed_note import Checkpoint, NoteCheck, Verifier, check_note
-from jcm.service_layer.cycle_replay import compare_cycle
-from jcm.service_layer.handlers import decision_of_serial
+from jcm.domain.transparency import merkle
+from jcm.domain.transparency.signed_note import Checkpoint, NoteCheck, Verifier, check_note
+from jcm.service_layer.cycle.replay import compare_cycle
 from jcm.service_layer.ports import StoredCheckpoint, TransparencyLog, UnitOfWork
-from jcm.service_layer.replay import Divergence, Replayer, ReplayError, compare
+from jcm.service_layer.registry.handlers import decision_of_serial
+from jcm.service_layer.transparency.replay import Divergence, Replayer, ReplayError, compare
 
 INCLUSION_FORMAT = "jcm-inclusion-proof/1"
 CONSISTENCY_FORMAT = "jcm-consistency-proof/1"
