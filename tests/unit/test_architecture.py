@@ -226,8 +226,7 @@ def test_relative_imports_resolve_against_the_importing_package() -> None:
     source = "from . import working_set\nfrom .. import adapters\nfrom ..adapters.schema import t\n"
 
     from_module = {
-        i.name
-        for i in imported_names(source, "jcm.service_layer.handlers", is_package=False)
+        i.name for i in imported_names(source, "jcm.service_layer.handlers", is_package=False)
     }
     from_package = {i.name for i in imported_names(source, "jcm.service_layer", is_package=True)}
 

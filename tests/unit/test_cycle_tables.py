@@ -30,7 +30,7 @@ CYCLE_SOURCES = [
     *sorted((ROOT / "src" / "jcm" / "domain" / "cycle").glob("*.py")),
     ROOT / "src" / "jcm" / "adapters" / "document_store.py",
     *sorted((ROOT / "src" / "jcm" / "service_layer" / "cycle").glob("*.py")),
-    ROOT / "src" / "jcm" / "entrypoints" / "cycle_cli.py",
+    *sorted((ROOT / "src" / "jcm" / "entrypoints" / "cli").glob("*.py")),
 ]
 TABLES: list[tuple[str, Sequence[Transition[Any, Any]], type[StrEnum]]] = [
     ("project", PROJECT_TRANSITIONS, ProjectState),

@@ -1,0 +1,26 @@
+"""The jcm command line: the operator's console on the server.
+
+One module per area registers its commands on the root app defined in ``common``.
+"""
+
+from __future__ import annotations
+
+from jcm.entrypoints.cli import (  # noqa: F401 - each module registers its commands
+    actors,
+    demo,
+    documents,
+    log,
+    lookups,
+    methodology,
+    monitoring,
+    moves,
+    projects,
+    registry,
+)
+from jcm.entrypoints.cli.common import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    cli()

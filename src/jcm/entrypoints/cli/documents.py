@@ -1,0 +1,101 @@
+"""The content-addressed document store: put, get, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jcm.entrypoints.cli.common import (
+    JsonOpt,
+    cli,
+    err,
+    out,
+    run,
+    state,
+)
+from jcm.entrypoints.cli.cycle_options import (
+    RoleOpt,
+    acting_as,
+    document_kind,
+    media_type_of,
+    read_upload,
+)
+
+document_cli = typer.Typer(help="The content-addressed document store (SHA-256).")
+cli.add_typer(document_cli, name="document")
+
+
+@document_cli.command("put")
+def document_put(
+    kind: Annotated[str, typer.Argument(help="Document kind, e.g. pdd.")],
+    file: Annotated[Path, typer.Argument(help="The public version.")],
+    confidential: Annotated[
+        Path | None, typer.Option(help="The confidential version, if any.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Store a document; prints the SHA-256 to attach it with --doc KIND=sha256:HEX."""
+
+    def action() -> dict[str, Any]:
+        stored = state.app().documents.put_document(
+            document_kind(kind),
+            read_upload(file),
+            media_type=media_type_of(file),
+            filename=file.name,
+            confidential=read_upload(confidential) if confidential else None,
+            confidential_filename=confidential.name if confidential else None,
+        )
+        return {
+            "kind": stored.kind.value,
+            "public": stored.public.to_json(),
+            "confidential": stored.confidential.to_json() if stored.confidential else None,
+        }
+
+    run(json_out, action, lambda r: out.print(f"{r['kind']} sha256:{r['public']['sha256']}"))
+
+
+@document_cli.command("get")
+def document_get(
+    sha256: Annotated[str, typer.Argument(help="The document's SHA-256.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write it.")],
+    project: Annotated[
+        str | None, typer.Option(help="Project the document belongs to (confidential ones).")
+    ] = None,
+    as_: Annotated[str | None, typer.Option("--as", help="Reader organisation.")] = None,
+    role: RoleOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write a stored document to a file; confidential versions only for permitted readers."""
+
+    def action() -> dict[str, Any]:
+        app = state.app()
+        reader = app.cycle.resolve(acting_as(as_, role)) if as_ else None
+        access = app.cycle.document_access(project, sha256) if project else None
+        data = app.documents.read(sha256, reader=reader, access=access)
+        output.write_bytes(data)
+        return {"sha256": sha256, "bytes": len(data), "output": str(output)}
+
+    run(json_out, action, lambda r: err.print(f"[green]✓[/] {r['bytes']:,} bytes → {r['output']}"))
+
+
+@document_cli.command("verify")
+def document_verify(json_out: JsonOpt = False) -> None:
+    """Re-hash every stored document; list any that is damaged or lacks its metadata."""
+    found: dict[str, Any] = {}
+
+    def action() -> dict[str, Any]:
+        damaged = state.app().documents.verify_all()
+        found.update(ok=not damaged, damaged=damaged)
+        return found
+
+    def render(r: dict[str, Any]) -> None:
+        if r["ok"]:
+            out.print("[green]✓[/] every stored document matches its hash")
+        for sha in r["damaged"]:
+            out.print(f"[red]✗[/] {sha} is damaged: restore it or store its bytes again")
+
+    run(json_out, action, render)
+    if not found["ok"]:
+        raise typer.Exit(1)

@@ -1,0 +1,181 @@
+"""The transparency log: checkpoints, proofs, verification."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jcm.domain.errors import InvalidInput
+from jcm.entrypoints.cli.common import (
+    EXIT_REFUSED,
+    JsonOpt,
+    cli,
+    emit,
+    err,
+    out,
+    print_summary,
+    print_table,
+    refusals,
+    run,
+    state,
+    write_or_print,
+)
+
+log_cli = typer.Typer(help="The tamper-evident transparency log: checkpoints, proofs, verify.")
+cli.add_typer(log_cli, name="log")
+
+# -- transparency log ------------------------------------------------------------------------
+
+
+@log_cli.command("checkpoint")
+def log_checkpoint(json_out: JsonOpt = False) -> None:
+    """Sign a checkpoint of the log as it is now."""
+    run(
+        json_out,
+        lambda: state.app().log.sign_checkpoint(),
+        lambda r: out.print(f"[green]✓[/] checkpoint of size {r['size']}\n{r['note']}"),
+    )
+
+
+@log_cli.command("checkpoints")
+def log_checkpoints(json_out: JsonOpt = False) -> None:
+    """List the signed checkpoints."""
+    run(
+        json_out,
+        lambda: state.app().log.checkpoints(),
+        lambda rows: print_table(
+            "checkpoints", rows, ["size", "root_hash", "key_id", "created_at"]
+        ),
+    )
+
+
+@log_cli.command("public-key")
+def log_public_key(json_out: JsonOpt = False) -> None:
+    """Print the log's verifier keys (the active one last); publish them."""
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            out.print(row["verifier"])
+
+    run(json_out, lambda: state.app().public_keys(), render)
+
+
+@log_cli.command("rotate-key")
+def log_rotate_key(json_out: JsonOpt = False) -> None:
+    """Start signing checkpoints with a new key; old checkpoints stay verifiable."""
+    run(json_out, lambda: state.app().rotate_log_key(), print_summary)
+
+
+@log_cli.command("proof")
+def log_proof(
+    transaction: Annotated[int | None, typer.Option("--tx", help="A transaction id.")] = None,
+    index: Annotated[int | None, typer.Option("--index", help="A log entry index.")] = None,
+    serial_text: Annotated[
+        str | None,
+        typer.Option("--serial", help="A serial or serial range: every entry that touched it."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Accepted: the output is JSON.")] = True,
+) -> None:
+    """Inclusion proof bundle(s) to a signed checkpoint, as JSON."""
+
+    def action() -> Any:
+        chosen = [v for v in (transaction, index, serial_text) if v is not None]
+        if len(chosen) != 1:
+            raise InvalidInput("G1_SELECT_ENTRY", "Give exactly one of --tx, --index, --serial.")
+        log = state.app().log
+        if serial_text is not None:
+            return log.inclusion_proofs_for_serial(serial_text)
+        return log.inclusion_proof(index=index, transaction=transaction)
+
+    with refusals(True):
+        result = action()
+    write_or_print(result, output)
+
+
+@log_cli.command("consistency")
+def log_consistency(
+    old_size: Annotated[int, typer.Option("--from", help="Size of the older checkpoint.")],
+    new_size: Annotated[
+        int | None, typer.Option("--to", help="Size of the newer checkpoint (default: latest).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Accepted: the output is JSON.")] = True,
+) -> None:
+    """Consistency proof bundle between two signed checkpoints, as JSON."""
+    with refusals(True):
+        result = state.app().log.consistency_proof(old_size, new_size)
+    write_or_print(result, output)
+
+
+@log_cli.command("verify-proof")
+def log_verify_proof(
+    bundle: Annotated[Path, typer.Argument(help="A proof bundle file ('-' for stdin).")],
+    public_key: Annotated[
+        str, typer.Option("--public-key", help="Verifier key string, or a file holding it.")
+    ],
+    json_out: JsonOpt = False,
+) -> None:
+    """Check a proof bundle offline with nothing but the log's public key."""
+    from jcm.adapters.signing import NoteVerifier
+    from jcm.domain.transparency.signed_note import MalformedKey
+    from jcm.service_layer.transparency.proofs import check_bundle
+
+    key_path = Path(public_key)
+    key_text = key_path.read_text(encoding="utf-8").strip() if key_path.is_file() else public_key
+    try:
+        verifier = NoteVerifier.from_verifier_key(key_text)
+    except (MalformedKey, ValueError) as error:
+        verdict = {"ok": False, "checks": [], "failure": f"the public key is not valid: {error}"}
+    else:
+        try:
+            text = sys.stdin.read() if str(bundle) == "-" else bundle.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            verdict = {"ok": False, "checks": [], "failure": f"cannot read the bundle: {error}"}
+        else:
+            verdict = check_bundle(text, [verifier])
+
+    def render(v: dict[str, Any]) -> None:
+        for step in v["checks"]:
+            out.print(f"[green]✓[/] {step}")
+        if v["ok"]:
+            out.print("[bold green]VALID[/]")
+        else:
+            out.print(f"[bold red]INVALID[/]: {v['failure']}")
+
+    emit(verdict, json_out, render)
+    if not verdict["ok"]:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@log_cli.command("verify")
+def log_verify(json_out: JsonOpt = False) -> None:
+    """Recompute the tree, check every checkpoint, replay every entry, compare with the DB."""
+    from rich.progress import Progress
+
+    with refusals(json_out):
+        app = state.app()
+        verifiers: dict[str, Any] = dict(app.log_verifiers())
+        if json_out or state.json:
+            result = app.log.verify(verifiers)
+        else:
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task("verifying the log", total=None)
+                result = app.log.verify(verifiers, lambda n: bar.update(task, completed=n))
+
+    def render(r: dict[str, Any]) -> None:
+        if r["ok"]:
+            out.print(
+                f"[bold green]✓ log verified[/]: {r['entries']:,} entries, "
+                f"{r['checkpoints']} checkpoints, root {r['root_hash']}; replay matches "
+                "the database"
+            )
+        else:
+            out.print(f"[bold red]✗ log verification failed[/]: {r['problem']['message']}")
+
+    emit(result, json_out, render)
+    if not result["ok"]:
+        raise typer.Exit(EXIT_REFUSED)

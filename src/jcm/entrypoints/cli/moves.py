@@ -1,0 +1,304 @@
+"""Decisions, issuance and moving units: decision, issue, transfer, cancel, retire, batch, a6."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jcm.domain.errors import InvalidInput
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.allocation import parse_share
+from jcm.domain.registry.article6 import FirstTransferTrigger, parse_trigger, parse_uses
+from jcm.domain.registry.transactions import TransactionKind, parse_purpose
+from jcm.entrypoints.cli.common import (
+    JsonOpt,
+    KeyOpt,
+    NoteOpt,
+    QuantityOpt,
+    SerialsOpt,
+    cli,
+    out,
+    parse_date_option,
+    print_summary,
+    print_table,
+    run,
+    state,
+)
+
+decision_cli = typer.Typer(help="Joint Committee issuance decisions.")
+a6_cli = typer.Typer(help="Article 6.2: authorisation and corresponding adjustments.")
+cli.add_typer(decision_cli, name="decision")
+cli.add_typer(a6_cli, name="a6")
+
+# -- decisions and issuance ------------------------------------------------------------------
+
+
+def render_decision(r: dict[str, Any]) -> None:
+    replay = " (replayed: nothing changed)" if r.get("replayed") else ""
+    out.print(
+        f"[green]✓[/] decision {r['decision']}: {r['project']} period {r['period_seq']} "
+        f"({r['period_start']} … {r['period_end']}), vintage {r['vintage']}, "
+        f"{r['amount']:,} tCO2, {r['status']}{replay}"
+    )
+    print_table(
+        "allocation",
+        r["lines"],
+        ["line", "account", "share_pct", "quantity", "serials", "issued_in_transaction"],
+    )
+
+
+@decision_cli.command("record")
+def decision_record(
+    project: Annotated[str, typer.Option("--project", "-p", help="Project id, e.g. KE001.")],
+    start: Annotated[str, typer.Option(help="Monitoring period start, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(help="Monitoring period end, YYYY-MM-DD.")],
+    vintage: Annotated[int, typer.Option(help="Vintage year.")],
+    amount: Annotated[int, typer.Option(help="Decided amount in tCO2 (whole units).")],
+    share: Annotated[
+        list[str], typer.Option("--share", help="ACCOUNT=PERCENT; repeat; must sum to 100.")
+    ],
+    remainder_to: Annotated[
+        str | None, typer.Option(help="Holder who gets the rounding remainder (default: first).")
+    ] = None,
+    reference: Annotated[str | None, typer.Option(help="JC decision reference.")] = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record a Joint Committee issuance decision with its allocation shares."""
+
+    def action() -> dict[str, Any]:
+        cmd = c.RecordDecision(
+            project,
+            parse_date_option(start, "--start"),
+            parse_date_option(end, "--end"),
+            vintage,
+            amount,
+            tuple(parse_share(s) for s in share),
+            remainder_to,
+            reference,
+        )
+        return state.app().registry.record_decision(cmd, key)
+
+    run(json_out, action, render_decision)
+
+
+@decision_cli.command("list")
+def decision_list(
+    project: Annotated[str | None, typer.Option("--project", "-p")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List decisions with their allocation lines."""
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            render_decision(row)
+
+    run(json_out, lambda: state.app().registry.decisions(project), render)
+
+
+@cli.command()
+def issue(
+    decision: Annotated[int, typer.Argument(help="Decision number.")],
+    registry: Annotated[str, typer.Option("--registry", "-r", help="The side that issues.")],
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Issue one registry's share of a decision into its holders' accounts."""
+    run(
+        json_out,
+        lambda: state.app().registry.issue(c.Issue(decision, registry), key),
+        print_summary,
+    )
+
+
+# -- moving units ----------------------------------------------------------------------------
+
+
+@cli.command()
+def transfer(
+    source: Annotated[str, typer.Option("--from", help="Sending account.")],
+    destination: Annotated[str, typer.Option("--to", help="Receiving account.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Transfer units between two accounts of one registry."""
+    cmd = c.Move(source, destination, quantity, serials, note=note)
+    run(json_out, lambda: state.app().registry.transfer(cmd, key), print_summary)
+
+
+@cli.command("external-transfer")
+def external_transfer(
+    source: Annotated[str, typer.Option("--from", help="Sending account.")],
+    destination: Annotated[str, typer.Option("--to", help="Account in the other registry.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Transfer units between Japan's registry and a partner's (records first transfers)."""
+    cmd = c.Move(source, destination, quantity, serials, note=note)
+    run(json_out, lambda: state.app().registry.external_transfer(cmd, key), print_summary)
+
+
+@cli.command()
+def cancel(
+    source: Annotated[str, typer.Option("--from", help="Holding account.")],
+    purpose: Annotated[str, typer.Option(help="ndc, oimp or voluntary.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    beneficiary: Annotated[
+        str | None, typer.Option(help="Using entity / beneficiary of the cancellation.")
+    ] = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Cancel units into the registry's cancellation account (final)."""
+
+    def action() -> dict[str, Any]:
+        cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
+        return state.app().registry.cancel(cmd, key)
+
+    run(json_out, action, print_summary)
+
+
+@cli.command()
+def retire(
+    source: Annotated[str, typer.Option("--from", help="Holding account.")],
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    beneficiary: Annotated[str | None, typer.Option(help="On whose behalf.")] = None,
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Retire units into the registry's retirement account (final)."""
+    cmd = c.Move(source, None, quantity, serials, beneficiary=beneficiary, note=note)
+    run(json_out, lambda: state.app().registry.retire(cmd, key), print_summary)
+
+
+_BATCH_KINDS = {
+    "transfer": TransactionKind.TRANSFER,
+    "external_transfer": TransactionKind.EXTERNAL_TRANSFER,
+    "cancel": TransactionKind.CANCELLATION,
+    "cancellation": TransactionKind.CANCELLATION,
+    "retire": TransactionKind.RETIREMENT,
+    "retirement": TransactionKind.RETIREMENT,
+}
+
+
+def read_batch(path: Path) -> list[tuple[c.Move, TransactionKind]]:
+    """Read moves from CSV (header: kind,from,to,quantity,serials,purpose,beneficiary,note)
+    or JSON lines with the same keys."""
+    if not path.is_file():
+        raise InvalidInput("G1_NO_FILE", f"Batch file {path} does not exist.", path=str(path))
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".jsonl", ".json"):
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    else:
+        rows = list(csv.DictReader(text.splitlines()))
+    moves = []
+    for number, row in enumerate(rows, start=1):
+        kind = _BATCH_KINDS.get(str(row.get("kind", "")).strip().lower())
+        if kind is None:
+            raise InvalidInput(
+                "G1_BAD_BATCH",
+                f"{path.name} row {number}: kind {row.get('kind')!r} is not one of "
+                f"{', '.join(sorted(_BATCH_KINDS))}.",
+                row=number,
+            )
+        quantity = str(row.get("quantity") or "").strip()
+        if quantity and not quantity.isdigit():
+            raise InvalidInput(
+                "G1_BAD_BATCH",
+                f"{path.name} row {number}: quantity {quantity!r} is not a whole number.",
+                row=number,
+            )
+        purpose = str(row.get("purpose") or "").strip()
+        moves.append(
+            (
+                c.Move(
+                    str(row.get("from") or "").strip(),
+                    str(row.get("to") or "").strip() or None,
+                    int(quantity) if quantity else None,
+                    str(row.get("serials") or "").strip() or None,
+                    parse_purpose(purpose) if purpose else None,
+                    str(row.get("beneficiary") or "").strip() or None,
+                    str(row.get("note") or "").strip() or None,
+                ),
+                kind,
+            )
+        )
+    return moves
+
+
+@cli.command()
+def batch(
+    path: Annotated[Path, typer.Argument(help="CSV or JSON-lines file of moves.")],
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run many transfers/cancellations/retirements in one transaction: all or nothing."""
+
+    def render(r: dict[str, Any]) -> None:
+        replay = " (replayed: nothing changed)" if r.get("replayed") else ""
+        out.print(f"[green]✓[/] {r['count']:,} transactions, {r['quantity']:,} units{replay}")
+
+    run(json_out, lambda: state.app().registry.batch(read_batch(path), key), render)
+
+
+# -- Article 6 -------------------------------------------------------------------------------
+
+
+@a6_cli.command("authorise")
+def a6_authorise(
+    account: Annotated[
+        str, typer.Option("--account", help="Holding account in the partner (host Party) registry.")
+    ],
+    uses: Annotated[str, typer.Option(help="ndc, oimp or ndc,oimp.")],
+    reference: Annotated[str, typer.Option(help="Letter of authorisation reference.")],
+    first_transfer_at: Annotated[
+        str,
+        typer.Option(
+            help="international_transfer (default; required for NDC use), "
+            "authorisation, issuance or use."
+        ),
+    ] = FirstTransferTrigger.INTERNATIONAL_TRANSFER.value,
+    quantity: QuantityOpt = None,
+    serials: SerialsOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record the host Party's authorisation of units (they become ITMOs)."""
+
+    def action() -> dict[str, Any]:
+        trigger = parse_trigger(first_transfer_at)
+        cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
+        return state.app().registry.authorise(cmd, key)
+
+    run(json_out, action, print_summary)
+
+
+@a6_cli.command("adjust")
+def a6_adjust(
+    serials: Annotated[str, typer.Option("--serials", "-s", help="First-transferred serials.")],
+    year: Annotated[int, typer.Option(help="Reporting year of the adjustment.")],
+    note: NoteOpt = None,
+    key: KeyOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record that the corresponding adjustment for first-transferred units was applied."""
+    cmd = c.ApplyCorrespondingAdjustment(serials, year, note)
+    run(
+        json_out,
+        lambda: state.app().registry.apply_corresponding_adjustment(cmd, key),
+        print_summary,
+    )
