@@ -123,7 +123,7 @@ def run_worker(config: WorkerConfig, console: Console) -> dict[str, Any]:
         return result
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: C901 - to split (issue 8)
     args = parse_args(argv)
     # Piped output (CI, logs) would otherwise wrap the table at 80 columns.
     console = Console() if sys.stdout.isatty() else Console(width=180)

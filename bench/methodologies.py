@@ -155,7 +155,7 @@ def _pv_monitored(
     return values
 
 
-def plan(row: dict[str, str]) -> tuple[Plan | None, str]:
+def plan(row: dict[str, str]) -> tuple[Plan | None, str]:  # noqa: C901 - to split (issue 8)
     """The project's plan, or ``None`` and why it is skipped."""
     category, country = row["technology_category"], row["country_iso2"]
     capacity = Decimal(row["capacity_mw"]) if row["capacity_mw"] else None

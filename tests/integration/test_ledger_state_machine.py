@@ -276,7 +276,7 @@ class LedgerMachine(RuleBasedStateMachine):
         present = set(owners.values())
         return [a for a in self.holding if a in present]
 
-    def simulate(self, owners: Owners, kind: TransactionKind, cmd: c.Move) -> Outcome:
+    def simulate(self, owners: Owners, kind: TransactionKind, cmd: c.Move) -> Outcome:  # noqa: C901 - to split (issue 8)
         """What the registry must do with ``cmd`` given who holds what (no side effects)."""
         source = cmd.source
         if self.account_type[source].is_terminal:

@@ -439,7 +439,7 @@ def verify_inclusion(
     return computed is not None and _is_hash(root) and hmac.compare_digest(computed, root)
 
 
-def verify_consistency(
+def verify_consistency(  # noqa: C901 - to split (issue 8)
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> bool:
     """Whether ``proof`` shows the tree ``(old_size, old_root)`` is a prefix of the tree

@@ -347,7 +347,7 @@ def _revised_key(revises: str, known: dict[str, Methodology]) -> str:
 # -- comparing with the store ----------------------------------------------------------------
 
 
-def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | None:
+def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | None:  # noqa: C901 - to split (issue 8)
     """The first difference as (index, entity, field, expected, found), or None."""
     t = state.touched
 

@@ -471,7 +471,7 @@ _MOVE_KINDS = {
 }
 
 
-def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> TransactionRecord:
+def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> TransactionRecord:  # noqa: C901 - to split (issue 8)
     """Transfer, external transfer, cancel or retire; the record is added to ``ws``."""
     if kind not in _MOVE_KINDS:
         raise ValueError(f"{kind} is not a movement")

@@ -250,7 +250,7 @@ def _check_consistency(
 # -- full verification ---------------------------------------------------------------------
 
 
-def verify_log(
+def verify_log(  # noqa: C901 - to split (issue 8)
     uow: UnitOfWork,
     verifier_for: Callable[[str], Verifier | None],
     progress: Callable[[int], None] | None = None,
