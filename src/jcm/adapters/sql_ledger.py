@@ -26,6 +26,7 @@ from sqlalchemy import (
 from jcm.adapters import schema as t
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.log_store import LogSettings, SqlLogStore
+from jcm.adapters.table_rows import table_rows
 from jcm.domain.registry.accounts import (
     Account,
     AccountStatus,
@@ -44,6 +45,7 @@ from jcm.domain.registry.issuance import (
     MonitoringPeriod,
 )
 from jcm.domain.registry.transactions import TransactionRecord
+from jcm.domain.transparency.log_entries import idempotency_record
 
 _B = t.unit_blocks.c
 
@@ -865,3 +867,14 @@ class SqlLedger:
                 created_at=now,
             )
         )
+        # Bound into the command's last log entry, so verify can check the stored row.
+        self.log.bind_idempotency(idempotency_record(key, command, digest, response))
+
+    def rows(
+        self,
+        table: str,
+        order_by: Sequence[str] | None = None,
+        where: dict[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every stored row of a table, streamed (for ``jcm log verify``)."""
+        return table_rows(self.c, table, order_by, where)
