@@ -10,6 +10,7 @@ idempotency records (one per stored idempotency row) are held.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -56,10 +57,15 @@ def _problem(
 class TreeCheck:
     """Rebuilds the Merkle tree leaf by leaf and compares every stored node as it completes."""
 
-    def __init__(self, log: TransparencyLog, checkpoint_sizes: set[int]) -> None:
+    def __init__(
+        self, log: TransparencyLog, checkpoint_sizes: set[int], head_size: int | None
+    ) -> None:
         self.log = log
         self.tree = merkle.CompactRange()
         self.sizes = checkpoint_sizes
+        # Nodes over entries beyond the head's size are not stored: such entries are extra,
+        # which check_head reports (as events).
+        self.head_size = head_size
         self.roots_at: dict[int, bytes] = {}
         self._levels: dict[int, Generator[tuple[int, bytes]]] = {}
 
@@ -83,6 +89,8 @@ class TreeCheck:
         stored = next(self._level(level), None)
         if stored == (idx, value):
             return None
+        if stored is None and self.head_size is not None and self.tree.size > self.head_size:
+            return None  # past the head: the extra entries are reported by check_head
         at = idx if stored is None or stored[0] > idx else stored[0]
         found = None if stored is None or stored[0] > idx else stored[1].hex()
         expected = value.hex() if at == idx else None
@@ -104,8 +112,14 @@ class TreeCheck:
         counts = self.log.node_counts()
         for level in sorted(set(counts) | {lv for lv in range(1, 64) if size >> lv}):
             want, got = size >> level, counts.get(level, 0)
+            if want < got <= max(size, self.head_size or 0) >> level:
+                continue  # nodes over entries the head counts but the log lacks: check_head
             if want != got:
                 at = min(want, got)
+                if got > want:  # name the first stored node the tree does not have
+                    extra = self.log.iter_level(level)
+                    at = next(itertools.islice(extra, want, None))[0]
+                    extra.close()
                 return _problem(
                     at << level,
                     f"tree node (level {level}, index {at})",
@@ -236,28 +250,58 @@ def missing_checkpoint(number: int, size: int | None) -> Divergence:
     )
 
 
+def head_size(ledger: RowSource) -> int | None:
+    """The size the head row claims (None unless there is exactly one head row)."""
+    rows = list(ledger.rows(HEAD.table))
+    return int(rows[0]["size"]) if len(rows) == 1 else None
+
+
+def check_head_size(ledger: RowSource, tree: merkle.CompactRange) -> Divergence | None:
+    """A head whose size and frontier both differ from the entries' tree describes other
+    entries: entries were deleted from, or added to, the end of the log."""
+    rows = list(ledger.rows(HEAD.table))
+    if len(rows) == 1 and rows[0]["size"] != tree.size and rows[0]["frontier"] != tree.to_hex():
+        claimed = int(rows[0]["size"])
+        at = min(claimed, tree.size)
+        return existence(
+            at - 1 if at else None,
+            f"log entry {at} (the head counts {claimed} entries)",
+            claimed > tree.size,
+            "events",
+            at,
+        )
+    return None
+
+
 def check_head(
     ledger: RowSource, tree: merkle.CompactRange, checkpoints: list[dict[str, Any]]
 ) -> Divergence | None:
-    """The head row says the tree's size and frontier, and the newest checkpoint's size (so
-    deleting the newest checkpoint is seen)."""
+    """The head row says the tree's size and frontier, and the newest checkpoint's size.
+
+    A head that
+    names a newer checkpoint than the newest row says the newest checkpoint was deleted
+    (or the head edited: the two cannot be told apart, the message says both)."""
+    rows = list(ledger.rows(HEAD.table))
     newest = checkpoints[-1]["size"] if checkpoints else 0
     expected = {
-        _HEAD_ID: {
-            "size": tree.size,
-            "frontier": tree.to_hex(),
-            "checkpointed_size": newest,
-        }
+        _HEAD_ID: {"size": tree.size, "frontier": tree.to_hex(), "checkpointed_size": newest}
     }
-    problem = compare_table(HEAD, expected, ledger.rows(HEAD.table), lambda _: tree.size - 1)
+    problem = compare_table(HEAD, expected, iter(rows), lambda _: tree.size - 1)
     if (
         problem is not None
         and problem.column == "checkpointed_size"
-        and problem.found is not None
+        and isinstance(problem.found, int)
         and problem.found > newest
     ):
         last = checkpoints[-1]["id"] if checkpoints else 0
-        return missing_checkpoint(last + 1, problem.found)
+        return existence(
+            problem.found - 1,
+            f"checkpoint {last + 1} (the log head names a checkpoint of size "
+            f"{problem.found}; the newest stored is of size {newest})",
+            True,
+            "checkpoints",
+            last + 1,
+        )
     return problem
 
 

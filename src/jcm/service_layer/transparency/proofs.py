@@ -24,7 +24,9 @@ from jcm.service_layer.transparency.log_check import (
     check_checkpoints,
     check_event,
     check_head,
+    check_head_size,
     check_keys,
+    head_size,
 )
 from jcm.service_layer.transparency.registry_check import TransactionCheck, compare_registry
 from jcm.service_layer.transparency.replay import Replayer, ReplayError
@@ -299,7 +301,9 @@ class _Verification:
         self.verifier_for = verifier_for
         self.progress = progress
         self.checkpoints = list(self.ledger.rows("checkpoints"))
-        self.tree = TreeCheck(ledger.log, {c["size"] for c in self.checkpoints})
+        self.tree = TreeCheck(
+            ledger.log, {c["size"] for c in self.checkpoints}, head_size(self.ledger)
+        )
         self.transactions = TransactionCheck(self.ledger)
         self.replayer = Replayer(self.transactions.feed)
         self.idempotency = IdempotencyCheck()
@@ -334,9 +338,6 @@ class _Verification:
                 index, entity, "leaf hash", leaf.hex(), found_leaf,
                 "events", str(index), "leaf_hash",
             )  # fmt: skip
-        problem = self.tree.add(leaf)
-        if problem is not None:
-            return problem
         try:
             entry = json.loads(text)
             self.replayer.apply(index, entry)
@@ -345,6 +346,9 @@ class _Verification:
                 index, entity, "content", "an applicable change", str(error),
                 "events", str(index), "entry",
             )  # fmt: skip
+        problem = self.tree.add(leaf)
+        if problem is not None:
+            return problem
         when = self.replayer.now
         self.idempotency.add(index, entry, when)
         return check_event(index, row, entry, when) or self.transactions.problem
@@ -354,9 +358,10 @@ class _Verification:
         tree = self.tree.tree
         steps: list[Callable[[], Divergence | None]] = [
             self.tree.finish,
-            lambda: check_head(self.ledger, tree, self.checkpoints),
-            lambda: check_checkpoints(self.checkpoints, self.tree.roots_at, self.verifier_for),
             lambda: check_keys(self.ledger),
+            lambda: check_head_size(self.ledger, tree),
+            lambda: check_checkpoints(self.checkpoints, self.tree.roots_at, self.verifier_for),
+            lambda: check_head(self.ledger, tree, self.checkpoints),
             self.transactions.finish,
             lambda: compare_registry(self.replayer.state, self.ledger),
             lambda: compare_cycle(self.replayer.cycle.state, self.ledger),
