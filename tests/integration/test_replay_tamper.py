@@ -30,12 +30,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from jcm.adapters import schema
-from jcm.adapters.signing import MalformedKey, NoteVerifier
+from jcm.adapters.signing import NoteVerifier
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.cycle import DocumentKind, RuleBook
 from jcm.domain.cycle import commands as cc
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountStatus
+from jcm.domain.transparency.signed_note import MalformedKey, Verifier
 from jcm.entrypoints.demo import run_demo
 from jcm.entrypoints.demo_cycle import Walker
 
@@ -277,7 +278,7 @@ def _key_texts(table: sa.Table, *rows: dict[str, Any]) -> set[str]:
 
 
 def verdict(app: App) -> dict[str, Any]:
-    verifiers = {}
+    verifiers: dict[str, Verifier] = {}
     for key in app.log.signing_keys():
         try:
             verifiers[key["key_id"]] = NoteVerifier.from_verifier_key(key["verifier"])
@@ -287,7 +288,7 @@ def verdict(app: App) -> dict[str, Any]:
     return result
 
 
-def tamper(app: App, change: Callable[[sa.Connection], None]) -> bool:
+def tamper(app: App, change: Callable[[sa.Connection], object]) -> bool:
     """Apply the change; False when the database itself refuses it (a constraint)."""
     try:
         with app.engine.begin() as conn:
