@@ -26,7 +26,7 @@ from sqlalchemy import (
 from jcm.adapters import schema as t
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.log_store import LogSettings, SqlLogStore
-from jcm.adapters.table_rows import table_rows
+from jcm.adapters.table_rows import table_rows, table_tuples
 from jcm.domain.registry.accounts import (
     Account,
     AccountStatus,
@@ -878,3 +878,9 @@ class SqlLedger:
     ) -> Iterator[dict[str, Any]]:
         """Every stored row of a table, streamed (for ``jcm log verify``)."""
         return table_rows(self.c, table, order_by, where)
+
+    def row_tuples(
+        self, table: str, columns: Sequence[str], order_by: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Some columns of every row of a table as tuples, streamed (the largest tables)."""
+        return table_tuples(self.c, table, columns, order_by)

@@ -131,6 +131,9 @@ class Ledger(Protocol):
         order_by: Sequence[str] | None = None,
         where: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]: ...
+    def row_tuples(
+        self, table: str, columns: Sequence[str], order_by: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]: ...
 
 
 class CycleStore(Protocol):

@@ -24,6 +24,10 @@ class RowSource(Protocol):
         where: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]: ...
 
+    def row_tuples(
+        self, table: str, columns: Sequence[str], order_by: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]: ...
+
 
 @dataclass
 class ClosingRows:
@@ -31,7 +35,7 @@ class ClosingRows:
     comparison stopped reading at its first difference."""
 
     source: RowSource
-    opened: list[Iterator[dict[str, Any]]] = field(default_factory=list)
+    opened: list[Iterator[Any]] = field(default_factory=list)
 
     def rows(
         self,
@@ -40,6 +44,13 @@ class ClosingRows:
         where: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         found = self.source.rows(table, order_by, where)
+        self.opened.append(found)
+        return found
+
+    def row_tuples(
+        self, table: str, columns: Sequence[str], order_by: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        found = self.source.row_tuples(table, columns, order_by)
         self.opened.append(found)
         return found
 

@@ -270,7 +270,7 @@ class TransactionCheck:
     def __init__(self, ledger: RowSource) -> None:
         self._found = _stored_transactions(ledger)
         self._waiting_log: dict[int, ExpectedTransaction] = {}
-        self._waiting_db: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+        self._waiting_db: dict[int, tuple[dict[str, Any], list[tuple[int, int, int]]]] = {}
         self._read_up_to = 0
         self.problem: Divergence | None = None
 
@@ -285,7 +285,7 @@ class TransactionCheck:
             return
         self.problem = _compare_transaction(expected, *stored)
 
-    def _read_until(self, wanted: int) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    def _read_until(self, wanted: int) -> tuple[dict[str, Any], list[tuple[int, int, int]]] | None:
         found = next(self._found, None)
         if found is None:
             self._read_up_to = wanted
@@ -320,28 +320,32 @@ class TransactionCheck:
         return None
 
 
+_RANGE_COLUMNS = ("transaction_id", "decision_id", "serial_start", "serial_end")
+
+
 def _stored_transactions(
     ledger: RowSource,
-) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """(transaction row, its range rows) in id order; ranges of no transaction come alone."""
-    ranges = ledger.rows("transaction_ranges", order_by=("transaction_id", "id"))
+) -> Iterator[tuple[dict[str, Any], list[tuple[int, int, int]]]]:
+    """(transaction row, its ranges) in id order; ranges of no transaction come alone."""
+    ranges = ledger.row_tuples("transaction_ranges", _RANGE_COLUMNS, ("transaction_id", "id"))
     pending = next(ranges, None)
     for row in ledger.rows("transactions"):
-        mine: list[dict[str, Any]] = []
-        while pending is not None and pending["transaction_id"] <= row["id"]:
-            if pending["transaction_id"] < row["id"]:
-                yield {"id": pending["transaction_id"], "_orphan": True}, [pending]
+        tx_id = row["id"]
+        mine: list[tuple[int, int, int]] = []
+        while pending is not None and pending[0] <= tx_id:
+            if pending[0] < tx_id:
+                yield {"id": pending[0], "_orphan": True}, [pending[1:]]
             else:
-                mine.append(pending)
+                mine.append(pending[1:])
             pending = next(ranges, None)
         yield row, mine
     while pending is not None:
-        yield {"id": pending["transaction_id"], "_orphan": True}, [pending]
+        yield {"id": pending[0], "_orphan": True}, [pending[1:]]
         pending = next(ranges, None)
 
 
 def _compare_transaction(
-    expected: ExpectedTransaction, row: dict[str, Any], ranges: list[dict[str, Any]]
+    expected: ExpectedTransaction, row: dict[str, Any], stored: list[tuple[int, int, int]]
 ) -> Divergence | None:
     if row.get("_orphan"):
         return existence(
@@ -359,12 +363,13 @@ def _compare_transaction(
                 str(expected.id),
                 column,
             )
-    stored = [(r["decision_id"], r["serial_start"], r["serial_end"]) for r in ranges]
+    if stored == expected.ranges:
+        return None
     for position in range(max(len(stored), len(expected.ranges))):
         want = expected.ranges[position] if position < len(expected.ranges) else None
         got = stored[position] if position < len(stored) else None
         if want != got:
-            return _range_difference(expected, position, want, got, ranges)
+            return _range_difference(expected, position, want, got)
     return None
 
 
@@ -373,7 +378,6 @@ def _range_difference(
     position: int,
     want: tuple[int, int, int] | None,
     got: tuple[int, int, int] | None,
-    ranges: list[dict[str, Any]],
 ) -> Divergence:
     entity = f"transaction {expected.id} range {position + 1}"
     if want is None or got is None:
