@@ -113,6 +113,9 @@ class MonitoringRequest:
     issued_sides: frozenset[Side] = frozenset()
     documents: tuple[DocumentRef, ...] = field(default_factory=tuple)
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+    # What of the period's calculation is illustrative ("id", placeholder defaults): set by
+    # the report, checked before verification and the JC decision. Empty when none.
+    illustrative: tuple[str, ...] = ()
 
     @property
     def holds_period(self) -> bool:
@@ -185,6 +188,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
         _S.VERIFIED,
         _TPE,
         frozenset({_K.VERIFICATION_REPORT}),
+        guards=(Guard.METHODOLOGY_NOT_ILLUSTRATIVE,),
         tpe_function=_VER,
         engaged_tpe=True,
         payload=Verification,
@@ -224,7 +228,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
         _S.DECIDED,
         _JC,
         on_file=_ISSUANCE_FILE,
-        guards=(Guard.PROJECT_REGISTERED,),
+        guards=(Guard.PROJECT_REGISTERED, Guard.METHODOLOGY_NOT_ILLUSTRATIVE),
         payload=JcDecision,
         basis="[C:S7,S10] JC decides the amount per project and monitoring period",
     ),
@@ -268,7 +272,147 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
 # -- guards ----------------------------------------------------------------------------------
 
 
-def _guard(  # noqa: C901 - to split (issue 8)
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What a guard of one step looks at."""
+
+    request: MonitoringRequest
+    project: Project
+    actor: Actor
+    on: date
+    rules: RuleBook
+    others: Sequence[MonitoringRequest]
+    decisions: Sequence[IssuanceDecision]
+    label: str
+    action: str
+
+
+def _project_registered(s: _Step) -> None:
+    if not s.project.is_registered:
+        raise RuleViolation(
+            "P4_PROJECT_NOT_REGISTERED",
+            f"{s.actor.describe()} cannot {s.action} {s.label}: the project is "
+            f"{s.project.state.value}, not registered.",
+            project=s.project.id,
+            project_state=s.project.state.value,
+            action=s.action,
+        )
+
+
+def _period_ended(s: _Step) -> None:
+    period = s.request.period
+    if period.end >= s.on:
+        raise IssuanceRuleViolation(
+            "P6_FUTURE_PERIOD",
+            f"{s.actor.describe()} cannot {s.action} {s.label} on {s.on.isoformat()}: the "
+            f"period ends on {period.end.isoformat()}; report it from "
+            f"{date.fromordinal(period.end.toordinal() + 1).isoformat()} on.",
+            project=s.project.id,
+            period=str(period),
+            on=s.on.isoformat(),
+        )
+
+
+def _period_in_crediting_period(s: _Step) -> None:
+    period, crediting = s.request.period, s.project.crediting_period
+    if not crediting.contains(period.start, period.end):
+        raise RuleViolation(
+            "P3_OUTSIDE_CREDITING_PERIOD",
+            f"{s.actor.describe()} cannot {s.action} {s.label}: it is not within the "
+            f"crediting period {crediting}.",
+            project=s.project.id,
+            period=str(period),
+            crediting_period=str(crediting),
+        )
+
+
+def _period_not_overlapping(s: _Step) -> None:
+    period = s.request.period
+    for other in s.others:
+        if other.holds_period and other.period.overlaps(period):
+            raise IssuanceRuleViolation(
+                "P5_OVERLAPPING_PERIOD",
+                f"{s.actor.describe()} cannot {s.action} {s.label}: it overlaps monitoring "
+                f"period {other.period} ({other.id}, {other.state.value}); a tonne is "
+                "reported once. Correct the dates.",
+                project=s.project.id,
+                period=str(period),
+                conflicting=other.id,
+                conflicting_period=str(other.period),
+            )
+    check_no_overlap(s.project.id, period, s.decisions)
+
+
+def _verifier_independent(s: _Step) -> None:
+    if not s.rules.verifier_may_be_validator and s.actor.organisation_id == s.project.validator:
+        raise RuleViolation(
+            "P1_SAME_TPE",
+            f"{s.actor.describe()} cannot {s.action} {s.label}: it validated the project, "
+            f"and rule book {s.rules.version} requires another TPE to verify.",
+            project=s.project.id,
+            tpe=s.actor.organisation_id,
+        )
+
+
+def _side_has_share(s: _Step) -> None:
+    assert s.actor.side is not None  # registry managers always have a side
+    if s.actor.side not in s.request.sides_with_share():
+        registry = registry_of(s.actor, s.project)
+        raise IssuanceRuleViolation(
+            "P7_NO_SHARE_FOR_SIDE",
+            f"{s.actor.describe()} cannot {s.action} {s.label}: the JC decision allocates "
+            f"nothing to registry {registry}.",
+            project=s.project.id,
+            registry=registry,
+        )
+
+
+def _side_not_issued(s: _Step) -> None:
+    if s.actor.side in s.request.issued_sides:
+        registry = registry_of(s.actor, s.project)
+        raise IssuanceRuleViolation(
+            "P7_ALREADY_ISSUED",
+            f"{s.actor.describe()} cannot {s.action} {s.label}: registry {registry} has "
+            "already issued its share of this decision.",
+            project=s.project.id,
+            registry=registry,
+        )
+
+
+def _methodology_not_illustrative(s: _Step) -> None:
+    """Placeholder data must not become credits unless the rule book says it may [D]."""
+    marked = s.request.illustrative
+    if marked and not s.rules.allow_illustrative_methodologies:
+        methodology = f"{s.project.methodology_id} v{s.project.methodology_version}"
+        raise IssuanceRuleViolation(
+            "P7_ILLUSTRATIVE_METHODOLOGY",
+            f"{s.actor.describe()} cannot {s.action} {s.label}: its emission reductions "
+            f"were calculated with {methodology}, whose {', '.join(marked)} "
+            f"{'is' if len(marked) == 1 else 'are'} illustrative (an unconfirmed identifier "
+            f"or a placeholder value), and rule book {s.rules.version} does not allow "
+            "illustrative methodologies.",
+            project=s.project.id,
+            request=s.request.id,
+            methodology=s.project.methodology_id,
+            version=s.project.methodology_version,
+            illustrative=list(marked),
+            rule_book=s.rules.version,
+        )
+
+
+_GUARDS: dict[Guard, Callable[[_Step], None]] = {
+    Guard.PROJECT_REGISTERED: _project_registered,
+    Guard.PERIOD_ENDED: _period_ended,
+    Guard.PERIOD_IN_CREDITING_PERIOD: _period_in_crediting_period,
+    Guard.PERIOD_NOT_OVERLAPPING: _period_not_overlapping,
+    Guard.VERIFIER_INDEPENDENT: _verifier_independent,
+    Guard.SIDE_HAS_SHARE: _side_has_share,
+    Guard.SIDE_NOT_ISSUED: _side_not_issued,
+    Guard.METHODOLOGY_NOT_ILLUSTRATIVE: _methodology_not_illustrative,
+}
+
+
+def _guard(
     request: MonitoringRequest,
     project: Project,
     actor: Actor,
@@ -278,90 +422,14 @@ def _guard(  # noqa: C901 - to split (issue 8)
     decisions: Sequence[IssuanceDecision],
     state: str | None,
 ) -> Callable[[Guard, MT], None]:
-    period = request.period
-    label = f"monitoring period {period} of project {project.id} (state {state or '(new)'})"
+    label = f"monitoring period {request.period} of project {project.id} (state {state or '(new)'})"
 
-    def guard(g: Guard, row: MT) -> None:  # noqa: C901 - to split (issue 8)
-        action = row.action.value
-        if g is Guard.PROJECT_REGISTERED:
-            if not project.is_registered:
-                raise RuleViolation(
-                    "P4_PROJECT_NOT_REGISTERED",
-                    f"{actor.describe()} cannot {action} {label}: the project is "
-                    f"{project.state.value}, not registered.",
-                    project=project.id,
-                    project_state=project.state.value,
-                    action=action,
-                )
-        elif g is Guard.PERIOD_ENDED:
-            if period.end >= on:
-                raise IssuanceRuleViolation(
-                    "P6_FUTURE_PERIOD",
-                    f"{actor.describe()} cannot {action} {label} on {on.isoformat()}: the "
-                    f"period ends on {period.end.isoformat()}; report it from "
-                    f"{date.fromordinal(period.end.toordinal() + 1).isoformat()} on.",
-                    project=project.id,
-                    period=str(period),
-                    on=on.isoformat(),
-                )
-        elif g is Guard.PERIOD_IN_CREDITING_PERIOD:
-            crediting = project.crediting_period
-            if not crediting.contains(period.start, period.end):
-                raise RuleViolation(
-                    "P3_OUTSIDE_CREDITING_PERIOD",
-                    f"{actor.describe()} cannot {action} {label}: it is not within the "
-                    f"crediting period {crediting}.",
-                    project=project.id,
-                    period=str(period),
-                    crediting_period=str(crediting),
-                )
-        elif g is Guard.PERIOD_NOT_OVERLAPPING:
-            for other in others:
-                if other.holds_period and other.period.overlaps(period):
-                    raise IssuanceRuleViolation(
-                        "P5_OVERLAPPING_PERIOD",
-                        f"{actor.describe()} cannot {action} {label}: it overlaps monitoring "
-                        f"period {other.period} ({other.id}, {other.state.value}); a tonne is "
-                        "reported once. Correct the dates.",
-                        project=project.id,
-                        period=str(period),
-                        conflicting=other.id,
-                        conflicting_period=str(other.period),
-                    )
-            check_no_overlap(project.id, period, decisions)
-        elif g is Guard.VERIFIER_INDEPENDENT:
-            if not rules.verifier_may_be_validator and actor.organisation_id == project.validator:
-                raise RuleViolation(
-                    "P1_SAME_TPE",
-                    f"{actor.describe()} cannot {action} {label}: it validated the project, "
-                    f"and rule book {rules.version} requires another TPE to verify.",
-                    project=project.id,
-                    tpe=actor.organisation_id,
-                )
-        elif g is Guard.SIDE_HAS_SHARE:
-            side = actor.side
-            assert side is not None  # registry managers always have a side
-            if side not in request.sides_with_share():
-                registry = registry_of(actor, project)
-                raise IssuanceRuleViolation(
-                    "P7_NO_SHARE_FOR_SIDE",
-                    f"{actor.describe()} cannot {action} {label}: the JC decision allocates "
-                    f"nothing to registry {registry}.",
-                    project=project.id,
-                    registry=registry,
-                )
-        elif g is Guard.SIDE_NOT_ISSUED:
-            if actor.side in request.issued_sides:
-                registry = registry_of(actor, project)
-                raise IssuanceRuleViolation(
-                    "P7_ALREADY_ISSUED",
-                    f"{actor.describe()} cannot {action} {label}: registry {registry} has "
-                    "already issued its share of this decision.",
-                    project=project.id,
-                    registry=registry,
-                )
-        else:  # pragma: no cover - a table row names a guard this machine does not know
+    def guard(g: Guard, row: MT) -> None:
+        check = _GUARDS.get(g)
+        if check is None:  # pragma: no cover - a table row names a guard this machine lacks
             raise AssertionError(f"guard {g} does not apply to monitoring periods")
+        step = _Step(request, project, actor, on, rules, others, decisions, label, row.action.value)
+        check(step)
 
     return guard
 
@@ -408,11 +476,13 @@ def submit_monitoring_report(
     others: Sequence[MonitoringRequest] = (),
     decisions: Sequence[IssuanceDecision] = (),
     rules: RuleBook = DEFAULT_RULE_BOOK,
+    illustrative: Sequence[str] = (),
 ) -> tuple[MonitoringRequest, Event]:
     """Open a monitoring period with its report.
 
     ``others`` are every earlier monitoring request of the project, ``decisions`` the
-    registry's recorded JC decisions of the project (for the I3 overlap check).
+    registry's recorded JC decisions of the project (for the I3 overlap check),
+    ``illustrative`` what of the report's calculation is illustrative (its record's marks).
     """
     check_rule_book(f"Project {project.id}", project.rule_book, rules)
     if not isinstance(period, MonitoringPeriod):
@@ -426,6 +496,7 @@ def submit_monitoring_report(
         period=period,
         rule_book=rules.version,
         state=MonitoringState.REPORT_SUBMITTED,
+        illustrative=tuple(illustrative),
     )
     row = check_step(
         MONITORING_TRANSITIONS,
@@ -450,6 +521,8 @@ def submit_monitoring_report(
         "seq": seq,
         "period": _period_json(period),
     }
+    if request.illustrative:  # entries logged before issue 8 carry no such key
+        extra["illustrative"] = list(request.illustrative)
     return request, make_event("monitoring_period", request.id, entry, actor, rules.version, extra)
 
 
