@@ -3,11 +3,12 @@
 Ids are the real ones where the research confirms them (``IdStatus.CONFIRMED``) or names
 them without confirming (``IdStatus.INFERRED``); ids, versions, approval dates and rules
 that ``jcm_methodologies_confirmed.md`` confirms are cited ``MC §n [C:Pn]`` (its sources).
-Where the research knows no id for a family in a partner country, the methodology is *illustrative*: numbered ``<CC>_AM9xx`` (901 PV,
-902 PV + storage, 903 chiller, 904 LED, 905 boiler, 906 transformer, 907 waste-heat power,
-908 small hydro), far above the real sequence, so that it can never be mistaken for a real
-one. Illustrative methodologies exist so the whole funded portfolio can be computed; their
-criteria and equations are those of their family, their default values mostly placeholders.
+Where the research knows no id for a family in a partner country, the methodology is
+*illustrative*: numbered ``<CC>_AM9xx`` (901 PV, 902 PV + storage, 903 chiller, 904 LED,
+905 boiler, 906 transformer, 907 waste-heat power, 908 small hydro), far above the real
+sequence, so that it can never be mistaken for a real one. Illustrative methodologies exist
+so the whole funded portfolio can be computed; their criteria and equations are those of
+their family, their default values mostly placeholders.
 
 ``TH_AM001`` has two versions (v1.0 grid-connected only; v2.0, the revision through
 TH_PM017 [C:M6], adds the captive cases — the content of that revision is [I]).
