@@ -63,6 +63,7 @@ class ProjectPlan:
     shares: tuple[tuple[str, str], ...]  # (account, percent)
     periods: tuple[tuple[date, date, tuple[tuple[str, tuple[str, str]], ...]], ...]
     pin_on: date
+    rule_book: str = DEMO_RULE_BOOK.version
 
 
 def actors(partners: tuple[str, ...]) -> list[cc.RegisterActor]:
@@ -163,6 +164,11 @@ def plans(accounts: dict[str, str]) -> list[ProjectPlan]:
     ]
 
 
+def define_demo_rule_book(cycle: CycleService) -> None:
+    """Define the demo's rule book once (the idempotency key makes a repeat a replay)."""
+    cycle.define_rule_book(cc.DefineRuleBook(DEMO_RULE_BOOK), key="demo:rule-book")
+
+
 class Walker:
     """Runs one project's cycle with idempotency keys and generated documents."""
 
@@ -184,6 +190,7 @@ class Walker:
         return tuple(self.doc(k, subject) for k in kinds)
 
     def walk(self, plan: ProjectPlan) -> list[dict[str, Any]]:
+        define_demo_rule_book(self.cycle)
         pid = plan.project_id
         partner = pid[:2].lower()
         pp = plan.participants[0].organisation_id
@@ -216,7 +223,7 @@ class Walker:
                 pp_as,
                 day,
                 self.docs(pid, K.PIN),
-                rule_book=DEMO_RULE_BOOK.version,
+                rule_book=plan.rule_book,
             ),
             key=f"{key}:start",
         )
@@ -320,7 +327,7 @@ def run_cycle(
     accounts: dict[str, str],
     say: Callable[[str], None],
 ) -> list[dict[str, Any]]:
-    cycle.define_rule_book(cc.DefineRuleBook(DEMO_RULE_BOOK), key="demo:rule-book")
+    define_demo_rule_book(cycle)
     say(
         f"rule book {DEMO_RULE_BOOK.version!r}: allows illustrative methodologies (placeholder "
         "defaults such as the chiller's reference COP), for this demonstration only; a "
