@@ -221,9 +221,7 @@ def test_ph_am001_run_of_river_has_zero_project_emissions() -> None:
 
 def test_ph_am001_has_no_reservoir_branch() -> None:
     with pytest.raises(InvalidInput) as refused:
-        get("PH_AM001", "1.0").prepare(
-            facts("PH"), {"P_hydro": ("5", "MW"), "A_res": ("1", "km2")}
-        )
+        get("PH_AM001", "1.0").prepare(facts("PH"), {"P_hydro": ("5", "MW"), "A_res": ("1", "km2")})
     assert refused.value.code == "M1_UNKNOWN_PARAMETER"
 
     result = get("PH_AM001", "1.0").check_eligibility(
