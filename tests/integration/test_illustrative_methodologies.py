@@ -25,11 +25,14 @@ from jcm.domain.cycle import (
     RuleBook,
     Verification,
     advance_monitoring,
+    submit_monitoring_report,
 )
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import JcmError
+from jcm.domain.methodologies import get
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.issuance import MonitoringPeriod
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.cli import cli
 from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, plans
@@ -184,3 +187,45 @@ def test_list_show_and_calculate_mark_illustrative_methodologies(
     assert "illustrative identifier" in shown["illustrative_items"][0]["reason"]
     assert calculated["illustrative"] == []  # KH: 0.533 diesel-based grid, not a placeholder
     assert calculated["record"]["illustrative"] == []
+
+
+def test_replay_finds_a_report_logged_without_the_marks_of_its_record(app: App) -> None:
+    plan, walker = grid_ke001(app, "default")
+    walker.walk(replace(plan, periods=()))  # registered, no period yet
+    start, end, values = plan.periods[0]
+    period = MonitoringPeriod(start, end)
+    # An insider logs the report through the storage code, leaving its marks out.
+    with app.unit_of_work() as uow:
+        project = uow.cycle.get_project("KE001", lock=True)
+        assert project is not None
+        participant = uow.cycle.actors_of(plan.participants[0].organisation_id)[0][0]
+        record = get("KE_AM002", "1.0").calculate(
+            dict(plan.facts), dict(plan.fixed), dict(values), period
+        )
+        assert record.illustrative == ("EF_RE",)
+        request, event = submit_monitoring_report(
+            project,
+            period,
+            participant,
+            end + timedelta(days=20),
+            documents=walker.docs(M1, DocumentKind.MONITORING_REPORT),
+            rules=RuleBook("default"),
+        )
+        text = record.canonical().decode("utf-8")
+        uow.cycle.add_calculation(M1, "KE_AM002", "1.0", record.er, record.digest, text, uow.now)
+        uow.cycle.put_monitoring(request, uow.now, new=True)
+        calculation = {
+            "methodology": "KE_AM002",
+            "version": "1.0",
+            "emission_reductions": record.er,
+            "digest": record.digest,
+            "computed": True,
+        }
+        change = {**event["change"], "calculation": calculation}  # type: ignore[dict-item]
+        uow.ledger.add_event(event["type"], None, change, uow.now)  # type: ignore[arg-type]
+        uow.commit()
+
+    problem = verify_log(app)["problem"]
+
+    assert (problem["entity"], problem["field"]) == (f"calculation {M1}", "illustrative")
+    assert (problem["expected"], problem["found"]) == ([], ["EF_RE"])
