@@ -217,6 +217,8 @@ def methodology_calculate_sheet(
             ],
         )
         out.print(f"total: [bold]{r['total_emission_reductions']:,} tCO2[/]")
+        if r["illustrative"]:
+            out.print(f"[yellow]illustrative[/]: {', '.join(r['illustrative'])}")
 
     run(json_out, action, render)
 
