@@ -284,7 +284,7 @@ class Walker:
             key=f"{key}:submit",
         )
         calc = submitted["calculation"]
-        marks = submitted["illustrative"]
+        marks = submitted.get("illustrative") or []
         self.say(
             f"{rid} monitoring report {start}…{end}: {calc['emission_reductions']:,} tCO2 "
             f"calculated by {calc['methodology']} v{calc['version']}"

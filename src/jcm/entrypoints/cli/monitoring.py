@@ -110,7 +110,12 @@ def monitoring_submit(
         say_step(
             r,
             f"{r['monitoring_period']} {r['period']}: {calc['emission_reductions']:,} tCO2 "
-            f"({calc['methodology']} v{calc['version']}, record {calc['digest'][:16]}…)",
+            f"({calc['methodology']} v{calc['version']}, record {calc['digest'][:16]}…)"
+            + (
+                f"; illustrative: {escape(', '.join(marks))}"
+                if (marks := r.get("illustrative"))
+                else ""
+            ),
         )
 
     run(json_out, action, render)
