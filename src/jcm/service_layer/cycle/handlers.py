@@ -542,20 +542,26 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, 
     rules = rule_book(uow, project.rule_book)
     period = MonitoringPeriod(cmd.period_start, cmd.period_end)
     others = [r for r, _ in uow.cycle.monitoring_of_project(project.id)]
+    decisions = uow.ledger.decisions_of_project(project.id)
+
+    def opened(illustrative: tuple[str, ...] = ()) -> tuple[MonitoringRequest, Event]:
+        return submit_monitoring_report(
+            project,
+            period,
+            actor,
+            cmd.on,
+            documents=cmd.documents,
+            others=others,
+            decisions=decisions,
+            rules=rules,
+            illustrative=illustrative,
+        )
+
+    opened()  # the cycle's rules first, as before the calculation existed
     methodology_id, version, reductions, digest, text, computed, illustrative = _reductions(
         uow, project, period, cmd
     )
-    request, event = submit_monitoring_report(
-        project,
-        period,
-        actor,
-        cmd.on,
-        documents=cmd.documents,
-        others=others,
-        decisions=uow.ledger.decisions_of_project(project.id),
-        rules=rules,
-        illustrative=illustrative,
-    )
+    request, event = opened(illustrative)  # the same step, with the record's marks
     uow.cycle.add_calculation(
         request.id, methodology_id, version, reductions, digest, text, uow.now
     )
