@@ -142,7 +142,10 @@ def test_replay_refuses_a_verification_the_rule_book_did_not_allow(app: App) -> 
             rules=forged_rules,
         )
         uow.cycle.put_monitoring(new, uow.now, new=False)
-        uow.ledger.add_event(event["type"], None, event["change"], uow.now)
+        kind, change = event["type"], event["change"]
+        assert isinstance(kind, str)
+        assert isinstance(change, dict)
+        uow.ledger.add_event(kind, None, change, uow.now)
         uow.commit()
 
     verdict = verify_log(app)

@@ -15,12 +15,13 @@ import pytest
 
 from jcm.domain.errors import InvalidInput
 from jcm.domain.methodologies import IdStatus, get
+from jcm.domain.methodologies.model import FactValue
 from jcm.domain.registry.issuance import MonitoringPeriod
 
 JANUARY = MonitoringPeriod(date(2025, 1, 1), date(2025, 1, 31))  # 744 h
 
 
-def facts(country: str, connection: str = "grid", **more: object) -> dict:
+def facts(country: str, connection: str = "grid", **more: FactValue) -> dict[str, FactValue]:
     grid = "jamali" if country == "ID" else "national"
     return {"host_country": country, "connection": connection, "grid": grid, **more}
 
