@@ -271,6 +271,7 @@ class CycleReplayer:
                 others=others,
                 decisions=self.decisions_of(project.id),
                 rules=rules,
+                illustrative=change.get("illustrative", ()),
             )
             calculation = change["calculation"]
             s.calculations[new.id] = {

@@ -12,6 +12,7 @@ the row.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -146,25 +147,45 @@ def _with_json_fields(
 
 
 def _record_digest(
-    touched: Callable[[Any], int | None],
+    state: CycleState, touched: Callable[[Any], int | None]
 ) -> Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Divergence | None]:
     def check(key: Any, expected: Mapping[str, Any], found: Mapping[str, Any]) -> Divergence | None:
         # The digest names the record's bytes: an edited record no longer hashes to it.
         actual = hashlib.sha256(str(found["record"]).encode("utf-8")).hexdigest()
-        if actual == expected["digest"]:
-            return None
-        return Divergence(
-            touched(key),
-            CALCULATIONS.entity(key),
-            "record sha256",
-            expected["digest"],
-            actual,
-            CALCULATIONS.table,
-            key_text(key),
-            "record",
-        )
+        if actual != expected["digest"]:
+            return _record_problem(key, touched, "record sha256", expected["digest"], actual)
+        marks = _marks_differ(state, key, str(found["record"]))
+        if marks is not None:
+            return _record_problem(key, touched, "illustrative", *marks)
+        return None
 
     return check
+
+
+def _record_problem(
+    key: Any, touched: Callable[[Any], int | None], field: str, expected: Any, found: Any
+) -> Divergence:
+    return Divergence(
+        touched(key),
+        CALCULATIONS.entity(key),
+        field,
+        expected,
+        found,
+        CALCULATIONS.table,
+        key_text(key),
+        "record",
+    )
+
+
+def _marks_differ(state: CycleState, rid: str, text: str) -> tuple[Any, Any] | None:
+    """The illustrative marks the log gave the period must be those of its record (records
+    made before issue 8, or not computed here, have none to compare)."""
+    period = state.periods.get(rid)
+    body = json.loads(text)
+    if period is None or not isinstance(body, dict) or "illustrative" not in body:
+        return None
+    marks = [mark["item"] for mark in body["illustrative"]]
+    return None if marks == list(period.illustrative) else (list(period.illustrative), marks)
 
 
 def compare_cycle(state: CycleState, ledger: RowSource) -> Divergence | None:
@@ -189,6 +210,6 @@ def compare_cycle(state: CycleState, ledger: RowSource) -> Divergence | None:
             _calculations(state),
             ledger.rows(CALCULATIONS.table),
             touched(CALCULATIONS),
-            _record_digest(touched(CALCULATIONS)),
+            _record_digest(state, touched(CALCULATIONS)),
         )
     return problem
