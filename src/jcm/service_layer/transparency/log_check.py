@@ -335,8 +335,10 @@ class IdempotencyCheck:
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Any]] = {}
         self.first_bound: datetime | None = None
+        self.last_entry: datetime | None = None
 
     def add(self, index: int, entry: Mapping[str, Any], when: datetime) -> None:
+        self.last_entry = when
         record = entry.get("idempotency")
         if not isinstance(record, dict):
             return
@@ -344,12 +346,15 @@ class IdempotencyCheck:
         if self.first_bound is None:
             self.first_bound = when
 
+    def _before_binding(self, at: datetime) -> bool:
+        return _legacy(self.first_bound, self.last_entry, at)
+
     def compare(self, ledger: RowSource) -> Divergence | None:
         for row in ledger.rows("idempotency_keys"):
             digest = hashlib.sha256(str(row["key"]).encode("utf-8")).hexdigest()
             record = self.records.pop(digest, None)
             if record is None:
-                if self.first_bound is not None and row["created_at"] < self.first_bound:
+                if self._before_binding(row["created_at"]):
                     continue  # stored before entries carried idempotency records
                 return existence(
                     None, f"idempotency key {row['key']}", False, "idempotency_keys", row["key"]
@@ -366,6 +371,14 @@ class IdempotencyCheck:
                 f"sha256:{digest}",
             )
         return None
+
+
+def _legacy(first_bound: datetime | None, last_entry: datetime | None, at: datetime) -> bool:
+    """A row stored before entries carried idempotency records: older than the first entry
+    that carries one, or (a log with none yet) not newer than its last entry."""
+    if first_bound is not None:
+        return at < first_bound
+    return last_entry is not None and at <= last_entry
 
 
 def _idempotency_row(row: Mapping[str, Any], record: Mapping[str, Any]) -> Divergence | None:
