@@ -89,8 +89,8 @@ class TreeCheck:
         stored = next(self._level(level), None)
         if stored == (idx, value):
             return None
-        if stored is None and self.head_size is not None and self.tree.size > self.head_size:
-            return None  # past the head: the extra entries are reported by check_head
+        if stored is None and self.head_size is not None and (idx + 1) << level > self.head_size:
+            return None  # over entries past the head: check_head reports those entries
         at = idx if stored is None or stored[0] > idx else stored[0]
         found = None if stored is None or stored[0] > idx else stored[1].hex()
         expected = value.hex() if at == idx else None
@@ -112,8 +112,9 @@ class TreeCheck:
         counts = self.log.node_counts()
         for level in sorted(set(counts) | {lv for lv in range(1, 64) if size >> lv}):
             want, got = size >> level, counts.get(level, 0)
-            if want < got <= max(size, self.head_size or 0) >> level:
-                continue  # nodes over entries the head counts but the log lacks: check_head
+            head = size if self.head_size is None else self.head_size
+            if want != got and min(size, head) >> level <= got <= max(size, head) >> level:
+                continue  # nodes over entries past the head, or the head past the entries
             if want != got:
                 at = min(want, got)
                 if got > want:  # name the first stored node the tree does not have

@@ -336,6 +336,9 @@ class _Verification:
                 index, entity, "leaf hash", leaf.hex(), found_leaf,
                 "events", str(index), "leaf_hash",
             )  # fmt: skip
+        # A node that disagrees is reported after the entry's own content: an entry that
+        # cannot be applied (a copied one, say) is the clearer diagnosis.
+        node_problem = self.tree.add(leaf)
         try:
             entry = json.loads(text)
             self.replayer.apply(index, entry)
@@ -344,9 +347,8 @@ class _Verification:
                 index, entity, "content", "an applicable change", str(error),
                 "events", str(index), "entry",
             )  # fmt: skip
-        problem = self.tree.add(leaf)
-        if problem is not None:
-            return problem
+        if node_problem is not None:
+            return node_problem
         when = self.replayer.now
         self.idempotency.add(index, entry, when)
         return check_event(index, row, entry, when) or self.transactions.problem
