@@ -57,6 +57,7 @@ __all__ = [
     "KeyFileError",
     "NoteSigner",
     "NoteVerifier",
+    "encode_private_key",
     "read_private_key",
     "read_verifier",
     "write_private_key",
@@ -249,6 +250,11 @@ def _encode_private(private_key: Ed25519PrivateKey, encoding: KeyEncoding) -> by
     if encoding == "raw":
         return _raw_seed(private_key)
     raise ValueError(f"key encoding must be 'pem' or 'raw'; got {encoding!r}")
+
+
+def encode_private_key(private_key: Ed25519PrivateKey) -> bytes:
+    """The key as unencrypted PKCS#8 PEM (the key files' format)."""
+    return _encode_private(private_key, "pem")
 
 
 def _write_exclusive(path: Path, data: bytes) -> None:

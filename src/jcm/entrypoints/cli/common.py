@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jcm.bootstrap import App, Settings, bootstrap
+from jcm.bootstrap import App, Settings, bootstrap, write_output
 from jcm.domain.errors import InvalidInput, JcmError
 
 EXIT_REFUSED = 1
@@ -58,12 +58,13 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")
 class State:
     data_dir: Path | None = None
     database_url: str | None = None
+    key_dir: Path | None = None
     json: bool = False
     _app: App | None = field(default=None, repr=False)
 
     def app(self) -> App:
         if self._app is None:
-            self._app = bootstrap(Settings.from_env(self.data_dir, self.database_url))
+            self._app = bootstrap(Settings.from_env(self.data_dir, self.database_url, self.key_dir))
         return self._app
 
 
@@ -89,12 +90,21 @@ def _main(
             "(default: SQLite in the data directory).",
         ),
     ] = None,
+    key_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-dir",
+            envvar="JCM_KEY_DIR",
+            help="Where the log's signing key lives (default: the data directory's keys/).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     if state._app is not None:  # a previous invocation in the same process (tests)
         state._app.close()
     state.data_dir = data_dir
     state.database_url = database_url
+    state.key_dir = key_dir
     state.json = json_out
     state._app = None
 
@@ -203,7 +213,7 @@ def write_or_print(value: Any, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text.encode("utf-8"))
         err.print(f"[green]✓[/] written to {output}")
 
 
