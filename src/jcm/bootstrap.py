@@ -22,6 +22,7 @@ from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.cycle.service import CycleService
+from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService, ProofChecker
 
@@ -91,7 +92,7 @@ class App:
     log: LogService
     unit_of_work: Callable[..., SqlUnitOfWork]
     cycle: CycleService
-    documents: DocumentStore
+    documents: DocumentService
 
     def log_verifiers(self) -> dict[str, Verifier]:
         """Every public key the log has recorded, by key id (the chain check judges them)."""
@@ -126,12 +127,14 @@ def bootstrap(
     log_service = LogService(unit_of_work, keys, settings.log_origin, crash_point)
     if settings.transparency_log:
         log_service.ensure_first_key()
+    cycle = CycleService(unit_of_work)
+    store = DocumentStore(settings.data_dir / "documents")
     return App(
         settings,
         engine,
         RegistryService(unit_of_work),
         log_service,
         unit_of_work,
-        CycleService(unit_of_work),
-        DocumentStore(settings.data_dir / "documents"),
+        cycle,
+        DocumentService(store, unit_of_work, cycle, crash_point),
     )

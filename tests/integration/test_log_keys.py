@@ -13,7 +13,7 @@ from jcm_process import CRASHED, jcm_process
 from sqlalchemy import text
 
 from jcm.adapters.signing import NoteSigner, write_private_key
-from jcm.bootstrap import App, Settings, bootstrap
+from jcm.bootstrap import App, Settings, bootstrap, proof_checker
 from jcm.domain.errors import JcmError
 from jcm.domain.registry import commands as c
 
@@ -269,3 +269,65 @@ def test_the_cli_verify_takes_a_pinned_public_key_file(tmp_path: Path) -> None:
         "--data-dir", str(data), "log", "verify", "--public-key", str(pub), cwd=tmp_path
     )
     assert (wrong.code, right.code) == (1, 0), (wrong.stdout, right.stdout)
+
+
+# -- item 14: a verifier keeps the last checkpoint it saw ------------------------------------
+
+
+def test_a_forked_history_signed_with_the_same_key_is_caught_by_the_trusted_checkpoint(
+    tmp_path: Path,
+) -> None:
+    """Two databases, one key: the fork's consistency bundle is valid on its own, and caught
+    against the checkpoint the verifier kept from the real log."""
+    keys = tmp_path / "keys"
+    real = make_app(f"sqlite:///{tmp_path / 'real.sqlite3'}", tmp_path / "real", keys)
+    fork = make_app(f"sqlite:///{tmp_path / 'fork.sqlite3'}", tmp_path / "fork", keys)
+    try:
+        for app, codes in ((real, ("JP", "KE")), (fork, ("JP", "ID"))):
+            for code in codes:
+                grow(app, code)
+            app.log.sign_checkpoint()
+        size = real.log.latest_checkpoint()["size"]
+        grow(real, "TH")
+        real.log.sign_checkpoint()
+        grow(fork, "VN")
+        fork.log.sign_checkpoint()
+        honest = json.dumps(real.log.consistency_proof(size, None))
+        forked = json.dumps(fork.log.consistency_proof(size, None))
+        kept = real.log.checkpoints()[0]["note"]
+        public_key = real.log.public_keys()[0]["verifier"]
+    finally:
+        real.close()
+        fork.close()
+    checker = proof_checker()
+
+    assert checker.check(forked, public_key)["ok"]  # the signature alone is fooled
+    caught = checker.check(forked, public_key, kept)
+    assert not caught["ok"]
+    assert "forked history" in caught["failure"]
+    accepted = checker.check(honest, public_key, kept)
+    assert accepted["ok"], accepted["failure"]
+    assert accepted["trusted_checkpoint"] == json.loads(honest)["new_checkpoint"]
+
+
+def test_verify_proof_keeps_the_trusted_checkpoint_file_up_to_date(tmp_path: Path) -> None:
+    data, trusted, pub = tmp_path / "data", tmp_path / "trusted.note", tmp_path / "log.pub"
+    at = ("--data-dir", str(data))
+    jcm_process(*at, "registry", "create", "JP", cwd=tmp_path)
+    jcm_process(*at, "log", "checkpoint", cwd=tmp_path)
+    jcm_process(*at, "log", "proof", "--index", "0", "-o", str(tmp_path / "p0.json"), cwd=tmp_path)
+    pub.write_text((data / "keys" / "log-signing.pub").read_text())
+    check = (*at, "log", "verify-proof", "--public-key", str(pub), "--trusted-checkpoint")
+    first = jcm_process(*check, str(trusted), str(tmp_path / "p0.json"), cwd=tmp_path)
+    kept = trusted.read_text()
+    jcm_process(*at, "registry", "create", "KE", cwd=tmp_path)
+    jcm_process(*at, "log", "checkpoint", cwd=tmp_path)
+    size = kept.splitlines()[1]
+    grown = tmp_path / "grown.json"
+    jcm_process(*at, "log", "consistency", "--from", size, "-o", str(grown), cwd=tmp_path)
+    second = jcm_process(*check, str(trusted), str(grown), cwd=tmp_path)
+
+    assert (first.code, second.code) == (0, 0), (first.stdout, second.stdout)
+    assert trusted.read_text() == json.loads(grown.read_text())["new_checkpoint"]
+    assert trusted.read_text() != kept
+    assert mode(trusted) == 0o600

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from jcm.domain.cycle.actors import Actor, Role
+from jcm.domain.cycle.documents import (
+    DocumentAccess,
+    DocumentKind,
+    StoredDocument,
+    StoredObject,
+    Visibility,
+)
 from jcm.domain.cycle.methodology_approval import Methodology
 from jcm.domain.cycle.monitoring import MonitoringRequest
 from jcm.domain.cycle.project import Project
@@ -18,6 +26,64 @@ from jcm.domain.registry.issuance import DecisionLine, DecisionStatus, IssuanceD
 from jcm.domain.registry.transactions import TransactionRecord
 from jcm.domain.transparency.merkle import CompactRange
 from jcm.domain.transparency.signed_note import Signature, Verifier
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the document store holds on disk, by SHA-256, and its temporary files."""
+
+    objects: frozenset[str]
+    metas: frozenset[str]
+    temporaries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """Uploads of one step kept aside until the step commits."""
+
+    name: str
+    sha256s: tuple[str, ...]
+    age_seconds: float
+
+
+class DocumentStore(Protocol):
+    """The content-addressed document store (files)."""
+
+    def put_document(
+        self,
+        kind: DocumentKind,
+        public: bytes,
+        *,
+        media_type: str,
+        filename: str,
+        confidential: bytes | None = None,
+        confidential_filename: str | None = None,
+    ) -> StoredDocument: ...
+    def stage(
+        self,
+        batch: str,
+        data: bytes,
+        *,
+        media_type: str,
+        filename: str,
+        visibility: Visibility = Visibility.PUBLIC,
+    ) -> StoredObject: ...
+    def staged_batches(self) -> list[StagedBatch]: ...
+    def promote(self, batch: str) -> None: ...
+    def discard(self, batch: str) -> None: ...
+    def stat(
+        self,
+        sha256: str,
+        *,
+        reader: Actor | None = None,
+        access: DocumentAccess | None = None,
+    ) -> StoredObject: ...
+    def read_unchecked(self, sha256: str) -> tuple[StoredObject, bytes]: ...
+    def metadata(self, sha256: str) -> dict[str, str | int] | None: ...
+    def inventory(self) -> Inventory: ...
+    def intact(self, sha256: str) -> bool: ...
+    def remove(self, sha256: str) -> None: ...
+    def remove_temporaries(self) -> None: ...
 
 
 class LogSigner(Protocol):

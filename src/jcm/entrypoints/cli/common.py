@@ -146,8 +146,21 @@ def refusals(json_out: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+@contextmanager
+def settled_uploads() -> Iterator[None]:
+    """Files a step staged reach the document store only if the step returned."""
+    try:
+        yield
+    except BaseException:
+        if state._app is not None:
+            state._app.documents.settle(committed=False)
+        raise
+    if state._app is not None:
+        state._app.documents.settle(committed=True)
+
+
 def run(json_out: bool, action: Callable[[], Any], render: Callable[[Any], None]) -> None:
-    with refusals(json_out):
+    with refusals(json_out), settled_uploads():
         result = action()
     emit(result, json_out, render)
 
