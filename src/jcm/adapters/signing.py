@@ -320,8 +320,10 @@ def read_private_key(path: str | os.PathLike[str]) -> Ed25519PrivateKey:
 
 
 def write_verifier(path: str | os.PathLike[str], verifier: NoteVerifier) -> None:
-    """Write the verifier key string and a newline (public: ordinary file permissions)."""
-    Path(path).write_text(verifier.verifier_key() + "\n", encoding="utf-8")
+    """Write the verifier key string and a newline, atomically (public: mode 0644)."""
+    from jcm.adapters.files import write_atomic
+
+    write_atomic(Path(path), (verifier.verifier_key() + "\n").encode("utf-8"), 0o644)
 
 
 def read_verifier(path: str | os.PathLike[str]) -> NoteVerifier:

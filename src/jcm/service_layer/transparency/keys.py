@@ -123,10 +123,14 @@ def check_key_chain(
     problem = _check_rotations(chain, rotations, parse)
     if problem is None:
         problem = _check_records(chain, rows)
-    if problem is None and pinned is not None and pinned not in {k.verifier for k in chain}:
-        problem = ChainProblem(
-            None, "log signing keys", "pinned key", key_id_of(pinned), [k.key_id for k in chain]
-        )
+    known = {k.verifier for k in chain}
+    if pinned is not None and not pinned.split():
+        problem = problem or ChainProblem(None, "log signing keys", "pinned key", "a key", "")
+    for key in (pinned or "").split():  # one key per line, each must be in the chain
+        if problem is None and key not in known:
+            problem = ChainProblem(
+                None, "log signing keys", "pinned key", key_id_of(key), [k.key_id for k in chain]
+            )
     if problem is None:
         problem = _check_checkpoint_keys(log, chain)
     return problem, chain[0].verifier

@@ -29,13 +29,15 @@ class ProofChecker:
     ) -> dict[str, Any]:
         """The verdict on a bundle (never raises); with a trusted checkpoint (or ``""`` for
         none kept yet), also whether the bundle extends it, and the checkpoint to keep."""
-        try:
-            verifier = self.parse_key(public_key)
+        try:  # one key per line: `log public-key` prints the whole chain after a rotation
+            verifiers = [self.parse_key(line) for line in public_key.split() if line]
         except ValueError as error:
             return {"ok": False, "checks": [], "failure": f"the public key is not valid: {error}"}
+        if not verifiers:
+            return {"ok": False, "checks": [], "failure": "no public key was given"}
         if trusted_checkpoint is None:
-            return transparency.check_bundle(bundle_text, [verifier])
-        return check_against_trusted(bundle_text, [verifier], trusted_checkpoint or None)
+            return transparency.check_bundle(bundle_text, verifiers)
+        return check_against_trusted(bundle_text, verifiers, trusted_checkpoint or None)
 
 
 class LogService:
