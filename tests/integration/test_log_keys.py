@@ -331,3 +331,33 @@ def test_verify_proof_keeps_the_trusted_checkpoint_file_up_to_date(tmp_path: Pat
     assert trusted.read_text() == json.loads(grown.read_text())["new_checkpoint"]
     assert trusted.read_text() != kept
     assert mode(trusted) == 0o600
+
+
+def test_an_automatic_checkpoint_without_its_key_refuses_the_change_and_changes_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(tmp_path, database_url, checkpoint_every=1)
+    app = bootstrap(settings, clock=lambda: FIXED_NOW, announce=None)
+    try:
+        grow(app)
+        (tmp_path / "keys" / KEY).unlink()
+        with pytest.raises(JcmError) as caught:
+            grow(app, "KE")
+        codes = [r["registry"] for r in app.registry.registries()]
+    finally:
+        app.close()
+    assert caught.value.code == "L4_SIGNING_KEY_MISSING"
+    assert codes == ["JP"]
+
+
+def test_an_empty_key_file_is_a_coded_refusal_to_sign_and_reading_goes_on(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    at = ("--data-dir", str(data))
+    jcm_process(*at, "registry", "create", "JP", cwd=tmp_path)
+    (data / "keys" / KEY).write_bytes(b"")
+    listed = jcm_process(*at, "registry", "list", "--json", cwd=tmp_path)
+    signed = jcm_process(*at, "log", "checkpoint", cwd=tmp_path)
+
+    assert listed.code == 0, listed.stderr
+    assert signed.code == 1
+    assert "L6_SIGNING_KEY_UNREADABLE" in signed.stderr

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
+from jcm.domain.errors import JcmError
 from jcm.domain.transparency.key_chain import (
     ROTATION_ENTRY,
     ChainProblem,
@@ -40,7 +41,10 @@ def ensure_first_key(uow_factory: UnitOfWorkFactory, keys: SigningKeys) -> None:
         log.lock()  # one first key, even when two processes start at once
         if log.keys():
             return
-        signer = keys.load() or keys.create_first()
+        try:
+            signer = keys.load() or keys.create_first()
+        except JcmError:
+            return  # an unreadable key file: reading goes on, signing refuses (L6)
         log.add_key(signer, uow.now)
         uow.commit()
 
