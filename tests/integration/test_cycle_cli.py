@@ -386,6 +386,9 @@ def test_project_and_monitoring_json_show_the_history_and_the_calculation_digest
         "kind": "monitoring_report",
         "sha256": hashlib.sha256(sheet).hexdigest(),
         "visibility": "public",
+        "size": len(sheet),
+        "media_type": "text/csv",
+        "filename": "monitoring-2024.csv",
     }
     assert (shown["decision"]["amount"], shown["decision"]["vintage"]) == (533, 2024)
 

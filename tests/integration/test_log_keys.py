@@ -359,5 +359,6 @@ def test_an_empty_key_file_is_a_coded_refusal_to_sign_and_reading_goes_on(tmp_pa
     signed = jcm_process(*at, "log", "checkpoint", cwd=tmp_path)
 
     assert listed.code == 0, listed.stderr
-    assert signed.code == 1
+    assert signed.code == 3  # damaged data of the product's own, not the caller's fault
     assert "L6_SIGNING_KEY_UNREADABLE" in signed.stderr
+    assert "hint: restore the key file" in signed.stderr

@@ -39,7 +39,7 @@ from jcm.domain.cycle.documents import (
     check_may_read,
     check_sha256,
 )
-from jcm.domain.errors import InvalidInput, JcmError, NotFound, RuleViolation
+from jcm.domain.errors import DataCorruption, InvalidInput, JcmError, NotFound, RuleViolation
 from jcm.service_layer.ports import Inventory, StagedBatch
 
 __all__ = ["DocumentStore", "Inventory", "StagedBatch", "StoredDocument", "StoredObject"]
@@ -207,8 +207,8 @@ class DocumentStore:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _corrupted(self, sha256: str, why: str) -> JcmError:
-        return JcmError(
+    def _corrupted(self, sha256: str, why: str) -> DataCorruption:
+        return DataCorruption(
             "P9_DOCUMENT_CORRUPTED",
             f"Stored document {sha256} is damaged ({why}); restore it from a backup or "
             "store the original bytes again.",

@@ -34,7 +34,7 @@ from jcm.adapters.signing import (
     encode_private_key,
     read_private_key,
 )
-from jcm.domain.transparency.key_chain import SigningKeyRefused
+from jcm.domain.errors import DataCorruption
 
 PRIVATE = "log-signing.key"
 PUBLIC = "log-signing.pub"
@@ -80,7 +80,7 @@ class KeyFiles:
         try:
             signer = NoteSigner(self.origin, read_private_key(path))
         except (KeyFileError, OSError) as error:
-            raise SigningKeyRefused(
+            raise DataCorruption(
                 "L6_SIGNING_KEY_UNREADABLE",
                 f"The log's key file {path} cannot be used ({type(error).__name__}); restore "
                 "it from a backup.",
@@ -120,7 +120,7 @@ class KeyFiles:
         if self._announce is not None:
             self._announce(
                 f"created the log signing key {_hex(signer)} in {directory / PRIVATE} "
-                "(keep a backup; publish the public key with `jcm log public-key`)"
+                "(keep a backup of it; publish its public key)"
             )
         return signer
 

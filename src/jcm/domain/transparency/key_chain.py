@@ -8,8 +8,9 @@ verifier who was given any key of the chain can check all of it. A checkpoint of
 ``s`` must be signed by the key active at ``s``: a rotation logged at index ``i`` hands over
 from size ``i + 1`` on.
 
-Signing needs the key file to hold the active key. A missing or different key file is a
-refusal (never a silent new key); a rotation interrupted after its commit is completed from
+Signing needs the key file to hold the active key. A missing or different key file is
+damage to the product's own data (``DataCorruption``: the log refuses to sign, and never
+makes a silent new key); a rotation interrupted after its commit is completed from
 the staged next key.
 """
 
@@ -19,14 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jcm.domain.errors import RuleViolation
+from jcm.domain.errors import DataCorruption
 
 ROTATION_ENTRY = "log_key_rotated"
 ROTATION_HEADER = "jcm log key rotation"
-
-
-class SigningKeyRefused(RuleViolation):
-    """The log cannot sign: its key file does not hold the active key."""
 
 
 def rotation_text(origin: str, old_key: str, new_key: str) -> str:
@@ -50,7 +47,7 @@ def choose_signing_key(
     if staged == active:
         return "staged"
     if in_file is None:
-        raise SigningKeyRefused(
+        raise DataCorruption(
             "L4_SIGNING_KEY_MISSING",
             f"The log's signing key {active} is not in {location}: restore the key file from "
             "a backup. A new key is never made silently; it needs a rotation signed by the "
@@ -58,7 +55,7 @@ def choose_signing_key(
             key_id=active,
             location=location,
         )
-    raise SigningKeyRefused(
+    raise DataCorruption(
         "L5_SIGNING_KEY_MISMATCH",
         f"The key file in {location} holds key {in_file}, not the log's active key {active}: "
         "restore the right key file. Replacing a key needs a rotation signed by the previous "
