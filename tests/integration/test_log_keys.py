@@ -362,3 +362,38 @@ def test_an_empty_key_file_is_a_coded_refusal_to_sign_and_reading_goes_on(tmp_pa
     assert signed.code == 3  # damaged data of the product's own, not the caller's fault
     assert "L6_SIGNING_KEY_UNREADABLE" in signed.stderr
     assert "hint: restore the key file" in signed.stderr
+
+
+LATER = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("column", "which", "value"),
+    [
+        ("name", "new", "someone-else/log"),
+        ("created_at", "new", LATER),
+        ("retired_at", "old", LATER),
+        ("retired_at", "old", None),
+        ("verifier", "new", NoteSigner.generate("jcm-registry/log").verifier_key()),
+    ],
+    ids=["name", "created_at", "retired_at", "retired_at-cleared", "verifier"],
+)
+def test_every_column_of_the_key_records_is_checked_against_the_rotation_entries(
+    database_url: str, tmp_path: Path, column: str, which: str, value: object
+) -> None:
+    app = make_app(database_url, tmp_path)
+    try:
+        grow(app)
+        rotated = app.log.rotate_key()
+        assert app.log.verify()["ok"]
+        key_id = rotated[f"{which}_key_id"]
+        with app.engine.begin() as conn:
+            conn.execute(
+                text(f"UPDATE log_keys SET {column} = :value WHERE key_id = :key_id"),
+                {"value": value, "key_id": key_id},
+            )
+        result = app.log.verify()
+    finally:
+        app.close()
+    assert not result["ok"]
+    assert result["problem"]["entity"] in (f"log key {key_id}", "log signing keys")

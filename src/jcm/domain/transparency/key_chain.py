@@ -73,6 +73,7 @@ class KeyLink:
     verifier: str
     key_id: str
     from_size: int
+    since: str | None = None  # the time of the rotation entry that introduced it
 
 
 @dataclass(frozen=True)

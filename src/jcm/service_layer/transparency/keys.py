@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -98,16 +99,19 @@ def public_keys(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 def _links(log: TransparencyLog, stored: list[str]) -> tuple[list[KeyLink], list[Any]]:
     rotations: list[tuple[int, dict[str, Any]]] = []
+    stamps: list[str | None] = []
     for index, entry in log.rotation_entries():
-        change = json.loads(entry).get("change")
+        parsed = json.loads(entry)
+        change = parsed.get("change")
         rotations.append((index, change if isinstance(change, dict) else {}))
+        stamps.append(parsed.get("timestamp") if isinstance(parsed.get("timestamp"), str) else None)
     root = first_key(stored, rotations)
     if isinstance(root, ChainProblem):
         return [], rotations
     chain = [KeyLink(root, key_id_of(root), 0)]
-    for index, change in rotations:
+    for (index, change), stamp in zip(rotations, stamps, strict=True):
         new = str(change.get("new_key"))
-        chain.append(KeyLink(new, key_id_of(new), index + 1))
+        chain.append(KeyLink(new, key_id_of(new), index + 1, stamp))
     return chain, rotations
 
 
@@ -164,16 +168,37 @@ def _check_rotations(
 
 
 def _check_records(chain: list[KeyLink], rows: list[dict[str, Any]]) -> ChainProblem | None:
+    """Each stored key record says what the chain says: id, name, since and until when."""
     by_verifier = {str(row["verifier"]): row for row in rows}
-    for link in chain:
+    for position, link in enumerate(chain):
         row = by_verifier.get(link.verifier)
+        entity = f"log key {link.key_id}"
         if row is None or row["key_id"] != link.key_id:
             found = None if row is None else row["key_id"]
-            return ChainProblem(None, f"log key {link.key_id}", "record", link.key_id, found)
-    active = [str(row["key_id"]) for row in rows if row["retired_at"] is None]
-    if active != [chain[-1].key_id]:
-        return ChainProblem(None, "log signing keys", "active key", chain[-1].key_id, active)
+            return ChainProblem(None, entity, "record", link.key_id, found)
+        successor = chain[position + 1] if position + 1 < len(chain) else None
+        expected: dict[str, Any] = {
+            "name": link.verifier.partition("+")[0],
+            "retired_at": _time(successor.since) if successor else None,
+        }
+        if link.since is not None:  # the first key's creation is not logged
+            expected["created_at"] = _time(link.since)
+        for name, value in expected.items():
+            if row[name] != value:
+                index = successor.from_size - 1 if successor and name == "retired_at" else None
+                return ChainProblem(index, entity, name, _shown(value), _shown(row[name]))
     return None
+
+
+def _time(stamp: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None
+
+
+def _shown(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _check_checkpoint_keys(log: TransparencyLog, chain: list[KeyLink]) -> ChainProblem | None:
