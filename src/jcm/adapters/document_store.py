@@ -36,6 +36,7 @@ from jcm.domain.cycle.documents import (
     StoredDocument,
     StoredObject,
     Visibility,
+    check_distinct_versions,
     check_may_read,
     check_sha256,
 )
@@ -186,14 +187,7 @@ class DocumentStore:
     ) -> StoredDocument:
         """Store a document's public version and, if it has one, its confidential version."""
         kind = DocumentKind(kind)
-        if confidential is not None and bytes(confidential) == bytes(public):
-            raise InvalidInput(
-                "P8_SAME_VERSIONS",
-                f"The public and confidential versions of the {kind.value} are identical; "
-                "the public version must have the confidential parts made illegible, or "
-                "submit only a public version.",
-                kind=kind.value,
-            )
+        check_distinct_versions(kind, public, confidential)
         public_object = self.put(public, media_type=media_type, filename=filename)
         confidential_object = None
         if confidential is not None:

@@ -175,6 +175,19 @@ class DocumentAccess:
     tpes: frozenset[str] = field(default_factory=frozenset)
 
 
+def check_distinct_versions(kind: DocumentKind, public: bytes, confidential: bytes | None) -> None:
+    """Refuse (``P8_SAME_VERSIONS``) a confidential version identical to the public one
+    `[C:S2]`: the public version must have the confidential parts made illegible."""
+    if confidential is not None and bytes(confidential) == bytes(public):
+        raise InvalidInput(
+            "P8_SAME_VERSIONS",
+            f"The public and confidential versions of the {kind.value} are identical; the "
+            "public version must have the confidential parts made illegible, or submit only "
+            "a public version.",
+            kind=kind.value,
+        )
+
+
 def check_may_read(
     reader: Actor | None, visibility: Visibility, access: DocumentAccess | None, sha256: str
 ) -> None:

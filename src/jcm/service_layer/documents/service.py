@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,11 +30,11 @@ from jcm.domain.cycle.documents import (
     DocumentRef,
     StoredDocument,
     Visibility,
+    check_distinct_versions,
     check_may_read,
     check_sha256,
     logged_metadata_problems,
 )
-from jcm.domain.errors import InvalidInput
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.ports import DocumentStore, StagedBatch, UnitOfWorkFactory
 
@@ -116,6 +117,8 @@ def _ref(data: dict[str, Any]) -> DocumentRef | None:
 class DocumentService:
     """The document store's use cases, one implementation for every entry point."""
 
+    staging_grace = STAGING_GRACE_SECONDS
+
     def __init__(
         self,
         store: DocumentStore,
@@ -154,14 +157,7 @@ class DocumentService:
     def stage(self, upload: Upload) -> tuple[DocumentRef, ...]:
         """Keep a step's upload aside; it reaches the store when :meth:`settle` is told the
         step committed, and is discarded otherwise."""
-        if upload.confidential is not None and upload.confidential == upload.public:
-            raise InvalidInput(
-                "P8_SAME_VERSIONS",
-                f"The public and confidential versions of the {upload.kind.value} are "
-                "identical; the public version must have the confidential parts made "
-                "illegible, or submit only a public version.",
-                kind=upload.kind.value,
-            )
+        check_distinct_versions(upload.kind, upload.public, upload.confidential)
         batch = self._batch()
         versions = [(upload.public, upload.filename, Visibility.PUBLIC)]
         if upload.confidential is not None:
@@ -251,8 +247,6 @@ class DocumentService:
             self._sweep(report, batches, logged.keys(), sweep_unreferenced)
         return report
 
-    staging_grace = STAGING_GRACE_SECONDS
-
     def _problems(self, sha: str, refs: list[DocumentRef], has_object: bool) -> list[str]:
         meta = self.store.metadata(sha)
         if meta is None:
@@ -274,7 +268,7 @@ class DocumentService:
         self,
         report: DocumentReport,
         batches: list[StagedBatch],
-        logged: Any,
+        logged: AbstractSet[str],
         sweep_unreferenced: bool,
     ) -> None:
         for batch in batches:
