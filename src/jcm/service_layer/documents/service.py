@@ -76,14 +76,20 @@ class DocumentReport:
         }
 
 
-def logged_references(uow_factory: UnitOfWorkFactory) -> dict[str, list[DocumentRef]]:
-    """Every document reference of a committed step, by SHA-256."""
+def logged_references(
+    uow_factory: UnitOfWorkFactory, sha256: str | None = None
+) -> dict[str, list[DocumentRef]]:
+    """Every document reference of a committed step (or only those to ``sha256``), by hash."""
     found: dict[str, list[DocumentRef]] = {}
     with uow_factory(read_only=True) as uow:
-        for _kind, _key, body, _state, _decision in uow.cycle.aggregate_rows():
+        if sha256 is None:
+            bodies = [row[2] for row in uow.cycle.aggregate_rows()]
+        else:
+            bodies = uow.cycle.aggregate_bodies_mentioning(sha256)
+        for body in bodies:
             for data in _reference_dicts(body):
                 ref = _ref(data)
-                if ref is not None:
+                if ref is not None and sha256 in (None, ref.sha256):
                     found.setdefault(ref.sha256, []).append(ref)
     return found
 
@@ -205,7 +211,7 @@ class DocumentService:
         """The bytes, re-hashed; confidential ones (by the metadata **or** by the log) only
         for readers the domain rule admits for the project."""
         stored, content = self.store.read_unchecked(check_sha256(sha256))
-        logged = logged_references(self.uow).get(sha256, [])
+        logged = logged_references(self.uow, sha256).get(sha256, [])
         visibility = stored.visibility
         if any(not ref.is_public for ref in logged):
             visibility = Visibility.CONFIDENTIAL  # the log wins over a flipped metadata file
