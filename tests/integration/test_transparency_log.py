@@ -245,7 +245,7 @@ def test_altering_a_stored_amount_is_detected(app: App) -> None:
 def test_old_checkpoints_stay_verifiable_after_a_key_rotation(app: App) -> None:
     world = populate(app)
     old_bundle = app.log.inclusion_proof(index=2)  # covered by the size-5 checkpoint
-    rotated = app.rotate_log_key()
+    rotated = app.log.rotate_key()
     assert rotated["old_key_id"] != rotated["new_key_id"]
     fresh = bootstrap(app.settings, clock=lambda: FIXED_NOW)  # picks up the new key
     try:
