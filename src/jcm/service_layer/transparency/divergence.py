@@ -190,3 +190,17 @@ def compare_table(
         if key not in seen:
             return existence(touched(key), spec.entity(key), True, spec.table, key)
     return None
+
+
+_KEY_COLUMNS = frozenset({"key_id", "name", "verifier", "created_at", "retired_at"})
+
+
+def key_chain_divergence(
+    index: int | None, entity: str, field: str, expected: Any, found: Any
+) -> Divergence:
+    """A break in the chain of signing keys, naming the ``log_keys`` row where it is one."""
+    if entity.startswith("log key "):
+        key = entity.removeprefix("log key ")
+        column = field if field in _KEY_COLUMNS else None
+        return Divergence(index, entity, field, expected, found, "log_keys", key, column)
+    return Divergence(index, entity, field, expected, found)
