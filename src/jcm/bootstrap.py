@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from jcm.adapters import log_keys, migrate
-from jcm.adapters.database import make_engine, sqlite_url
+from jcm.adapters.database import BUSY_TIMEOUT_MS, make_engine, sqlite_url
 from jcm.adapters.document_store import DocumentStore
 from jcm.adapters.log_keys import load_or_create_signer
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
+from jcm.domain.errors import InvalidInput
 from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.registry.service import RegistryService
@@ -33,6 +34,8 @@ class Settings:
     log_origin: str = "jcm-registry/log"
     checkpoint_every: int = 1000
     transparency_log: bool = True  # False only to measure the log's cost in benchmarks
+    # Seconds any statement may wait for a lock held elsewhere before G9_BUSY.
+    lock_timeout: float = BUSY_TIMEOUT_MS / 1000
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -43,7 +46,25 @@ class Settings:
             url,
             log_origin=os.environ.get("JCM_LOG_ORIGIN", cls.log_origin),
             checkpoint_every=int(os.environ.get("JCM_CHECKPOINT_EVERY", cls.checkpoint_every)),
+            lock_timeout=_lock_timeout(os.environ.get("JCM_LOCK_TIMEOUT")),
         )
+
+
+def _lock_timeout(text: str | None) -> float:
+    """JCM_LOCK_TIMEOUT: seconds, 0.01 to 600 (default 5)."""
+    if text is None:
+        return BUSY_TIMEOUT_MS / 1000
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.01 <= seconds <= 600:  # also refuses nan and inf
+        raise InvalidInput(
+            "G1_BAD_LOCK_TIMEOUT",
+            f"JCM_LOCK_TIMEOUT must be a number of seconds from 0.01 to 600, got {text!r}.",
+            lock_timeout=text[:40],
+        )
+    return seconds
 
 
 def utc_now() -> datetime:
@@ -111,7 +132,7 @@ def bootstrap(
     clock: Callable[[], datetime] = utc_now,
     run_migrations: bool = True,
 ) -> App:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, round(settings.lock_timeout * 1000))
     if run_migrations:
         migrate.upgrade(engine)
     signer = load_or_create_signer(settings.data_dir, settings.log_origin)

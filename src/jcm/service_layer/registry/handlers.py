@@ -58,8 +58,8 @@ from jcm.service_layer.registry.working_set import WorkingSet
 # -- set-up ----------------------------------------------------------------------------------
 
 
-def _find_registry(ledger: Ledger, code: str) -> Registry:
-    found = ledger.get_registry(code.upper())
+def _find_registry(ledger: Ledger, code: str, *, lock: bool = False) -> Registry:
+    found = (ledger.lock_registry if lock else ledger.get_registry)(code.upper())
     if found is None:
         raise NotFound(
             "G4_UNKNOWN_REGISTRY",
@@ -69,9 +69,9 @@ def _find_registry(ledger: Ledger, code: str) -> Registry:
     return found
 
 
-def _registry(ledger: Ledger, code: str) -> Registry:
+def _registry(ledger: Ledger, code: str, *, lock: bool = False) -> Registry:
     """A registry that exists and is active (G4, G3)."""
-    found = _find_registry(ledger, code)
+    found = _find_registry(ledger, code, lock=lock)
     policy.check_active(found)
     return found
 
@@ -140,7 +140,7 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
 
 
 def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> dict[str, Any]:
-    registry = _registry(uow.ledger, cmd.registry)
+    registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     name = cmd.name.strip()
     if not name:
         raise InvalidInput("G1_BAD_NAME", "An organisation needs a name.")
@@ -173,7 +173,7 @@ def account_dict(account: Account) -> dict[str, Any]:
 
 
 def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
-    registry = _registry(uow.ledger, cmd.registry)
+    registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     org = uow.ledger.get_organisation(cmd.organisation_id.upper())
     if org is None or org.registry != registry.code:
         raise NotFound(
