@@ -885,5 +885,6 @@ class SqlLedger:
                 created_at=now,
             )
             .on_conflict_do_nothing(index_elements=["key"])
+            .returning(t.idempotency_keys.c.key)
         )
-        return bool(result.rowcount == 1)
+        return result.first() is not None
