@@ -96,10 +96,6 @@ def run_demo(
         ),
         key="demo:cancel:JP",
     )
-    service.cancel(
-        c.Move(gov["JP"], quantity=400, purpose=CancellationPurpose.VOLUNTARY),
-        key="demo:cancel:JP-voluntary",
-    )
     service.retire(
         c.Move(jp_buyer, quantity=50, beneficiary="Demo Trading KK"), key="demo:retire:JP"
     )
