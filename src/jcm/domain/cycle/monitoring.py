@@ -268,7 +268,125 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
 # -- guards ----------------------------------------------------------------------------------
 
 
-def _guard(  # noqa: C901 - to split (issue 8)
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """What a guard of a monitoring step looks at."""
+
+    request: MonitoringRequest
+    project: Project
+    actor: Actor
+    on: date
+    rules: RuleBook
+    others: Sequence[MonitoringRequest]
+    decisions: Sequence[IssuanceDecision]
+    label: str
+    action: str = ""
+
+    @property
+    def who_cannot(self) -> str:
+        return f"{self.actor.describe()} cannot {self.action} {self.label}"
+
+
+def _project_registered(c: _Check) -> None:
+    if not c.project.is_registered:
+        raise RuleViolation(
+            "P4_PROJECT_NOT_REGISTERED",
+            f"{c.who_cannot}: the project is {c.project.state.value}, not registered.",
+            project=c.project.id,
+            project_state=c.project.state.value,
+            action=c.action,
+        )
+
+
+def _period_ended(c: _Check) -> None:
+    period = c.request.period
+    if period.end >= c.on:
+        raise IssuanceRuleViolation(
+            "P6_FUTURE_PERIOD",
+            f"{c.who_cannot} on {c.on.isoformat()}: the period ends on "
+            f"{period.end.isoformat()}; report it from "
+            f"{date.fromordinal(period.end.toordinal() + 1).isoformat()} on.",
+            project=c.project.id,
+            period=str(period),
+            on=c.on.isoformat(),
+        )
+
+
+def _period_in_crediting_period(c: _Check) -> None:
+    period, crediting = c.request.period, c.project.crediting_period
+    if not crediting.contains(period.start, period.end):
+        raise RuleViolation(
+            "P3_OUTSIDE_CREDITING_PERIOD",
+            f"{c.who_cannot}: it is not within the crediting period {crediting}.",
+            project=c.project.id,
+            period=str(period),
+            crediting_period=str(crediting),
+        )
+
+
+def _period_not_overlapping(c: _Check) -> None:
+    period = c.request.period
+    for other in c.others:
+        if other.holds_period and other.period.overlaps(period):
+            raise IssuanceRuleViolation(
+                "P5_OVERLAPPING_PERIOD",
+                f"{c.who_cannot}: it overlaps monitoring period {other.period} ({other.id}, "
+                f"{other.state.value}); a tonne is reported once. Correct the dates.",
+                project=c.project.id,
+                period=str(period),
+                conflicting=other.id,
+                conflicting_period=str(other.period),
+            )
+    check_no_overlap(c.project.id, period, c.decisions)
+
+
+def _verifier_independent(c: _Check) -> None:
+    if not c.rules.verifier_may_be_validator and c.actor.organisation_id == c.project.validator:
+        raise RuleViolation(
+            "P1_SAME_TPE",
+            f"{c.who_cannot}: it validated the project, and rule book {c.rules.version} "
+            "requires another TPE to verify.",
+            project=c.project.id,
+            tpe=c.actor.organisation_id,
+        )
+
+
+def _side_has_share(c: _Check) -> None:
+    side = c.actor.side
+    assert side is not None  # registry managers always have a side
+    if side not in c.request.sides_with_share():
+        registry = registry_of(c.actor, c.project)
+        raise IssuanceRuleViolation(
+            "P7_NO_SHARE_FOR_SIDE",
+            f"{c.who_cannot}: the JC decision allocates nothing to registry {registry}.",
+            project=c.project.id,
+            registry=registry,
+        )
+
+
+def _side_not_issued(c: _Check) -> None:
+    if c.actor.side in c.request.issued_sides:
+        registry = registry_of(c.actor, c.project)
+        raise IssuanceRuleViolation(
+            "P7_ALREADY_ISSUED",
+            f"{c.who_cannot}: registry {registry} has already issued its share of this decision.",
+            project=c.project.id,
+            registry=registry,
+        )
+
+
+_CHECKS: dict[Guard, Callable[[_Check], None]] = {
+    Guard.PROJECT_REGISTERED: _project_registered,
+    Guard.PERIOD_ENDED: _period_ended,
+    Guard.PERIOD_IN_CREDITING_PERIOD: _period_in_crediting_period,
+    Guard.PERIOD_NOT_OVERLAPPING: _period_not_overlapping,
+    Guard.VERIFIER_INDEPENDENT: _verifier_independent,
+    Guard.SIDE_HAS_SHARE: _side_has_share,
+    Guard.SIDE_NOT_ISSUED: _side_not_issued,
+}
+
+
+def _guard(
     request: MonitoringRequest,
     project: Project,
     actor: Actor,
@@ -278,90 +396,14 @@ def _guard(  # noqa: C901 - to split (issue 8)
     decisions: Sequence[IssuanceDecision],
     state: str | None,
 ) -> Callable[[Guard, MT], None]:
-    period = request.period
-    label = f"monitoring period {period} of project {project.id} (state {state or '(new)'})"
+    label = f"monitoring period {request.period} of project {project.id} (state {state or '(new)'})"
+    context = _Check(request, project, actor, on, rules, others, decisions, label)
 
-    def guard(g: Guard, row: MT) -> None:  # noqa: C901 - to split (issue 8)
-        action = row.action.value
-        if g is Guard.PROJECT_REGISTERED:
-            if not project.is_registered:
-                raise RuleViolation(
-                    "P4_PROJECT_NOT_REGISTERED",
-                    f"{actor.describe()} cannot {action} {label}: the project is "
-                    f"{project.state.value}, not registered.",
-                    project=project.id,
-                    project_state=project.state.value,
-                    action=action,
-                )
-        elif g is Guard.PERIOD_ENDED:
-            if period.end >= on:
-                raise IssuanceRuleViolation(
-                    "P6_FUTURE_PERIOD",
-                    f"{actor.describe()} cannot {action} {label} on {on.isoformat()}: the "
-                    f"period ends on {period.end.isoformat()}; report it from "
-                    f"{date.fromordinal(period.end.toordinal() + 1).isoformat()} on.",
-                    project=project.id,
-                    period=str(period),
-                    on=on.isoformat(),
-                )
-        elif g is Guard.PERIOD_IN_CREDITING_PERIOD:
-            crediting = project.crediting_period
-            if not crediting.contains(period.start, period.end):
-                raise RuleViolation(
-                    "P3_OUTSIDE_CREDITING_PERIOD",
-                    f"{actor.describe()} cannot {action} {label}: it is not within the "
-                    f"crediting period {crediting}.",
-                    project=project.id,
-                    period=str(period),
-                    crediting_period=str(crediting),
-                )
-        elif g is Guard.PERIOD_NOT_OVERLAPPING:
-            for other in others:
-                if other.holds_period and other.period.overlaps(period):
-                    raise IssuanceRuleViolation(
-                        "P5_OVERLAPPING_PERIOD",
-                        f"{actor.describe()} cannot {action} {label}: it overlaps monitoring "
-                        f"period {other.period} ({other.id}, {other.state.value}); a tonne is "
-                        "reported once. Correct the dates.",
-                        project=project.id,
-                        period=str(period),
-                        conflicting=other.id,
-                        conflicting_period=str(other.period),
-                    )
-            check_no_overlap(project.id, period, decisions)
-        elif g is Guard.VERIFIER_INDEPENDENT:
-            if not rules.verifier_may_be_validator and actor.organisation_id == project.validator:
-                raise RuleViolation(
-                    "P1_SAME_TPE",
-                    f"{actor.describe()} cannot {action} {label}: it validated the project, "
-                    f"and rule book {rules.version} requires another TPE to verify.",
-                    project=project.id,
-                    tpe=actor.organisation_id,
-                )
-        elif g is Guard.SIDE_HAS_SHARE:
-            side = actor.side
-            assert side is not None  # registry managers always have a side
-            if side not in request.sides_with_share():
-                registry = registry_of(actor, project)
-                raise IssuanceRuleViolation(
-                    "P7_NO_SHARE_FOR_SIDE",
-                    f"{actor.describe()} cannot {action} {label}: the JC decision allocates "
-                    f"nothing to registry {registry}.",
-                    project=project.id,
-                    registry=registry,
-                )
-        elif g is Guard.SIDE_NOT_ISSUED:
-            if actor.side in request.issued_sides:
-                registry = registry_of(actor, project)
-                raise IssuanceRuleViolation(
-                    "P7_ALREADY_ISSUED",
-                    f"{actor.describe()} cannot {action} {label}: registry {registry} has "
-                    "already issued its share of this decision.",
-                    project=project.id,
-                    registry=registry,
-                )
-        else:  # pragma: no cover - a table row names a guard this machine does not know
+    def guard(g: Guard, row: MT) -> None:
+        check = _CHECKS.get(g)
+        if check is None:  # pragma: no cover - a table row names a guard this machine lacks
             raise AssertionError(f"guard {g} does not apply to monitoring periods")
+        check(replace(context, action=row.action.value))
 
     return guard
 
