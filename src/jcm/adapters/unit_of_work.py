@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
-from jcm.domain.errors import ConcurrencyConflict, JcmError, RuleViolation
+from jcm.domain.errors import AccountRuleViolation, ConcurrencyConflict, JcmError
 from jcm.domain.registry.issuance import IssuanceDecision
 
 # PostgreSQL SQLSTATEs worth retrying at once: serialization failure and deadlock (the
@@ -62,7 +62,7 @@ def _refusal(error: DBAPIError, started: float) -> JcmError | None:
         )
     if _is_unique_violation(error):
         diag = getattr(error.orig, "diag", None)
-        return RuleViolation(
+        return AccountRuleViolation(
             "G7_DUPLICATE",
             "The record this command would create already exists.",
             constraint=getattr(diag, "constraint_name", None) or str(error.orig),

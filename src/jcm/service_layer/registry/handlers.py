@@ -63,7 +63,7 @@ def _find_registry(ledger: Ledger, code: str, *, lock: bool = False) -> Registry
     if found is None:
         raise NotFound(
             "G4_UNKNOWN_REGISTRY",
-            f"There is no registry {code!r}. Create it with `jcm registry create {code}`.",
+            f"There is no registry {code!r}.",
             registry=code,
         )
     return found
@@ -85,7 +85,7 @@ def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Ac
     if found is None:
         raise NotFound(
             "G4_UNKNOWN_ACCOUNT",
-            f"There is no account {account_id!r}. List accounts with `jcm account list`.",
+            f"There is no account {account_id!r}.",
             account=account_id,
         )
     return found
@@ -178,8 +178,7 @@ def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
     if org is None or org.registry != registry.code:
         raise NotFound(
             "G4_UNKNOWN_ORGANISATION",
-            f"Registry {registry.code} has no organisation {cmd.organisation_id!r}. Create it "
-            f"with `jcm org create --registry {registry.code} NAME`.",
+            f"Registry {registry.code} has no organisation {cmd.organisation_id!r}.",
             organisation=cmd.organisation_id,
             registry=registry.code,
         )
@@ -356,8 +355,7 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
     if decision is None:
         raise NotFound(
             "I1_UNKNOWN_DECISION",
-            f"There is no Joint Committee decision {cmd.decision_id}; record it first with "
-            "`jcm decision record`.",
+            f"There is no Joint Committee decision {cmd.decision_id}; record it first.",
             decision=cmd.decision_id,
         )
     lines = ledger.decision_lines(decision.id)
@@ -435,8 +433,8 @@ def _select(
     if (quantity is None) == (serials is None):
         raise InvalidInput(
             "G1_SELECT_UNITS",
-            "Name the units either by --quantity (lowest serials first) or by --serials "
-            "(one serial range), not both and not neither.",
+            "Name the units either by quantity (lowest serials first) or by one serial range, "
+            "not both and not neither.",
         )
     if quantity is not None:
         if account_id is None:
@@ -529,8 +527,7 @@ def _move_destination(ledger: Ledger, source: Account, cmd: Move, kind: Transact
     if destination is None:
         raise NotFound(
             "G4_NO_TERMINAL_ACCOUNT",
-            f"Registry {source.registry} has no {terminal.value} account; open one with "
-            f"`jcm account create --type {terminal.value}`.",
+            f"Registry {source.registry} has no {terminal.value} account; open one first.",
             registry=source.registry,
         )
     return destination
@@ -629,8 +626,7 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> dict[str, Any]:
     if not reference:
         raise InvalidInput(
             "G1_NO_REFERENCE",
-            "An authorisation needs the reference of the authorising Party's letter or "
-            "decision (--reference).",
+            "An authorisation needs the reference of the authorising Party's letter or decision.",
         )
     ws = WorkingSet(ledger, uow.decision_cache)
     blocks = _select(ws, account.id, cmd.quantity, cmd.serials)
