@@ -33,6 +33,7 @@ from jcm.domain.cycle.machine import (
     make_event,
     merge_documents,
 )
+from jcm.domain.cycle.monitoring_guards import GUARDS, GuardContext, registry_of
 from jcm.domain.cycle.project import Project, shares_json
 from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook, check_rule_book
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation, RuleViolation
@@ -42,7 +43,6 @@ from jcm.domain.registry.commands import RecordDecision
 from jcm.domain.registry.issuance import (
     IssuanceDecision,
     MonitoringPeriod,
-    check_no_overlap,
     check_vintage,
 )
 
@@ -113,6 +113,9 @@ class MonitoringRequest:
     issued_sides: frozenset[Side] = frozenset()
     documents: tuple[DocumentRef, ...] = field(default_factory=tuple)
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+    # What of the period's calculation is illustrative ("id", placeholder defaults): set by
+    # the report, checked before verification and the JC decision. Empty when none.
+    illustrative: tuple[str, ...] = ()
 
     @property
     def holds_period(self) -> bool:
@@ -133,11 +136,6 @@ class MonitoringRequest:
 
 def monitoring_id(project_id: str, seq: int) -> str:
     return f"{project_id}-M{seq:03d}"
-
-
-def registry_of(actor: Actor, project: Project) -> str:
-    """The registry a registry manager runs for this project: JP or the partner's."""
-    return JAPAN if actor.side is Side.JAPAN else project.partner
 
 
 # -- the transition table -------------------------------------------------------------------
@@ -185,6 +183,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
         _S.VERIFIED,
         _TPE,
         frozenset({_K.VERIFICATION_REPORT}),
+        guards=(Guard.METHODOLOGY_NOT_ILLUSTRATIVE,),
         tpe_function=_VER,
         engaged_tpe=True,
         payload=Verification,
@@ -224,7 +223,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
         _S.DECIDED,
         _JC,
         on_file=_ISSUANCE_FILE,
-        guards=(Guard.PROJECT_REGISTERED,),
+        guards=(Guard.PROJECT_REGISTERED, Guard.METHODOLOGY_NOT_ILLUSTRATIVE),
         payload=JcDecision,
         basis="[C:S7,S10] JC decides the amount per project and monitoring period",
     ),
@@ -268,124 +267,6 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
 # -- guards ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Check:
-    """What a guard of a monitoring step looks at."""
-
-    request: MonitoringRequest
-    project: Project
-    actor: Actor
-    on: date
-    rules: RuleBook
-    others: Sequence[MonitoringRequest]
-    decisions: Sequence[IssuanceDecision]
-    label: str
-    action: str = ""
-
-    @property
-    def who_cannot(self) -> str:
-        return f"{self.actor.describe()} cannot {self.action} {self.label}"
-
-
-def _project_registered(c: _Check) -> None:
-    if not c.project.is_registered:
-        raise RuleViolation(
-            "P4_PROJECT_NOT_REGISTERED",
-            f"{c.who_cannot}: the project is {c.project.state.value}, not registered.",
-            project=c.project.id,
-            project_state=c.project.state.value,
-            action=c.action,
-        )
-
-
-def _period_ended(c: _Check) -> None:
-    period = c.request.period
-    if period.end >= c.on:
-        raise IssuanceRuleViolation(
-            "P6_FUTURE_PERIOD",
-            f"{c.who_cannot} on {c.on.isoformat()}: the period ends on "
-            f"{period.end.isoformat()}; report it from "
-            f"{date.fromordinal(period.end.toordinal() + 1).isoformat()} on.",
-            project=c.project.id,
-            period=str(period),
-            on=c.on.isoformat(),
-        )
-
-
-def _period_in_crediting_period(c: _Check) -> None:
-    period, crediting = c.request.period, c.project.crediting_period
-    if not crediting.contains(period.start, period.end):
-        raise RuleViolation(
-            "P3_OUTSIDE_CREDITING_PERIOD",
-            f"{c.who_cannot}: it is not within the crediting period {crediting}.",
-            project=c.project.id,
-            period=str(period),
-            crediting_period=str(crediting),
-        )
-
-
-def _period_not_overlapping(c: _Check) -> None:
-    period = c.request.period
-    for other in c.others:
-        if other.holds_period and other.period.overlaps(period):
-            raise IssuanceRuleViolation(
-                "P5_OVERLAPPING_PERIOD",
-                f"{c.who_cannot}: it overlaps monitoring period {other.period} ({other.id}, "
-                f"{other.state.value}); a tonne is reported once. Correct the dates.",
-                project=c.project.id,
-                period=str(period),
-                conflicting=other.id,
-                conflicting_period=str(other.period),
-            )
-    check_no_overlap(c.project.id, period, c.decisions)
-
-
-def _verifier_independent(c: _Check) -> None:
-    if not c.rules.verifier_may_be_validator and c.actor.organisation_id == c.project.validator:
-        raise RuleViolation(
-            "P1_SAME_TPE",
-            f"{c.who_cannot}: it validated the project, and rule book {c.rules.version} "
-            "requires another TPE to verify.",
-            project=c.project.id,
-            tpe=c.actor.organisation_id,
-        )
-
-
-def _side_has_share(c: _Check) -> None:
-    side = c.actor.side
-    assert side is not None  # registry managers always have a side
-    if side not in c.request.sides_with_share():
-        registry = registry_of(c.actor, c.project)
-        raise IssuanceRuleViolation(
-            "P7_NO_SHARE_FOR_SIDE",
-            f"{c.who_cannot}: the JC decision allocates nothing to registry {registry}.",
-            project=c.project.id,
-            registry=registry,
-        )
-
-
-def _side_not_issued(c: _Check) -> None:
-    if c.actor.side in c.request.issued_sides:
-        registry = registry_of(c.actor, c.project)
-        raise IssuanceRuleViolation(
-            "P7_ALREADY_ISSUED",
-            f"{c.who_cannot}: registry {registry} has already issued its share of this decision.",
-            project=c.project.id,
-            registry=registry,
-        )
-
-
-_CHECKS: dict[Guard, Callable[[_Check], None]] = {
-    Guard.PROJECT_REGISTERED: _project_registered,
-    Guard.PERIOD_ENDED: _period_ended,
-    Guard.PERIOD_IN_CREDITING_PERIOD: _period_in_crediting_period,
-    Guard.PERIOD_NOT_OVERLAPPING: _period_not_overlapping,
-    Guard.VERIFIER_INDEPENDENT: _verifier_independent,
-    Guard.SIDE_HAS_SHARE: _side_has_share,
-    Guard.SIDE_NOT_ISSUED: _side_not_issued,
-}
-
-
 def _guard(
     request: MonitoringRequest,
     project: Project,
@@ -397,13 +278,16 @@ def _guard(
     state: str | None,
 ) -> Callable[[Guard, MT], None]:
     label = f"monitoring period {request.period} of project {project.id} (state {state or '(new)'})"
-    context = _Check(request, project, actor, on, rules, others, decisions, label)
 
     def guard(g: Guard, row: MT) -> None:
-        check = _CHECKS.get(g)
+        check = GUARDS.get(g)
         if check is None:  # pragma: no cover - a table row names a guard this machine lacks
             raise AssertionError(f"guard {g} does not apply to monitoring periods")
-        check(replace(context, action=row.action.value))
+        check(
+            GuardContext(
+                request, project, actor, on, rules, others, decisions, label, row.action.value
+            )
+        )
 
     return guard
 
@@ -450,11 +334,13 @@ def submit_monitoring_report(
     others: Sequence[MonitoringRequest] = (),
     decisions: Sequence[IssuanceDecision] = (),
     rules: RuleBook = DEFAULT_RULE_BOOK,
+    illustrative: Sequence[str] = (),
 ) -> tuple[MonitoringRequest, Event]:
     """Open a monitoring period with its report.
 
     ``others`` are every earlier monitoring request of the project, ``decisions`` the
-    registry's recorded JC decisions of the project (for the I3 overlap check).
+    registry's recorded JC decisions of the project (for the I3 overlap check),
+    ``illustrative`` what of the report's calculation is illustrative (its record's marks).
     """
     check_rule_book(f"Project {project.id}", project.rule_book, rules)
     if not isinstance(period, MonitoringPeriod):
@@ -468,6 +354,7 @@ def submit_monitoring_report(
         period=period,
         rule_book=rules.version,
         state=MonitoringState.REPORT_SUBMITTED,
+        illustrative=tuple(illustrative),
     )
     row = check_step(
         MONITORING_TRANSITIONS,
@@ -492,6 +379,8 @@ def submit_monitoring_report(
         "seq": seq,
         "period": _period_json(period),
     }
+    if request.illustrative:  # entries logged before issue 8 carry no such key
+        extra["illustrative"] = list(request.illustrative)
     return request, make_event("monitoring_period", request.id, entry, actor, rules.version, extra)
 
 
