@@ -12,7 +12,7 @@ exactly one entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -94,7 +94,7 @@ def entries(app: App) -> list[tuple[int, str, int | None, datetime]]:
     return [(int(r[0]), str(r[1]), r[2], r[3]) for r in rows]
 
 
-def appended(app: App, action: object) -> list[tuple[int, str, int | None, datetime]]:
+def appended(app: App, action: Callable[[], object]) -> list[tuple[int, str, int | None, datetime]]:
     before = len(entries(app))
     action()
     return entries(app)[before:]
