@@ -10,20 +10,31 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from jcm.adapters import log_keys, migrate
+from jcm.adapters.countries import iso_3166_alpha_2
 from jcm.adapters.database import make_engine, sqlite_url
 from jcm.adapters.document_store import DocumentStore
 from jcm.adapters.log_keys import load_or_create_signer
 from jcm.adapters.log_store import LogSettings
+from jcm.adapters.monitoring_sheet import OpenpyxlMonitoringSheets
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
+from jcm.domain import limits
+from jcm.domain.errors import ConcurrencyConflict, InvalidInput
 from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.service_layer.cycle.service import CycleService
+from jcm.service_layer.methodologies.sheets import SheetService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService
 
 DEFAULT_DATA_DIR = Path("jcm-data")
+
+# Reference data the domain checks country codes against (see jcm.domain.limits): installed
+# on import, so every process that wires the domain up (CLI, tests, bench) has it.
+limits.use_country_codes(iso_3166_alpha_2())
 
 
 @dataclass(frozen=True)
@@ -106,14 +117,46 @@ class App:
         self.engine.dispose()
 
 
+def monitoring_sheets() -> SheetService:
+    """Sheet use cases need no database: XLSX and CSV through the openpyxl adapter."""
+    return SheetService(OpenpyxlMonitoringSheets())
+
+
+def connect(url: str, run_migrations: bool = True) -> Engine:
+    """The engine, migrated; a bad URL or an unreachable database is a coded refusal."""
+    try:
+        safe = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise InvalidInput(
+            "G1_BAD_DATABASE_URL",
+            "The database URL is not a valid SQLAlchemy URL, e.g. "
+            "postgresql+psycopg://user:pw@host/db.",
+        ) from None
+    try:
+        engine = make_engine(url)
+        if run_migrations:
+            migrate.upgrade(engine)
+    except ArgumentError as error:  # an unknown dialect or driver
+        raise InvalidInput(
+            "G1_BAD_DATABASE_URL", f"Database URL {safe}: {error}.", database=safe
+        ) from None
+    except (OperationalError, InterfaceError) as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise ConcurrencyConflict(
+            "G9_DATABASE_UNAVAILABLE",
+            f"Cannot reach the database {safe}: {reason}. Check the URL, the password and "
+            "that the server is running, then retry.",
+            database=safe,
+        ) from None
+    return engine
+
+
 def bootstrap(
     settings: Settings,
     clock: Callable[[], datetime] = utc_now,
     run_migrations: bool = True,
 ) -> App:
-    engine = make_engine(settings.database_url)
-    if run_migrations:
-        migrate.upgrade(engine)
+    engine = connect(settings.database_url, run_migrations)
     signer = load_or_create_signer(settings.data_dir, settings.log_origin)
     log = LogSettings(
         enabled=settings.transparency_log,

@@ -14,6 +14,7 @@ from jcm.entrypoints.cli.common import (
     out,
     run,
     state,
+    write_file,
 )
 from jcm.entrypoints.cli.cycle_options import (
     RoleOpt,
@@ -74,7 +75,7 @@ def document_get(
         reader = app.cycle.resolve(acting_as(as_, role)) if as_ else None
         access = app.cycle.document_access(project, sha256) if project else None
         data = app.documents.read(sha256, reader=reader, access=access)
-        output.write_bytes(data)
+        write_file(output, data)
         return {"sha256": sha256, "bytes": len(data), "output": str(output)}
 
     run(json_out, action, lambda r: err.print(f"[green]✓[/] {r['bytes']:,} bytes → {r['output']}"))

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from jcm.domain.errors import InvalidInput
+from jcm.domain.limits import MAX_KEY_FILE_BYTES
 from jcm.entrypoints.cli.common import (
     EXIT_REFUSED,
     JsonOpt,
@@ -18,9 +19,11 @@ from jcm.entrypoints.cli.common import (
     out,
     print_summary,
     print_table,
+    read_file,
     refusals,
     run,
     state,
+    upload_limit,
     write_or_print,
 )
 
@@ -120,23 +123,8 @@ def log_verify_proof(
     json_out: JsonOpt = False,
 ) -> None:
     """Check a proof bundle offline with nothing but the log's public key."""
-    from jcm.adapters.signing import NoteVerifier
-    from jcm.domain.transparency.signed_note import MalformedKey
-    from jcm.service_layer.transparency.proofs import check_bundle
-
-    key_path = Path(public_key)
-    key_text = key_path.read_text(encoding="utf-8").strip() if key_path.is_file() else public_key
-    try:
-        verifier = NoteVerifier.from_verifier_key(key_text)
-    except (MalformedKey, ValueError) as error:
-        verdict = {"ok": False, "checks": [], "failure": f"the public key is not valid: {error}"}
-    else:
-        try:
-            text = sys.stdin.read() if str(bundle) == "-" else bundle.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            verdict = {"ok": False, "checks": [], "failure": f"cannot read the bundle: {error}"}
-        else:
-            verdict = check_bundle(text, [verifier])
+    with refusals(json_out):
+        verdict = _check_bundle_offline(bundle, public_key)
 
     def render(v: dict[str, Any]) -> None:
         for step in v["checks"]:
@@ -149,6 +137,39 @@ def log_verify_proof(
     emit(verdict, json_out, render)
     if not verdict["ok"]:
         raise typer.Exit(EXIT_REFUSED)
+
+
+def _check_bundle_offline(bundle: Path, public_key: str) -> dict[str, Any]:
+    from jcm.adapters.signing import NoteVerifier
+    from jcm.domain.transparency.signed_note import MalformedKey
+    from jcm.service_layer.transparency.proofs import check_bundle
+
+    key_path = Path(public_key)
+    from_file = key_path.exists()
+    key_text = (
+        read_file(key_path, "Public key file", "G1_NO_FILE", MAX_KEY_FILE_BYTES)
+        .decode("utf-8", "replace")
+        .strip()
+        if from_file
+        else public_key
+    )
+    try:
+        verifier = NoteVerifier.from_verifier_key(key_text)
+    except (MalformedKey, ValueError):
+        # Never echo the file: a wrong path (e.g. /etc/passwd) would print its contents.
+        where = f"the file {str(key_path)!r}" if from_file else "the key given"
+        return {"ok": False, "checks": [], "failure": f"{where} is not a valid verifier key"}
+    if str(bundle) == "-":
+        data = sys.stdin.buffer.read(upload_limit() + 1)
+        if len(data) > upload_limit():
+            return {"ok": False, "checks": [], "failure": "the bundle is too large"}
+    else:
+        data = read_file(bundle, "Bundle", "G1_NO_FILE")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"ok": False, "checks": [], "failure": "cannot read the bundle: not UTF-8"}
+    return check_bundle(text, [verifier])
 
 
 @log_cli.command("verify")
