@@ -93,6 +93,7 @@ def _csv_rows(data: bytes, name: str) -> Iterator[Sequence[Any]]:
             f"{name} is not UTF-8 text (byte {error.start}).",
             sheet=name,
         ) from None
+    csv.field_size_limit(max(len(data), csv.field_size_limit()))  # the file's size bounds it
     try:
         yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error as error:

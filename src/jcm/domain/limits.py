@@ -192,6 +192,29 @@ def check_text(
     return value
 
 
+MAX_PATH_LENGTH = 4096  # PATH_MAX on Linux
+
+
+def check_path(value: str, field: str) -> str:
+    """A file name may be any bytes but NUL (non-UTF-8 names arrive as surrogates)."""
+    if len(value) > MAX_PATH_LENGTH:
+        raise InvalidInput(
+            "G1_TOO_LONG",
+            f"{field} is {len(value):,} characters long; at most {MAX_PATH_LENGTH:,} are allowed.",
+            field=field,
+            length=len(value),
+            max_length=MAX_PATH_LENGTH,
+        )
+    if "\x00" in value:
+        raise InvalidInput(
+            "G1_BAD_CHARACTERS",
+            f"{field} contains the character U+0000; a file name cannot.",
+            field=field,
+            character="U+0000",
+        )
+    return value
+
+
 def check_int(value: int, field: str, low: int = INT64_MIN, high: int = INT64_MAX) -> int:
     if not low <= value <= high:
         raise InvalidInput(

@@ -232,10 +232,10 @@ def read_file(path: Path, what: str, code: str, max_bytes: int | None = None) ->
     limit = upload_limit() if max_bytes is None else max_bytes
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise InvalidInput(
             code,
-            f"{what} {str(path)!r} cannot be read: {error.strerror or error}.",
+            f"{what} {str(path)!r} cannot be read: {getattr(error, 'strerror', None) or error}.",
             path=str(path),
         ) from None
     with os.fdopen(fd, "rb") as handle:
@@ -267,10 +267,10 @@ def write_file(path: Path, data: bytes) -> None:
     try:
         with open(path, "wb") as handle:
             handle.write(data)
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise InvalidInput(
             "G1_CANNOT_WRITE",
-            f"Cannot write {str(path)!r}: {error.strerror or error}.",
+            f"Cannot write {str(path)!r}: {getattr(error, 'strerror', None) or error}.",
             path=str(path),
         ) from None
 

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields, is_dataclass
 from enum import Enum
+from pathlib import PurePath
 from typing import Any
 
 import typer
@@ -93,6 +94,8 @@ def _check_argument(label: str, value: Any) -> None:
         return
     if isinstance(value, str):
         limits.check_text(value, label, max_length=limits.MAX_ARGUMENT_LENGTH)
+    elif isinstance(value, PurePath):
+        limits.check_path(str(value), label)
     elif isinstance(value, int):
         limits.check_int(value, label)
     elif isinstance(value, list | tuple):

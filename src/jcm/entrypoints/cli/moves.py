@@ -214,6 +214,8 @@ def _batch_rows(path: Path) -> list[dict[str, Any]]:
     except UnicodeDecodeError as error:
         raise _bad_batch(path, f"not UTF-8 text (byte {error.start}).") from None
     if path.suffix.lower() not in (".jsonl", ".json"):
+        # A field may be as long as the file: the domain's bounds refuse it with its field.
+        csv.field_size_limit(max(len(data), csv.field_size_limit()))
         try:
             return list(csv.DictReader(io.StringIO(text, newline="")))
         except csv.Error as error:
