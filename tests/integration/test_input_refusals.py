@@ -75,6 +75,7 @@ def test_an_unknown_partner_is_refused_for_actors_as_for_registries(jcm: Jcm) ->
     assert refusal(jcm, "actor", "register", "tpe-1", *tpe) == (1, "G1_BAD_COUNTRY")
     fact = ["ID_AM901", "--fact", "host_country=ZZ"]
     assert refusal(jcm, "methodology", "eligibility", *fact) == (1, "G1_BAD_COUNTRY")
+    assert refusal(jcm, "methodology", "list", "--country", "ZZ") == (1, "G1_BAD_COUNTRY")
     assert json.loads(jcm("--json", "actor", "list")[1]) == []
 
 
@@ -179,10 +180,12 @@ def test_control_characters_stored_before_are_shown_escaped(
     engine.dispose()
     status, stdout, _ = registries("org", "list")
     assert status == 0
-    assert "\x1b" not in stdout and "\u202e" not in stdout
+    assert "\x1b" not in stdout
+    assert "\u202e" not in stdout
     assert "A\\x1b[2J\\u202eB" in stdout
     status, stdout, _ = registries("--json", "org", "list")
-    assert "\x1b" not in stdout and "\u202e" not in stdout
+    assert "\x1b" not in stdout
+    assert "\u202e" not in stdout
 
 
 # -- item 19: more inputs that ended in exit 70 or a hang --------------------------------------
@@ -344,7 +347,8 @@ def test_a_wrong_public_key_file_is_not_echoed(jcm: Jcm, tmp_path: Path) -> None
     bundle.write_text("{}")
     status, stdout, stderr = jcm("log", "verify-proof", str(bundle), "--public-key", str(secret))
     assert status == 1
-    assert "TOP-SECRET" not in stdout + stderr and "root:x" not in stdout + stderr
+    assert "TOP-SECRET" not in stdout + stderr
+    assert "root:x" not in stdout + stderr
 
 
 def test_an_unreachable_database_is_a_coded_refusal_not_an_internal_error(

@@ -13,6 +13,7 @@ from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Designation, Role, TpeFunction
 from jcm.domain.errors import InvalidInput
 from jcm.domain.registry import commands as c
+from jcm.domain.registry.issuance import parse_project_id
 from jcm.domain.registry.serials import SerialRange
 
 
@@ -67,6 +68,11 @@ def test_an_actor_for_an_unknown_partner_is_refused_like_a_registry_for_it() -> 
     registry = c.CreateRegistry("ZZ")
     assert code_of(lambda: limits.check_command(actor)) == "G1_BAD_COUNTRY"
     assert code_of(lambda: limits.check_command(registry)) == "G1_BAD_COUNTRY"
+
+
+def test_a_project_is_hosted_by_a_country() -> None:
+    assert parse_project_id("ke001") == "KE001"
+    assert code_of(lambda: parse_project_id("ZZ001")) == "G1_BAD_COUNTRY"
 
 
 def test_a_host_country_fact_must_be_a_country() -> None:

@@ -238,14 +238,13 @@ def read_file(path: Path, what: str, code: str, max_bytes: int | None = None) ->
             f"{what} {str(path)!r} cannot be read: {getattr(error, 'strerror', None) or error}.",
             path=str(path),
         ) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise InvalidInput(
+            "G1_NOT_A_FILE", f"{what} {str(path)!r} is not a regular file.", path=str(path)
+        )
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InvalidInput(
-                "G1_NOT_A_FILE",
-                f"{what} {str(path)!r} is not a regular file.",
-                path=str(path),
-            )
         try:
             data = handle.read(limit + 1)
         except OSError as error:

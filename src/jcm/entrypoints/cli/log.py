@@ -145,7 +145,10 @@ def _check_bundle_offline(bundle: Path, public_key: str) -> dict[str, Any]:
     from jcm.service_layer.transparency.proofs import check_bundle
 
     key_path = Path(public_key)
-    from_file = key_path.exists()
+    try:
+        from_file = key_path.exists()
+    except (OSError, ValueError):  # a key string too long for a file name
+        from_file = False
     key_text = (
         read_file(key_path, "Public key file", "G1_NO_FILE", MAX_KEY_FILE_BYTES)
         .decode("utf-8", "replace")

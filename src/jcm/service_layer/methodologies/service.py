@@ -29,6 +29,8 @@ def _find(methodology_id: str, version: str | None) -> Methodology:
 
 
 def list_methodologies(country: str | None = None) -> list[dict[str, Any]]:
+    if country is not None:
+        country = limits.check_country(country, "country")
     return [
         {
             "id": m.id,
