@@ -19,6 +19,7 @@ from rich.table import Table
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain import limits
 from jcm.domain.errors import InvalidInput, JcmError
+from jcm.entrypoints.cli.guard import EXIT_CORRUPT as EXIT_CORRUPT
 from jcm.entrypoints.cli.guard import EXIT_INTERNAL as EXIT_INTERNAL
 from jcm.entrypoints.cli.guard import EXIT_REFUSED as EXIT_REFUSED
 from jcm.entrypoints.cli.guard import GuardedGroup, json_text, report_refusal
@@ -128,8 +129,7 @@ def refusals(json_out: bool) -> Iterator[None]:
     try:
         yield
     except JcmError as error:
-        report_refusal(error, json_out or state.json)
-        raise typer.Exit(EXIT_REFUSED) from None
+        raise typer.Exit(report_refusal(error, json_out or state.json)) from None
     except typer.Exit:
         raise
     except Exception as error:

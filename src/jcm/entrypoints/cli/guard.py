@@ -27,10 +27,12 @@ from typer import _click
 from typer.core import TyperGroup
 
 from jcm.domain import limits
-from jcm.domain.errors import InvalidInput, JcmError
+from jcm.domain.errors import DataCorruption, InvalidInput, JcmError
+from jcm.entrypoints.cli.hints import hint_for
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+EXIT_CORRUPT = 3  # stored data failed its own check: not the caller's fault
 EXIT_INTERNAL = 70
 
 _errors = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 200)
@@ -66,11 +68,17 @@ def json_text(value: Any) -> str:
     )
 
 
-def report_refusal(error: JcmError, as_json: bool) -> None:
+def report_refusal(error: JcmError, as_json: bool) -> int:
+    """Show a refusal (with this console's hint, if any); the exit status it calls for."""
+    hint = hint_for(error.code, error.details)
     if as_json:
-        sys.stdout.write(json_text({"error": error.to_dict()}) + "\n")
+        body = error.to_dict() | ({"hint": hint} if hint else {})
+        sys.stdout.write(json_text({"error": body}) + "\n")
     else:
         _errors.print(f"[bold red]error[{error.code}][/]: {shown(error.message)}", soft_wrap=True)
+        if hint:
+            _errors.print(f"hint: {limits.made_visible(hint)}", soft_wrap=True, markup=False)
+    return EXIT_CORRUPT if isinstance(error, DataCorruption) else EXIT_REFUSED
 
 
 def usage_refusal(error: _click.exceptions.ClickException) -> InvalidInput:
@@ -163,8 +171,7 @@ class GuardedGroup(TyperGroup):
             _errors.print("aborted")
             code = EXIT_REFUSED
         except JcmError as error:  # an argument out of bounds (the guard above)
-            report_refusal(error, as_json)
-            code = EXIT_REFUSED
+            code = report_refusal(error, as_json)
         status = code if isinstance(code, int) else 0
         if not standalone_mode:
             return status

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from jcm.bootstrap import monitoring_sheets
 from jcm.domain import limits
@@ -100,7 +101,12 @@ def monitoring_submit(
         say_step(
             r,
             f"{r['monitoring_period']} {r['period']}: {calc['emission_reductions']:,} tCO2 "
-            f"({calc['methodology']} v{calc['version']}, record {calc['digest'][:16]}…)",
+            f"({calc['methodology']} v{calc['version']}, record {calc['digest'][:16]}…)"
+            + (
+                f"; illustrative: {escape(', '.join(marks))}"
+                if (marks := r.get("illustrative"))
+                else ""
+            ),
         )
 
     run(json_out, action, render)
@@ -206,6 +212,13 @@ def monitoring_show(
             out.print(
                 f"calculated {calc['emission_reductions']:,} tCO2 by {calc['methodology']} "
                 f"v{calc['version']} (record sha256 {calc['digest']})"
+            )
+        if r.get("illustrative"):
+            out.print(
+                "[yellow]illustrative:[/] "
+                + escape(", ".join(r["illustrative"]))
+                + " (an unconfirmed methodology id or placeholder values; verification and "
+                "the JC decision need a rule book that allows illustrative methodologies)"
             )
         out.print(
             f"verified {r['verified_amount'] if r['verified_amount'] is not None else '–'}; "

@@ -156,6 +156,7 @@ class CycleService:
             calculation = uow.cycle.get_calculation(request.id)
             out: dict[str, Any] = {
                 **codec.monitoring_to_json(request),
+                "illustrative": list(request.illustrative),
                 "decision_id": decision_id,
             }
             if calculation is not None:
