@@ -32,6 +32,12 @@ def test_control_and_direction_characters_are_refused_in_any_text(text: str) -> 
     assert code_of(lambda: limits.check_text(text, "name")) == "G1_BAD_CHARACTERS"
 
 
+def test_an_identifier_with_a_trailing_line_feed_is_refused() -> None:
+    assert limits.check_text("JP-GOV-0001", "account", limits.ACCOUNT) == "JP-GOV-0001"
+    move = c.Move("JP-GOV-0001\n", "JP-ENT-0004", 1)
+    assert code_of(lambda: limits.check_command(move)) == "G1_BAD_CHARACTERS"
+
+
 def test_markup_and_any_script_are_plain_text_and_allowed() -> None:
     for text in ("[/]", "[link=https://example.org]x[/link]", "日本語", "Ñoño\u200dx", "a\tb"):
         assert limits.check_text(text, "name") == text

@@ -142,8 +142,14 @@ def is_forbidden(char: str) -> bool:
     return char != "\t" and unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn")
 
 
+_ASCII_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def forbidden_character(text: str) -> str | None:
     """The first character that may not be stored or shown as data, if any."""
+    if text.isascii():  # the common case, at C speed
+        found = _ASCII_FORBIDDEN.search(text)
+        return found.group() if found else None
     return next((char for char in text if is_forbidden(char)), None)
 
 
@@ -173,6 +179,8 @@ def check_text(
             length=len(value),
             max_length=longest,
         )
+    if limit.pattern is not None and (not value or limit.pattern.fullmatch(value)):
+        return value  # the identifier classes admit no control characters
     bad = forbidden_character(value)
     if bad is not None:
         raise InvalidInput(
@@ -182,7 +190,7 @@ def check_text(
             field=field,
             character=f"U+{ord(bad):04X}",
         )
-    if limit.pattern is not None and value and not limit.pattern.match(value):
+    if limit.pattern is not None:
         raise InvalidInput(
             "G1_BAD_CHARACTERS",
             f"{field} {value!r} is not {limit.describe}.",
@@ -300,20 +308,30 @@ def check_command(command: object, name: str = "command") -> None:
     _check(command, name)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # field names per dataclass, filled on first sight
+
+
 def _check(value: object, field: str) -> None:
     """``field`` names the value: the key into the tables above and the label in messages."""
-    if value is None or isinstance(value, bool | Enum | date):
+    if value is None:
         return
-    if isinstance(value, str):
-        _check_str(value, field)
+    names = _FIELDS.get(type(value))
+    if names is not None:  # a dataclass seen before (the hot path: commands)
+        for name in names:
+            _check(getattr(value, name), name)
+    elif isinstance(value, str):
+        if not isinstance(value, Enum):
+            _check_str(value, field)
+    elif isinstance(value, bool | Enum | date):
+        return
     elif isinstance(value, int):
         low, high = INT_FIELDS.get(field, (INT64_MIN, INT64_MAX))
         check_int(value, field, low, high)
     elif isinstance(value, Decimal):
         check_decimal(value, field)
     elif is_dataclass(value) and not isinstance(value, type):
-        for item in fields(value):
-            _check(getattr(value, item.name), item.name)
+        _FIELDS[type(value)] = tuple(item.name for item in fields(value))
+        _check(value, field)
     elif isinstance(value, Mapping):
         _check_mapping(value, field)
     elif isinstance(value, list | tuple | frozenset | set):
