@@ -199,3 +199,68 @@ def test_garbage_for_any_command_is_a_coded_refusal_that_changes_nothing(
     error = json.loads(result.stdout)["error"]
     assert CODE.match(error["code"]), shown
     assert dump(populated) == before, shown
+
+
+# Printable values that pass the argument guard and reach the commands themselves: markup,
+# over-long text for every field, numbers at the edges of 64 bits, paths to devices.
+PRINTABLE = st.sampled_from(
+    [
+        "[/]",
+        "[link=https://evil.example]x[/link]",
+        "x" * 5000,
+        "ZZ",
+        "KE001",
+        "ZZ001",
+        "JP-GOV-0001",
+        "JP-KE-JCM-KE001-2023-1-1-99999999999999999",
+        "a=b:c",
+        "pdd=/dev/zero",
+        "KE:1-99999999999:validation",
+        "2023-01-01..2022-01-01",
+        "/dev/zero",
+        "/etc/passwd",
+        "",
+        "ké²",
+    ]
+)
+EDGE_NUMBER = st.sampled_from(["0", "-1", str(2**63 - 1), str(-(2**63)), "99999"])
+SLOW = {("demo",), ("log", "verify")}
+
+
+@st.composite
+def printable_garbage(draw: st.DrawFn) -> tuple[Command, list[str]]:
+    command = draw(st.sampled_from([c for c in COMMANDS if c.path not in SLOW]))
+    positional: list[str] = []
+    options: list[str] = []
+    for param in command.params:
+        if is_flag(param) or (not param.required and draw(st.booleans())):
+            continue
+        value = draw(EDGE_NUMBER if is_number(param) else PRINTABLE)
+        if is_argument(param):
+            positional.append(value)
+        else:
+            options += [option_name(param), value]
+    return command, [*options, "--", *positional] if positional else options
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=printable_garbage())
+def test_printable_garbage_reaching_any_command_never_crashes_it(
+    populated: Populated, case: tuple[Command, list[str]]
+) -> None:
+    command, args = case
+    result = runner.invoke(cli, [*populated.root, "--json", *command.path, *args])
+
+    shown = f"{' '.join(command.path)} {[a[:40] for a in args]}: {result.output[-500:]!r}"
+    assert result.exit_code in (0, 1, 2), shown
+    assert "Traceback" not in result.output, shown
+    if result.exit_code != 0:  # a coded refusal, or a verdict (audit, verify-proof …) of "no"
+        payload = json.loads(result.stdout)
+        if "error" in payload:
+            assert CODE.match(payload["error"]["code"]), shown
+        else:
+            assert payload["ok"] is False, shown
