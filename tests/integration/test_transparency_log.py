@@ -52,7 +52,7 @@ def populate(app: App) -> dict[str, Any]:
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))
     moved = r.transfer(c.Move(ke, "KE-GOV-0001", quantity=40))
-    r.cancel(c.Move("JP-GOV-0001", quantity=25, purpose=CancellationPurpose.NDC))
+    r.cancel(c.Move("JP-GOV-0001", quantity=25, purpose=CancellationPurpose.VOLUNTARY))
     return {"ke": ke, "decision": decision, "transfer": moved["transaction"]}
 
 
@@ -244,7 +244,7 @@ def test_altering_a_stored_amount_is_detected(app: App) -> None:
 def test_old_checkpoints_stay_verifiable_after_a_key_rotation(app: App) -> None:
     world = populate(app)
     old_bundle = app.log.inclusion_proof(index=2)  # covered by the size-5 checkpoint
-    rotated = app.rotate_log_key()
+    rotated = app.log.rotate_key()
     assert rotated["old_key_id"] != rotated["new_key_id"]
     fresh = bootstrap(app.settings, clock=lambda: FIXED_NOW)  # picks up the new key
     try:

@@ -30,6 +30,10 @@ def _plain(value: object) -> object:
     return str(value)
 
 
+class _KeyTakenMeanwhile(Exception):
+    """A concurrent command stored the same idempotency key first (and committed)."""
+
+
 def execute(
     uow_factory: UnitOfWorkFactory,
     command_name: str,
@@ -42,6 +46,10 @@ def execute(
     With an idempotency key the first successful result is stored in the same database
     transaction; a repeat returns it unchanged (plus ``"replayed": true``) and changes
     nothing. Refused commands store nothing, so a corrected retry may reuse the key.
+
+    Serialization failures and deadlocks are retried at once (jittered back-off); a lock
+    wait that reached the lock timeout is not (it already took the whole wait budget):
+    the caller gets ``G9_BUSY`` and may retry later.
     """
     # Every input is bounded here, before anything touches the database (jcm.domain.limits).
     limits.check_idempotency_key(idempotency_key)
@@ -49,31 +57,51 @@ def execute(
     digest = request_digest(command_name, command) if idempotency_key else ""
     for attempt in range(ATTEMPTS):
         try:
-            with uow_factory() as uow:
-                if idempotency_key:
-                    stored = uow.ledger.get_idempotency(idempotency_key)
-                    if stored is not None:
-                        stored_command, stored_digest, response = stored
-                        if stored_digest != digest:
-                            raise IdempotencyConflict(
-                                "G2_IDEMPOTENCY_KEY_REUSED",
-                                f"Idempotency key {idempotency_key!r} was already used for a "
-                                f"different {stored_command} command; use a new key for a new "
-                                "command.",
-                                idempotency_key=idempotency_key,
-                                first_command=stored_command,
-                            )
-                        return {**response, "replayed": True}
-                result = handler(uow)
-                if idempotency_key:
-                    uow.ledger.put_idempotency(
-                        idempotency_key, command_name, digest, result, uow.now
-                    )
-                uow.commit()
-                return result
-        except ConcurrencyConflict:
-            if attempt == ATTEMPTS - 1:
+            return _attempt(uow_factory, command_name, digest, handler, idempotency_key)
+        except _KeyTakenMeanwhile:
+            # Two processes raced on one key: the other committed first. The next attempt
+            # reads its stored response and replays it (or refuses a different command).
+            continue
+        except ConcurrencyConflict as conflict:
+            if attempt == ATTEMPTS - 1 or "waited_seconds" in conflict.details:
                 raise
             # Jittered back-off so competing processes do not retry in lockstep.
             time.sleep(random.uniform(0, 0.01 * 2**attempt))
-    raise AssertionError("unreachable")
+    raise ConcurrencyConflict(
+        "G9_BUSY", "The registry database stayed busy; retry the command.", attempts=ATTEMPTS
+    )
+
+
+def _attempt(
+    uow_factory: UnitOfWorkFactory,
+    command_name: str,
+    digest: str,
+    handler: Callable[[UnitOfWork], dict[str, Any]],
+    idempotency_key: str | None,
+) -> dict[str, Any]:
+    with uow_factory() as uow:
+        if idempotency_key:
+            stored = uow.ledger.get_idempotency(idempotency_key)
+            if stored is not None:
+                return _replay(idempotency_key, digest, *stored)
+        result = handler(uow)
+        if idempotency_key and not uow.ledger.put_idempotency(
+            idempotency_key, command_name, digest, result, uow.now
+        ):
+            raise _KeyTakenMeanwhile(idempotency_key)
+        uow.commit()
+        return result
+
+
+def _replay(
+    key: str, digest: str, stored_command: str, stored_digest: str, response: Any
+) -> dict[str, Any]:
+    if stored_digest != digest:
+        raise IdempotencyConflict(
+            "G2_IDEMPOTENCY_KEY_REUSED",
+            f"Idempotency key {key!r} was already used for a different {stored_command} "
+            "command; use a new key for a new command.",
+            idempotency_key=key,
+            first_command=stored_command,
+        )
+    return {**response, "replayed": True}

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jcm.bootstrap import App, Settings, bootstrap
+from jcm.bootstrap import App, Settings, bootstrap, write_output
 from jcm.domain import limits
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.entrypoints.cli.guard import EXIT_CORRUPT as EXIT_CORRUPT
@@ -62,12 +62,13 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")
 class State:
     data_dir: Path | None = None
     database_url: str | None = None
+    key_dir: Path | None = None
     json: bool = False
     _app: App | None = field(default=None, repr=False)
 
     def app(self) -> App:
         if self._app is None:
-            self._app = bootstrap(Settings.from_env(self.data_dir, self.database_url))
+            self._app = bootstrap(Settings.from_env(self.data_dir, self.database_url, self.key_dir))
         return self._app
 
 
@@ -93,12 +94,21 @@ def _main(
             "(default: SQLite in the data directory).",
         ),
     ] = None,
+    key_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-dir",
+            envvar="JCM_KEY_DIR",
+            help="Where the log's signing key lives (default: the data directory's keys/).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     if state._app is not None:  # a previous invocation in the same process (tests)
         state._app.close()
     state.data_dir = data_dir
     state.database_url = database_url
+    state.key_dir = key_dir
     state.json = json_out
     state._app = None
 
@@ -143,8 +153,21 @@ def refusals(json_out: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+@contextmanager
+def settled_uploads() -> Iterator[None]:
+    """Files a step staged reach the document store only if the step returned."""
+    try:
+        yield
+    except BaseException:
+        if state._app is not None:
+            state._app.documents.settle(committed=False)
+        raise
+    if state._app is not None:
+        state._app.documents.settle(committed=True)
+
+
 def run(json_out: bool, action: Callable[[], Any], render: Callable[[Any], None]) -> None:
-    with refusals(json_out):
+    with refusals(json_out), settled_uploads():
         result = action()
     emit(result, json_out, render)
 
@@ -262,10 +285,17 @@ def read_file(path: Path, what: str, code: str, max_bytes: int | None = None) ->
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write an output the user named; a missing directory or a full disk is a refusal."""
+    """Write an output the user named; a missing directory or a full disk is a refusal.
+
+    A regular file (or a new one) is replaced atomically; a device or a pipe (``/dev/stdout``)
+    is written in place: renaming over it would replace the device node itself."""
     try:
-        with open(path, "wb") as handle:
-            handle.write(data)
+        special = path.exists() and not path.is_file()
+        if special:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        else:
+            write_output(path, data)
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise InvalidInput(
             "G1_CANNOT_WRITE",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +16,6 @@ from jcm.domain.cycle import (
     Role,
     Side,
     TpeFunction,
-    check_sha256,
 )
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import InvalidInput
@@ -26,6 +25,7 @@ from jcm.entrypoints.cli.common import (
     read_file,
     state,
 )
+from jcm.service_layer.documents.service import Upload
 from jcm.service_layer.methodologies.service import parse_fact, parse_quantity
 
 AsOpt = Annotated[str, typer.Option("--as", help="Organisation taking the step.")]
@@ -77,8 +77,9 @@ def acting_as(organisation: str, role: str | None) -> cc.ActingAs:
     return cc.ActingAs(organisation, parse_role(role))
 
 
-def step_date(text: str | None) -> date:
-    return parse_date_option(text, "--on") if text else datetime.now(UTC).date()
+def step_date(text: str | None) -> date | None:
+    """None without --on: the service dates the step today (outside the request digest)."""
+    return parse_date_option(text, "--on") if text else None
 
 
 def document_kind(text: str) -> DocumentKind:
@@ -121,28 +122,33 @@ def read_upload(path: Path) -> bytes:
 def document_refs(
     public: list[str] | None, confidential: list[str] | None
 ) -> tuple[DocumentRef, ...]:
-    """Store the files given and return their references (public first)."""
-    store = state.app().documents
+    """Stage the files given for this step and return their references (public first).
+
+    The uploads reach the document store only if the step commits (``run`` settles them).
+    """
+    documents = state.app().documents
     refs: list[DocumentRef] = []
     secret = dict(split_document_option(x, "--confidential-doc") for x in confidential or [])
     for text in public or []:
         kind, where = split_document_option(text, "--doc")
         if where.startswith("sha256:"):
-            sha = check_sha256(where.removeprefix("sha256:"))
-            store.stat(sha)  # refuses an unknown document (confidential ones need rights)
-            refs.append(DocumentRef(kind, sha))
+            # refuses an unknown document (confidential ones need rights)
+            refs.append(documents.reference(kind, where.removeprefix("sha256:")))
             continue
         path = Path(where)
         confidential_path = secret.pop(kind, None)
-        stored = store.put_document(
-            kind,
-            read_upload(path),
-            media_type=media_type_of(path),
-            filename=path.name,
-            confidential=read_upload(Path(confidential_path)) if confidential_path else None,
-            confidential_filename=Path(confidential_path).name if confidential_path else None,
+        refs.extend(
+            documents.stage(
+                Upload(
+                    kind,
+                    read_upload(path),
+                    media_type_of(path),
+                    path.name,
+                    read_upload(Path(confidential_path)) if confidential_path else None,
+                    Path(confidential_path).name if confidential_path else None,
+                )
+            )
         )
-        refs.extend(stored.refs())
     if secret:
         kinds = ", ".join(k.value for k in secret)
         raise InvalidInput(

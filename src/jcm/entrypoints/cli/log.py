@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from jcm.bootstrap import proof_checker
 from jcm.domain.errors import InvalidInput
 from jcm.domain.limits import MAX_KEY_FILE_BYTES
 from jcm.entrypoints.cli.common import (
@@ -24,6 +25,7 @@ from jcm.entrypoints.cli.common import (
     run,
     state,
     upload_limit,
+    write_file,
     write_or_print,
 )
 
@@ -63,13 +65,13 @@ def log_public_key(json_out: JsonOpt = False) -> None:
         for row in rows:
             out.print(row["verifier"])
 
-    run(json_out, lambda: state.app().public_keys(), render)
+    run(json_out, lambda: state.app().log.public_keys(), render)
 
 
 @log_cli.command("rotate-key")
 def log_rotate_key(json_out: JsonOpt = False) -> None:
-    """Start signing checkpoints with a new key; old checkpoints stay verifiable."""
-    run(json_out, lambda: state.app().rotate_log_key(), print_summary)
+    """Hand signing over to a new key: a log entry signed by the old and the new key."""
+    run(json_out, lambda: state.app().log.rotate_key(), print_summary)
 
 
 @log_cli.command("proof")
@@ -120,11 +122,32 @@ def log_verify_proof(
     public_key: Annotated[
         str, typer.Option("--public-key", help="Verifier key string, or a file holding it.")
     ],
+    trusted: Annotated[
+        Path | None,
+        typer.Option(
+            "--trusted-checkpoint",
+            help="The last checkpoint you accepted (a file). The bundle must extend it; on "
+            "success the file is advanced to the newest checkpoint proven (created if missing).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Check a proof bundle offline with nothing but the log's public key."""
+    checker = proof_checker()
     with refusals(json_out):
-        verdict = _check_bundle_offline(bundle, public_key)
+        key_text = read_key_option(public_key)
+        data = read_bundle(bundle)
+        kept = read_trusted(trusted)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        verdict: dict[str, Any] = {"ok": False, "checks": [], "failure": "cannot read: not UTF-8"}
+    else:
+        verdict = checker.check(text, key_text, kept)
+    if trusted is not None and verdict["ok"] and verdict.get("trusted_checkpoint") != kept:
+        with refusals(json_out):
+            write_file(trusted, str(verdict["trusted_checkpoint"]).encode("utf-8"))
+        verdict["checks"].append(f"kept the newest checkpoint in {trusted}")
 
     def render(v: dict[str, Any]) -> None:
         for step in v["checks"]:
@@ -139,56 +162,75 @@ def log_verify_proof(
         raise typer.Exit(EXIT_REFUSED)
 
 
-def _check_bundle_offline(bundle: Path, public_key: str) -> dict[str, Any]:
-    from jcm.adapters.signing import NoteVerifier
-    from jcm.domain.transparency.signed_note import MalformedKey
-    from jcm.service_layer.transparency.proofs import check_bundle
-
-    key_path = Path(public_key)
+def read_key_option(value: str) -> str:
+    """A verifier key string given as such or as a file holding it (read, never echoed)."""
+    path = Path(value)
     try:
-        from_file = key_path.exists()
+        from_file = path.exists()
     except (OSError, ValueError):  # a key string too long for a file name
         from_file = False
-    key_text = (
-        read_file(key_path, "Public key file", "G1_NO_FILE", MAX_KEY_FILE_BYTES)
-        .decode("utf-8", "replace")
-        .strip()
-        if from_file
-        else public_key
+    if not from_file:
+        return value
+    data = read_file(path, "Public key file", "G1_NO_FILE", MAX_KEY_FILE_BYTES)
+    return data.decode("utf-8", "replace").strip()
+
+
+def read_bundle(bundle: Path) -> bytes:
+    """The bundle's bytes from a file or stdin ('-'), within the upload limit."""
+    if str(bundle) != "-":
+        return read_file(bundle, "Bundle", "G1_NO_FILE")
+    data = sys.stdin.buffer.read(upload_limit() + 1)
+    if len(data) > upload_limit():
+        raise InvalidInput(
+            "G1_FILE_TOO_LARGE",
+            f"The bundle on stdin is larger than {upload_limit():,} bytes.",
+            max_bytes=upload_limit(),
+        )
+    return data
+
+
+def read_trusted(path: Path | None) -> str | None:
+    """The kept checkpoint: None when not asked, "" when the file does not exist yet."""
+    if path is None:
+        return None
+    if not path.exists():
+        return ""
+    return read_file(path, "Trusted checkpoint", "G1_NO_FILE", MAX_KEY_FILE_BYTES).decode(
+        "utf-8", "replace"
     )
-    try:
-        verifier = NoteVerifier.from_verifier_key(key_text)
-    except (MalformedKey, ValueError):
-        # Never echo the file: a wrong path (e.g. /etc/passwd) would print its contents.
-        where = f"the file {str(key_path)!r}" if from_file else "the key given"
-        return {"ok": False, "checks": [], "failure": f"{where} is not a valid verifier key"}
-    if str(bundle) == "-":
-        data = sys.stdin.buffer.read(upload_limit() + 1)
-        if len(data) > upload_limit():
-            return {"ok": False, "checks": [], "failure": "the bundle is too large"}
-    else:
-        data = read_file(bundle, "Bundle", "G1_NO_FILE")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return {"ok": False, "checks": [], "failure": "cannot read the bundle: not UTF-8"}
-    return check_bundle(text, [verifier])
 
 
 @log_cli.command("verify")
-def log_verify(json_out: JsonOpt = False) -> None:
-    """Recompute the tree, check every checkpoint, replay every entry, compare with the DB."""
+def log_verify(
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            help="Pin the key you were given (string or file): it must be in the log's key chain.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Recompute the tree, check every checkpoint and the chain of keys, replay every entry,
+    compare with the DB."""
     from rich.progress import Progress
 
     with refusals(json_out):
-        app = state.app()
-        verifiers: dict[str, Any] = dict(app.log_verifiers())
+        try:
+            pinned = read_key_option(public_key) if public_key is not None else None
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInput(
+                "L7_BAD_PUBLIC_KEY", "The public key file cannot be read.", problem=str(error)
+            ) from None
+        log = state.app().log
         if json_out or state.json:
-            result = app.log.verify(verifiers)
+            result = log.verify(pinned_key=pinned)
         else:
             with Progress(console=err, transient=True) as bar:
                 task = bar.add_task("verifying the log", total=None)
-                result = app.log.verify(verifiers, lambda n: bar.update(task, completed=n))
+                result = log.verify(
+                    progress=lambda n: bar.update(task, completed=n), pinned_key=pinned
+                )
 
     def render(r: dict[str, Any]) -> None:
         if r["ok"]:

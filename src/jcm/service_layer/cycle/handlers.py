@@ -167,8 +167,11 @@ def _action(enum: Any, text: str, what: str) -> Any:
         ) from None
 
 
-def _check_date(uow: UnitOfWork, on: date) -> None:
+def _check_date(uow: UnitOfWork, given: date | None) -> date:
+    """The step's date: as given, or today when the caller gave none (so a retry on
+    another day is the same request)."""
     today = uow.now.date()
+    on = today if given is None else given
     if on > today:
         raise InvalidInput(
             "P3_FUTURE_STEP",
@@ -176,6 +179,7 @@ def _check_date(uow: UnitOfWork, on: date) -> None:
             on=on.isoformat(),
             today=today.isoformat(),
         )
+    return on
 
 
 def _log(uow: UnitOfWork, event: Event, **extra: JsonValue) -> None:
@@ -262,7 +266,7 @@ def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> dict[str, Any]:
 
 def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> dict[str, Any]:
     by = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     found = uow.cycle.get_actor(cmd.tpe, Role.TPE)
     if found is None:
         raise NotFound(
@@ -272,7 +276,7 @@ def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> dict[str, Any]:
         )
     tpe, name = found
     updated, event = designate_tpe(
-        tpe, by, cmd.partner, cmd.scopes, cmd.functions, cmd.on, withdraw=cmd.withdraw
+        tpe, by, cmd.partner, cmd.scopes, cmd.functions, on, withdraw=cmd.withdraw
     )
     uow.cycle.put_actor(updated, name, uow.now)
     _log(uow, event)
@@ -310,11 +314,11 @@ def project_summary(project: Project) -> dict[str, Any]:
 
 def start(uow: UnitOfWork, cmd: cc.StartProject) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     rules = rule_book(uow, cmd.rule_book)
     action = ProjectAction.SUBMIT_PDD if cmd.with_pdd else ProjectAction.SUBMIT_PIN
     project, event = start_project(
-        cmd.proposal, actor, cmd.on, documents=cmd.documents, action=action, rules=rules
+        cmd.proposal, actor, on, documents=cmd.documents, action=action, rules=rules
     )
     if uow.cycle.get_project(project.id, lock=True) is not None:
         raise RuleViolation(
@@ -346,7 +350,7 @@ def _refuse_unused(action: str, given: dict[str, bool]) -> None:
 
 def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     action = _action(ProjectAction, cmd.action, "project")
     _refuse_unused(
         action.value,
@@ -378,7 +382,7 @@ def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
             )
         payload = Renewal(cmd.renewal_end)
     new, event = advance_project(
-        project, action, actor, cmd.on, documents=cmd.documents, payload=payload, rules=rules
+        project, action, actor, on, documents=cmd.documents, payload=payload, rules=rules
     )
     if isinstance(payload, Allocation):
         _check_share_accounts(uow, payload.shares)
@@ -537,7 +541,7 @@ def _reductions(
 
 def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     project = project_or_404(uow, cmd.project_id, lock=True)  # serialises period numbers
     rules = rule_book(uow, project.rule_book)
     period = MonitoringPeriod(cmd.period_start, cmd.period_end)
@@ -549,7 +553,7 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, 
             project,
             period,
             actor,
-            cmd.on,
+            on,
             documents=cmd.documents,
             others=others,
             decisions=decisions,
@@ -579,7 +583,7 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, 
 
 def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     action = _action(MonitoringAction, cmd.action, "monitoring")
     decide = action is MonitoringAction.DECIDE
     _refuse_unused(
@@ -637,7 +641,7 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
         project,
         action,
         actor,
-        cmd.on,
+        on,
         documents=cmd.documents,
         payload=payload,
         rules=rules,
@@ -694,14 +698,14 @@ def _store_new_methodology(uow: UnitOfWork, m: Methodology, event: Event) -> dic
 
 def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     rules = rule_book(uow, cmd.rule_book)
     m, event = propose_methodology(
         cmd.proposal_id,
         cmd.title,
         cmd.sectoral_scope,
         actor,
-        cmd.on,
+        on,
         documents=cmd.documents,
         rules=rules,
     )
@@ -710,18 +714,18 @@ def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> dict[str, Any]:
 
 def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     current = methodology_or_404(uow, cmd.methodology_id, cmd.version)
     rules = rule_book(uow, cmd.rule_book)
     m, event = propose_revision(
-        current, actor, cmd.on, documents=cmd.documents, title=cmd.title, rules=rules
+        current, actor, on, documents=cmd.documents, title=cmd.title, rules=rules
     )
     return _store_new_methodology(uow, m, event)
 
 
 def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> dict[str, Any]:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     action = _action(MethodologyAction, cmd.action, "methodology")
     if action in (MethodologyAction.PROPOSE, MethodologyAction.PROPOSE_REVISION):
         raise InvalidInput(
@@ -734,7 +738,7 @@ def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> dict[str, Any]
     rules = rule_book(uow, m.rule_book)
     payload = Approval(cmd.approved_id) if action is MethodologyAction.APPROVE else None
     new, event = advance_methodology(
-        m, action, actor, cmd.on, documents=cmd.documents, payload=payload, rules=rules
+        m, action, actor, on, documents=cmd.documents, payload=payload, rules=rules
     )
     uow.cycle.put_methodology(new, uow.now, new=False)
     _log(uow, event)
