@@ -251,7 +251,7 @@ def edit_sheet_xml(data: bytes, edit: Callable[[str], str]) -> bytes:
     return buffer.getvalue()
 
 
-HEADER = ["period_start", "period_end", "EG_p [kWh]"]
+HEADER: list[object] = ["period_start", "period_end", "EG_p [kWh]"]
 GOOD = workbook([HEADER, ["2025-01-01", "2025-01-31", 61234]])
 
 
