@@ -10,7 +10,7 @@ from jcm.service_layer.ports import SigningKeys, UnitOfWorkFactory
 from jcm.service_layer.runner import execute
 from jcm.service_layer.transparency import keys as key_chain
 from jcm.service_layer.transparency import proofs as transparency
-from jcm.service_layer.transparency.replay import Divergence
+from jcm.service_layer.transparency.divergence import key_chain_divergence
 from jcm.service_layer.transparency.trusted import check_against_trusted
 
 
@@ -134,7 +134,7 @@ class LogService:
         result["first_key"] = first
         if result["ok"] and problem is not None:
             result["ok"] = False
-            result["problem"] = Divergence(
+            result["problem"] = key_chain_divergence(
                 problem.index, problem.entity, problem.field, problem.expected, problem.found
             ).to_dict()
         return result
