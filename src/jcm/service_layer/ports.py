@@ -154,7 +154,22 @@ class TransparencyLog(Protocol):
     def lock(self) -> None: ...
 
 
-class Ledger(Protocol):
+class RowSource(Protocol):
+    """Every stored row of a table, streamed in key order (``jcm log verify`` compares them)."""
+
+    def rows(
+        self,
+        table: str,
+        order_by: Sequence[str] | None = None,
+        where: dict[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def row_tuples(
+        self, table: str, columns: Sequence[str], order_by: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]: ...
+
+
+class Ledger(RowSource, Protocol):
     @property
     def log(self) -> TransparencyLog: ...
 
@@ -226,17 +241,6 @@ class Ledger(Protocol):
     ) -> bool:
         """Store the key; False when a concurrent transaction stored it first."""
         ...
-
-    # every stored row of a table, streamed in key order (``jcm log verify`` compares them)
-    def rows(
-        self,
-        table: str,
-        order_by: Sequence[str] | None = None,
-        where: dict[str, Any] | None = None,
-    ) -> Iterator[dict[str, Any]]: ...
-    def row_tuples(
-        self, table: str, columns: Sequence[str], order_by: Sequence[str]
-    ) -> Iterator[tuple[Any, ...]]: ...
 
 
 class CycleStore(Protocol):

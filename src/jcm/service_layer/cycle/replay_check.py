@@ -19,9 +19,9 @@ from typing import Any
 
 from jcm.domain.cycle import codec
 from jcm.service_layer.cycle.replay import CycleState
+from jcm.service_layer.ports import RowSource
 from jcm.service_layer.transparency.divergence import (
     Divergence,
-    RowSource,
     TableSpec,
     compare_table,
     key_text,

@@ -11,22 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-
-class RowSource(Protocol):
-    """Stored rows of a table, streamed in key order (the ledger's ``rows``)."""
-
-    def rows(
-        self,
-        table: str,
-        order_by: Sequence[str] | None = None,
-        where: dict[str, Any] | None = None,
-    ) -> Iterator[dict[str, Any]]: ...
-
-    def row_tuples(
-        self, table: str, columns: Sequence[str], order_by: Sequence[str]
-    ) -> Iterator[tuple[Any, ...]]: ...
+from jcm.service_layer.ports import RowSource
 
 
 @dataclass

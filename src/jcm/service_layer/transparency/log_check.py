@@ -26,10 +26,9 @@ from jcm.domain.transparency.signed_note import (
     check_note,
     parse_verifier_key,
 )
-from jcm.service_layer.ports import TransparencyLog
+from jcm.service_layer.ports import RowSource, TransparencyLog
 from jcm.service_layer.transparency.divergence import (
     Divergence,
-    RowSource,
     TableSpec,
     compare_table,
     existence,

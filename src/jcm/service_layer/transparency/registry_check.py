@@ -16,9 +16,9 @@ from typing import Any
 
 from jcm.domain.registry.article6 import Article6
 from jcm.domain.registry.serials import SerialRange
+from jcm.service_layer.ports import RowSource
 from jcm.service_layer.transparency.divergence import (
     Divergence,
-    RowSource,
     TableSpec,
     compare_table,
     existence,
