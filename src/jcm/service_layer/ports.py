@@ -155,7 +155,7 @@ class TransparencyLog(Protocol):
 
 
 class RowSource(Protocol):
-    """Every stored row of a table, streamed in key order (``jcm log verify`` compares them)."""
+    """Every stored row of a table, streamed in key order (verifying the log compares them)."""
 
     def rows(
         self,
