@@ -54,7 +54,7 @@ def run(backend: str, admin_url: str | None, projects: int) -> dict[str, Any]:
                 app.registry.create_registry(c.CreateRegistry(code))
             org = app.registry.create_organisation(c.CreateOrganisation("KE", "Bench Factory"))
             account = app.registry.open_account(
-                c.OpenAccount("KE", org["organisation"], AccountType.ENTITY_HOLDING, "bench")
+                c.OpenAccount("KE", org.organisation, AccountType.ENTITY_HOLDING, "bench")
             )["account"]
             for actor in actors(("KE",)):
                 app.cycle.register_actor(actor)
@@ -87,7 +87,7 @@ def run(backend: str, admin_url: str | None, projects: int) -> dict[str, Any]:
                 walker.walk(plan)
             wall = time.perf_counter() - began
             audit = app.registry.audit()
-            assert audit["ok"], audit
+            assert audit.ok, audit
         finally:
             app.close()
     steps = len(timed.latencies)

@@ -54,9 +54,9 @@ def _world(app: App, decisions: int = 20, amount: int = 1_000_000) -> list[str]:
     r = app.registry
     r.create_registry(c.CreateRegistry("JP"))
     r.create_registry(c.CreateRegistry("KE"))
-    org = r.create_organisation(c.CreateOrganisation("JP", "Bench KK"))["organisation"]
+    org = r.create_organisation(c.CreateOrganisation("JP", "Bench KK")).organisation
     accounts = [
-        r.open_account(c.OpenAccount("JP", org, AccountType.ENTITY_HOLDING, f"a{i}"))["account"]
+        r.open_account(c.OpenAccount("JP", org, AccountType.ENTITY_HOLDING, f"a{i}")).account
         for i in range(ACCOUNTS)
     ]
     share = Decimal(100) / ACCOUNTS

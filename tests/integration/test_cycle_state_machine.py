@@ -107,9 +107,9 @@ def setup_world(app: App) -> dict[str, Any]:
         app.registry.create_registry(c.CreateRegistry(code), key=f"sm:registry:{code}")
     org = app.registry.create_organisation(c.CreateOrganisation("KE", "SM Factory"), key="sm:org")
     account = app.registry.open_account(
-        c.OpenAccount("KE", org["organisation"], AccountType.ENTITY_HOLDING, "sm"),
+        c.OpenAccount("KE", org.organisation, AccountType.ENTITY_HOLDING, "sm"),
         key="sm:account",
-    )["account"]
+    ).account
     cast = [
         *actors(("KE", "ID")),
         cc.RegisterActor(PP, Role.PROJECT_PARTICIPANT, "SM JP", Side.JAPAN),

@@ -111,12 +111,12 @@ def registries(app: App) -> dict[str, str]:
     def entity(registry: str, name: str) -> str:
         org = r.create_organisation(
             c.CreateOrganisation(registry, name), key=f"demo:org:{registry}:{name}"
-        )["organisation"]
+        ).organisation
         account = r.open_account(
             c.OpenAccount(registry, org, AccountType.ENTITY_HOLDING, name),
             key=f"demo:account:{registry}:{name}",
         )
-        return str(account["account"])
+        return str(account.account)
 
     jp_pp = entity("JP", "Demo Trading KK")
     ke_pp = entity("KE", "Demo Factory Solar Ltd (KE001 participant)")
@@ -282,9 +282,9 @@ def held(app: App, project: str) -> dict[tuple[str, str, int], int]:
     """Units of one project by (registry, account, monitoring period number)."""
     found: dict[tuple[str, str, int], int] = {}
     for row in app.registry.holdings():
-        if row["project"] == project:
-            key = (row["registry"], row["account"], row["period_seq"])
-            found[key] = found.get(key, 0) + row["quantity"]
+        if row.project == project:
+            key = (row.registry, row.account, row.period_seq)
+            found[key] = found.get(key, 0) + row.quantity
     return found
 
 
@@ -342,7 +342,7 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
         ("ID", "ID-GOV-0001", 1): 40,
     }
 
-    decisions = {d["decision"]: d for d in app.registry.decisions()}
+    decisions = {d.decision: d for d in app.registry.decisions()}
     assert len(decisions) == 3
     for rid, amount in (("KE001-M001", 878), ("KE001-M002", 907), ("ID001-M001", 242)):
         period = app.cycle.monitoring(rid)
@@ -351,18 +351,16 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
         assert period["verified_amount"] == amount
         assert period["decision"]["amount"] == amount
         decision = decisions[period["decision_id"]]
-        assert decision["project"] == rid[:5]
-        assert (decision["period_start"], decision["period_end"]) == (
+        assert decision.project == rid[:5]
+        assert (decision.period_start.isoformat(), decision.period_end.isoformat()) == (
             period["period"]["start"],
             period["period"]["end"],
         )
-        assert decision["amount"] == period["decision"]["amount"]
-        assert (
-            decision["vintage"] == period["decision"]["vintage"] == int(decision["period_end"][:4])
-        )
-        assert decision["reference"] == rid  # the JC gave none: the period id stands in
-        assert decision["status"] == "issued"
-        assert [(x["account"], x["quantity"]) for x in decision["lines"]] == [
+        assert decision.amount == period["decision"]["amount"]
+        assert decision.vintage == period["decision"]["vintage"] == decision.period_end.year
+        assert decision.reference == rid  # the JC gave none: the period id stands in
+        assert decision.status == "issued"
+        assert [(x.account, x.quantity) for x in decision.lines] == [
             (x["account"], x["quantity"]) for x in period["lines"]
         ]
 
@@ -370,7 +368,7 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
     assert verdict["ok"], verdict["problem"]
     assert verdict["problem"] is None
     assert verdict["entries"] == log_size(app.log)
-    assert app.registry.audit()["ok"]
+    assert app.registry.audit().ok
 
 
 def test_running_the_walk_again_with_the_same_keys_changes_nothing(app: App) -> None:
@@ -635,7 +633,7 @@ def test_a_decision_the_registry_refuses_for_a_blocked_account_is_not_recorded_b
     app.registry.set_account_status(c.SetAccountStatus("KE-ENT-0004", AccountStatus.OPEN))
     decided = app.cycle.monitoring_step(decide)
     assert decided["state"] == "decided"
-    assert [d["decision"] for d in app.registry.decisions("KE001")] == [decided["decision"]]
+    assert [d.decision for d in app.registry.decisions("KE001")] == [decided["decision"]]
     assert app.cycle.monitoring(M1)["decision_id"] == decided["decision"]
     assert verify_log(app)["ok"]
 
@@ -656,10 +654,10 @@ def test_a_decision_overlapping_one_recorded_directly_in_the_registry_is_refused
         )
     )
     error = refused(app, lambda: app.cycle.monitoring_step(decide), "I3_OVERLAPPING_PERIOD")
-    assert error.details["conflicting_decision"] == direct["decision"]
+    assert error.details["conflicting_decision"] == direct.decision
     period = app.cycle.monitoring(M1)
     assert (period["state"], period["decision_id"]) == ("under_jc_consideration", None)
-    assert [d["decision"] for d in app.registry.decisions("KE001")] == [direct["decision"]]
+    assert [d.decision for d in app.registry.decisions("KE001")] == [direct.decision]
 
 
 def test_an_issuance_the_registry_refuses_leaves_the_period_partially_issued(app: App) -> None:
@@ -673,11 +671,11 @@ def test_an_issuance_the_registry_refuses_leaves_the_period_partially_issued(app
     refused(app, lambda: app.cycle.monitoring_step(kenya), "G4_ACCOUNT_NOT_OPEN")
     period = app.cycle.monitoring(M1)
     assert (period["state"], period["issued_sides"]) == ("partially_issued", ["japan"])
-    assert app.registry.decisions("KE001")[0]["status"] == "partially_issued"
+    assert app.registry.decisions("KE001")[0].status == "partially_issued"
 
     app.registry.set_account_status(c.SetAccountStatus("KE-ENT-0004", AccountStatus.OPEN))
     assert app.cycle.monitoring_step(kenya)["state"] == "issued"
-    assert app.registry.decisions("KE001")[0]["status"] == "issued"
+    assert app.registry.decisions("KE001")[0].status == "issued"
     assert verify_log(app)["ok"]
 
 

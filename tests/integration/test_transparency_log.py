@@ -37,8 +37,8 @@ def populate(app: App) -> dict[str, Any]:
     r = app.registry
     r.create_registry(c.CreateRegistry("JP"))
     r.create_registry(c.CreateRegistry("KE"))
-    org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd"))["organisation"]
-    ke = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "Solar"))["account"]
+    org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd")).organisation
+    ke = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "Solar")).account
     decision = r.record_decision(
         c.RecordDecision(
             "KE001",
@@ -48,12 +48,12 @@ def populate(app: App) -> dict[str, Any]:
             1000,
             (AllocationShare("JP-GOV-0001", Decimal(50)), AllocationShare(ke, Decimal(50))),
         )
-    )["decision"]
+    ).decision
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))
     moved = r.transfer(c.Move(ke, "KE-GOV-0001", quantity=40))
     r.cancel(c.Move("JP-GOV-0001", quantity=25, purpose=CancellationPurpose.NDC))
-    return {"ke": ke, "decision": decision, "transfer": moved["transaction"]}
+    return {"ke": ke, "decision": decision, "transfer": moved.transaction}
 
 
 def verifiers(app: App) -> list[NoteVerifier]:

@@ -48,11 +48,11 @@ def run_demo(
             c.CreateOrganisation(registry, name), key=f"demo:org:{registry}:{name}"
         )
         account = service.open_account(
-            c.OpenAccount(registry, org["organisation"], AccountType.ENTITY_HOLDING, name),
+            c.OpenAccount(registry, org.organisation, AccountType.ENTITY_HOLDING, name),
             key=f"demo:account:{registry}:{name}",
         )
-        step(f"account {account['account']} ({name})")
-        return str(account["account"])
+        step(f"account {account.account} ({name})")
+        return account.account
 
     jp_buyer = entity("JP", "Demo Trading KK")
     ke_pp = entity("KE", "Demo Factory Solar Ltd (KE001 participant)")
@@ -76,9 +76,9 @@ def run_demo(
         c.Move(ke_pp, jp_buyer, quantity=300, note="sale to a Japanese buyer"),
         key="demo:external:KE-JP",
     )
-    step(f"first transfer KE → JP: {moved['quantity']:,} units ({', '.join(moved['serials'])})")
+    step(f"first transfer KE → JP: {moved.quantity:,} units ({', '.join(moved.serials)})")
     service.apply_corresponding_adjustment(
-        c.ApplyCorrespondingAdjustment(moved["serials"][0], 2024, "reported in the BTR"),
+        c.ApplyCorrespondingAdjustment(moved.serials[0], 2024, "reported in the BTR"),
         key="demo:ca:KE",
     )
     service.transfer(c.Move(gov["JP"], jp_buyer, quantity=150), key="demo:transfer:JP")

@@ -7,11 +7,15 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
-from typing import Any
+from dataclasses import asdict, is_dataclass, replace
+from typing import Any, TypeVar
 
 from jcm.domain.errors import ConcurrencyConflict, IdempotencyConflict
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
+from jcm.service_layer.results import ChangeResult, JsonValue, from_json, to_json
+
+R = TypeVar("R", bound=ChangeResult)
+T = TypeVar("T")
 
 ATTEMPTS = 8
 
@@ -33,15 +37,51 @@ def execute(
     uow_factory: UnitOfWorkFactory,
     command_name: str,
     command: object,
+    handler: Callable[[UnitOfWork], R],
+    idempotency_key: str | None = None,
+    *,
+    result_type: type[R],
+) -> R:
+    """Run ``handler`` in a fresh unit of work and commit, retrying lock conflicts.
+
+    With an idempotency key the first successful result is stored, in its JSON form, in the
+    same database transaction; a repeat rebuilds it as a ``result_type`` and returns it with
+    ``replayed`` set, and changes nothing. Refused commands store nothing, so a corrected
+    retry may reuse the key.
+    """
+
+    def replay(stored: JsonValue) -> R:
+        return replace(from_json(result_type, stored), replayed=True)
+
+    return _execute(uow_factory, command_name, command, handler, idempotency_key, to_json, replay)
+
+
+def execute_untyped(
+    uow_factory: UnitOfWorkFactory,
+    command_name: str,
+    command: object,
     handler: Callable[[UnitOfWork], dict[str, Any]],
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Run ``handler`` in a fresh unit of work and commit, retrying lock conflicts.
+    """:func:`execute` for a use case that still returns a plain dict (to be typed)."""
 
-    With an idempotency key the first successful result is stored in the same database
-    transaction; a repeat returns it unchanged (plus ``"replayed": true``) and changes
-    nothing. Refused commands store nothing, so a corrected retry may reuse the key.
-    """
+    def replay(stored: Any) -> dict[str, Any]:
+        return {**stored, "replayed": True}
+
+    return _execute(
+        uow_factory, command_name, command, handler, idempotency_key, lambda r: r, replay
+    )
+
+
+def _execute(
+    uow_factory: UnitOfWorkFactory,
+    command_name: str,
+    command: object,
+    handler: Callable[[UnitOfWork], T],
+    idempotency_key: str | None,
+    dump: Callable[[T], Any],
+    replay: Callable[[Any], T],
+) -> T:
     digest = request_digest(command_name, command) if idempotency_key else ""
     for attempt in range(ATTEMPTS):
         try:
@@ -59,11 +99,11 @@ def execute(
                                 idempotency_key=idempotency_key,
                                 first_command=stored_command,
                             )
-                        return {**response, "replayed": True}
+                        return replay(response)
                 result = handler(uow)
                 if idempotency_key:
                     uow.ledger.put_idempotency(
-                        idempotency_key, command_name, digest, result, uow.now
+                        idempotency_key, command_name, digest, dump(result), uow.now
                     )
                 uow.commit()
                 return result

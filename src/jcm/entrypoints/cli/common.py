@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +20,10 @@ from rich.table import Table
 
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.errors import InvalidInput, JcmError
+from jcm.service_layer.registry.results import TransactionResult
+from jcm.service_layer.results import ChangeResult, to_json
+
+T = TypeVar("T")
 
 EXIT_REFUSED = 1
 EXIT_INTERNAL = 70
@@ -102,11 +108,24 @@ def _main(
 # -- output ----------------------------------------------------------------------------------
 
 
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+def print_json(value: object) -> None:
+    """Print a result (a typed result, a list of them, or plain data) in its JSON form."""
+    text = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(text + "\n")
 
 
-def emit(result: Any, json_out: bool, render: Callable[[Any], None]) -> None:
+def _plain(value: object) -> object:
+    """Typed results in their JSON form, wherever they sit in ``value``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_json(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def emit(result: T, json_out: bool, render: Callable[[T], None]) -> None:
     if json_out or state.json:
         print_json(result)
     else:
@@ -136,13 +155,14 @@ def refusals(json_out: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def run(json_out: bool, action: Callable[[], Any], render: Callable[[Any], None]) -> None:
+def run(json_out: bool, action: Callable[[], T], render: Callable[[T], None]) -> None:
     with refusals(json_out):
         result = action()
     emit(result, json_out, render)
 
 
-def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+def print_table(title: str, rows: Sequence[object], columns: Sequence[str]) -> None:
+    """A table of ``columns`` read from each row's attributes (or keys, for plain rows)."""
     table = Table(title=title, title_justify="left")
     for column in columns:
         numeric = column in _COUNTS or column in ("id", "transaction", "decision", "vintage")
@@ -152,36 +172,51 @@ def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[st
             no_wrap=column in ("serials", "account"),
         )
     for row in rows:
-        table.add_row(*(cell(row.get(col), count=col in _COUNTS) for col in columns))
+        table.add_row(*(cell(_field(row, col), count=col in _COUNTS) for col in columns))
     out.print(table)
 
 
-def cell(value: Any, *, count: bool = False) -> str:
+def _field(row: object, name: str) -> object:
+    if isinstance(row, Mapping):
+        return row.get(name)
+    return getattr(row, name, None)
+
+
+def cell(value: object, *, count: bool = False) -> str:
     if value is None:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
     if isinstance(value, int) and count:
         return f"{value:,}"
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
+    if isinstance(value, list | tuple):
+        return "\n".join(cell(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return json.dumps(to_json(value), ensure_ascii=False)
     return str(value)
 
 
-def print_summary(result: dict[str, Any]) -> None:
-    replay = " (replayed: nothing changed)" if result.get("replayed") else ""
-    if "transaction" in result:
+def print_summary(result: ChangeResult | Mapping[str, Any]) -> None:
+    """One line for a change (its transaction and serials), or its fields one per line."""
+    replayed = result.get("replayed") if isinstance(result, Mapping) else result.replayed
+    replay = " (replayed: nothing changed)" if replayed else ""
+    if isinstance(result, TransactionResult):
         out.print(
-            f"[green]✓[/] {result['kind']} {result['transaction']}: "
-            f"{result['quantity']:,} units{replay}"
+            f"[green]✓[/] {result.kind} {result.transaction}: {result.quantity:,} units{replay}"
         )
-        for serial in result.get("serials", []):
+        for serial in result.serials:
             out.print(f"  {serial}")
+        return
+    out.print(f"[green]✓[/] done{replay}")
+    if isinstance(result, Mapping):
+        fields = [(k, v) for k, v in result.items() if k != "replayed"]
     else:
-        out.print(f"[green]✓[/] done{replay}")
-        for key, value in result.items():
-            if key != "replayed":
-                out.print(f"  {key}: {cell(value)}")
+        fields = [(f.name, getattr(result, f.name)) for f in dataclasses.fields(result)]
+    for key, value in fields:
+        if key != "replayed":
+            out.print(f"  {key}: {cell(value)}")
 
 
 def parse_date_option(text: str, option: str) -> date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -28,6 +28,13 @@ from jcm.entrypoints.cli.common import (
     run,
     state,
 )
+from jcm.service_layer.registry.results import (
+    BatchResult,
+    DecisionInfo,
+    DecisionRecorded,
+    TransactionResult,
+)
+from jcm.service_layer.results import ChangeResult
 
 decision_cli = typer.Typer(help="Joint Committee issuance decisions.")
 a6_cli = typer.Typer(help="Article 6.2: authorisation and corresponding adjustments.")
@@ -37,16 +44,16 @@ cli.add_typer(a6_cli, name="a6")
 # -- decisions and issuance ------------------------------------------------------------------
 
 
-def render_decision(r: dict[str, Any]) -> None:
-    replay = " (replayed: nothing changed)" if r.get("replayed") else ""
+def render_decision(r: DecisionInfo) -> None:
+    replay = " (replayed: nothing changed)" if isinstance(r, ChangeResult) and r.replayed else ""
     out.print(
-        f"[green]✓[/] decision {r['decision']}: {r['project']} period {r['period_seq']} "
-        f"({r['period_start']} … {r['period_end']}), vintage {r['vintage']}, "
-        f"{r['amount']:,} tCO2, {r['status']}{replay}"
+        f"[green]✓[/] decision {r.decision}: {r.project} period {r.period_seq} "
+        f"({r.period_start} … {r.period_end}), vintage {r.vintage}, "
+        f"{r.amount:,} tCO2, {r.status}{replay}"
     )
     print_table(
         "allocation",
-        r["lines"],
+        r.lines,
         ["line", "account", "share_pct", "quantity", "serials", "issued_in_transaction"],
     )
 
@@ -70,7 +77,7 @@ def decision_record(
 ) -> None:
     """Record a Joint Committee issuance decision with its allocation shares."""
 
-    def action() -> dict[str, Any]:
+    def action() -> DecisionRecorded:
         cmd = c.RecordDecision(
             project,
             parse_date_option(start, "--start"),
@@ -93,7 +100,7 @@ def decision_list(
 ) -> None:
     """List decisions with their allocation lines."""
 
-    def render(rows: list[dict[str, Any]]) -> None:
+    def render(rows: list[DecisionInfo]) -> None:
         for row in rows:
             render_decision(row)
 
@@ -163,7 +170,7 @@ def cancel(
 ) -> None:
     """Cancel units into the registry's cancellation account (final)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> TransactionResult:
         cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
         return state.app().registry.cancel(cmd, key)
 
@@ -248,9 +255,9 @@ def batch(
 ) -> None:
     """Run many transfers/cancellations/retirements in one transaction: all or nothing."""
 
-    def render(r: dict[str, Any]) -> None:
-        replay = " (replayed: nothing changed)" if r.get("replayed") else ""
-        out.print(f"[green]✓[/] {r['count']:,} transactions, {r['quantity']:,} units{replay}")
+    def render(r: BatchResult) -> None:
+        replay = " (replayed: nothing changed)" if r.replayed else ""
+        out.print(f"[green]✓[/] {r.count:,} transactions, {r.quantity:,} units{replay}")
 
     run(json_out, lambda: state.app().registry.batch(read_batch(path), key), render)
 
@@ -279,7 +286,7 @@ def a6_authorise(
 ) -> None:
     """Record the host Party's authorisation of units (they become ITMOs)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> TransactionResult:
         trigger = parse_trigger(first_transfer_at)
         cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
         return state.app().registry.authorise(cmd, key)

@@ -63,6 +63,7 @@ from jcm.domain.registry.issuance import MonitoringPeriod
 from jcm.service_layer.methodologies.service import parse_fact
 from jcm.service_layer.ports import UnitOfWork
 from jcm.service_layer.registry import handlers
+from jcm.service_layer.results import to_json
 
 # -- look-ups ----------------------------------------------------------------------------------
 
@@ -645,10 +646,10 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
         # The registry records its decision (and its own log entry) first, so the cycle's
         # entry can name the registry decision it led to.
         recorded = handlers.record_decision(uow, record_decision_command(new))
-        decision_id = int(recorded["decision"])
+        decision_id = recorded.decision
         uow.cycle.put_monitoring(new, uow.now, new=False, decision_id=decision_id)
         _log(uow, event, registry_decision=decision_id)
-        return {**monitoring_summary(new, decision_id), "lines": recorded["lines"]}
+        return {**monitoring_summary(new, decision_id), "lines": to_json(recorded.lines)}
     uow.cycle.put_monitoring(new, uow.now, new=False)
     _log(uow, event)
     result = monitoring_summary(new, decision_id)
@@ -661,7 +662,7 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
             )
         registry = registry_of(actor, project)
         issued = handlers.issue(uow, Issue(decision_id, registry))
-        result.update(registry=registry, issuance=issued)
+        result.update(registry=registry, issuance=to_json(issued))
     return result
 
 

@@ -14,7 +14,7 @@ from jcm.domain.cycle.project import PROJECT_TRANSITIONS, ProjectState
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.service_layer.cycle import handlers as h
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
-from jcm.service_layer.runner import execute
+from jcm.service_layer.runner import execute_untyped as execute
 
 
 class CycleService:

@@ -7,8 +7,6 @@ rolls back).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pycountry
 
 from jcm.domain.errors import (
@@ -54,7 +52,22 @@ from jcm.domain.registry.transactions import (
     TransactionRecord,
 )
 from jcm.service_layer.ports import Ledger, UnitOfWork
+from jcm.service_layer.registry.results import (
+    AccountInfo,
+    AccountOpened,
+    AccountStatusChanged,
+    BatchResult,
+    DecisionInfo,
+    DecisionLineInfo,
+    DecisionRecorded,
+    IssuanceResult,
+    OrganisationCreated,
+    RegistryCreated,
+    RegistryStatusChanged,
+    TransactionResult,
+)
 from jcm.service_layer.registry.working_set import WorkingSet
+from jcm.service_layer.results import JsonObject, JsonValue, extend, to_json_object
 
 # -- set-up ----------------------------------------------------------------------------------
 
@@ -87,7 +100,7 @@ def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Ac
     return found
 
 
-def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
+def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> RegistryCreated:
     code = cmd.code.strip().upper()
     country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
     if country is None:
@@ -123,19 +136,13 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
             f"{government.name}: {account_type.value.replace('_', ' ')} account",
         )
         uow.ledger.add_account(account, uow.now)
-        created.append(account_dict(account))
-    result = {
-        "registry": code,
-        "name": registry.name,
-        "government": government.id,
-        "government_name": government.name,
-        "accounts": created,
-    }
-    uow.ledger.add_event(SetupEvent.REGISTRY_CREATED, None, result, uow.now)
+        created.append(AccountInfo.of(account))
+    result = RegistryCreated(code, registry.name, government.id, government.name, tuple(created))
+    uow.ledger.add_event(SetupEvent.REGISTRY_CREATED, None, to_json_object(result), uow.now)
     return result
 
 
-def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> dict[str, Any]:
+def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> OrganisationCreated:
     registry = _registry(uow.ledger, cmd.registry)
     name = cmd.name.strip()
     if not name:
@@ -147,28 +154,12 @@ def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> dict[str, A
         cmd.kind,
     )
     uow.ledger.add_organisation(org, uow.now)
-    result = {
-        "organisation": org.id,
-        "registry": org.registry,
-        "name": org.name,
-        "kind": org.kind.value,
-    }
-    uow.ledger.add_event(SetupEvent.ORGANISATION_CREATED, None, result, uow.now)
+    result = OrganisationCreated(org.id, org.registry, org.name, org.kind)
+    uow.ledger.add_event(SetupEvent.ORGANISATION_CREATED, None, to_json_object(result), uow.now)
     return result
 
 
-def account_dict(account: Account) -> dict[str, Any]:
-    return {
-        "account": account.id,
-        "registry": account.registry,
-        "type": account.type.value,
-        "organisation": account.organisation_id,
-        "name": account.name,
-        "status": account.status.value,
-    }
-
-
-def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
+def open_account(uow: UnitOfWork, cmd: OpenAccount) -> AccountOpened:
     registry = _registry(uow.ledger, cmd.registry)
     org = uow.ledger.get_organisation(cmd.organisation_id.upper())
     if org is None or org.registry != registry.code:
@@ -199,12 +190,12 @@ def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
         AccountStatus.OPEN,
     )
     uow.ledger.add_account(account, uow.now)
-    result = account_dict(account)
-    uow.ledger.add_event(SetupEvent.ACCOUNT_CREATED, None, result, uow.now)
+    result = extend(AccountOpened, AccountInfo.of(account))
+    uow.ledger.add_event(SetupEvent.ACCOUNT_CREATED, None, to_json_object(result), uow.now)
     return result
 
 
-def set_registry_active(uow: UnitOfWork, cmd: c.SetRegistryActive) -> dict[str, Any]:
+def set_registry_active(uow: UnitOfWork, cmd: c.SetRegistryActive) -> RegistryStatusChanged:
     """Suspend or reactivate a registry (G3: no transaction may involve a suspended one)."""
     code = cmd.code.strip().upper()
     registry = uow.ledger.get_registry(code)
@@ -219,30 +210,25 @@ def set_registry_active(uow: UnitOfWork, cmd: c.SetRegistryActive) -> dict[str, 
             registry=code,
         )
     uow.ledger.set_registry_active(code, cmd.active)
-    result = {"registry": code, "active": cmd.active, "reason": cmd.reason}
-    uow.ledger.add_event(SetupEvent.REGISTRY_STATUS_CHANGED, None, result, uow.now)
+    result = RegistryStatusChanged(code, cmd.active, cmd.reason)
+    uow.ledger.add_event(SetupEvent.REGISTRY_STATUS_CHANGED, None, to_json_object(result), uow.now)
     return result
 
 
-def set_account_status(uow: UnitOfWork, cmd: c.SetAccountStatus) -> dict[str, Any]:
+def set_account_status(uow: UnitOfWork, cmd: c.SetAccountStatus) -> AccountStatusChanged:
     account = account_or_404(uow.ledger, cmd.account_id, lock=True)
     held = sum(row["quantity"] for row in uow.ledger.holdings(account.id, None))
     acc.check_status_change(account, cmd.status, held)
     uow.ledger.set_account_status(account.id, cmd.status)
-    result = {
-        "account": account.id,
-        "status": cmd.status.value,
-        "previous": account.status.value,
-        "reason": cmd.reason,
-    }
-    uow.ledger.add_event(SetupEvent.ACCOUNT_STATUS_CHANGED, None, result, uow.now)
+    result = AccountStatusChanged(account.id, cmd.status, account.status, cmd.reason)
+    uow.ledger.add_event(SetupEvent.ACCOUNT_STATUS_CHANGED, None, to_json_object(result), uow.now)
     return result
 
 
 # -- decisions and issuance -----------------------------------------------------------------
 
 
-def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
+def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> DecisionRecorded:
     ledger = uow.ledger
     project = parse_project_id(cmd.project_id)
     partner = project[:2]
@@ -288,7 +274,7 @@ def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
         [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines]
     )
     ledger.set_project_decisions(project, count + 1)
-    result = decision_dict(
+    info = decision_info(
         IssuanceDecision(
             decision_id,
             project,
@@ -301,11 +287,12 @@ def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
         ),
         [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines],
     )
-    ledger.add_event(SetupEvent.DECISION_RECORDED, None, result, uow.now)
+    result = extend(DecisionRecorded, info)
+    ledger.add_event(SetupEvent.DECISION_RECORDED, None, to_json_object(result), uow.now)
     return result
 
 
-def decision_dict(decision: IssuanceDecision, lines: list[DecisionLine]) -> dict[str, Any]:
+def decision_info(decision: IssuanceDecision, lines: list[DecisionLine]) -> DecisionInfo:
     def serial(dl: DecisionLine) -> str | None:
         if dl.line.serial_start is None or dl.line.serial_end is None:
             return None
@@ -319,33 +306,33 @@ def decision_dict(decision: IssuanceDecision, lines: list[DecisionLine]) -> dict
             dl.line.serial_end,
         ).format()
 
-    return {
-        "decision": decision.id,
-        "project": decision.project_id,
-        "period_start": decision.period.start.isoformat(),
-        "period_end": decision.period.end.isoformat(),
-        "vintage": decision.vintage,
-        "period_seq": decision.period_seq,
-        "amount": decision.amount,
-        "status": decision.status.value,
-        "reference": decision.reference,
-        "lines": [
-            {
-                "line": dl.line.line_no,
-                "account": dl.line.account_id,
-                "registry": dl.registry,
-                "share_pct": str(dl.line.share_pct),
-                "quantity": dl.line.quantity,
-                "receives_remainder": dl.line.receives_remainder,
-                "serials": serial(dl),
-                "issued_in_transaction": dl.issued_tx,
-            }
+    return DecisionInfo(
+        decision.id,
+        decision.project_id,
+        decision.period.start,
+        decision.period.end,
+        decision.vintage,
+        decision.period_seq,
+        decision.amount,
+        decision.status,
+        decision.reference,
+        tuple(
+            DecisionLineInfo(
+                dl.line.line_no,
+                dl.line.account_id,
+                dl.registry,
+                dl.line.share_pct,
+                dl.line.quantity,
+                dl.line.receives_remainder,
+                serial(dl),
+                dl.issued_tx,
+            )
             for dl in lines
-        ],
-    }
+        ),
+    )
 
 
-def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
+def issue(uow: UnitOfWork, cmd: Issue) -> IssuanceResult:
     ledger = uow.ledger
     registry = _registry(ledger, cmd.registry)
     decision = ledger.get_decision(cmd.decision_id, lock=True)
@@ -360,7 +347,7 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
     mine = check_issuable(decision, registry.code, lines)
     ws = WorkingSet(ledger, uow.decision_cache)
     ranges = []
-    issued_lines = []
+    issued_lines: list[JsonValue] = []
     for dl in mine:
         account = account_or_404(ledger, dl.line.account_id)
         acc.check_can_receive_holding(account)
@@ -403,26 +390,10 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
     ]
     status = DecisionStatus.PARTIALLY_ISSUED if remaining else DecisionStatus.ISSUED
     ledger.set_decision_status(decision.id, status)
-    return {
-        **_record_dict(record),
-        "decision_status": status.value,
-    }
+    return extend(IssuanceResult, TransactionResult.of(record), decision_status=status)
 
 
 # -- moving units ---------------------------------------------------------------------------
-
-
-def _record_dict(record: TransactionRecord) -> dict[str, Any]:
-    return {
-        "transaction": record.id,
-        "kind": record.kind.value,
-        "registry": record.registry,
-        "source": record.source,
-        "destination": record.destination,
-        "quantity": record.quantity,
-        "serials": [r.serial for r in record.ranges],
-        "detail": record.detail,
-    }
 
 
 def _select(
@@ -479,7 +450,7 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
     source = account_or_404(ledger, cmd.source, lock=True)
     acc.check_can_send(source)
     _registry(ledger, source.registry)
-    detail: dict[str, Any] = {}
+    detail: JsonObject = {}
     if kind in (TransactionKind.CANCELLATION, TransactionKind.RETIREMENT):
         if cmd.destination is not None:
             raise InvalidInput(
@@ -575,14 +546,14 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
     return record
 
 
-def move_one(uow: UnitOfWork, cmd: Move, kind: TransactionKind) -> dict[str, Any]:
+def move_one(uow: UnitOfWork, cmd: Move, kind: TransactionKind) -> TransactionResult:
     ws = WorkingSet(uow.ledger, uow.decision_cache)
     record = move(uow, ws, cmd, kind)
     ws.flush(uow.now)
-    return _record_dict(record)
+    return TransactionResult.of(record)
 
 
-def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> dict[str, Any]:
+def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> BatchResult:
     """Many moves in one database transaction: all are committed or none."""
     ws = WorkingSet(uow.ledger, uow.decision_cache)
     # Lock every sending account up front in id order, so that concurrent batches cannot
@@ -601,17 +572,14 @@ def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> di
             )
             raise
     ws.flush(uow.now)
-    return {
-        "transactions": [r.id for r in records],
-        "count": len(records),
-        "quantity": sum(r.quantity for r in records),
-    }
+    ids = tuple(r.id for r in records if r.id is not None)
+    return BatchResult(ids, len(records), sum(r.quantity for r in records))
 
 
 # -- Article 6 ------------------------------------------------------------------------------
 
 
-def authorise(uow: UnitOfWork, cmd: Authorise) -> dict[str, Any]:
+def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     ledger = uow.ledger
     account = account_or_404(ledger, cmd.account_id, lock=True)
     acc.check_can_send(account)
@@ -655,12 +623,12 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> dict[str, Any]:
     )
     ws.add_record(record)
     ws.flush(uow.now)
-    return _record_dict(record)
+    return TransactionResult.of(record)
 
 
 def apply_corresponding_adjustment(
     uow: UnitOfWork, cmd: ApplyCorrespondingAdjustment
-) -> dict[str, Any]:
+) -> TransactionResult:
     ws = WorkingSet(uow.ledger, uow.decision_cache)
     blocks = _select(ws, None, None, cmd.serials)
     ranges = []
@@ -681,4 +649,4 @@ def apply_corresponding_adjustment(
     )
     ws.add_record(record)
     ws.flush(uow.now)
-    return _record_dict(record)
+    return TransactionResult.of(record)

@@ -6,7 +6,7 @@ from typing import Any
 
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.ports import UnitOfWorkFactory
-from jcm.service_layer.runner import execute
+from jcm.service_layer.runner import execute_untyped as execute
 from jcm.service_layer.transparency import proofs as transparency
 
 
