@@ -17,6 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from bench.backends import BACKENDS, postgres_version, resolve_postgres_url
+from bench.ceiling import raw_ceiling
 from bench.machine import ROOT, machine_info, wait_for_idle
 from bench.report import append_markdown, checks, markdown_section, ratio_lines, rich_table
 from bench.worker import WorkerConfig
@@ -123,37 +124,34 @@ def run_worker(config: WorkerConfig, console: Console) -> dict[str, Any]:
         return result
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: C901 - to split (issue 8)
-    args = parse_args(argv)
-    # Piped output (CI, logs) would otherwise wrap the table at 80 columns.
-    console = Console() if sys.stdout.isatty() else Console(width=180)
-    postgres_url: str | None = None
-    pg_version: str | None = None
+def usable_backends(
+    args: argparse.Namespace, console: Console
+) -> tuple[list[str], str | None, str | None]:
+    """The backends to measure, PostgreSQL's admin URL and version (None when unusable)."""
     backends: list[str] = args.backends
-    if "postgresql" in backends:
-        postgres_url = resolve_postgres_url(args.postgres_url)
-        try:
-            pg_version = postgres_version(postgres_url) if postgres_url else None
-        except Exception as error:  # any connection failure: measure SQLite alone
-            console.print(f"[yellow]PostgreSQL at {postgres_url} unusable: {error}[/yellow]")
-        if pg_version is None:
-            console.print("[yellow]No PostgreSQL server; measuring SQLite only.[/yellow]")
-            backends = [b for b in backends if b != "postgresql"]
-            postgres_url = None
-    if not backends:
-        return 1
-    if args.profile:
-        from bench.profiling import profile
+    if "postgresql" not in backends:
+        return backends, None, None
+    postgres_url = resolve_postgres_url(args.postgres_url)
+    pg_version: str | None = None
+    try:
+        pg_version = postgres_version(postgres_url) if postgres_url else None
+    except Exception as error:  # any connection failure: measure SQLite alone
+        console.print(f"[yellow]PostgreSQL at {postgres_url} unusable: {error}[/yellow]")
+    if pg_version is None:
+        console.print("[yellow]No PostgreSQL server; measuring SQLite only.[/yellow]")
+        return [b for b in backends if b != "postgresql"], None, None
+    return backends, postgres_url, pg_version
 
-        for backend in backends:
-            profile(backend, args.profile_size, postgres_url, RESULTS, console, args.log == "on")
-        return 0
 
-    started = datetime.now(UTC)
-    began = time.perf_counter()
+def measure(
+    args: argparse.Namespace, backends: list[str], postgres_url: str | None, console: Console
+) -> list[dict[str, Any]]:
+    """Every (backend, size) configuration in its own worker process, plus each backend's
+    raw ceiling measured in the same run."""
     smallest = min(args.sizes)
     results: list[dict[str, Any]] = []
     for backend in backends:
+        url = postgres_url if backend == "postgresql" else None
         for size in args.sizes:
             busy, waited = wait_for_idle(args.wait_idle)
             console.print(
@@ -163,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - to split (issue 
             config = WorkerConfig(
                 backend=backend,
                 size=size,
-                postgres_url=postgres_url if backend == "postgresql" else None,
+                postgres_url=url,
                 rounds=args.rounds,
                 single_count=args.single,
                 single_seconds=args.single_seconds,
@@ -177,9 +175,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - to split (issue 
             result = run_worker(config, console)
             result["cpu_busy_before"] = busy
             results.append(result)
-    elapsed = time.perf_counter() - began
+        ceiling = raw_ceiling(backend, url)
+        console.print(f"  raw ceiling: {ceiling or 0:,.0f} one-row commits/s")
+        for result in results:
+            if result["backend"] == backend:
+                result["raw_commits_per_s"] = ceiling
+    return results
 
-    machine = machine_info(pg_version)
+
+def print_summary(results: list[dict[str, Any]], started: datetime, console: Console) -> None:
     console.print(rich_table(results, f"JCM registry benchmark, {started:%Y-%m-%d %H:%M} UTC"))
     for line in ratio_lines(results):
         console.print(line)
@@ -189,6 +193,28 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - to split (issue 
         else:
             mark = "[green]met[/green]" if check.met else "[red]NOT met[/red]"
             console.print(f"{check.target}: {check.value} — {mark}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Piped output (CI, logs) would otherwise wrap the table at 80 columns.
+    console = Console() if sys.stdout.isatty() else Console(width=180)
+    backends, postgres_url, pg_version = usable_backends(args, console)
+    if not backends:
+        return 1
+    if args.profile:
+        from bench.profiling import profile
+
+        for backend in backends:
+            profile(backend, args.profile_size, postgres_url, RESULTS, console, args.log == "on")
+        return 0
+
+    started = datetime.now(UTC)
+    began = time.perf_counter()
+    results = measure(args, backends, postgres_url, console)
+    elapsed = time.perf_counter() - began
+    machine = machine_info(pg_version)
+    print_summary(results, started, console)
     command = ".venv/bin/python -m bench" + (" " + shlex.join(argv or sys.argv[1:])).rstrip()
     notes = ["Quick run (one round, small budgets): indicative only."] if args.quick else []
     if args.log == "off":

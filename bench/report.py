@@ -209,6 +209,26 @@ def ratio_lines(results: Sequence[Result]) -> list[str]:
             )
             parts.append(f"{r['size']:,}: {ratios}")
         lines.append(f"{backend}, relative to {base['size']:,} blocks — " + "; ".join(parts))
+    return lines + ceiling_lines(results)
+
+
+def ceiling_lines(results: Sequence[Result]) -> list[str]:
+    """Single transfers as a share of the raw ceiling (bare one-row commits per second on the
+    same driver and durability settings, measured in the same run)."""
+    lines = []
+    for backend in sorted({r["backend"] for r in results if _ok(r)}):
+        mine = [r for r in results if _ok(r) and r["backend"] == backend]
+        ceiling = mine[0].get("raw_commits_per_s") if mine else None
+        if not ceiling:
+            continue
+        shares = ", ".join(
+            f"{r['size']:,}: {r['median']['single_per_s'] / ceiling:.2f}"
+            for r in sorted(mine, key=lambda r: r["size"])
+        )
+        lines.append(
+            f"{backend}: raw ceiling {ceiling:,.0f} one-row commits/s; single transfers ÷ "
+            f"ceiling — {shares}"
+        )
     return lines
 
 

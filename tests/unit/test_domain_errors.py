@@ -9,28 +9,32 @@ from jcm.domain.errors import (
     AccountRuleViolation,
     Article6RuleViolation,
     ConcurrencyConflict,
+    DataCorruption,
     IdempotencyConflict,
     InvalidInput,
     IssuanceRuleViolation,
     JcmError,
     NotFound,
+    Refusal,
     RuleViolation,
     UnitRuleViolation,
 )
 
 # The tree and statuses documented in the errors module: G1 → 422, G4 → 404, rule
-# violations → 409, a reused idempotency key → 409, a busy database → 503.
-DOCUMENTED: dict[type[JcmError], tuple[type[JcmError], int]] = {
-    JcmError: (Exception, 400),  # type: ignore[dict-item]
-    InvalidInput: (JcmError, 422),
-    NotFound: (JcmError, 404),
-    RuleViolation: (JcmError, 409),
+# violations → 409, a reused idempotency key → 409, a busy database → 503, damaged data → 500.
+DOCUMENTED: dict[type[JcmError], tuple[type[Exception], int]] = {
+    JcmError: (Exception, 500),
+    Refusal: (JcmError, 400),
+    DataCorruption: (JcmError, 500),
+    InvalidInput: (Refusal, 422),
+    NotFound: (Refusal, 404),
+    RuleViolation: (Refusal, 409),
     AccountRuleViolation: (RuleViolation, 409),
     UnitRuleViolation: (RuleViolation, 409),
     IssuanceRuleViolation: (RuleViolation, 409),
     Article6RuleViolation: (RuleViolation, 409),
-    IdempotencyConflict: (JcmError, 409),
-    ConcurrencyConflict: (JcmError, 503),
+    IdempotencyConflict: (Refusal, 409),
+    ConcurrencyConflict: (Refusal, 503),
 }
 
 

@@ -38,7 +38,7 @@ from jcm.domain.cycle.documents import (
     check_sha256,
     may_read,
 )
-from jcm.domain.errors import InvalidInput, JcmError, NotFound, RuleViolation
+from jcm.domain.errors import DataCorruption, InvalidInput, JcmError, NotFound, RuleViolation
 
 DIRECTORY_MODE = 0o750
 FILE_MODES = {Visibility.PUBLIC: 0o440, Visibility.CONFIDENTIAL: 0o400}
@@ -239,8 +239,8 @@ class DocumentStore:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _corrupted(self, sha256: str, why: str) -> JcmError:
-        return JcmError(
+    def _corrupted(self, sha256: str, why: str) -> DataCorruption:
+        return DataCorruption(
             "P9_DOCUMENT_CORRUPTED",
             f"Stored document {sha256} is damaged ({why}); restore it from a backup or "
             "store the original bytes again.",

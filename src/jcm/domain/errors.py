@@ -1,22 +1,27 @@
-"""The one exception tree of the registry.
+"""The one exception tree of the product.
 
-Every refusal the registry makes is a :class:`JcmError` with a stable ``code`` (from the
-check catalogue in ``docs/checks.md``, modelled on the Kyoto ITL checks), a message that
-names the values at fault and how to fix it, and ``details`` with those values as data.
+Everything the product raises to a user is a :class:`JcmError` with a stable ``code`` from
+the catalogue in :mod:`jcm.domain.codes` (modelled on the Kyoto ITL checks), a message that
+names the values at fault, and ``details`` with those values as data. Messages never name a
+command of one entry point: the CLI and the HTTP API add their own hints.
 
     JcmError
-    ├── InvalidInput            G1  malformed or out-of-range input
-    ├── NotFound                G4  registry, account, decision or serial does not exist
-    ├── RuleViolation               a registry rule refuses the command
-    │   ├── AccountRuleViolation    A*  account types, terminal accounts, account state
-    │   ├── UnitRuleViolation       U*  serials not held, overlapping, cancelled …
-    │   ├── IssuanceRuleViolation   I*  double issuance, overlapping monitoring periods …
-    │   └── Article6RuleViolation   T*  authorisation, first transfer, corresponding adjustment
-    ├── IdempotencyConflict     G2  a key reused for a different command
-    └── ConcurrencyConflict     G9  the database stayed busy; the command may be retried
+    ├── Refusal                     a command is refused; nothing was changed
+    │   ├── InvalidInput            malformed, out-of-range or incomplete input (422)
+    │   ├── NotFound                a registry, account, decision, project … does not exist (404)
+    │   ├── RuleViolation           a rule refuses the command (409)
+    │   │   ├── AccountRuleViolation    A*, and the registry-wide G3–G7 checks
+    │   │   ├── UnitRuleViolation       U*  serials not held, overlapping …
+    │   │   ├── IssuanceRuleViolation   I*  double issuance, overlapping periods …
+    │   │   └── Article6RuleViolation   T*  authorisation, first transfer, adjustment
+    │   ├── IdempotencyConflict     G2  a key reused for a different command (409)
+    │   └── ConcurrencyConflict     G9  the database stayed busy; retry (503)
+    └── DataCorruption              stored data fails its own check (500): not the caller's
+                                    fault, and never answered as a refusal
 
-Entry points map the tree to their medium (CLI exit status, HTTP problem+json) and never
-show a traceback for these.
+Which class each code is raised with is part of the catalogue, and a test checks every raise
+site against it. Entry points map the tree to their medium (CLI exit status, HTTP
+problem+json) and never show a traceback for these.
 """
 
 from __future__ import annotations
@@ -25,9 +30,9 @@ from typing import Any
 
 
 class JcmError(Exception):
-    """A refused command. Nothing was changed."""
+    """Something the product tells a user, with a stable code."""
 
-    http_status = 400
+    http_status = 500
 
     def __init__(self, code: str, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -42,15 +47,21 @@ class JcmError(Exception):
         return f"[{self.code}] {self.message}"
 
 
-class InvalidInput(JcmError):
+class Refusal(JcmError):
+    """A refused command. Nothing was changed."""
+
+    http_status = 400
+
+
+class InvalidInput(Refusal):
     http_status = 422
 
 
-class NotFound(JcmError):
+class NotFound(Refusal):
     http_status = 404
 
 
-class RuleViolation(JcmError):
+class RuleViolation(Refusal):
     http_status = 409
 
 
@@ -70,9 +81,15 @@ class Article6RuleViolation(RuleViolation):
     pass
 
 
-class IdempotencyConflict(JcmError):
+class IdempotencyConflict(Refusal):
     http_status = 409
 
 
-class ConcurrencyConflict(JcmError):
+class ConcurrencyConflict(Refusal):
     http_status = 503
+
+
+class DataCorruption(JcmError):
+    """Stored data (a record, a document) fails its own integrity check."""
+
+    http_status = 500

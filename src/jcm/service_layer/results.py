@@ -1,7 +1,7 @@
 """Typed use-case results and their one JSON form.
 
 Every service returns frozen dataclasses. :func:`to_json` turns any of them into plain JSON
-(the CLI's ``--json``, the coming HTTP API, the idempotency store and log events);
+(the CLI's JSON output, the coming HTTP API, the idempotency store and log events);
 :func:`from_json` rebuilds the typed result from that JSON, driven by the dataclass's type
 hints, so a replayed command returns the same typed value as the first run.
 

@@ -29,7 +29,7 @@ from jcm.domain.cycle.project import (
     Renewal,
 )
 from jcm.domain.cycle.rules import RuleBook
-from jcm.domain.errors import JcmError
+from jcm.domain.errors import DataCorruption, JcmError
 from jcm.domain.registry.allocation import AllocatedLine, AllocationShare
 from jcm.domain.registry.issuance import MonitoringPeriod
 
@@ -65,10 +65,10 @@ def decode(what: str, reader: Callable[[Any], T], data: Any) -> T:
     try:
         return reader(data)
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, JcmError) as error:
-        raise JcmError(
+        raise DataCorruption(
             "P8_CORRUPT_RECORD",
             f"The stored {what} cannot be read ({error!r}); restore the database from a "
-            "backup or check `jcm log verify`.",
+            "backup, or verify the log to find what changed.",
             record=what,
         ) from None
 

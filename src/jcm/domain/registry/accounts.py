@@ -190,7 +190,7 @@ def check_can_receive_holding(account: Account) -> None:
         raise AccountRuleViolation(
             "A2_NOT_A_HOLDING_ACCOUNT",
             f"Account {account.id} is a {account.type.value} account; transfers and issuance "
-            "go to holding accounts. Use `jcm cancel` or `jcm retire` to move units into it.",
+            "go to holding accounts; units reach it only by cancellation or retirement.",
             account=account.id,
             account_type=account.type.value,
         )
@@ -203,8 +203,8 @@ def check_internal(source: Account, destination: Account) -> None:
         raise AccountRuleViolation(
             "G5_REGISTRY_MISMATCH",
             f"{source.id} is in registry {source.registry} and {destination.id} in "
-            f"{destination.registry}; an internal transfer stays in one registry. Use "
-            "`jcm external-transfer` to move units between registries.",
+            f"{destination.registry}; an internal transfer stays in one registry, an external "
+            "transfer moves units between registries.",
             source=source.id,
             destination=destination.id,
         )
@@ -222,7 +222,7 @@ def check_external(source: Account, destination: Account) -> None:
         raise AccountRuleViolation(
             "G5_SAME_REGISTRY",
             f"{source.id} and {destination.id} are both in registry {source.registry}; an "
-            "external transfer moves units between two registries. Use `jcm transfer`.",
+            "external transfer moves units between two registries; this is an internal transfer.",
             source=source.id,
             destination=destination.id,
         )

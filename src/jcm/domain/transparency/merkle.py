@@ -439,7 +439,7 @@ def verify_inclusion(
     return computed is not None and _is_hash(root) and hmac.compare_digest(computed, root)
 
 
-def verify_consistency(  # noqa: C901 - to split (issue 8)
+def verify_consistency(
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> bool:
     """Whether ``proof`` shows the tree ``(old_size, old_root)`` is a prefix of the tree
@@ -464,6 +464,17 @@ def verify_consistency(  # noqa: C901 - to split (issue 8)
     if old_size & (old_size - 1) == 0:
         # The old tree is a perfect subtree of the new one: its root starts the path.
         path.insert(0, old_root)
+    roots = _roots_from_consistency_path(old_size, new_size, path)
+    return roots is not None and (
+        hmac.compare_digest(roots[0], old_root) and hmac.compare_digest(roots[1], new_root)
+    )
+
+
+def _roots_from_consistency_path(
+    old_size: int, new_size: int, path: list[bytes]
+) -> tuple[bytes, bytes] | None:
+    """The old and the new root that a non-empty consistency path implies (RFC 9162
+    §2.1.4.2, steps 3-6), or None when the path is too long for the sizes."""
     fn, sn = old_size - 1, new_size - 1
     while fn & 1:
         fn >>= 1
@@ -471,7 +482,7 @@ def verify_consistency(  # noqa: C901 - to split (issue 8)
     fr = sr = path[0]
     for c in path[1:]:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
@@ -482,4 +493,4 @@ def verify_consistency(  # noqa: C901 - to split (issue 8)
             sr = node_hash(sr, c)
         fn >>= 1
         sn >>= 1
-    return sn == 0 and hmac.compare_digest(fr, old_root) and hmac.compare_digest(sr, new_root)
+    return (fr, sr) if sn == 0 else None

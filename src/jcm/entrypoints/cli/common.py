@@ -19,13 +19,15 @@ from rich.console import Console
 from rich.table import Table
 
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain.errors import InvalidInput, JcmError
+from jcm.domain.errors import DataCorruption, InvalidInput, JcmError
+from jcm.entrypoints.cli.hints import hint_for
 from jcm.service_layer.registry.results import TransactionResult
 from jcm.service_layer.results import ChangeResult, to_json
 
 T = TypeVar("T")
 
 EXIT_REFUSED = 1
+EXIT_CORRUPT = 3  # stored data failed its own check: not the caller's fault
 EXIT_INTERNAL = 70
 
 # Rich assumes 80 columns when output is not a terminal; registry tables need more.
@@ -137,11 +139,15 @@ def refusals(json_out: bool) -> Iterator[None]:
     try:
         yield
     except JcmError as error:
+        hint = hint_for(error.code, error.details)
         if json_out or state.json:
-            print_json({"error": error.to_dict()})
+            print_json({"error": error.to_dict() | ({"hint": hint} if hint else {})})
         else:
             err.print(f"[bold red]error[{error.code}][/]: {error.message}", soft_wrap=True)
-        raise typer.Exit(EXIT_REFUSED) from None
+            if hint:
+                err.print(f"hint: {hint}", soft_wrap=True, markup=False)
+        corrupt = isinstance(error, DataCorruption)
+        raise typer.Exit(EXIT_CORRUPT if corrupt else EXIT_REFUSED) from None
     except typer.Exit:
         raise
     except Exception as error:

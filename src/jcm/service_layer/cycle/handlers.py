@@ -73,8 +73,7 @@ def resolve_actor(uow: UnitOfWork, by: cc.ActingAs) -> Actor:
     if not found:
         raise NotFound(
             "P1_UNKNOWN_ACTOR",
-            f"Organisation {by.organisation_id!r} is not registered in any cycle role. Register "
-            "it with `jcm actor register`.",
+            f"Organisation {by.organisation_id!r} is not registered in any cycle role.",
             organisation=by.organisation_id,
         )
     if by.role is not None:
@@ -92,7 +91,7 @@ def resolve_actor(uow: UnitOfWork, by: cc.ActingAs) -> Actor:
         roles = ", ".join(a.role.value for a, _ in found)
         raise InvalidInput(
             "P1_AMBIGUOUS_ACTOR",
-            f"Organisation {by.organisation_id} acts as {roles}; say which with --role.",
+            f"Organisation {by.organisation_id} acts as {roles}; say which role it acts in.",
             organisation=by.organisation_id,
             roles=[a.role.value for a, _ in found],
         )
@@ -107,8 +106,7 @@ def rule_book(uow: UnitOfWork, version: str) -> RuleBook:
         known = ", ".join(r.version for r in uow.cycle.list_rule_books()) or "none besides default"
         raise NotFound(
             "P8_UNKNOWN_RULE_BOOK",
-            f"There is no rule book {version!r} (defined: {known}). Define it with "
-            "`jcm rule-book define`.",
+            f"There is no rule book {version!r} (defined: {known}).",
             rule_book=version,
         )
     return found
@@ -119,8 +117,7 @@ def project_or_404(uow: UnitOfWork, project_id: str, *, lock: bool = False) -> P
     if found is None:
         raise NotFound(
             "P4_UNKNOWN_PROJECT",
-            f"There is no project {project_id!r} in the cycle. Start one with `jcm project "
-            "start`; list them with `jcm project list`.",
+            f"There is no project {project_id!r} in the cycle.",
             project=project_id,
         )
     return found
@@ -133,8 +130,7 @@ def monitoring_or_404(
     if found is None:
         raise NotFound(
             "P4_UNKNOWN_MONITORING",
-            f"There is no monitoring period {request_id!r} (ids look like KE001-M001). List a "
-            "project's periods with `jcm project show`.",
+            f"There is no monitoring period {request_id!r} (ids look like KE001-M001).",
             request=request_id,
         )
     return found
@@ -153,8 +149,7 @@ def methodology_or_404(uow: UnitOfWork, methodology_id: str, version: str) -> Me
     if found is None:
         raise NotFound(
             "P4_UNKNOWN_METHODOLOGY",
-            f"There is no proposed methodology {methodology_id} v{version} in the cycle. List "
-            "them with `jcm methodology proposals`.",
+            f"There is no proposed methodology {methodology_id} v{version} in the cycle.",
             methodology=methodology_id,
             version=version,
         )
@@ -214,7 +209,7 @@ def _check_methodology_known(uow: UnitOfWork, project: Project) -> None:
         "P8_UNKNOWN_METHODOLOGY",
         f"Project {project.id} applies {project.methodology_id} v"
         f"{project.methodology_version}, which is neither an executable methodology "
-        "(`jcm methodology list`) nor a valid methodology of the cycle.",
+        "on this platform nor a valid methodology of the cycle.",
         project=project.id,
         methodology=project.methodology_id,
         version=project.methodology_version,
@@ -228,9 +223,8 @@ def _check_participants(uow: UnitOfWork, participants: Sequence[Participant]) ->
         if found is None:
             raise NotFound(
                 "P1_UNKNOWN_ACTOR",
-                f"Participant {p.organisation_id} is not registered as a project participant. "
-                f"Register it with `jcm actor register {p.organisation_id} --role "
-                f"project_participant --side {p.side.value}`.",
+                f"Participant {p.organisation_id} is not registered as a project participant "
+                f"on the {p.side.value} side.",
                 organisation=p.organisation_id,
             )
         if found[0].side is not p.side:
@@ -274,8 +268,7 @@ def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> dict[str, Any]:
     if found is None:
         raise NotFound(
             "P1_UNKNOWN_ACTOR",
-            f"{cmd.tpe!r} is not registered as a TPE. Register it with `jcm actor register "
-            f"{cmd.tpe} --role tpe`.",
+            f"{cmd.tpe!r} is not registered as a TPE.",
             organisation=cmd.tpe,
         )
     tpe, name = found
@@ -327,8 +320,7 @@ def start(uow: UnitOfWork, cmd: cc.StartProject) -> dict[str, Any]:
     if uow.cycle.get_project(project.id, lock=True) is not None:
         raise RuleViolation(
             "P4_PROJECT_EXISTS",
-            f"Project {project.id} already exists; one project id is started once. See it "
-            f"with `jcm project show {project.id}`.",
+            f"Project {project.id} already exists; one project id is started once.",
             project=project.id,
         )
     _check_methodology_known(uow, project)
@@ -382,8 +374,7 @@ def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
         if cmd.renewal_end is None:
             raise InvalidInput(
                 "P8_MISSING_PAYLOAD",
-                f"Renewing the crediting period of project {project.id} needs the new end "
-                "date (--until).",
+                f"Renewing the crediting period of project {project.id} needs the new end date.",
                 project=project.id,
             )
         payload = Renewal(cmd.renewal_end)
@@ -468,7 +459,7 @@ def _calculate(
         elif parameter is not None and parameter not in dict(cmd.values):
             error.message += (
                 f" Ex-ante parameters and facts of project {project.id} come from its PDD "
-                "(`jcm project step ... submit-pdd --fixed/--fact`)."
+                "(its fixed parameters and facts)."
             )
             error.args = (error.message,)
         raise
@@ -498,7 +489,7 @@ def _reductions(
                 "P8_MISSING_PAYLOAD",
                 f"Methodology {project.methodology_id} v{project.methodology_version} of "
                 f"project {project.id} has no executable version on this platform; state the "
-                "reductions the monitoring report calculates (--reductions).",
+                "reductions the monitoring report calculates.",
                 project=project.id,
                 methodology=project.methodology_id,
             ) from None
@@ -596,7 +587,7 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
     if action is MonitoringAction.SUBMIT_REPORT:
         raise InvalidInput(
             "P8_BAD_ACTION",
-            "A monitoring report opens a new period: use `jcm monitoring submit`.",
+            "A monitoring report opens a new period; submit it as a report, not as a step.",
             action=cmd.action,
         )
     request, decision_id = monitoring_or_404(uow, cmd.request_id)
@@ -611,7 +602,7 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
         if amount is None:
             raise InvalidInput(
                 "P8_MISSING_PAYLOAD",
-                f"Verifying {request.id} needs the verified amount (--amount).",
+                f"Verifying {request.id} needs the verified amount.",
                 request=request.id,
             )
         if computed is not None and amount > computed:
@@ -726,7 +717,7 @@ def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> dict[str, Any]
     if action in (MethodologyAction.PROPOSE, MethodologyAction.PROPOSE_REVISION):
         raise InvalidInput(
             "P8_BAD_ACTION",
-            "Use `jcm methodology propose` or `jcm methodology revise` to create a version.",
+            "A methodology version is created by a proposal or a revision, not by a step.",
             action=cmd.action,
         )
     found = methodology_or_404(uow, cmd.methodology_id, cmd.version)

@@ -77,7 +77,7 @@ def _registry(ledger: Ledger, code: str) -> Registry:
     if found is None:
         raise NotFound(
             "G4_UNKNOWN_REGISTRY",
-            f"There is no registry {code!r}. Create it with `jcm registry create {code}`.",
+            f"There is no registry {code!r}.",
             registry=code,
         )
     if not found.active:
@@ -94,7 +94,7 @@ def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Ac
     if found is None:
         raise NotFound(
             "G4_UNKNOWN_ACCOUNT",
-            f"There is no account {account_id!r}. List accounts with `jcm account list`.",
+            f"There is no account {account_id!r}.",
             account=account_id,
         )
     return found
@@ -165,8 +165,7 @@ def open_account(uow: UnitOfWork, cmd: OpenAccount) -> AccountOpened:
     if org is None or org.registry != registry.code:
         raise NotFound(
             "G4_UNKNOWN_ORGANISATION",
-            f"Registry {registry.code} has no organisation {cmd.organisation_id!r}. Create it "
-            f"with `jcm org create --registry {registry.code} NAME`.",
+            f"Registry {registry.code} has no organisation {cmd.organisation_id!r}.",
             organisation=cmd.organisation_id,
             registry=registry.code,
         )
@@ -339,8 +338,7 @@ def issue(uow: UnitOfWork, cmd: Issue) -> IssuanceResult:
     if decision is None:
         raise NotFound(
             "I1_UNKNOWN_DECISION",
-            f"There is no Joint Committee decision {cmd.decision_id}; record it first with "
-            "`jcm decision record`.",
+            f"There is no Joint Committee decision {cmd.decision_id}; record it first.",
             decision=cmd.decision_id,
         )
     lines = ledger.decision_lines(decision.id)
@@ -402,8 +400,8 @@ def _select(
     if (quantity is None) == (serials is None):
         raise InvalidInput(
             "G1_SELECT_UNITS",
-            "Name the units either by --quantity (lowest serials first) or by --serials "
-            "(one serial range), not both and not neither.",
+            "Name the units either by quantity (lowest serials first) or by one serial range, "
+            "not both and not neither.",
         )
     if quantity is not None:
         if account_id is None:
@@ -467,8 +465,7 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
         if destination is None:
             raise NotFound(
                 "G4_NO_TERMINAL_ACCOUNT",
-                f"Registry {source.registry} has no {terminal.value} account; open one with "
-                f"`jcm account create --type {terminal.value}`.",
+                f"Registry {source.registry} has no {terminal.value} account; open one first.",
                 registry=source.registry,
             )
         acc.check_open(destination)
@@ -587,8 +584,7 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     if not reference:
         raise InvalidInput(
             "G1_NO_REFERENCE",
-            "An authorisation needs the reference of the authorising Party's letter or "
-            "decision (--reference).",
+            "An authorisation needs the reference of the authorising Party's letter or decision.",
         )
     ws = WorkingSet(ledger, uow.decision_cache)
     blocks = _select(ws, account.id, cmd.quantity, cmd.serials)

@@ -1,7 +1,7 @@
 """What the registry's use cases return: frozen dataclasses, one per kind of answer.
 
 Field names are the keys of the JSON form (``jcm.service_layer.results.to_json``), which is
-what the CLI prints with ``--json``, what the idempotency store keeps and, for set-up
+what the CLI prints as JSON, what the idempotency store keeps and, for set-up
 changes, the change recorded in the transparency log, so renaming a field changes all three.
 """
 

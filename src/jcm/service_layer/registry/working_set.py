@@ -165,8 +165,7 @@ class WorkingSet:
                 raise UnitRuleViolation(
                     "U2_INSUFFICIENT_UNITS",
                     f"Account {account_id} holds {held} units, fewer than the {quantity} "
-                    "requested. Lower the quantity or check the holdings with "
-                    f"`jcm holdings --account {account_id}`.",
+                    "requested.",
                     account=account_id,
                     requested=quantity,
                     held=held,

@@ -43,7 +43,7 @@ def latest_checkpoint(uow: UnitOfWork) -> dict[str, Any]:
     if found is None:
         raise NotFound(
             "L1_NO_CHECKPOINT",
-            "The log has no signed checkpoint yet; sign one with `jcm log checkpoint`.",
+            "The log has no signed checkpoint yet; sign one first.",
         )
     return checkpoint_dict(found)
 
@@ -53,8 +53,7 @@ def _covering_checkpoint(log: TransparencyLog, index: int) -> StoredCheckpoint:
     if found is None:
         raise NotFound(
             "L1_NO_CHECKPOINT",
-            f"No signed checkpoint covers log entry {index} yet; sign one with "
-            "`jcm log checkpoint` and ask again.",
+            f"No signed checkpoint covers log entry {index} yet; sign one and ask again.",
             index=index,
         )
     return found
@@ -106,8 +105,7 @@ def consistency_bundle(uow: UnitOfWork, old_size: int, new_size: int | None) -> 
         missing = old_size if old is None else new_size
         raise NotFound(
             "L1_NO_CHECKPOINT",
-            f"There is no signed checkpoint of size {missing}; list them with "
-            "`jcm log checkpoints`.",
+            f"There is no signed checkpoint of size {missing}.",
             size=missing,
         )
     if old.size > new.size:

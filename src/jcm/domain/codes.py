@@ -1,0 +1,240 @@
+"""The catalogue of codes: every code the product raises, with its class and meaning.
+
+One row per code: the code (its first letter is its family), the exception class it is raised
+with (which fixes the HTTP status an API answers with), the ITL-style check it implements
+where there is one, and a one-line meaning. ``docs/checks.md`` is generated from this table
+(``python -m jcm.domain.codes docs/checks.md``) and a test keeps the two and every raise site in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jcm.domain.errors import (
+    AccountRuleViolation,
+    Article6RuleViolation,
+    ConcurrencyConflict,
+    DataCorruption,
+    IdempotencyConflict,
+    InvalidInput,
+    IssuanceRuleViolation,
+    JcmError,
+    NotFound,
+    RuleViolation,
+    UnitRuleViolation,
+)
+
+FAMILIES = {
+    "G": "General",
+    "U": "Units and serials",
+    "I": "Issuance",
+    "A": "Accounts",
+    "T": "Article 6",
+    "L": "Transparency log",
+    "M": "Methodologies",
+    "S": "Monitoring sheets",
+    "P": "Project cycle",
+}
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    raised_as: type[JcmError]
+    check: str
+    meaning: str
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+    @property
+    def http_status(self) -> int:
+        return self.raised_as.http_status
+
+
+# fmt: off
+CATALOGUE: tuple[Code, ...] = (
+    Code("G1_BAD_ACCOUNT_TYPE", InvalidInput, "G1", "an enumerated value is unknown; the message lists the allowed values"),
+    Code("G1_BAD_BATCH", InvalidInput, "G1", "malformed input (the value is named; batch errors name the row)"),
+    Code("G1_BAD_COUNTRY", InvalidInput, "G1", "a registry code is not an ISO 3166-1 alpha-2 code (pycountry)"),
+    Code("G1_BAD_DATE", InvalidInput, "G1", "malformed input (the value is named; batch errors name the row)"),
+    Code("G1_BAD_FACT", InvalidInput, "G1", "a methodology fact is not NAME=VALUE, or a value not NAME=VALUE:UNIT"),
+    Code("G1_BAD_KIND", InvalidInput, "G1", "an enumerated value is unknown; the message lists the allowed values"),
+    Code("G1_BAD_NAME", InvalidInput, "G1", "malformed input (the value is named; batch errors name the row)"),
+    Code("G1_BAD_PROJECT", InvalidInput, "G1", "malformed input (the value is named; batch errors name the row)"),
+    Code("G1_BAD_PURPOSE", InvalidInput, "G1", "an enumerated value is unknown; the message lists the allowed values"),
+    Code("G1_BAD_QUANTITY", InvalidInput, "G1", "malformed input (the value is named; batch errors name the row)"),
+    Code("G1_BAD_SHARE", InvalidInput, "G1", "malformed input (the value is named; batch errors name the row)"),
+    Code("G1_BAD_STATUS", InvalidInput, "G1", "an account status is unknown"),
+    Code("G1_BAD_TRIGGER", InvalidInput, "G1", "an enumerated value is unknown; the message lists the allowed values"),
+    Code("G1_BAD_USE", InvalidInput, "G1", "an enumerated value is unknown; the message lists the allowed values"),
+    Code("G1_NO_CHANGE", InvalidInput, "G1", "an account is set to the status it already has"),
+    Code("G1_NO_DESTINATION", InvalidInput, "G1", "a command is incomplete or contradictory"),
+    Code("G1_NO_FILE", InvalidInput, "G1", "malformed input (the value is named; batch errors name the row)"),
+    Code("G1_NO_PURPOSE", InvalidInput, "G1", "a command is incomplete or contradictory"),
+    Code("G1_NO_REFERENCE", InvalidInput, "G1", "a command is incomplete or contradictory"),
+    Code("G1_SAME_ACCOUNT", InvalidInput, "G1", "a command is incomplete or contradictory"),
+    Code("G1_SELECT_ENTRY", InvalidInput, "G1", "an inclusion proof is asked for by none or several of transaction, index and serial"),
+    Code("G1_SELECT_UNITS", InvalidInput, "G1", "units are named by neither or both of a quantity and a serial range"),
+    Code("G2_IDEMPOTENCY_KEY_REUSED", IdempotencyConflict, "G2", "an idempotency key is reused for a different command"),
+    Code("G3_REGISTRY_INACTIVE", AccountRuleViolation, "G3", "a registry involved is not active"),
+    Code("G4_ACCOUNT_NOT_OPEN", AccountRuleViolation, "G4", "an account is blocked or closed"),
+    Code("G4_NO_TERMINAL_ACCOUNT", NotFound, "G4", "something named does not exist"),
+    Code("G4_UNKNOWN_ACCOUNT", NotFound, "G4", "something named does not exist"),
+    Code("G4_UNKNOWN_ORGANISATION", NotFound, "G4", "something named does not exist"),
+    Code("G4_UNKNOWN_REGISTRY", NotFound, "G4", "something named does not exist"),
+    Code("G5_REGISTRY_MISMATCH", AccountRuleViolation, "G5", "an internal transfer names accounts of two registries"),
+    Code("G5_SAME_REGISTRY", AccountRuleViolation, "G5", "an external transfer names accounts of one registry"),
+    Code("G6_NOT_BILATERAL", AccountRuleViolation, "G5/ITL eligibility", "units of a Japan–partner JCM would go to a third registry"),
+    Code("G7_REGISTRY_EXISTS", AccountRuleViolation, "", "a registry is created twice"),
+    Code("G9_BUSY", ConcurrencyConflict, "", "the database stayed locked through every retry (the command can be repeated)"),
+    Code("U1_UNKNOWN_SERIAL", UnitRuleViolation, "U1", "serials in the range were never issued (or the serial names the wrong origin registry, vintage or period)"),
+    Code("U2_INSUFFICIENT_UNITS", UnitRuleViolation, "U2", "an account holds fewer units than the quantity asked"),
+    Code("U2_UNITS_NOT_HELD", UnitRuleViolation, "U2", "serials are held by another account (the message names the holder and the sub-range)"),
+    Code("U6_BAD_RANGE", InvalidInput, "U6", "start > end, start < 1, or a malformed serial"),
+    Code("U6_BAD_SERIAL", InvalidInput, "U6", "start > end, start < 1, or a malformed serial"),
+    Code("I1_UNKNOWN_DECISION", NotFound, "I1", "issuing a decision that was never recorded"),
+    Code("I2_ALREADY_ISSUED", IssuanceRuleViolation, "I2", "a side issues its share of a decision a second time"),
+    Code("I2_NO_SHARE", IssuanceRuleViolation, "I2", "the decision allocates nothing to that registry"),
+    Code("I3_OVERLAPPING_PERIOD", IssuanceRuleViolation, "I3", "a monitoring period overlaps another of the same project, pending or issued (one shared day counts)"),
+    Code("I6_BAD_AMOUNT", InvalidInput, "", "the decided amount is not a whole number ≥ 1"),
+    Code("I7_BAD_ALLOCATION", InvalidInput, "A2", "shares do not sum to exactly 100, repeat a holder, are ≤ 0 or > 100, or the remainder holder is not listed"),
+    Code("I8_BAD_PERIOD", InvalidInput, "", "a period ends before it starts, or ends in the future"),
+    Code("I8_FUTURE_PERIOD", InvalidInput, "", "a period ends before it starts, or ends in the future"),
+    Code("I9_BAD_VINTAGE", InvalidInput, "", "the vintage is not a year of the monitoring period"),
+    Code("A1_TERMINAL_ACCOUNT", AccountRuleViolation, "A1", "anything would leave a cancellation or retirement account"),
+    Code("A2_NOT_A_HOLDING_ACCOUNT", AccountRuleViolation, "A2", "a transfer or issuance would go to a cancellation/retirement account (use `cancel`/`retire`)"),
+    Code("A2_NOT_ELIGIBLE_FOR_ISSUANCE", AccountRuleViolation, "A2", "an allocation names an account outside Japan's and the partner's registries"),
+    Code("A3_SINGLETON_EXISTS", AccountRuleViolation, "", "a second government-holding, cancellation or retirement account in one registry"),
+    Code("A4_ACCOUNT_CLOSED", AccountRuleViolation, "", "changing a closed account (closing is final)"),
+    Code("A4_NOT_EMPTY", AccountRuleViolation, "", "closing an account that still holds units"),
+    Code("A4_SYSTEM_ACCOUNT", AccountRuleViolation, "", "blocking or closing a registry's government-holding, cancellation or retirement account"),
+    Code("T1_NOT_AUTHORISED_FOR_PURPOSE", Article6RuleViolation, "T1", "cancelling for OIMP units not authorised for OIMP"),
+    Code("T3_NO_ADJUSTMENT_DUE", Article6RuleViolation, "T3", "recording a corresponding adjustment for units whose adjustment is not pending"),
+    Code("T4_ALREADY_FIRST_TRANSFERRED", Article6RuleViolation, "T1", "changing the authorisation of units already first-transferred"),
+    Code("T5_NOT_AUTHORISING_PARTY", Article6RuleViolation, "T1", "authorising units anywhere but in the host Party's (partner's) registry"),
+    Code("T6_BAD_TRIGGER", InvalidInput, "T1", "an NDC authorisation with a first-transfer definition other than the first international transfer"),
+    Code("L1_NO_CHECKPOINT", NotFound, "", "a proof is asked for but no signed checkpoint covers the entry (or none of that size exists)"),
+    Code("L2_UNKNOWN_ENTRY", NotFound, "", "the log has no such entry index, or no entry records that transaction"),
+    Code("L3_BAD_SIZES", InvalidInput, "", "a consistency proof from a larger checkpoint to a smaller one"),
+    Code("M0_UNKNOWN_METHODOLOGY", NotFound, "", "no methodology with that id (and version)"),
+    Code("M1_UNKNOWN_PARAMETER", InvalidInput, "", "a value names a parameter the methodology does not have"),
+    Code("M2_OUT_OF_RANGE", InvalidInput, "", "a value is outside the parameter's allowed range or physical bounds (e.g. generation above capacity × hours)"),
+    Code("M3_WRONG_UNIT", InvalidInput, "", "a value comes in another unit than the parameter's"),
+    Code("M4_MISSING_PARAMETER", InvalidInput, "", "a required parameter has no value"),
+    Code("M5_NO_DEFAULT", InvalidInput, "", "no default value exists for that country, grid or case"),
+    Code("M6_NOT_DECIMAL", InvalidInput, "", "a value is a float, NaN or has more than 20 significant digits"),
+    Code("M7_DEFAULT_NOT_INPUT", InvalidInput, "", "a user tries to type in a default value (an emission factor comes from the versioned tables only)"),
+    Code("M8_BAD_FACT", InvalidInput, "", "a project fact for eligibility is malformed"),
+    Code("M9_OVERLAPPING_PERIODS", InvalidInput, "", "monitoring periods given to one calculation overlap"),
+    Code("S1_BAD_SHEET", InvalidInput, "", "the file is missing or not .xlsx/.csv, the header is not `period_start, period_end, NAME [UNIT]…`, or there is no period"),
+    Code("S2_BAD_CELL", InvalidInput, "", "a date or a number cannot be read, or a value is missing (sheet, row and column named)"),
+    Code("P1_AMBIGUOUS_ACTOR", InvalidInput, "", "the organisation holds several roles and the step does not say which"),
+    Code("P1_NOT_A_PARTICIPANT", RuleViolation, "", "a participant acts for a project it is not part of"),
+    Code("P1_NOT_ENGAGED_TPE", RuleViolation, "", "another TPE than the one engaged validates or verifies"),
+    Code("P1_SAME_TPE", RuleViolation, "", "the validator verifies where the rule book forbids it"),
+    Code("P1_TPE_NOT_DESIGNATED", RuleViolation, "", "a TPE is not designated by the project's JC for the function in the project's scope"),
+    Code("P1_UNKNOWN_ACTOR", NotFound, "", "the organisation is not registered as an actor, or not in the role named (`NotFound`)"),
+    Code("P1_WRONG_JC", RuleViolation, "", "a JC member, the secretariat or a partner registry manager of another partnership acts"),
+    Code("P1_WRONG_ROLE", RuleViolation, "", "the actor's role is not one of the row's roles"),
+    Code("P2_MISSING_DOCUMENT", RuleViolation, "", "required document kinds have no public version attached (or on file)"),
+    Code("P3_FUTURE_STEP", InvalidInput, "", "a step is dated after today"),
+    Code("P3_OUTSIDE_CREDITING_PERIOD", RuleViolation, "", "a monitoring period is not within the crediting period"),
+    Code("P3_OUT_OF_ORDER", RuleViolation, "", "a step is dated before the previous step"),
+    Code("P3_TOO_EARLY", RuleViolation, "", "a public-input window is still open"),
+    Code("P4_BAD_TRANSITION", RuleViolation, "", "the action is not allowed from the current state (the message lists the states it is allowed from)"),
+    Code("P4_METHODOLOGY_EXISTS", RuleViolation, "", "a project id is started twice, a methodology version proposed twice"),
+    Code("P4_METHODOLOGY_NOT_VALID", RuleViolation, "", "a project's methodology version is not valid"),
+    Code("P4_NOT_DECIDED", RuleViolation, "", "a registry command is asked for a period the JC has not decided"),
+    Code("P4_PIN_REQUIRED", RuleViolation, "", "a project starts at its PDD under a rule book that requires a PIN"),
+    Code("P4_PROJECT_EXISTS", RuleViolation, "", "a project id is started twice, a methodology version proposed twice"),
+    Code("P4_PROJECT_NOT_REGISTERED", RuleViolation, "", "a monitoring step needs a registered project"),
+    Code("P4_UNKNOWN_METHODOLOGY", NotFound, "", "no such project, monitoring period or proposed methodology version (`NotFound`)"),
+    Code("P4_UNKNOWN_MONITORING", NotFound, "", "no such project, monitoring period or proposed methodology version (`NotFound`)"),
+    Code("P4_UNKNOWN_PROJECT", NotFound, "", "no such project, monitoring period or proposed methodology version (`NotFound`)"),
+    Code("P5_OVERLAPPING_PERIOD", IssuanceRuleViolation, "", "a monitoring period overlaps another live period of the project"),
+    Code("P6_FUTURE_PERIOD", IssuanceRuleViolation, "", "a monitoring period has not ended before the report date"),
+    Code("P7_ABOVE_CALCULATED", IssuanceRuleViolation, "", "a TPE verifies more than the monitoring report's calculated reductions"),
+    Code("P7_ABOVE_VERIFIED", IssuanceRuleViolation, "", "the JC decides more than the verified amount"),
+    Code("P7_ALREADY_ISSUED", IssuanceRuleViolation, "", "a side records its issuance twice"),
+    Code("P7_NO_SHARE_FOR_SIDE", IssuanceRuleViolation, "", "a registry manager records issuance for a side with no share"),
+    Code("P7_REPORTED_DIFFERS", IssuanceRuleViolation, "", "the reductions a report states differ from what the executable methodology calculates from its values"),
+    Code("P8_BAD_ACTION", InvalidInput, "", "the step named is not a step of that state machine (the message lists them)"),
+    Code("P8_BAD_ACTOR", InvalidInput, "", "malformed actor, scope, hash, date, document or period"),
+    Code("P8_BAD_AMOUNT", InvalidInput, "", "malformed project, methodology or decision details"),
+    Code("P8_BAD_CREDITING_PERIOD", InvalidInput, "", "malformed project, methodology or decision details"),
+    Code("P8_BAD_DATE", InvalidInput, "", "malformed actor, scope, hash, date, document or period"),
+    Code("P8_BAD_DOCUMENT", InvalidInput, "", "malformed actor, scope, hash, date, document or period"),
+    Code("P8_BAD_FILENAME", InvalidInput, "", "a document is stored with a malformed media type or filename, or with identical public and confidential versions"),
+    Code("P8_BAD_HASH", InvalidInput, "", "malformed actor, scope, hash, date, document or period"),
+    Code("P8_BAD_MEDIA_TYPE", InvalidInput, "", "a document is stored with a malformed media type or filename, or with identical public and confidential versions"),
+    Code("P8_BAD_METHODOLOGY", InvalidInput, "", "malformed project, methodology or decision details"),
+    Code("P8_BAD_PARTICIPANTS", InvalidInput, "", "malformed project, methodology or decision details"),
+    Code("P8_BAD_PERIOD", InvalidInput, "", "malformed actor, scope, hash, date, document or period"),
+    Code("P8_BAD_RULE_BOOK", InvalidInput, "", "a rule book has no version or an impossible window"),
+    Code("P8_BAD_SCOPE", InvalidInput, "", "malformed actor, scope, hash, date, document or period"),
+    Code("P8_BAD_SHARES", InvalidInput, "", "malformed project, methodology or decision details"),
+    Code("P8_BAD_STATE", InvalidInput, "", "a listing is filtered by a state the machine does not have (the message lists them)"),
+    Code("P8_BAD_TITLE", InvalidInput, "", "malformed project, methodology or decision details"),
+    Code("P8_CORRUPT_RECORD", DataCorruption, "", "a stored aggregate cannot be read back (edited by hand or by newer code)"),
+    Code("P8_MISSING_PAYLOAD", InvalidInput, "", "a step lacks its details (allocation, participants, renewal, verification, decision, approval) or gets some it does not take"),
+    Code("P8_NOT_ELIGIBLE", RuleViolation, "", "the PDD's facts fail the methodology's eligibility checklist (the message names each failing criterion and why)"),
+    Code("P8_OTHER_PROJECT", InvalidInput, "", "a monitoring request is used with another project"),
+    Code("P8_RULE_BOOK_EXISTS", RuleViolation, "", "a rule-book version is not defined, or defined twice (a rule book never changes)"),
+    Code("P8_RULE_BOOK_MISMATCH", InvalidInput, "", "a step is checked against another rule book than its aggregate's"),
+    Code("P8_SAME_VERSIONS", InvalidInput, "", "a document is stored with a malformed media type or filename, or with identical public and confidential versions"),
+    Code("P8_UNEXPECTED_PAYLOAD", InvalidInput, "", "a step lacks its details (allocation, participants, renewal, verification, decision, approval) or gets some it does not take"),
+    Code("P8_UNKNOWN_METHODOLOGY", NotFound, "", "a project applies a methodology version that is neither executable nor valid in the cycle"),
+    Code("P8_UNKNOWN_RULE_BOOK", NotFound, "", "a rule-book version is not defined, or defined twice (a rule book never changes)"),
+    Code("P9_CONFIDENTIAL", RuleViolation, "", "the reader may not read a confidential version"),
+    Code("P9_DOCUMENT_CORRUPTED", DataCorruption, "", "a stored object's bytes or metadata are missing or do not match its hash"),
+    Code("P9_NOT_ATTACHED", NotFound, "", "a confidential version is asked for under a project it is not attached to (being engaged on one project gives no right to another's documents)"),
+    Code("P9_UNKNOWN_DOCUMENT", NotFound, "", "no document with that hash is stored (`NotFound`)"),
+    Code("P9_VISIBILITY_CONFLICT", RuleViolation, "", "the same bytes are stored once as public and once as confidential"),
+)
+# fmt: on
+
+BY_CODE: dict[str, Code] = {entry.code: entry for entry in CATALOGUE}
+
+CATALOGUE_START = "<!-- catalogue: generated by `python -m jcm.domain.codes`; do not edit -->"
+CATALOGUE_END = "<!-- end of catalogue -->"
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as the tables of ``docs/checks.md``, one per family."""
+    parts = [CATALOGUE_START]
+    for family, title in FAMILIES.items():
+        parts += [
+            "",
+            f"### {title} ({family})",
+            "",
+            "| code | raised as | HTTP | check | meaning |",
+            "|---|---|---|---|---|",
+        ]
+        parts += [
+            f"| `{c.code}` | {c.raised_as.__name__} | {c.http_status} | {c.check or '—'} "
+            f"| {c.meaning} |"
+            for c in CATALOGUE
+            if c.family == family
+        ]
+    parts += ["", CATALOGUE_END]
+    return "\n".join(parts)
+
+
+def replace_catalogue(page: str) -> str:
+    """``page`` with its generated catalogue block replaced by the current one."""
+    start = page.index(CATALOGUE_START)
+    end = page.index(CATALOGUE_END) + len(CATALOGUE_END)
+    return page[:start] + catalogue_markdown() + page[end:]
+
+
+if __name__ == "__main__":  # python -m jcm.domain.codes [docs/checks.md]: print or rewrite
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:
+        target = Path(sys.argv[1])
+        target.write_text(replace_catalogue(target.read_text("utf-8")), "utf-8")
+    else:
+        print(catalogue_markdown())

@@ -1,0 +1,47 @@
+"""What to do next after a refusal, in this console's own words.
+
+The domain and the services say what is wrong (a code, a message, the values at fault); only
+the CLI knows its commands, so the hints that name them live here, keyed by code. A hint may
+use the refusal's details by name; a hint whose details are missing is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+HINTS: dict[str, str] = {
+    "G1_SELECT_UNITS": "give either --quantity (lowest serials first) or --serials",
+    "G1_SELECT_ENTRY": "give exactly one of --tx, --index, --serial",
+    "G1_NO_REFERENCE": "give the authorising Party's letter or decision with --reference",
+    "G4_UNKNOWN_REGISTRY": "create it with `jcm registry create {registry}`",
+    "G4_UNKNOWN_ACCOUNT": "list accounts with `jcm account list`",
+    "G4_UNKNOWN_ORGANISATION": "create it with `jcm org create --registry {registry} NAME`",
+    "G4_NO_TERMINAL_ACCOUNT": "open one with `jcm account create --registry {registry} --type …`",
+    "G5_REGISTRY_MISMATCH": "use `jcm external-transfer` to move units between registries",
+    "G5_SAME_REGISTRY": "use `jcm transfer` within one registry",
+    "A2_NOT_A_HOLDING_ACCOUNT": "use `jcm cancel` or `jcm retire` to move units into it",
+    "I1_UNKNOWN_DECISION": "record it first with `jcm decision record`",
+    "U2_INSUFFICIENT_UNITS": "check the holdings with `jcm holdings --account {account}`",
+    "L1_NO_CHECKPOINT": "sign one with `jcm log checkpoint`; list them with `jcm log checkpoints`",
+    "P1_UNKNOWN_ACTOR": "register it with `jcm actor register {organisation} --role …`",
+    "P1_AMBIGUOUS_ACTOR": "say which with --role",
+    "P4_UNKNOWN_PROJECT": "list projects with `jcm project list`",
+    "P4_PROJECT_EXISTS": "see it with `jcm project show {project}`",
+    "P4_UNKNOWN_MONITORING": "list a project's periods with `jcm project show PROJECT`",
+    "P4_UNKNOWN_METHODOLOGY": "list proposals with `jcm methodology proposals`",
+    "P8_UNKNOWN_RULE_BOOK": "define it with `jcm rule-book define`",
+    "P8_UNKNOWN_METHODOLOGY": "list executable methodologies with `jcm methodology list`",
+    "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
+    "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
+    "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
+}
+
+
+def hint_for(code: str, details: dict[str, Any]) -> str | None:
+    template = HINTS.get(code)
+    if template is None:
+        return None
+    try:
+        return template.format(**details)
+    except (KeyError, IndexError, ValueError):
+        return None
