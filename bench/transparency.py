@@ -33,7 +33,8 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import TransactionKind
-from jcm.service_layer.transparency.proofs import proofs as transparency
+from jcm.service_layer.results import to_json_object
+from jcm.service_layer.transparency import proofs as transparency
 
 console = Console()
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
@@ -70,7 +71,7 @@ def _world(app: App, decisions: int = 20, amount: int = 1_000_000) -> list[str]:
                 amount,
                 tuple(AllocationShare(a, share) for a in accounts),
             )
-        )["decision"]
+        ).decision
         r.issue(c.Issue(decision, "JP"))
     return accounts
 
@@ -170,7 +171,7 @@ def bench_proofs(app: App, samples: int) -> float:
 
 def bench_verify(app: App) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
-    result = app.log.verify(dict(app.log_verifiers()))
+    result = to_json_object(app.log.verify(app.log_verifiers()))
     return time.perf_counter() - started, result
 
 

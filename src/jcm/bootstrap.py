@@ -63,7 +63,7 @@ class App:
     def log_verifiers(self) -> dict[str, NoteVerifier]:
         """Every public key the log has signed with (rotated keys included), by key id."""
         return {
-            key["key_id"]: NoteVerifier.from_verifier_key(key["verifier"])
+            key.key_id: NoteVerifier.from_verifier_key(key.verifier)
             for key in self.log.signing_keys()
         }
 
@@ -71,9 +71,9 @@ class App:
         """The log's verifier keys: every key it signed with, then the active one."""
         keys = [
             {
-                "key_id": k["key_id"],
-                "verifier": k["verifier"],
-                "retired": k["retired_at"] is not None,
+                "key_id": k.key_id,
+                "verifier": k.verifier,
+                "retired": k.retired_at is not None,
             }
             for k in self.log.signing_keys()
         ]

@@ -159,7 +159,7 @@ def step(action: str, by: str, days: int) -> cc.MonitoringStep:
 
 def verified(app: App) -> bool:
     verifiers: dict[str, Verifier] = dict(app.log_verifiers())
-    return bool(app.log.verify(verifiers)["ok"])
+    return app.log.verify(verifiers).ok
 
 
 def test_processes_racing_to_decide_and_to_issue_make_one_decision_and_issue_each_side_once(

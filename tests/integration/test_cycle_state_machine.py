@@ -55,6 +55,7 @@ from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo_cycle import actors
+from jcm.service_layer.results import to_json_object
 
 FIRST_DAY = date(2022, 1, 1)
 TODAY = date(2026, 4, 1)  # the app fixture's clock
@@ -417,7 +418,7 @@ class CycleMachine(RuleBasedStateMachine):
 
 def verify(app: App) -> dict[str, Any]:
     verifiers: dict[str, Verifier] = dict(app.log_verifiers())
-    result: dict[str, Any] = app.log.verify(verifiers)
+    result: dict[str, Any] = to_json_object(app.log.verify(verifiers))
     return result
 
 

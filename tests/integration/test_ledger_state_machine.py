@@ -258,7 +258,7 @@ class LedgerMachine(RuleBasedStateMachine):
             # state the commands left, whatever the sequence was.
             self.app.log.sign_checkpoint()
             verdict = self.app.log.verify(self.app.log_verifiers())
-            assert verdict["ok"], verdict["problem"]
+            assert verdict.ok, verdict.problem
         finally:
             self.ledgers.release(self.app)
 

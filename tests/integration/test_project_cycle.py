@@ -38,6 +38,7 @@ from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo import log_size
 from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, plans, run_cycle
+from jcm.service_layer.results import to_json_object
 
 K = DocumentKind
 
@@ -290,7 +291,7 @@ def held(app: App, project: str) -> dict[tuple[str, str, int], int]:
 
 def verify_log(app: App) -> dict[str, Any]:
     verifiers: dict[str, Verifier] = dict(app.log_verifiers())
-    result: dict[str, Any] = app.log.verify(verifiers)
+    result: dict[str, Any] = to_json_object(app.log.verify(verifiers))
     return result
 
 

@@ -509,7 +509,7 @@ def test_an_account_closes_only_when_empty_and_for_good(app: App, world: World) 
     system = c.SetAccountStatus("KE-CAN-0002", AccountStatus.BLOCKED)
     assert refusal(lambda: app.registry.set_account_status(system)).code == "A4_SYSTEM_ACCOUNT"
     verdict = app.log.verify(app.log_verifiers())
-    assert verdict["ok"], verdict["problem"]
+    assert verdict.ok, verdict.problem
 
 
 def test_a_suspended_registry_takes_part_in_no_transaction_until_reactivated(
@@ -535,4 +535,4 @@ def test_a_suspended_registry_takes_part_in_no_transaction_until_reactivated(
     app.registry.set_registry_active(c.SetRegistryActive("KE", True))
     assert app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1)).quantity == 1
     verdict = app.log.verify(app.log_verifiers())
-    assert verdict["ok"], verdict["problem"]
+    assert verdict.ok, verdict.problem

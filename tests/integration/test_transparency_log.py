@@ -20,6 +20,7 @@ from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.domain.transparency.merkle import leaf_hash
+from jcm.service_layer.results import to_json, to_json_object
 from jcm.service_layer.transparency.proofs import check_bundle
 
 FIXED_NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -88,8 +89,8 @@ def test_every_change_is_one_canonical_entry_in_log_order(app: App) -> None:
 def test_checkpoints_are_signed_at_the_configured_cadence(app: App) -> None:
     populate(app)
     checkpoints = app.log.checkpoints()
-    assert [cp["size"] for cp in checkpoints] == [5]
-    note = checkpoints[0]["note"]
+    assert [cp.size for cp in checkpoints] == [5]
+    note = checkpoints[0].note
     assert note.startswith("jcm-registry/log\n5\n")
     assert "\n\n— jcm-registry/log " in note
 
@@ -98,12 +99,12 @@ def test_an_inclusion_proof_checks_out_offline_with_only_the_public_key(app: App
     world = populate(app)
     app.log.sign_checkpoint()
     bundle = app.log.inclusion_proof(transaction=world["transfer"])
-    assert bundle["tree_size"] == 9
-    verdict = check_bundle(json.dumps(bundle), verifiers(app))
+    assert bundle.tree_size == 9
+    verdict = check_bundle(json.dumps(to_json(bundle)), verifiers(app))
     assert verdict["ok"], verdict
     for_serial = app.log.inclusion_proofs_for_serial("KE-KE-JCM-KE001-2023-1-501-510")
     assert len(for_serial) == 2  # issuance and transfer
-    assert check_bundle(json.dumps(for_serial), verifiers(app))["ok"]
+    assert check_bundle(json.dumps(to_json(for_serial)), verifiers(app))["ok"]
 
 
 @pytest.mark.parametrize(
@@ -128,7 +129,7 @@ def test_a_tampered_or_malformed_bundle_is_rejected_naming_what_failed(
 ) -> None:
     world = populate(app)
     app.log.sign_checkpoint()
-    bundle = app.log.inclusion_proof(transaction=world["transfer"])
+    bundle = to_json_object(app.log.inclusion_proof(transaction=world["transfer"]))
     verdict = check_bundle(json.dumps(tamper(bundle)), verifiers(app))
     assert verdict["ok"] is False
     assert failure in verdict["failure"]
@@ -137,7 +138,7 @@ def test_a_tampered_or_malformed_bundle_is_rejected_naming_what_failed(
 def test_a_bundle_checked_with_another_key_or_truncated_is_rejected(app: App) -> None:
     world = populate(app)
     app.log.sign_checkpoint()
-    text_ = json.dumps(app.log.inclusion_proof(transaction=world["transfer"]))
+    text_ = json.dumps(to_json(app.log.inclusion_proof(transaction=world["transfer"])))
     stranger = NoteSigner.generate("jcm-registry/log").verifier
     verdict = check_bundle(text_, [stranger])
     assert not verdict["ok"]
@@ -150,9 +151,11 @@ def test_a_bundle_checked_with_another_key_or_truncated_is_rejected(app: App) ->
 def test_consistency_between_checkpoints_checks_out(app: App) -> None:
     populate(app)
     app.log.sign_checkpoint()
-    bundle = app.log.consistency_proof(5, None)
+    bundle = to_json_object(app.log.consistency_proof(5, None))
     assert check_bundle(json.dumps(bundle), verifiers(app))["ok"]
-    forged = bundle | {"proof": list(reversed(bundle["proof"]))}
+    proof = bundle["proof"]
+    assert isinstance(proof, list)
+    forged = bundle | {"proof": list(reversed(proof))}
     verdict = check_bundle(json.dumps(forged), verifiers(app))
     assert not verdict["ok"]
     assert "does not extend" in verdict["failure"]
@@ -162,14 +165,15 @@ def test_a_clean_log_verifies_and_replays_to_the_database(app: App) -> None:
     populate(app)
     app.log.sign_checkpoint()
     result = app.log.verify(app.log_verifiers())
-    assert result == result | {"ok": True, "entries": 9, "checkpoints": 2, "problem": None}
+    assert (result.ok, result.entries, result.checkpoints, result.problem) == (True, 9, 2, None)
 
 
 def problem_after(app: App, statement: str) -> dict[str, Any]:
     execute(app, statement)
     result = app.log.verify(app.log_verifiers())
-    assert result["ok"] is False
-    problem: dict[str, Any] = result["problem"]
+    assert result.ok is False
+    assert result.problem is not None
+    problem: dict[str, Any] = to_json_object(result.problem)
     return problem
 
 
@@ -206,8 +210,9 @@ def test_reordering_entries_is_detected(app: App) -> None:
         )
         conn.execute(text("UPDATE events SET entry = :e WHERE log_index = 2"), {"e": b})
         conn.execute(text("UPDATE events SET entry = :e WHERE log_index = 3"), {"e": a})
-    problem = app.log.verify(app.log_verifiers())["problem"]
-    assert (problem["entity"], problem["field"]) == ("log entry 2", "leaf hash")
+    problem = app.log.verify(app.log_verifiers()).problem
+    assert problem is not None
+    assert (problem.entity, problem.field) == ("log entry 2", "leaf hash")
 
 
 def test_reordering_entries_with_their_hashes_still_breaks_the_tree(app: App) -> None:
@@ -252,9 +257,9 @@ def test_old_checkpoints_stay_verifiable_after_a_key_rotation(app: App) -> None:
         fresh.log.sign_checkpoint()
         keys = fresh.log_verifiers()
         assert set(keys) == {rotated["old_key_id"], rotated["new_key_id"]}
-        assert fresh.log.verify(keys)["ok"]
-        assert check_bundle(json.dumps(old_bundle), [keys[rotated["old_key_id"]]])["ok"]
-        new_bundle = fresh.log.inclusion_proof(index=9)
+        assert fresh.log.verify(keys).ok
+        assert check_bundle(json.dumps(to_json(old_bundle)), [keys[rotated["old_key_id"]]])["ok"]
+        new_bundle = to_json(fresh.log.inclusion_proof(index=9))
         assert check_bundle(json.dumps(new_bundle), [keys[rotated["new_key_id"]]])["ok"]
         assert not check_bundle(json.dumps(new_bundle), [keys[rotated["old_key_id"]]])["ok"]
     finally:

@@ -104,13 +104,18 @@ def run_demo(
         "audit": audit,
     }
     if log is not None:
-        latest = log.checkpoints()[-1:] or [{"size": -1}]
-        checkpoint = log.sign_checkpoint() if latest[0]["size"] != log_size(log) else latest[0]
+        latest = log.checkpoints()[-1:]
+        fresh = not latest or latest[0].size != log_size(log)
+        checkpoint = log.sign_checkpoint() if fresh else latest[0]
         step(
-            f"transparency log: checkpoint of {checkpoint['size']} entries, root "
-            f"{checkpoint['root_hash'][:16]}…"
+            f"transparency log: checkpoint of {checkpoint.size} entries, root "
+            f"{checkpoint.root_hash[:16]}…"
         )
-        result["checkpoint"] = {k: checkpoint[k] for k in ("size", "root_hash", "note")}
+        result["checkpoint"] = {
+            "size": checkpoint.size,
+            "root_hash": checkpoint.root_hash,
+            "note": checkpoint.note,
+        }
     return result
 
 

@@ -195,6 +195,8 @@ def cell(value: object, *, count: bool = False) -> str:
         return "yes" if value else "no"
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, int) and count:
         return f"{value:,}"
     if isinstance(value, list | tuple):
@@ -239,8 +241,8 @@ def day_start(text: str, option: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def write_or_print(value: Any, output: Path | None) -> None:
-    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+def write_or_print(value: object, output: Path | None) -> None:
+    text = json.dumps(_plain(value), indent=2, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

@@ -23,6 +23,7 @@ from jcm.entrypoints.cli.common import (
     state,
     write_or_print,
 )
+from jcm.service_layer.transparency.results import BundleVerdict, InclusionBundle, LogVerification
 
 log_cli = typer.Typer(help="The tamper-evident transparency log: checkpoints, proofs, verify.")
 cli.add_typer(log_cli, name="log")
@@ -36,7 +37,7 @@ def log_checkpoint(json_out: JsonOpt = False) -> None:
     run(
         json_out,
         lambda: state.app().log.sign_checkpoint(),
-        lambda r: out.print(f"[green]✓[/] checkpoint of size {r['size']}\n{r['note']}"),
+        lambda r: out.print(f"[green]✓[/] checkpoint of size {r.size}\n{r.note}"),
     )
 
 
@@ -82,7 +83,7 @@ def log_proof(
 ) -> None:
     """Inclusion proof bundle(s) to a signed checkpoint, as JSON."""
 
-    def action() -> Any:
+    def action() -> InclusionBundle | list[InclusionBundle]:
         chosen = [v for v in (transaction, index, serial_text) if v is not None]
         if len(chosen) != 1:
             raise InvalidInput("G1_SELECT_ENTRY", "Give exactly one of --tx, --index, --serial.")
@@ -122,32 +123,32 @@ def log_verify_proof(
     """Check a proof bundle offline with nothing but the log's public key."""
     from jcm.adapters.signing import NoteVerifier
     from jcm.domain.transparency.signed_note import MalformedKey
-    from jcm.service_layer.transparency.proofs import check_bundle
+    from jcm.service_layer.transparency.service import LogService
 
     key_path = Path(public_key)
     key_text = key_path.read_text(encoding="utf-8").strip() if key_path.is_file() else public_key
     try:
         verifier = NoteVerifier.from_verifier_key(key_text)
     except (MalformedKey, ValueError) as error:
-        verdict = {"ok": False, "checks": [], "failure": f"the public key is not valid: {error}"}
+        verdict = BundleVerdict(False, (), f"the public key is not valid: {error}")
     else:
         try:
             text = sys.stdin.read() if str(bundle) == "-" else bundle.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            verdict = {"ok": False, "checks": [], "failure": f"cannot read the bundle: {error}"}
+            verdict = BundleVerdict(False, (), f"cannot read the bundle: {error}")
         else:
-            verdict = check_bundle(text, [verifier])
+            verdict = LogService.check_bundle(text, [verifier])
 
-    def render(v: dict[str, Any]) -> None:
-        for step in v["checks"]:
+    def render(v: BundleVerdict) -> None:
+        for step in v.checks:
             out.print(f"[green]✓[/] {step}")
-        if v["ok"]:
+        if v.ok:
             out.print("[bold green]VALID[/]")
         else:
-            out.print(f"[bold red]INVALID[/]: {v['failure']}")
+            out.print(f"[bold red]INVALID[/]: {v.failure}")
 
     emit(verdict, json_out, render)
-    if not verdict["ok"]:
+    if not verdict.ok:
         raise typer.Exit(EXIT_REFUSED)
 
 
@@ -158,7 +159,7 @@ def log_verify(json_out: JsonOpt = False) -> None:
 
     with refusals(json_out):
         app = state.app()
-        verifiers: dict[str, Any] = dict(app.log_verifiers())
+        verifiers = app.log_verifiers()
         if json_out or state.json:
             result = app.log.verify(verifiers)
         else:
@@ -166,16 +167,16 @@ def log_verify(json_out: JsonOpt = False) -> None:
                 task = bar.add_task("verifying the log", total=None)
                 result = app.log.verify(verifiers, lambda n: bar.update(task, completed=n))
 
-    def render(r: dict[str, Any]) -> None:
-        if r["ok"]:
+    def render(r: LogVerification) -> None:
+        if r.problem is None:
             out.print(
-                f"[bold green]✓ log verified[/]: {r['entries']:,} entries, "
-                f"{r['checkpoints']} checkpoints, root {r['root_hash']}; replay matches "
+                f"[bold green]✓ log verified[/]: {r.entries:,} entries, "
+                f"{r.checkpoints} checkpoints, root {r.root_hash}; replay matches "
                 "the database"
             )
         else:
-            out.print(f"[bold red]✗ log verification failed[/]: {r['problem']['message']}")
+            out.print(f"[bold red]✗ log verification failed[/]: {r.problem.message}")
 
     emit(result, json_out, render)
-    if not result["ok"]:
+    if not result.ok:
         raise typer.Exit(EXIT_REFUSED)
