@@ -55,7 +55,7 @@ def run(backend: str, admin_url: str | None, projects: int) -> dict[str, Any]:
             org = app.registry.create_organisation(c.CreateOrganisation("KE", "Bench Factory"))
             account = app.registry.open_account(
                 c.OpenAccount("KE", org.organisation, AccountType.ENTITY_HOLDING, "bench")
-            )["account"]
+            ).account
             for actor in actors(("KE",)):
                 app.cycle.register_actor(actor)
             base = plans(

@@ -11,9 +11,10 @@ from openpyxl import Workbook, load_workbook
 from jcm.adapters.monitoring_sheet import read_monitoring_sheet, write_monitoring_template
 from jcm.domain.errors import JcmError
 from jcm.domain.methodologies import get
+from jcm.domain.methodologies.model import FactValue
 from jcm.service_layer.methodologies.service import calculate_monitoring
 
-FACTS = {
+FACTS: dict[str, FactValue] = {
     "host_country": "ID",
     "technology": "solar_pv",
     "connection": "grid",

@@ -777,14 +777,19 @@ def test_a_project_on_a_methodology_without_code_here_is_credited_what_its_repor
             w.docs("KE_PM002", K.PROPOSED_METHODOLOGY, K.METHODOLOGY_SPREADSHEET),
         )
     )
-    for action, on, kw in (
-        ("open_public_input", date(2022, 1, 15), {}),
-        ("close_public_input", date(2022, 1, 30), {}),
-        ("approve", date(2022, 3, 1), {"approved_id": "KE_AM102"}),
+    for action, on, approved in (
+        ("open_public_input", date(2022, 1, 15), None),
+        ("close_public_input", date(2022, 1, 30), None),
+        ("approve", date(2022, 3, 1), "KE_AM102"),
     ):
         cycle.methodology_step(
             cc.MethodologyStep(
-                "KE_PM002", "1.0", action, jc if action == "approve" else sec, on, **kw
+                "KE_PM002",
+                "1.0",
+                action,
+                jc if action == "approve" else sec,
+                on,
+                approved_id=approved,
             )
         )
     # KE001's walk, on the new methodology (scope 3, where the demo TPE is designated too).
@@ -810,8 +815,8 @@ def test_a_project_on_a_methodology_without_code_here_is_credited_what_its_repor
     assert period["calculation"]["record"]["note"].startswith("as reported by the project")
 
     reported = date(2024, 1, 20)
-    for step in monitoring_steps(w, "KE001-M001", reported):
-        cycle.monitoring_step(step)
+    for period_step in monitoring_steps(w, "KE001-M001", reported):
+        cycle.monitoring_step(period_step)
     assert cycle.monitoring("KE001-M001")["verified_amount"] == 120
     assert sum(held(app, "KE001").values()) == 120
     assert verify_log(app)["ok"]

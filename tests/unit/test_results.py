@@ -135,6 +135,6 @@ def test_json_that_does_not_fit_the_type_is_refused() -> None:
     with pytest.raises(TypeError):
         from_json(Inner, {"when": 20230102, "amount": "1"})
     with pytest.raises(TypeError):
-        from_json(Inner, {"when": "2023-01-02", "amount": 1.5})
+        from_json(Inner, json.loads('{"when": "2023-01-02", "amount": 1.5}'))
     with pytest.raises(TypeError):
         to_json(1.5)  # no floats: quantities are Decimal text
