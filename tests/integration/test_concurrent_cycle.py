@@ -203,6 +203,6 @@ def test_processes_racing_to_report_the_same_period_open_it_once(
     outcomes = race(app, report)
 
     assert outcomes == {"ok": 1, "P5_OVERLAPPING_PERIOD": WORKERS - 1}
-    periods = [p["monitoring_period"] for p in app.cycle.monitoring_periods("KE001")]
+    periods = [p.monitoring_period for p in app.cycle.monitoring_periods("KE001")]
     assert periods == [M1, "KE001-M002"]
     assert verified(app)

@@ -100,10 +100,10 @@ def to_json_object(value: object) -> JsonObject:
 
 def _dataclass_json(value: object) -> JsonObject:
     out: JsonObject = {}
-    # Optional marks (such as ``replayed``) come last, after the result's own fields.
+    # Optional fields come after the result's own ones, and ``replayed`` last of all.
     fields = sorted(
         dataclasses.fields(value),  # type: ignore[arg-type]
-        key=lambda f: bool(f.metadata.get("omit_when_default")),
+        key=lambda f: (bool(f.metadata.get("omit_when_default")), f.name == "replayed"),
     )
     for f in fields:
         item = getattr(value, f.name)

@@ -56,23 +56,6 @@ def execute(
     return _execute(uow_factory, command_name, command, handler, idempotency_key, to_json, replay)
 
 
-def execute_untyped(
-    uow_factory: UnitOfWorkFactory,
-    command_name: str,
-    command: object,
-    handler: Callable[[UnitOfWork], dict[str, Any]],
-    idempotency_key: str | None = None,
-) -> dict[str, Any]:
-    """:func:`execute` for a use case that still returns a plain dict (to be typed)."""
-
-    def replay(stored: Any) -> dict[str, Any]:
-        return {**stored, "replayed": True}
-
-    return _execute(
-        uow_factory, command_name, command, handler, idempotency_key, lambda r: r, replay
-    )
-
-
 def _execute(
     uow_factory: UnitOfWorkFactory,
     command_name: str,

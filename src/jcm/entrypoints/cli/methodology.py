@@ -32,6 +32,7 @@ from jcm.entrypoints.cli.cycle_options import (
     say_step,
     step_date,
 )
+from jcm.service_layer.cycle.results import MethodologyChanged
 
 methodology_cli = typer.Typer(help="JCM methodologies: browse, check eligibility, calculate.")
 cli.add_typer(methodology_cli, name="methodology")
@@ -230,7 +231,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
     ) -> None:
         """Propose a new methodology (form and spreadsheet attached)."""
 
-        def action() -> dict[str, Any]:
+        def action() -> MethodologyChanged:
             return state.app().cycle.propose_methodology(
                 cc.ProposeMethodology(
                     proposal_id.strip().upper(),
@@ -244,7 +245,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
                 key,
             )
 
-        run(json_out, action, lambda r: say_step(r, f"{r['methodology']} is {r['state']}"))
+        run(json_out, action, lambda r: say_step(r, f"{r.methodology} is {r.state}"))
 
     @methodology_cli.command("revise")
     def methodology_revise(
@@ -261,7 +262,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
     ) -> None:
         """Propose a revision of a valid methodology: the next major version."""
 
-        def action() -> dict[str, Any]:
+        def action() -> MethodologyChanged:
             return state.app().cycle.revise_methodology(
                 cc.ReviseMethodology(
                     methodology_id,
@@ -278,7 +279,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
         run(
             json_out,
             action,
-            lambda r: say_step(r, f"{r['methodology']} v{r['version']} is {r['state']}"),
+            lambda r: say_step(r, f"{r.methodology} v{r.version} is {r.state}"),
         )
 
     @methodology_cli.command("step")
@@ -298,7 +299,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
     ) -> None:
         """Take one step of a methodology's approval."""
 
-        def action() -> dict[str, Any]:
+        def action() -> MethodologyChanged:
             return state.app().cycle.methodology_step(
                 cc.MethodologyStep(
                     methodology_id,
@@ -315,7 +316,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
         run(
             json_out,
             action,
-            lambda r: say_step(r, f"{r['methodology']} v{r['version']} is {r['state']}"),
+            lambda r: say_step(r, f"{r.methodology} v{r.version} is {r.state}"),
         )
 
     @methodology_cli.command("proposals")

@@ -34,6 +34,7 @@ from jcm.entrypoints.cli.cycle_options import (
     split_document_option,
     step_date,
 )
+from jcm.service_layer.cycle.results import MonitoringStepped, ReportSubmitted
 
 monitoring_cli = typer.Typer(
     help="Monitoring periods: report, verification, JC decision, issuance in both registries."
@@ -70,7 +71,7 @@ def monitoring_submit(
     Without a --doc monitoring_report=FILE, the sheet itself is stored as the report.
     """
 
-    def action() -> dict[str, Any]:
+    def action() -> ReportSubmitted:
         rows = read_monitoring_sheet(sheet)
         chosen = [r for r in rows if row is None or r.row == row]
         if len(chosen) != 1:
@@ -104,12 +105,12 @@ def monitoring_submit(
             key,
         )
 
-    def render(r: dict[str, Any]) -> None:
-        calc = r["calculation"]
+    def render(r: ReportSubmitted) -> None:
+        calc = r.calculation
         say_step(
             r,
-            f"{r['monitoring_period']} {r['period']}: {calc['emission_reductions']:,} tCO2 "
-            f"({calc['methodology']} v{calc['version']}, record {calc['digest'][:16]}…)",
+            f"{r.monitoring_period} {r.period}: {calc.emission_reductions:,} tCO2 "
+            f"({calc.methodology} v{calc.version}, record {calc.digest[:16]}…)",
         )
 
     run(json_out, action, render)
@@ -137,7 +138,7 @@ def monitoring_step(
     """Take one step of a monitoring period (verification, request, decision, issuance)."""
     verify = action_name.replace("-", "_") == "verify"
 
-    def action() -> dict[str, Any]:
+    def action() -> MonitoringStepped:
         return state.app().cycle.monitoring_step(
             cc.MonitoringStep(
                 request,
@@ -154,15 +155,13 @@ def monitoring_step(
             key,
         )
 
-    def render(r: dict[str, Any]) -> None:
-        say_step(r, f"{r['monitoring_period']} is {r['state']}")
-        if "issuance" in r:
-            issued = r["issuance"]
-            out.print(
-                f"issued {issued['quantity']:,} in {r['registry']}: {', '.join(issued['serials'])}"
-            )
-        elif r.get("lines"):
-            print_table("JC decision", r["lines"], ["line", "account", "share_pct", "quantity"])
+    def render(r: MonitoringStepped) -> None:
+        say_step(r, f"{r.monitoring_period} is {r.state}")
+        if r.issuance is not None:
+            issued = r.issuance
+            out.print(f"issued {issued.quantity:,} in {r.registry}: {', '.join(issued.serials)}")
+        elif r.lines:
+            print_table("JC decision", r.lines, ["line", "account", "share_pct", "quantity"])
 
     run(json_out, action, render)
 
