@@ -26,7 +26,7 @@ are not estimates of any real project's reductions (many defaults are placeholde
   the storage-only Chilean item, storage MWh ÷ 4 h). Monthly kWh = P_PV × specific yield
   (kWh/kWp/yr, per country, below) ÷ 12 × a seasonal factor (12 factors summing to 12) ×
   (1 − 0.5 % × year), rounded to whole kWh. KH_AM002 splits it 90 % grid days / 10 %
-  diesel-only days.
+  diesel-only days; VN_AM007 meters it as 70 % consumed on site / 30 % sold.
 * **PV + storage:** as PV; 20 % of the generation is charged, 90 % of that discharged.
 * **Proxies:** monthly kWh = P × hours of the month × capacity factor (wind 0.35,
   geothermal 0.85, biomass 0.70, biogas 0.70, methane recovery 0.80, waste-to-energy 0.70).
@@ -43,8 +43,8 @@ are not estimates of any real project's reductions (many defaults are placeholde
 * **Transformer:** 1,000 transformers of 250 kVA, NLL_PJ 0.16 kW, energised all hours.
 * **Waste-heat power:** P = capacity (2 MW when missing), gross = P × hours × 0.80,
   auxiliaries 8 % of gross.
-* **Small hydro:** run-of-river, P = capacity (2 MW when missing), monthly kWh = P × hours ×
-  0.50 × the seasonal factor.
+* **Small hydro:** run-of-river (PH_AM001 has no reservoir parameter), P = capacity (2 MW
+  when missing), monthly kWh = P × hours × 0.50 × the seasonal factor.
 
 Timing covers reading the CSV, deriving the inputs and computing every record; the input
 derivation is part of the workload (it stands for reading the meters).
@@ -97,7 +97,7 @@ PROXY_CAPACITY_FACTOR = {
     "waste_to_energy": Decimal("0.70"),
 }
 FAMILIES = {
-    "solar_pv": ("pv", {"solar_pv", "solar_pv_day_category"}),
+    "solar_pv": ("pv", {"solar_pv", "solar_pv_day_category", "solar_pv_consumed_sold"}),
     "solar_pv_storage": ("pv_storage", {"solar_pv_storage"}),
     "chiller_refrigeration": ("chiller", {"chiller"}),
     "air_conditioning": ("ac", {"air_conditioner"}),
@@ -105,9 +105,9 @@ FAMILIES = {
     "boiler": ("boiler", {"boiler"}),
     "transformer": ("transformer", {"transformer"}),
     "waste_heat_recovery": ("whr", {"waste_heat_power"}),
-    "hydro": ("hydro", {"small_hydro"}),
+    "hydro": ("hydro", {"small_hydro", "small_hydro_run_of_river"}),
 }
-PV_FAMILIES = {"solar_pv", "solar_pv_day_category"}
+PV_FAMILIES = {"solar_pv", "solar_pv_day_category", "solar_pv_consumed_sold"}
 ONE_KWH = Decimal(1)
 THOUSAND = Decimal(1000)
 
@@ -150,6 +150,9 @@ def _pv_monitored(
                 "EG_grid_p": kwh(generated * Decimal("0.9")),
                 "EG_offgrid_p": kwh(generated * Decimal("0.1")),
             }
+        if methodology.family.key == "solar_pv_consumed_sold":
+            consumed = kwh(generated * Decimal("0.7"))
+            return {"EC_PV_p": consumed, "ES_PV_p": kwh(generated - consumed.value)}
         return {"EG_p": kwh(generated)}
 
     return values
@@ -205,7 +208,11 @@ def plan(row: dict[str, str]) -> tuple[Plan | None, str]:  # noqa: C901 - to spl
         fixed = {"P_PV": Quantity(capacity, "MW")}
 
         def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            return {"EG_p": kwh(capacity * THOUSAND * hours(period) * factor)}
+            generated = kwh(capacity * THOUSAND * hours(period) * factor)
+            if family == "solar_pv_consumed_sold":  # VN_AM007 meters consumed and sold
+                consumed = kwh(generated.value * Decimal("0.7"))
+                return {"EC_PV_p": consumed, "ES_PV_p": kwh(generated.value - consumed.value)}
+            return {"EG_p": generated}
 
     elif family == "chiller":
         fixed = {
@@ -262,9 +269,11 @@ def plan(row: dict[str, str]) -> tuple[Plan | None, str]:  # noqa: C901 - to spl
             gross = power * hours(period) * Decimal("0.80")
             return {"EG_gross_p": mwh(gross), "EC_aux_p": mwh(gross * Decimal("0.08"))}
 
-    elif family == "small_hydro":
+    elif family in ("small_hydro", "small_hydro_run_of_river"):
         power = capacity if capacity is not None else Decimal(2)
-        fixed = {"P_hydro": Quantity(power, "MW"), "A_res": Quantity(Decimal(0), "m2")}
+        fixed = {"P_hydro": Quantity(power, "MW")}
+        if family == "small_hydro":  # PH_AM001 (run-of-river only) has no reservoir area
+            fixed["A_res"] = Quantity(Decimal(0), "m2")
 
         def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
             return {"EG_p": mwh(power * hours(period) * Decimal("0.5") * SEASON[index % 12])}

@@ -570,6 +570,7 @@ def test_a_rule_book_is_defined_once_and_listed_with_the_default(cycle: Cycle) -
             "methodology_public_input_days": 15,
             "pin_required": True,
             "verifier_may_be_validator": True,
+            "allow_illustrative_methodologies": False,
         },
         {
             "version": "KE PCP ver03.0",
@@ -577,6 +578,7 @@ def test_a_rule_book_is_defined_once_and_listed_with_the_default(cycle: Cycle) -
             "methodology_public_input_days": 15,
             "pin_required": False,
             "verifier_may_be_validator": True,
+            "allow_illustrative_methodologies": False,
         },
     ]
 

@@ -457,6 +457,24 @@ def test_every_rule_book_reads_back_equal(rules: RuleBook) -> None:
     assert_round_trip(rules, codec.rule_book_to_json, codec.rule_book_from_json)
 
 
+def test_an_illustrative_period_and_a_lenient_rule_book_read_back_equal() -> None:
+    marked = replace(REQUESTS[0], illustrative=("id", "COP_RE"))
+    lenient = RuleBook("demo", allow_illustrative_methodologies=True)
+
+    form = assert_round_trip(marked, codec.monitoring_to_json, codec.monitoring_from_json)
+    assert_round_trip(lenient, codec.rule_book_to_json, codec.rule_book_from_json)
+
+    assert form["illustrative"] == ["id", "COP_RE"]
+    assert "illustrative" not in codec.monitoring_to_json(REQUESTS[0])  # forms before issue 8
+
+
+def test_a_rule_book_stored_before_issue_8_allows_no_illustrative_methodology() -> None:
+    stored = dict(codec.rule_book_to_json(RuleBook("old")))  # type: ignore[arg-type]
+    del stored["allow_illustrative_methodologies"]
+
+    assert codec.rule_book_from_json(stored).allow_illustrative_methodologies is False
+
+
 # -- damaged stored forms ----------------------------------------------------------------------
 
 

@@ -606,3 +606,71 @@ def test_a_request_is_advanced_only_with_its_own_project(project: Project) -> No
 
     refused(lambda: go(request, other, HAPPY[0]), "P8_OTHER_PROJECT")
     refused(lambda: submit(other, others=[request]), "P8_OTHER_PROJECT")
+
+
+# -- illustrative methodologies ----------------------------------------------------------------
+
+
+def test_an_illustrative_report_is_marked_and_its_marks_are_logged(project: Project) -> None:
+    request, event = submit_monitoring_report(
+        project,
+        PERIOD,
+        PP_KE,
+        date(2025, 1, 15),
+        documents=docs(K.MONITORING_REPORT),
+        rules=RULES,
+        illustrative=("id", "EF_RE"),
+    )
+    plain, plain_event = submit_monitoring_report(
+        project, PERIOD, PP_KE, date(2025, 1, 15), documents=docs(K.MONITORING_REPORT), rules=RULES
+    )
+
+    assert request.illustrative == ("id", "EF_RE")
+    assert event["change"]["illustrative"] == ["id", "EF_RE"]  # type: ignore[index,call-overload]
+    assert plain.illustrative == ()
+    assert "illustrative" not in plain_event["change"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("action", [MA.VERIFY, MA.DECIDE])
+def test_verifying_or_deciding_an_illustrative_period_is_refused_by_default(
+    project: Project, action: MonitoringAction
+) -> None:
+    before = request_after(project, index_of(action))
+    marked = replace(before, illustrative=("COP_RE",))
+    step = HAPPY[index_of(action)]
+
+    error = refused(lambda: go(marked, project, step), "P7_ILLUSTRATIVE_METHODOLOGY")
+    unmarked, _ = go(before, project, step)
+
+    assert isinstance(error, IssuanceRuleViolation)
+    assert error.details["methodology"] == project.methodology_id
+    assert error.details["version"] == project.methodology_version
+    assert error.details["illustrative"] == ["COP_RE"]
+    assert error.details["rule_book"] == RULES.version
+    assert unmarked.state is not before.state
+
+
+def test_a_rule_book_that_allows_illustrative_methodologies_lets_them_through() -> None:
+    lenient = RuleBook("KE demo", allow_illustrative_methodologies=True)
+    lenient_project = registered_project(lenient)
+    request, _ = submit_monitoring_report(
+        lenient_project,
+        PERIOD,
+        PP_KE,
+        date(2025, 1, 15),
+        documents=docs(K.MONITORING_REPORT),
+        rules=lenient,
+        illustrative=("id",),
+    )
+    for step in HAPPY:
+        request, _ = go(request, lenient_project, step, lenient)
+
+    assert request.state is MS.ISSUED
+    assert RuleBook("x").allow_illustrative_methodologies is False  # never by default
+
+
+def test_a_rule_book_setting_must_be_a_boolean() -> None:
+    refused(
+        lambda: RuleBook("x", allow_illustrative_methodologies="yes"),  # type: ignore[arg-type]
+        "P8_BAD_RULE_BOOK",
+    )

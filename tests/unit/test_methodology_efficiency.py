@@ -34,13 +34,13 @@ def chiller_fixed(
 
 
 def test_a_chiller_rated_at_standard_conditions_is_credited_its_cop_ratio() -> None:
-    # ID_AM002, 500 USRt → band 500-<1000, COP_RE = 6.00 (placeholder).
+    # ID_AM002 v2.0 ("ver02.0"), 500 USRt → band 500-<1000, COP_RE = 6.00 (placeholder).
     # dT_PJ = 37 − 7 + 1.5 + 1.5 = 33 K;  dT_std = 37 − 7 + 3 = 33 K
     # COP_PJ,tc = 6.8 × 33 / 33 = 6.8;  ratio = 6.8 / 6 = 1.1333333… → 1.133333
     # EC × EF = 250 × 0.619 = 154.75
     # RE_p = 154.75 × 1.133333 = 154.75 + 20.63328175 = 175.38328175 → 175.383282
     # PE_p = 154.75;  ER_p = 20.633282 → 20
-    record = get("ID_AM002", "1.0").calculate(
+    record = get("ID_AM002", "ver02.0").calculate(
         GRID_ID, chiller_fixed("6.8"), {"EC_PJ_p": ("250", "MWh")}, JANUARY
     )
 
@@ -52,6 +52,7 @@ def test_a_chiller_rated_at_standard_conditions_is_credited_its_cop_ratio() -> N
     assert record.er_unrounded == Decimal("20.633282")
     assert record.er == 20
     assert record.body["defaults"]["COP_RE"]["key"] == ["500-<1000"]
+    assert record.illustrative == ("COP_RE",)  # the id is confirmed, the COP_RE is not
 
 
 def test_the_temperature_correction_lowers_a_cop_rated_at_a_smaller_lift() -> None:

@@ -86,7 +86,7 @@ EXAMPLES = {
         {"EG_gross_p": ("3000", "MWh"), "EC_aux_p": ("240", "MWh")},
         JANUARY,
     ),
-    "hydro": lambda: get("PH_AM908", "1.0").calculate(
+    "hydro": lambda: get("VN_AM908", "1.0").calculate(
         {"connection": "grid", "grid": "national"},
         {"P_hydro": ("14.5", "MW"), "A_res": ("1", "km2")},
         {"EG_p": ("6000", "MWh")},
@@ -129,6 +129,7 @@ def test_a_record_lists_inputs_defaults_steps_results_and_code_digests(family: s
         "facts",
         "fixed",
         "format",
+        "illustrative",
         "methodology",
         "monitored",
         "period",
@@ -240,8 +241,8 @@ def test_credited_tonnes_floor_then_clamp_at_zero(unrounded: str, credited: int)
 def test_intermediate_ties_at_the_seventh_decimal_go_to_the_even_neighbour(
     generated: str, expected_re: str
 ) -> None:
-    # VN national grid EF = 0.50 (placeholder): RE_p = EG_p × 0.5 ends in 5 at the 7th place.
-    record = get("VN_AM901", "1.0").calculate(
+    # LK national grid EF = 0.50 (placeholder): RE_p = EG_p × 0.5 ends in 5 at the 7th place.
+    record = get("LK_AM901", "1.0").calculate(
         {"connection": "grid", "grid": "national"},
         {"P_PV": ("1", "kW")},
         {"EG_p": (generated, "MWh")},

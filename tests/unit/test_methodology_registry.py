@@ -19,7 +19,8 @@ from jcm.domain.methodologies import (
 )
 from jcm.domain.methodologies import all as all_methodologies
 
-# Ids the research confirms for the technology (jcm_rules §3.2–§3.4).
+# Ids the research confirms for the technology (jcm_rules §3.2–§3.4, and
+# jcm_methodologies_confirmed.md §1-§2 for the last seven).
 CONFIRMED_IDS = {
     "KE_AM002",
     "KH_AM002",
@@ -32,6 +33,13 @@ CONFIRMED_IDS = {
     "CR_AM002",
     "ID_AM004",
     "ID_AM020",
+    "ID_AM002",
+    "MN_AM003",
+    "VN_AM007",
+    "TH_AM016",
+    "ID_AM001",
+    "MM_AM005",
+    "PH_AM001",
 }
 
 
@@ -51,7 +59,7 @@ def test_latest_is_the_highest_version() -> None:
     assert latest("TH_AM005").version == "3.0"
 
 
-@pytest.mark.parametrize("spelling", ["2.0", "v2.0", "Ver2.0", " ver 2.0 "])
+@pytest.mark.parametrize("spelling", ["2.0", "v2.0", "Ver2.0", " ver 2.0 ", "ver02.0", "02.0"])
 def test_a_version_may_be_written_as_the_jcm_documents_write_it(spelling: str) -> None:
     assert get("th_am001", spelling) is get("TH_AM001", "2.0")
 
@@ -114,6 +122,8 @@ def test_all_lists_every_version_sorted_by_id_then_version() -> None:
         "transformer",
         "waste_heat_power",
         "small_hydro",
+        "solar_pv_consumed_sold",
+        "small_hydro_run_of_river",
     }
 
 
@@ -129,10 +139,12 @@ def test_ids_follow_the_jcm_pattern_and_illustrative_ones_are_9xx() -> None:
 
 
 def test_a_methodology_describes_itself() -> None:
-    description = get("ID_AM002", "1.0").describe()
+    description = get("ID_AM002", "2.0").describe()
 
     assert description["id"] == "ID_AM002"
-    assert description["id_status"] == "I"
+    assert description["id_status"] == "C"
+    assert description["illustrative"] is True  # the reference COPs are placeholders
+    assert [i["item"] for i in description["illustrative_items"]] == ["COP_RE"]
     assert description["sectoral_scope"].startswith("3 Energy demand")
     kinds = {p["name"]: p["kind"] for p in description["parameters"]}
     assert kinds["EC_PJ_p"] == "monitored"

@@ -100,12 +100,14 @@ def test_an_off_grid_pv_system_displaces_captive_diesel_at_0_533() -> None:
 
 
 def test_a_placeholder_grid_factor_is_flagged_in_the_record() -> None:
-    record = get("VN_AM901", "1.0").calculate(
-        pv_facts("VN", "national"), {"P_PV": ("1", "MW")}, {"EG_p": ("10", "MWh")}
+    record = get("LK_AM901", "1.0").calculate(
+        pv_facts("LK", "national"), {"P_PV": ("1", "MW")}, {"EG_p": ("10", "MWh")}
     )
 
     assert record.body["defaults"]["EF_RE"]["placeholder"] is True
     assert record.body["defaults"]["EF_RE"]["source"].startswith("PLACEHOLDER")
+    assert record.illustrative == ("id", "EF_RE")
+    assert [m["item"] for m in record.body["illustrative"]] == ["id", "EF_RE"]
 
 
 def test_kh_am002_weights_generation_by_the_category_of_the_day() -> None:

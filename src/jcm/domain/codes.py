@@ -158,6 +158,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("P7_ABOVE_CALCULATED", IssuanceRuleViolation, "", "a TPE verifies more than the monitoring report's calculated reductions"),
     Code("P7_ABOVE_VERIFIED", IssuanceRuleViolation, "", "the JC decides more than the verified amount"),
     Code("P7_ALREADY_ISSUED", IssuanceRuleViolation, "", "a side records its issuance twice"),
+    Code("P7_ILLUSTRATIVE_METHODOLOGY", IssuanceRuleViolation, "", "a TPE verifies, or the JC decides, a period whose calculation record is illustrative (an unconfirmed methodology id or a placeholder default) under a rule book that does not allow illustrative methodologies"),
     Code("P7_NO_SHARE_FOR_SIDE", IssuanceRuleViolation, "", "a registry manager records issuance for a side with no share"),
     Code("P7_REPORTED_DIFFERS", IssuanceRuleViolation, "", "the reductions a report states differ from what the executable methodology calculates from its values"),
     Code("P8_BAD_ACTION", InvalidInput, "", "the step named is not a step of that state machine (the message lists them)"),

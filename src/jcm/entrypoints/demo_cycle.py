@@ -1,12 +1,17 @@
 """The README's main job, part one: two projects from idea to credits in both registries.
 
 A Kenyan 1 MW solar PV plant at a factory (KE_AM002, captive diesel displaced) and a
-high-efficiency centrifugal chiller at a factory in Indonesia (ID_AM002, Jamali grid) walk
+high-efficiency centrifugal chiller at a factory in Indonesia (ID_AM002 v2.0, Jamali grid) walk
 the whole JCM cycle: PIN, no-objection, PDD with its ex-ante parameters, public input,
 validation, registration with the credit allocation form, monitoring reports calculated by
 the methodology, verification, the JC's issuance decision, and issuance by each side's
 registry manager. The organisations are fictitious and the monitored values illustrative;
 documents are short generated texts stored in the content-addressed document store.
+
+The chiller's reference COP is a *placeholder* (no source): its records are illustrative, and
+a production rule book refuses to verify or decide on them (``P7_ILLUSTRATIVE_METHODOLOGY``).
+Both projects therefore run under the demo's own rule book, which allows illustrative
+methodologies and says so in the demo's output.
 
 Every call carries an idempotency key, so a second run changes nothing.
 """
@@ -27,6 +32,7 @@ from jcm.domain.cycle import (
     Participant,
     ProjectProposal,
     Role,
+    RuleBook,
     Side,
     TpeFunction,
     designations,
@@ -38,12 +44,18 @@ from jcm.service_layer.cycle.service import CycleService
 
 K = DocumentKind
 
+# The demo's rule book: the default one, except that it allows illustrative methodologies.
+DEMO_RULE_BOOK = RuleBook(
+    "demo (illustrative methodologies allowed)", allow_illustrative_methodologies=True
+)
+
 
 @dataclass(frozen=True)
 class ProjectPlan:
     project_id: str
     title: str
     methodology: str
+    version: str
     scope: int
     participants: tuple[Participant, ...]
     crediting: CreditingPeriod
@@ -52,6 +64,7 @@ class ProjectPlan:
     shares: tuple[tuple[str, str], ...]  # (account, percent)
     periods: tuple[tuple[date, date, tuple[tuple[str, tuple[str, str]], ...]], ...]
     pin_on: date
+    rule_book: str = DEMO_RULE_BOOK.version
 
 
 def actors(partners: tuple[str, ...]) -> list[cc.RegisterActor]:
@@ -98,6 +111,7 @@ def plans(accounts: dict[str, str]) -> list[ProjectPlan]:
             "KE001",
             "1 MW solar PV system at a factory in Kenya (demo)",
             "KE_AM002",
+            "1.0",
             1,
             (
                 Participant("demo-jp-solar", Side.JAPAN, focal_point=True),
@@ -120,6 +134,7 @@ def plans(accounts: dict[str, str]) -> list[ProjectPlan]:
             "ID001",
             "High-efficiency centrifugal chiller at a factory in Indonesia (demo)",
             "ID_AM002",
+            "2.0",
             3,
             (
                 Participant("demo-jp-cooling", Side.JAPAN, focal_point=True),
@@ -150,6 +165,11 @@ def plans(accounts: dict[str, str]) -> list[ProjectPlan]:
     ]
 
 
+def define_demo_rule_book(cycle: CycleService) -> None:
+    """Define the demo's rule book once (the idempotency key makes a repeat a replay)."""
+    cycle.define_rule_book(cc.DefineRuleBook(DEMO_RULE_BOOK), key="demo:rule-book")
+
+
 class Walker:
     """Runs one project's cycle with idempotency keys and generated documents."""
 
@@ -171,6 +191,7 @@ class Walker:
         return tuple(self.doc(k, subject) for k in kinds)
 
     def walk(self, plan: ProjectPlan) -> list[dict[str, Any]]:
+        define_demo_rule_book(self.cycle)
         pid = plan.project_id
         partner = pid[:2].lower()
         pp = plan.participants[0].organisation_id
@@ -195,7 +216,7 @@ class Walker:
                     pid,
                     plan.title,
                     plan.methodology,
-                    "1.0",
+                    plan.version,
                     plan.scope,
                     plan.participants,
                     plan.crediting,
@@ -203,10 +224,11 @@ class Walker:
                 pp_as,
                 day,
                 self.docs(pid, K.PIN),
+                rule_book=plan.rule_book,
             ),
             key=f"{key}:start",
         )
-        self.say(f"{pid} PIN submitted ({plan.methodology})")
+        self.say(f"{pid} PIN submitted ({plan.methodology} v{plan.version})")
         step("decide_no_objection", jc, day + timedelta(days=30))
         step(
             "submit_pdd",
@@ -263,9 +285,11 @@ class Walker:
             key=f"{key}:submit",
         )
         calc = submitted.calculation
+        marks = submitted.illustrative
         self.say(
             f"{rid} monitoring report {start}…{end}: {calc.emission_reductions:,} tCO2 "
             f"calculated by {calc.methodology} v{calc.version}"
+            + (f" (ILLUSTRATIVE: {', '.join(marks)} from no source)" if marks else "")
         )
 
         def step(action: str, by: str, days: int, *kinds: DocumentKind) -> MonitoringStepped:
@@ -304,6 +328,12 @@ def run_cycle(
     accounts: dict[str, str],
     say: Callable[[str], None],
 ) -> list[dict[str, Any]]:
+    define_demo_rule_book(cycle)
+    say(
+        f"rule book {DEMO_RULE_BOOK.version!r}: allows illustrative methodologies (placeholder "
+        "defaults such as the chiller's reference COP), for this demonstration only; a "
+        "production rule book refuses them"
+    )
     for actor in actors(("KE", "ID")):
         cycle.register_actor(actor, key=f"demo:actor:{actor.organisation_id}:{actor.role.value}")
     for plan in plans(accounts):

@@ -48,9 +48,9 @@ from jcm.domain.cycle.monitoring import (
     Verification,
     advance_monitoring,
     record_decision_command,
-    registry_of,
     submit_monitoring_report,
 )
+from jcm.domain.cycle.monitoring_guards import registry_of
 from jcm.domain.cycle.project import (
     PROJECT_TRANSITIONS,
     REGISTERED_STATES,

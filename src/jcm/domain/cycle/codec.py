@@ -155,6 +155,7 @@ def rule_book_to_json(rules: RuleBook) -> JsonValue:
         "methodology_public_input_days": rules.methodology_public_input_days,
         "pin_required": rules.pin_required,
         "verifier_may_be_validator": rules.verifier_may_be_validator,
+        "allow_illustrative_methodologies": rules.allow_illustrative_methodologies,
     }
 
 
@@ -165,6 +166,8 @@ def rule_book_from_json(data: Any) -> RuleBook:
         methodology_public_input_days=data["methodology_public_input_days"],
         pin_required=data["pin_required"],
         verifier_may_be_validator=data["verifier_may_be_validator"],
+        # Rule books defined before issue 8 never allowed illustrative methodologies.
+        allow_illustrative_methodologies=data.get("allow_illustrative_methodologies", False),
     )
 
 
@@ -275,7 +278,7 @@ def monitoring_to_json(r: MonitoringRequest) -> dict[str, JsonValue]:
             "remainder_to": r.decision.remainder_to,
             "reference": r.decision.reference,
         }
-    return {
+    body: dict[str, JsonValue] = {
         "id": r.id,
         "project": r.project_id,
         "seq": r.seq,
@@ -291,6 +294,9 @@ def monitoring_to_json(r: MonitoringRequest) -> dict[str, JsonValue]:
         "documents": [document_to_json(d) for d in r.documents],
         "history": [history_to_json(h) for h in r.history],
     }
+    if r.illustrative:  # only when marked: periods stored before issue 8 have no such key
+        body["illustrative"] = list(r.illustrative)
+    return body
 
 
 def _monitoring(data: Any) -> MonitoringRequest:
@@ -314,6 +320,7 @@ def _monitoring(data: Any) -> MonitoringRequest:
         issued_sides=frozenset(Side(s) for s in data["issued_sides"]),
         documents=tuple(document_from_json(x) for x in data["documents"]),
         history=tuple(history_from_json(h) for h in data["history"]),
+        illustrative=tuple(_text(item) for item in data.get("illustrative", [])),
     )
 
 

@@ -50,6 +50,7 @@ class Guard(StrEnum):
     VERIFIER_INDEPENDENT = "verifier_independent"
     SIDE_HAS_SHARE = "side_has_share"
     SIDE_NOT_ISSUED = "side_not_issued"
+    METHODOLOGY_NOT_ILLUSTRATIVE = "methodology_not_illustrative"
 
 
 GUARD_TEXT: dict[Guard, str] = {
@@ -63,6 +64,9 @@ GUARD_TEXT: dict[Guard, str] = {
     Guard.VERIFIER_INDEPENDENT: "the verifier is not the validator, if the rule book says so [I]",
     Guard.SIDE_HAS_SHARE: "the registry manager's side holds a share of the decision [C:S11]",
     Guard.SIDE_NOT_ISSUED: "that side has not yet issued this decision [D]",
+    Guard.METHODOLOGY_NOT_ILLUSTRATIVE: (
+        "the calculation uses no illustrative id or placeholder, unless the rule book allows [D]"
+    ),
 }
 
 

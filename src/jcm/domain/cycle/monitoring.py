@@ -33,6 +33,7 @@ from jcm.domain.cycle.machine import (
     make_event,
     merge_documents,
 )
+from jcm.domain.cycle.monitoring_guards import GUARDS, GuardContext, registry_of
 from jcm.domain.cycle.project import Project, shares_json
 from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook, check_rule_book
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation, RuleViolation
@@ -42,7 +43,6 @@ from jcm.domain.registry.commands import RecordDecision
 from jcm.domain.registry.issuance import (
     IssuanceDecision,
     MonitoringPeriod,
-    check_no_overlap,
     check_vintage,
 )
 
@@ -113,6 +113,9 @@ class MonitoringRequest:
     issued_sides: frozenset[Side] = frozenset()
     documents: tuple[DocumentRef, ...] = field(default_factory=tuple)
     history: tuple[HistoryEntry, ...] = field(default_factory=tuple)
+    # What of the period's calculation is illustrative ("id", placeholder defaults): set by
+    # the report, checked before verification and the JC decision. Empty when none.
+    illustrative: tuple[str, ...] = ()
 
     @property
     def holds_period(self) -> bool:
@@ -133,11 +136,6 @@ class MonitoringRequest:
 
 def monitoring_id(project_id: str, seq: int) -> str:
     return f"{project_id}-M{seq:03d}"
-
-
-def registry_of(actor: Actor, project: Project) -> str:
-    """The registry a registry manager runs for this project: JP or the partner's."""
-    return JAPAN if actor.side is Side.JAPAN else project.partner
 
 
 # -- the transition table -------------------------------------------------------------------
@@ -185,6 +183,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
         _S.VERIFIED,
         _TPE,
         frozenset({_K.VERIFICATION_REPORT}),
+        guards=(Guard.METHODOLOGY_NOT_ILLUSTRATIVE,),
         tpe_function=_VER,
         engaged_tpe=True,
         payload=Verification,
@@ -224,7 +223,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
         _S.DECIDED,
         _JC,
         on_file=_ISSUANCE_FILE,
-        guards=(Guard.PROJECT_REGISTERED,),
+        guards=(Guard.PROJECT_REGISTERED, Guard.METHODOLOGY_NOT_ILLUSTRATIVE),
         payload=JcDecision,
         basis="[C:S7,S10] JC decides the amount per project and monitoring period",
     ),
@@ -268,7 +267,7 @@ MONITORING_TRANSITIONS: tuple[MT, ...] = (
 # -- guards ----------------------------------------------------------------------------------
 
 
-def _guard(  # noqa: C901 - to split (issue 8)
+def _guard(
     request: MonitoringRequest,
     project: Project,
     actor: Actor,
@@ -278,90 +277,17 @@ def _guard(  # noqa: C901 - to split (issue 8)
     decisions: Sequence[IssuanceDecision],
     state: str | None,
 ) -> Callable[[Guard, MT], None]:
-    period = request.period
-    label = f"monitoring period {period} of project {project.id} (state {state or '(new)'})"
+    label = f"monitoring period {request.period} of project {project.id} (state {state or '(new)'})"
 
-    def guard(g: Guard, row: MT) -> None:  # noqa: C901 - to split (issue 8)
-        action = row.action.value
-        if g is Guard.PROJECT_REGISTERED:
-            if not project.is_registered:
-                raise RuleViolation(
-                    "P4_PROJECT_NOT_REGISTERED",
-                    f"{actor.describe()} cannot {action} {label}: the project is "
-                    f"{project.state.value}, not registered.",
-                    project=project.id,
-                    project_state=project.state.value,
-                    action=action,
-                )
-        elif g is Guard.PERIOD_ENDED:
-            if period.end >= on:
-                raise IssuanceRuleViolation(
-                    "P6_FUTURE_PERIOD",
-                    f"{actor.describe()} cannot {action} {label} on {on.isoformat()}: the "
-                    f"period ends on {period.end.isoformat()}; report it from "
-                    f"{date.fromordinal(period.end.toordinal() + 1).isoformat()} on.",
-                    project=project.id,
-                    period=str(period),
-                    on=on.isoformat(),
-                )
-        elif g is Guard.PERIOD_IN_CREDITING_PERIOD:
-            crediting = project.crediting_period
-            if not crediting.contains(period.start, period.end):
-                raise RuleViolation(
-                    "P3_OUTSIDE_CREDITING_PERIOD",
-                    f"{actor.describe()} cannot {action} {label}: it is not within the "
-                    f"crediting period {crediting}.",
-                    project=project.id,
-                    period=str(period),
-                    crediting_period=str(crediting),
-                )
-        elif g is Guard.PERIOD_NOT_OVERLAPPING:
-            for other in others:
-                if other.holds_period and other.period.overlaps(period):
-                    raise IssuanceRuleViolation(
-                        "P5_OVERLAPPING_PERIOD",
-                        f"{actor.describe()} cannot {action} {label}: it overlaps monitoring "
-                        f"period {other.period} ({other.id}, {other.state.value}); a tonne is "
-                        "reported once. Correct the dates.",
-                        project=project.id,
-                        period=str(period),
-                        conflicting=other.id,
-                        conflicting_period=str(other.period),
-                    )
-            check_no_overlap(project.id, period, decisions)
-        elif g is Guard.VERIFIER_INDEPENDENT:
-            if not rules.verifier_may_be_validator and actor.organisation_id == project.validator:
-                raise RuleViolation(
-                    "P1_SAME_TPE",
-                    f"{actor.describe()} cannot {action} {label}: it validated the project, "
-                    f"and rule book {rules.version} requires another TPE to verify.",
-                    project=project.id,
-                    tpe=actor.organisation_id,
-                )
-        elif g is Guard.SIDE_HAS_SHARE:
-            side = actor.side
-            assert side is not None  # registry managers always have a side
-            if side not in request.sides_with_share():
-                registry = registry_of(actor, project)
-                raise IssuanceRuleViolation(
-                    "P7_NO_SHARE_FOR_SIDE",
-                    f"{actor.describe()} cannot {action} {label}: the JC decision allocates "
-                    f"nothing to registry {registry}.",
-                    project=project.id,
-                    registry=registry,
-                )
-        elif g is Guard.SIDE_NOT_ISSUED:
-            if actor.side in request.issued_sides:
-                registry = registry_of(actor, project)
-                raise IssuanceRuleViolation(
-                    "P7_ALREADY_ISSUED",
-                    f"{actor.describe()} cannot {action} {label}: registry {registry} has "
-                    "already issued its share of this decision.",
-                    project=project.id,
-                    registry=registry,
-                )
-        else:  # pragma: no cover - a table row names a guard this machine does not know
+    def guard(g: Guard, row: MT) -> None:
+        check = GUARDS.get(g)
+        if check is None:  # pragma: no cover - a table row names a guard this machine lacks
             raise AssertionError(f"guard {g} does not apply to monitoring periods")
+        check(
+            GuardContext(
+                request, project, actor, on, rules, others, decisions, label, row.action.value
+            )
+        )
 
     return guard
 
@@ -408,11 +334,13 @@ def submit_monitoring_report(
     others: Sequence[MonitoringRequest] = (),
     decisions: Sequence[IssuanceDecision] = (),
     rules: RuleBook = DEFAULT_RULE_BOOK,
+    illustrative: Sequence[str] = (),
 ) -> tuple[MonitoringRequest, Event]:
     """Open a monitoring period with its report.
 
     ``others`` are every earlier monitoring request of the project, ``decisions`` the
-    registry's recorded JC decisions of the project (for the I3 overlap check).
+    registry's recorded JC decisions of the project (for the I3 overlap check),
+    ``illustrative`` what of the report's calculation is illustrative (its record's marks).
     """
     check_rule_book(f"Project {project.id}", project.rule_book, rules)
     if not isinstance(period, MonitoringPeriod):
@@ -426,6 +354,7 @@ def submit_monitoring_report(
         period=period,
         rule_book=rules.version,
         state=MonitoringState.REPORT_SUBMITTED,
+        illustrative=tuple(illustrative),
     )
     row = check_step(
         MONITORING_TRANSITIONS,
@@ -450,6 +379,8 @@ def submit_monitoring_report(
         "seq": seq,
         "period": _period_json(period),
     }
+    if request.illustrative:  # entries logged before issue 8 carry no such key
+        extra["illustrative"] = list(request.illustrative)
     return request, make_event("monitoring_period", request.id, entry, actor, rules.version, extra)
 
 

@@ -30,6 +30,10 @@ class RuleBook:
     # The sources do not say whether the TPE that validated a project may verify it. [I]
     # Allowed by default; a rule book that forbids it sets this to False.
     verifier_may_be_validator: bool = True
+    # Whether a monitoring period calculated with an illustrative methodology (an id that is
+    # not confirmed, or a placeholder default value) may be verified and decided [D]. Never
+    # by default: a placeholder must not become credits. A demonstration rule book allows it.
+    allow_illustrative_methodologies: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.version, str) or not _VERSION.match(self.version):
@@ -39,6 +43,19 @@ class RuleBook:
                 "leading or trailing spaces, e.g. 'KE PCP ver03.0'.",
                 version=repr(self.version),
             )
+        for name in (
+            "pin_required",
+            "verifier_may_be_validator",
+            "allow_illustrative_methodologies",
+        ):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidInput(
+                    "P8_BAD_RULE_BOOK",
+                    f"Rule book {self.version}: {name} must be true or false, got "
+                    f"{getattr(self, name)!r}.",
+                    version=self.version,
+                    field=name,
+                )
         for name in ("pdd_public_input_days", "methodology_public_input_days"):
             days = getattr(self, name)
             if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:

@@ -9,6 +9,11 @@ from jcm.domain.methodologies.model import CONNECTIONS, Confirmation, Equation, 
 
 GRID_CASE = {"grid": "1", "grid_and_captive": "2"}
 
+# The "either/or" rule of MN_AM003 and VN_AM007 [C:P2, P4]: the EF is either the
+# conservative grid EF or the conservative diesel-generator EF, never a blend of both (no
+# Case 2).
+EITHER_OR = ("grid", "captive_only")
+
 ER_EQUATION = Equation(
     "ER",
     "ER_p = RE_p − PE_p; credited ER_p = max(0, floor(ER_p)) whole tCO2",
@@ -41,6 +46,14 @@ def connection_criterion(connections: tuple[str, ...], verb: str) -> Criterion:
         if verb == "displaces"
         else "The electricity the project saves is"
     )
+    if connections == EITHER_OR:
+        return Criterion(
+            "C2",
+            f"{subject} either of the grid (conservative grid EF) or of captive diesel "
+            "generators (conservative diesel-generator EF), not of both (grid, captive_only).",
+            one_of("connection", connections),
+            Confirmation.CONFIRMED,  # MN_AM003, VN_AM007 [C:P2, P4]
+        )
     return Criterion(
         "C2",
         f"{subject} supplied by the grid and/or captive generators, in a connection case "

@@ -36,6 +36,7 @@ from jcm.domain.methodologies.arithmetic import (
 )
 from jcm.domain.methodologies.defaults import DefaultTable, UsedDefault
 from jcm.domain.methodologies.eligibility import Criterion, EligibilityResult, check_eligibility
+from jcm.domain.methodologies.marks import IllustrativeMark, identifier_mark, placeholder_mark
 from jcm.domain.methodologies.model import (
     CONNECTIONS,
     Equation,
@@ -64,6 +65,7 @@ ENGINE_MODULES = (
     "jcm.domain.methodologies.units",
     "jcm.domain.methodologies.model",
     "jcm.domain.methodologies.defaults",
+    "jcm.domain.methodologies.marks",
     "jcm.domain.methodologies.tables",
     "jcm.domain.methodologies.eligibility",
     "jcm.domain.methodologies.record",
@@ -209,8 +211,15 @@ class Methodology:
     ) -> CalculationRecord:
         return self.prepare(facts, fixed).calculate(monitored, period)
 
+    @property
+    def illustrative(self) -> tuple[IllustrativeMark, ...]:
+        """What of this version is illustrative: its identifier and every pinned table role
+        that holds a placeholder the version can select (empty when all rests on sources)."""
+        return static_marks(self)
+
     def describe(self) -> dict[str, Any]:
         """The self-description: id, version, criteria, parameters, equations, tables."""
+        marks = self.illustrative
         return {
             "id": self.id,
             "version": self.version,
@@ -222,6 +231,8 @@ class Methodology:
             "reference": self.reference,
             "approved": self.approved,
             "note": self.note,
+            "illustrative": bool(marks),
+            "illustrative_items": [mark.as_json() for mark in marks],
             "criteria": [
                 {"id": c.id, "text": c.text, "confirmation": c.confirmation.value}
                 for c in self.criteria
@@ -246,6 +257,45 @@ class Methodology:
                 for role, t in sorted(self.tables.items())
             },
         }
+
+
+@functools.cache
+def static_marks(methodology: Methodology) -> tuple[IllustrativeMark, ...]:
+    """The identifier mark, then one mark per pinned table role with a placeholder entry the
+    version can select (entries of a table keyed by country count for the host country)."""
+    marks = (
+        []
+        if (id_mark := identifier_mark(methodology.id, methodology.id_status)) is None
+        else [id_mark]
+    )
+    for role, table in sorted(methodology.tables.items()):
+        by_country = table.key_names[:1] == ("country",)
+        keys = [
+            "/".join(key)
+            for key, entry in table.entries.items()
+            if entry.placeholder and (not by_country or key[0] == methodology.host_country)
+        ]
+        if keys:
+            marks.append(placeholder_mark(role, table.id, table.version, keys))
+    return tuple(marks)
+
+
+def record_marks(
+    methodology: Methodology, defaults: Mapping[str, UsedDefault]
+) -> tuple[IllustrativeMark, ...]:
+    """What of one calculation is illustrative: the identifier, and each default it used
+    whose value is a placeholder."""
+    marks = (
+        []
+        if (id_mark := identifier_mark(methodology.id, methodology.id_status)) is None
+        else [id_mark]
+    )
+    for name, used in sorted(defaults.items()):
+        if used.placeholder:
+            marks.append(
+                placeholder_mark(name, used.table, used.table_version, ["/".join(used.key)])
+            )
+    return tuple(marks)
 
 
 def _fact_record(name: str, value: FactValue) -> str | bool:
@@ -353,6 +403,7 @@ class Prepared:
         "defaults",
         "facts",
         "fixed",
+        "illustrative",
         "methodology",
     )
 
@@ -370,6 +421,7 @@ class Prepared:
         self.fixed = fixed_values
         self.defaults = defaults
         self._default_values = {name: used.value for name, used in defaults.items()}
+        self.illustrative = record_marks(methodology, defaults)
         self._static: dict[str, Any] = {
             "format": RECORD_SCHEMA,
             "methodology": {
@@ -390,6 +442,8 @@ class Prepared:
             "facts": facts_record,
             "fixed": fixed_record,
             "defaults": {name: used.as_record() for name, used in sorted(defaults.items())},
+            # Sorts before the per-period members; empty when nothing is illustrative.
+            "illustrative": [mark.as_json() for mark in self.illustrative],
         }
         self._encoded = Splicer(self._static, DYNAMIC_MEMBERS)
 
@@ -446,6 +500,7 @@ class Prepared:
             body,
             data,
             digest,
+            tuple(mark.item for mark in self.illustrative),
         )
 
 

@@ -100,6 +100,9 @@ class CalculationRecord:
     body: Mapping[str, Any]
     canonical_json: bytes
     digest: str  # SHA-256 hex of canonical_json
+    # The illustrative items of the calculation (``"id"`` and/or default parameters whose
+    # value is a placeholder), also in the body's ``illustrative`` member; empty if none.
+    illustrative: tuple[str, ...] = ()
 
     def canonical(self) -> bytes:
         return self.canonical_json

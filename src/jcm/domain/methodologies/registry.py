@@ -21,9 +21,13 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def normalise_version(version: str) -> str:
-    """ "Ver2.0", "v2.0" and "2.0" all name version "2.0"."""
+    """ "Ver2.0", "v2.0", "ver02.0" (as Indonesian documents write it) and "2.0" all name
+    version "2.0"."""
     match = _VERSION_TEXT.match(version.strip())
-    return match.group(1) if match else version.strip()
+    if not match:
+        return version.strip()
+    major, _, minor = match.group(1).partition(".")
+    return f"{int(major)}.{minor}"
 
 
 class Registry:

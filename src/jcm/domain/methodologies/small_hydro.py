@@ -11,6 +11,11 @@ Equations (all [I])::
     PD      = P_hydro × 1000 / A_res                 (W/m2; only when A_res > 0)
     RE_p    = EG_p × EF_RE
     PE_p    = EG_p × EF_res   if 4 < PD ≤ 10;  0 if PD > 10 or run-of-river (A_res = 0)
+
+Run-of-river variant, PH_AM001 v1.0 (approved 2020-02-02 [C:P20] in
+``jcm_methodologies_confirmed.md``): run-of-river plants only, ``PE_p = 0`` [C:P20], no
+reservoir and no power-density branch; ``RE_p = EG_p × EF_RE`` [I] (the pattern of the
+renewable-power methodologies).
 """
 
 from __future__ import annotations
@@ -147,6 +152,44 @@ SMALL_HYDRO = FamilySpec(
 )
 
 
+# -- run-of-river only (PH_AM001) ------------------------------------------------------------
+
+
+def _defaults_run_of_river(
+    m: Methodology, facts: Facts, fixed: Mapping[str, Decimal]
+) -> dict[str, UsedDefault]:
+    return {"EF_RE": electricity_ef(m, facts)}
+
+
+def _compute_run_of_river(calc: Calc) -> tuple[Decimal, Decimal]:
+    generated = calc.monitored["EG_p"]
+    if calc.hours is not None:
+        calc.at_most(
+            "EG_p",
+            generated,
+            calc.fixed["P_hydro"] * calc.hours / THOUSAND,
+            "MWh",
+            "the rated capacity P_hydro can generate in the period (P_hydro × hours / 1000)",
+        )
+    re_p = calc.step("RE_p", generated * calc.defaults["EF_RE"], "tCO2")
+    return re_p, calc.step("PE_p", ZERO, "tCO2")
+
+
+SMALL_HYDRO_RUN_OF_RIVER = FamilySpec(
+    key="small_hydro_run_of_river",
+    title="Electricity generation by run-of-river hydropower plant(s)",
+    modules=(__name__,),
+    parameters=tuple(p for p in SMALL_HYDRO.parameters if p.name in ("EG_p", "P_hydro", "EF_RE")),
+    equations=(
+        Equation("RE", "RE_p = EG_p × EF_RE", INFERRED, "the pattern of renewable power [I]"),
+        Equation("PE", "PE_p = 0", Confirmation.CONFIRMED, "PH_AM001: run-of-river [C:P20]"),
+        ER_EQUATION,
+    ),
+    select_defaults=_defaults_run_of_river,
+    compute=_compute_run_of_river,
+)
+
+
 def build(
     id: str,
     version: str,
@@ -155,8 +198,10 @@ def build(
     reference: str,
     approved: str | None = None,
     connections: tuple[str, ...] = CONNECTIONS,
+    run_of_river_only: bool = False,
     note: str = "",
 ) -> Methodology:
+    """``run_of_river_only``: no reservoir, PE = 0 (PH_AM001)."""
     country = id[:2]
     criteria = (
         host_country(country),
@@ -175,13 +220,22 @@ def build(
         ),
         Criterion(
             "C4",
+            "The plant is run-of-river (no reservoir).",
+            one_of("scheme", ("run_of_river",)),
+            Confirmation.CONFIRMED,  # PH_AM001 [C:P20]
+        )
+        if run_of_river_only
+        else Criterion(
+            "C4",
             "The plant is run-of-river or has a reservoir (power density checked in the "
             "calculation).",
             one_of("scheme", ("run_of_river", "reservoir")),
             INFERRED,
         ),
     )
-    tables: dict[str, DefaultTable] = {"EF_grid": GRID_EF, "EF_res": RESERVOIR, "PD": PD_THRESHOLDS}
+    tables: dict[str, DefaultTable] = {"EF_grid": GRID_EF}
+    if not run_of_river_only:
+        tables.update(EF_res=RESERVOIR, PD=PD_THRESHOLDS)
     if "captive_only" in connections:
         tables["EF_captive"] = CAPTIVE_EF
     return Methodology(
@@ -190,7 +244,7 @@ def build(
         title="Installation of Small Hydropower Plant",
         host_country=country,
         sectoral_scope="1 Energy industries (renewable sources) [I]",
-        family=SMALL_HYDRO,
+        family=SMALL_HYDRO_RUN_OF_RIVER if run_of_river_only else SMALL_HYDRO,
         criteria=criteria,
         tables=tables,
         id_status=id_status,

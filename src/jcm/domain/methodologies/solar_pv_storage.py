@@ -8,7 +8,7 @@ Equations::
 
     EG_net,p = EG_PV,p − E_charge,p + E_discharge,p        [I]  (battery charged from PV only)
     RE_p     = EG_net,p × EF_RE                            [C:M4]
-    PE_p     = 0                                           [I]
+    PE_p     = 0                                           [C:P15]
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ SOLAR_PV_STORAGE = FamilySpec(
             "balance is [I]",
         ),
         Equation("RE", "RE_p = EG_net,p × EF_RE", C, "ID_AM017 summary [C:M4]"),
-        Equation("PE", "PE_p = 0", INFERRED, "not stated in the ID_AM017 summary"),
+        Equation("PE", "PE_p = 0", Confirmation.CONFIRMED, "ID_AM017 [C:P15]"),
         ER_EQUATION,
     ),
     select_defaults=_defaults,

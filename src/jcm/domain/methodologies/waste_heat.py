@@ -1,15 +1,17 @@
 """Family "waste_heat_power": power generation from waste heat of an industrial process.
 
-Research: waste-heat power generation is a JCM technology (廃熱利用発電, facts.md §4) and the
-portfolio has cement-plant projects of 6–30 MW, but no methodology text was retrieved; every
-equation here is [I], on the pattern of the PV family (electricity displaced × EF) with the
-auxiliary consumption netted off.
+Research: waste-heat power generation is a JCM technology (廃熱利用発電, facts.md §4); the
+portfolio has cement-plant projects of 6–30 MW. ``jcm_methodologies_confirmed.md`` confirms
+two methodologies for cement plants: ID_AM001 (version unknown; applied by ID013) [C-sec:P10,
+P11] — RE = *net* WHR generation × EF, PE not considered — and MM_AM005 v1.0, approved
+2020-04-20 [C:P19] — net electricity displacing grid and/or captive power, PE not considered,
+the days of the period monitored. Netting the auxiliaries off the gross generation is [I].
 
-Equations (all [I])::
+Equations::
 
-    EG_net,p = EG_gross,p − EC_aux,p
-    RE_p     = EG_net,p × EF_RE
-    PE_p     = 0        (no fossil fuel is fired for the power generation: criterion C2)
+    EG_net,p = EG_gross,p − EC_aux,p        [I]
+    RE_p     = EG_net,p × EF_RE             [C:P19] ([C-sec:P10] for ID_AM001)
+    PE_p     = 0                            [C:P19] (project emissions not considered)
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from jcm.domain.methodologies.model import (
 )
 from jcm.domain.methodologies.tables import CAPTIVE_EF, GRID_EF
 
+C = Confirmation.CONFIRMED
 INFERRED = Confirmation.INFERRED
 MONITORED = ParameterKind.MONITORED
 
@@ -93,9 +96,14 @@ WASTE_HEAT_POWER = FamilySpec(
         ),
     ),
     equations=(
-        Equation("EG_net", "EG_net,p = EG_gross,p − EC_aux,p", INFERRED),
-        Equation("RE", "RE_p = EG_net,p × EF_RE", INFERRED),
-        Equation("PE", "PE_p = 0", INFERRED),
+        Equation(
+            "EG_net",
+            "EG_net,p = EG_gross,p − EC_aux,p",
+            INFERRED,
+            "net generation [C:P19]; as gross minus auxiliaries [I]",
+        ),
+        Equation("RE", "RE_p = EG_net,p × EF_RE", C, "MM_AM005 [C:P19], ID_AM001 [C-sec:P10]"),
+        Equation("PE", "PE_p = 0", C, "project emissions not considered [C:P19]"),
         ER_EQUATION,
     ),
     select_defaults=_defaults,

@@ -144,6 +144,14 @@ def rule_book_define(
     verifier_may_be_validator: Annotated[
         bool, typer.Option("--verifier-may-be-validator/--verifier-must-differ")
     ] = True,
+    allow_illustrative_methodologies: Annotated[
+        bool,
+        typer.Option(
+            "--allow-illustrative-methodologies/--confirmed-methodologies-only",
+            help="Let periods calculated with an unconfirmed methodology id or placeholder "
+            "defaults be verified and decided (demonstrations only).",
+        ),
+    ] = False,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -156,6 +164,7 @@ def rule_book_define(
             methodology_public_input_days=methodology_public_input_days,
             pin_required=pin_required,
             verifier_may_be_validator=verifier_may_be_validator,
+            allow_illustrative_methodologies=allow_illustrative_methodologies,
         )
         return state.app().cycle.define_rule_book(cc.DefineRuleBook(rules), key)
 
@@ -177,6 +186,7 @@ def rule_book_list(json_out: JsonOpt = False) -> None:
                 "methodology_public_input_days",
                 "pin_required",
                 "verifier_may_be_validator",
+                "allow_illustrative_methodologies",
             ],
         ),
     )

@@ -29,6 +29,9 @@ HINTS: dict[str, str] = {
     "P4_PROJECT_EXISTS": "see it with `jcm project show {project}`",
     "P4_UNKNOWN_MONITORING": "list a project's periods with `jcm project show PROJECT`",
     "P4_UNKNOWN_METHODOLOGY": "list proposals with `jcm methodology proposals`",
+    "P7_ILLUSTRATIVE_METHODOLOGY": "see what is illustrative with `jcm methodology show "
+    "{methodology} --version {version}`; only a rule book defined with "
+    "--allow-illustrative-methodologies (demonstrations) lets it through",
     "P8_UNKNOWN_RULE_BOOK": "define it with `jcm rule-book define`",
     "P8_UNKNOWN_METHODOLOGY": "list executable methodologies with `jcm methodology list`",
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",

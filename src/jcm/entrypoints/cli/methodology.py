@@ -52,7 +52,9 @@ def methodology_list(
         json_out,
         lambda: ms.list_methodologies(country),
         lambda rows: print_table(
-            "methodologies", rows, ["id", "version", "country", "family", "id_status", "title"]
+            "methodologies (illustrative: an unconfirmed id or placeholder defaults)",
+            rows,
+            ["id", "version", "country", "family", "id_status", "illustrative_items", "title"],
         ),
     )
 
@@ -70,6 +72,12 @@ def methodology_show(
         out.print(
             f"[bold]{d['id']} v{d['version']}[/]: {d['title']} ({d['family']}, id {d['id_status']})"
         )
+        if d["illustrative"]:
+            out.print(
+                "[yellow]illustrative[/]: verification and JC decisions on its records need a "
+                "rule book that allows illustrative methodologies"
+            )
+            print_table("illustrative items", d["illustrative_items"], ["item", "reason"])
         print_table("eligibility criteria", d["criteria"], ["id", "confirmation", "text"])
         print_table(
             "parameters", d["parameters"], ["name", "unit", "kind", "range", "confirmation"]
@@ -135,6 +143,8 @@ def methodology_calculate(
             f"PE {r['project_emissions']} = {r['emission_reductions_unrounded']} tCO2 → "
             f"[bold]{r['emission_reductions']:,} tCO2[/] credited (record {r['digest'][:16]}…)"
         )
+        if r["illustrative"]:
+            out.print(f"[yellow]illustrative[/]: {', '.join(r['illustrative'])}")
 
     run(json_out, action, render)
 
@@ -208,6 +218,8 @@ def methodology_calculate_sheet(
             ],
         )
         out.print(f"total: [bold]{r['total_emission_reductions']:,} tCO2[/]")
+        if r["illustrative"]:
+            out.print(f"[yellow]illustrative[/]: {', '.join(r['illustrative'])}")
 
     run(json_out, action, render)
 

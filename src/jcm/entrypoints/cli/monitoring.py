@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from jcm.adapters.monitoring_sheet import read_monitoring_sheet
 from jcm.domain.cycle import (
@@ -110,7 +111,8 @@ def monitoring_submit(
         say_step(
             r,
             f"{r.monitoring_period} {r.period}: {calc.emission_reductions:,} tCO2 "
-            f"({calc.methodology} v{calc.version}, record {calc.digest[:16]}…)",
+            f"({calc.methodology} v{calc.version}, record {calc.digest[:16]}…)"
+            + (f"; illustrative: {escape(', '.join(r.illustrative))}" if r.illustrative else ""),
         )
 
     run(json_out, action, render)
@@ -214,6 +216,13 @@ def monitoring_show(
             out.print(
                 f"calculated {calc['emission_reductions']:,} tCO2 by {calc['methodology']} "
                 f"v{calc['version']} (record sha256 {calc['digest']})"
+            )
+        if r.get("illustrative"):
+            out.print(
+                "[yellow]illustrative:[/] "
+                + escape(", ".join(r["illustrative"]))
+                + " (an unconfirmed methodology id or placeholder values; verification and "
+                "the JC decision need a rule book that allows illustrative methodologies)"
             )
         out.print(
             f"verified {r['verified_amount'] if r['verified_amount'] is not None else '–'}; "

@@ -461,11 +461,11 @@ def _calculate(
 
 def _reductions(
     uow: UnitOfWork, project: Project, period: MonitoringPeriod, cmd: cc.SubmitMonitoringReport
-) -> tuple[str, str, int, str, str, bool]:
+) -> tuple[str, str, int, str, str, bool, tuple[str, ...]]:
     """The period's reductions and their record: computed by the methodology where this
     platform has it executable, else as the participants report them (methodologies approved
-    in the cycle before their code exists). Returns id, version, tCO2, digest, record text
-    and whether the platform computed them."""
+    in the cycle before their code exists). Returns id, version, tCO2, digest, record text,
+    whether the platform computed them and what of the calculation is illustrative."""
     reported = cmd.reported_reductions
     if reported is not None and (
         isinstance(reported, bool) or not isinstance(reported, int) or reported < 0
@@ -505,6 +505,7 @@ def _reductions(
             digest,
             raw.decode("utf-8"),
             False,
+            (),
         )
     record = _calculate(uow, project, period, cmd)
     if reported is not None and reported != record.er:
@@ -524,6 +525,7 @@ def _reductions(
         record.digest,
         record.canonical().decode("utf-8"),
         True,
+        record.illustrative,
     )
 
 
@@ -534,19 +536,26 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> ReportSubm
     rules = rule_book(uow, project.rule_book)
     period = MonitoringPeriod(cmd.period_start, cmd.period_end)
     others = [r for r, _ in uow.cycle.monitoring_of_project(project.id)]
-    request, event = submit_monitoring_report(
-        project,
-        period,
-        actor,
-        cmd.on,
-        documents=cmd.documents,
-        others=others,
-        decisions=uow.ledger.decisions_of_project(project.id),
-        rules=rules,
-    )
-    methodology_id, version, reductions, digest, text, computed = _reductions(
+    decisions = uow.ledger.decisions_of_project(project.id)
+
+    def opened(illustrative: tuple[str, ...] = ()) -> tuple[MonitoringRequest, Event]:
+        return submit_monitoring_report(
+            project,
+            period,
+            actor,
+            cmd.on,
+            documents=cmd.documents,
+            others=others,
+            decisions=decisions,
+            rules=rules,
+            illustrative=illustrative,
+        )
+
+    opened()  # the cycle's rules first, as before the calculation existed
+    methodology_id, version, reductions, digest, text, computed, illustrative = _reductions(
         uow, project, period, cmd
     )
+    request, event = opened(illustrative)  # the same step, with the record's marks
     uow.cycle.add_calculation(
         request.id, methodology_id, version, reductions, digest, text, uow.now
     )

@@ -19,6 +19,7 @@ held when the step was taken, and their results are in the registry's own entrie
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -263,6 +264,7 @@ class CycleReplayer:
                 others=others,
                 decisions=self.decisions_of(project.id),
                 rules=rules,
+                illustrative=change.get("illustrative", ()),
             )
             calculation = change["calculation"]
             s.calculations[new.id] = {
@@ -446,4 +448,18 @@ def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | Non
         actual = hashlib.sha256(record["record"].encode("utf-8")).hexdigest()
         if actual != record["digest"]:
             return (t.get(entity), entity, "record sha256", record["digest"], actual)
+        problem = _marks_differ(state, rid, record["record"])
+        if problem:
+            return (t.get(entity), entity, "illustrative", *problem)
     return None
+
+
+def _marks_differ(state: CycleState, rid: str, text: str) -> tuple[Any, Any] | None:
+    """The illustrative marks the log gave the period must be those of its record (records
+    made before issue 8, or not computed here, have none to compare)."""
+    period = state.periods.get(rid)
+    body = json.loads(text)
+    if period is None or not isinstance(body, dict) or "illustrative" not in body:
+        return None
+    marks = [mark["item"] for mark in body["illustrative"]]
+    return None if marks == list(period.illustrative) else (list(period.illustrative), marks)

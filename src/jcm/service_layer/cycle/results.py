@@ -110,6 +110,9 @@ class MonitoringSummary:
     decision: int | None
     issued_sides: tuple[str, ...]
     last_step: str | None
+    # Names of the illustrative values the calculation used; absent from responses stored
+    # before the mark existed, hence the default.
+    illustrative: tuple[str, ...] = field(default=(), kw_only=True)
 
     @classmethod
     def of(cls, request: MonitoringRequest, decision_id: int | None) -> MonitoringSummary:
@@ -123,6 +126,7 @@ class MonitoringSummary:
             decision_id,
             tuple(sorted(s.value for s in request.issued_sides)),
             request.history[-1].action if request.history else None,
+            illustrative=tuple(request.illustrative),
         )
 
 

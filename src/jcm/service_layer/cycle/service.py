@@ -182,6 +182,7 @@ class CycleService:
             calculation = uow.cycle.get_calculation(request.id)
             out: JsonObject = {
                 **_object(codec.monitoring_to_json(request)),
+                "illustrative": list(request.illustrative),
                 "decision_id": decision_id,
             }
             if calculation is not None:

@@ -34,6 +34,9 @@ def list_methodologies(country: str | None = None) -> list[dict[str, Any]]:
             "country": m.host_country,
             "family": m.family.key,
             "id_status": m.id_status.value,
+            "approved": m.approved,
+            "illustrative": bool(m.illustrative),
+            "illustrative_items": [mark.item for mark in m.illustrative],
         }
         for m in methodologies.all()
         if country is None or m.host_country == country.upper()
@@ -117,6 +120,7 @@ def calculate(
         "emission_reductions_unrounded": str(record.er_unrounded),
         "emission_reductions": record.er,
         "digest": record.digest,
+        "illustrative": list(record.illustrative),
         "record": body,
     }
 
@@ -175,6 +179,7 @@ def calculate_monitoring(
     return {
         "methodology": methodology.id,
         "version": methodology.version,
+        "illustrative": list(prepared.illustrative),
         "periods": [
             {
                 "row": row.row,
