@@ -33,9 +33,21 @@ from jcm.entrypoints.cli.cycle_options import (
     step_date,
 )
 from jcm.service_layer.cycle.results import MethodologyChanged
+from jcm.service_layer.methodologies.results import (
+    CalculationResult,
+    EligibilityResult,
+    SheetCalculation,
+)
+from jcm.service_layer.results import JsonObject, JsonValue
 
 methodology_cli = typer.Typer(help="JCM methodologies: browse, check eligibility, calculate.")
 cli.add_typer(methodology_cli, name="methodology")
+
+
+def _rows(value: JsonValue) -> list[JsonValue]:
+    """A list inside a methodology's self-description, for a table."""
+    return value if isinstance(value, list) else []
+
 
 # -- methodologies ---------------------------------------------------------------------------
 
@@ -68,7 +80,7 @@ def methodology_show(
     """Describe a methodology: criteria, parameters, equations, default tables."""
     from jcm.service_layer.methodologies import service as ms
 
-    def render(d: dict[str, Any]) -> None:
+    def render(d: JsonObject) -> None:
         out.print(
             f"[bold]{d['id']} v{d['version']}[/]: {d['title']} ({d['family']}, id {d['id_status']})"
         )
@@ -77,10 +89,10 @@ def methodology_show(
                 "[yellow]illustrative[/]: verification and JC decisions on its records need a "
                 "rule book that allows illustrative methodologies"
             )
-            print_table("illustrative items", d["illustrative_items"], ["item", "reason"])
-        print_table("eligibility criteria", d["criteria"], ["id", "confirmation", "text"])
+            print_table("illustrative items", _rows(d["illustrative_items"]), ["item", "reason"])
+        print_table("eligibility criteria", _rows(d["criteria"]), ["id", "confirmation", "text"])
         print_table(
-            "parameters", d["parameters"], ["name", "unit", "kind", "range", "confirmation"]
+            "parameters", _rows(d["parameters"]), ["name", "unit", "kind", "range", "confirmation"]
         )
 
     run(json_out, lambda: ms.describe(methodology_id, version), render)
@@ -96,10 +108,10 @@ def methodology_eligibility(
     """Check a proposed project's facts against the eligibility criteria."""
     from jcm.service_layer.methodologies import service as ms
 
-    def render(r: dict[str, Any]) -> None:
-        verdict = "[green]eligible[/]" if r["eligible"] else "[red]NOT eligible[/]"
-        out.print(f"{r['methodology']} v{r['version']}: {verdict}")
-        print_table("criteria", r["criteria"], ["criterion", "passed", "reason"])
+    def render(r: EligibilityResult) -> None:
+        verdict = "[green]eligible[/]" if r.eligible else "[red]NOT eligible[/]"
+        out.print(f"{r.methodology} v{r.version}: {verdict}")
+        print_table("criteria", r.criteria, ["criterion", "passed", "reason"])
 
     run(
         json_out,
@@ -126,7 +138,7 @@ def methodology_calculate(
     """Compute reference, project emissions and reductions with a full calculation record."""
     from jcm.service_layer.methodologies import service as ms
 
-    def action() -> dict[str, Any]:
+    def action() -> CalculationResult:
         return ms.calculate(
             methodology_id,
             dict(map(ms.parse_fact, fact)),
@@ -137,14 +149,14 @@ def methodology_calculate(
             version,
         )
 
-    def render(r: dict[str, Any]) -> None:
+    def render(r: CalculationResult) -> None:
         out.print(
-            f"{r['methodology']} v{r['version']}: RE {r['reference_emissions']} − "
-            f"PE {r['project_emissions']} = {r['emission_reductions_unrounded']} tCO2 → "
-            f"[bold]{r['emission_reductions']:,} tCO2[/] credited (record {r['digest'][:16]}…)"
+            f"{r.methodology} v{r.version}: RE {r.reference_emissions} − "
+            f"PE {r.project_emissions} = {r.emission_reductions_unrounded} tCO2 → "
+            f"[bold]{r.emission_reductions:,} tCO2[/] credited (record {r.digest[:16]}…)"
         )
-        if r["illustrative"]:
-            out.print(f"[yellow]illustrative[/]: {', '.join(r['illustrative'])}")
+        if r.illustrative:
+            out.print(f"[yellow]illustrative[/]: {', '.join(r.illustrative)}")
 
     run(json_out, action, render)
 
@@ -195,7 +207,7 @@ def methodology_calculate_sheet(
     """Emission reductions for every monitoring period of a sheet (XLSX or CSV)."""
     from jcm.service_layer.methodologies import service as ms
 
-    def action() -> dict[str, Any]:
+    def action() -> SheetCalculation:
         return ms.calculate_monitoring(
             methodology_id,
             dict(map(ms.parse_fact, fact)),
@@ -204,10 +216,10 @@ def methodology_calculate_sheet(
             version,
         )
 
-    def render(r: dict[str, Any]) -> None:
+    def render(r: SheetCalculation) -> None:
         print_table(
-            f"{r['methodology']} v{r['version']}",
-            r["periods"],
+            f"{r.methodology} v{r.version}",
+            r.periods,
             [
                 "row",
                 "period_start",
@@ -217,9 +229,9 @@ def methodology_calculate_sheet(
                 "emission_reductions",
             ],
         )
-        out.print(f"total: [bold]{r['total_emission_reductions']:,} tCO2[/]")
-        if r["illustrative"]:
-            out.print(f"[yellow]illustrative[/]: {', '.join(r['illustrative'])}")
+        out.print(f"total: [bold]{r.total_emission_reductions:,} tCO2[/]")
+        if r.illustrative:
+            out.print(f"[yellow]illustrative[/]: {', '.join(r.illustrative)}")
 
     run(json_out, action, render)
 
