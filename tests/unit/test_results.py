@@ -10,9 +10,11 @@ from enum import StrEnum
 
 import pytest
 
+from jcm.domain.cycle.monitoring import MonitoringState
 from jcm.domain.registry.accounts import AccountStatus, AccountType
 from jcm.domain.registry.issuance import DecisionStatus
 from jcm.domain.registry.transactions import TransactionKind
+from jcm.service_layer.cycle.results import MonitoringStepped
 from jcm.service_layer.registry.results import (
     AccountInfo,
     DecisionLineInfo,
@@ -138,3 +140,23 @@ def test_json_that_does_not_fit_the_type_is_refused() -> None:
         from_json(Inner, json.loads('{"when": "2023-01-02", "amount": 1.5}'))
     with pytest.raises(TypeError):
         to_json(1.5)  # no floats: quantities are Decimal text
+
+
+def test_a_response_stored_before_a_field_existed_still_replays() -> None:
+    # Monitoring responses stored before the illustrative marks have no such member.
+    stored: JsonObject = {
+        "monitoring_period": "KE001-M001",
+        "project": "KE001",
+        "period": "2023-01-01..2023-06-30",
+        "state": "verified",
+        "verified_amount": 878,
+        "decided_amount": None,
+        "decision": None,
+        "issued_sides": [],
+        "last_step": "verify",
+    }
+    rebuilt = from_json(MonitoringStepped, stored)
+    assert rebuilt.illustrative == ()
+    assert rebuilt.state is MonitoringState.VERIFIED
+    assert (rebuilt.lines, rebuilt.issuance) == (None, None)
+    assert to_json(rebuilt) == {**stored, "illustrative": []}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -136,38 +136,46 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, localns={"JsonValue": JsonValue})
 
 
-def _decode(hint: Any, data: Any) -> Any:  # noqa: C901 - one branch per kind of type
+def _decode(hint: Any, data: Any) -> Any:
     """Decode ``data`` as the type ``hint``; JSON-typed fields pass through unchanged."""
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
         return _decode_union(typing.get_args(hint), data)
-    if origin in (list, tuple):
-        args = typing.get_args(hint)
-        item = args[0] if args else Any
-        items = [_decode(item, v) for v in _expect(list, data, hint)]
-        return tuple(items) if origin is tuple else items
-    if origin is dict:
-        value_hint = typing.get_args(hint)[1]
-        return {k: _decode(value_hint, v) for k, v in _expect(dict, data, hint).items()}
+    if origin in (list, tuple, dict):
+        return _decode_container(origin, typing.get_args(hint), data, hint)
     if hint is Any or hint is object:
         return data
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return _decode_dataclass(hint, _expect(dict, data, hint))
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint(data)
-    if hint is Decimal:
-        return Decimal(_expect(str, data, hint))
-    if hint is datetime:
-        return datetime.fromisoformat(_expect(str, data, hint))
-    if hint is date:
-        return date.fromisoformat(_expect(str, data, hint))
+    return _decode_scalar(hint, data)
+
+
+def _decode_container(origin: Any, args: tuple[Any, ...], data: Any, hint: Any) -> Any:
+    if origin is dict:
+        return {k: _decode(args[1], v) for k, v in _expect(dict, data, hint).items()}
+    item = args[0] if args else Any
+    items = [_decode(item, v) for v in _expect(list, data, hint)]
+    return tuple(items) if origin is tuple else items
+
+
+# Types written as text in the JSON form, and how to read them back.
+_FROM_TEXT: dict[Any, Callable[[str], object]] = {
+    Decimal: Decimal,
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+}
+
+
+def _decode_scalar(hint: Any, data: Any) -> Any:
+    if hint in _FROM_TEXT:
+        return _FROM_TEXT[hint](_expect(str, data, hint))
     if hint is bool or hint is str:
         return _expect(hint, data, hint)
-    if hint is int:
-        if isinstance(data, bool):
-            raise TypeError(f"expected int, got {data!r}")
+    if hint is int and not isinstance(data, bool):
         return _expect(int, data, hint)
-    raise TypeError(f"cannot rebuild {hint!r} from JSON")
+    raise TypeError(f"cannot rebuild {hint!r} from {data!r}")
 
 
 def _decode_union(args: tuple[Any, ...], data: Any) -> Any:
