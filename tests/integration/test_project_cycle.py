@@ -1022,8 +1022,7 @@ def test_a_confidential_pdd_is_read_by_those_engaged_and_refused_to_registry_man
 
     def read(reader: str | None, role: Role | None = None) -> bytes:
         actor = app.cycle.resolve(cc.ActingAs(reader, role)) if reader else None
-        access = app.cycle.document_access("KE001", secret)
-        return app.documents.read(secret, reader=actor, access=access)
+        return app.documents.read(secret, actor, "KE001")
 
     full = b"PDD of KE001, investment figures: KES 120,000,000\n"
     for reader in (PP, "demo-ke-factory", SEC, JC):

@@ -13,13 +13,14 @@ import rfc8785
 from sqlalchemy import select, text
 
 from jcm.adapters import schema
-from jcm.adapters.signing import NoteSigner, NoteVerifier
+from jcm.adapters.signing import NoteSigner
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.domain.transparency.merkle import leaf_hash
+from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.results import to_json, to_json_object
 from jcm.service_layer.transparency.proofs import check_bundle
 
@@ -57,7 +58,7 @@ def populate(app: App) -> dict[str, Any]:
     return {"ke": ke, "decision": decision, "transfer": moved.transaction}
 
 
-def verifiers(app: App) -> list[NoteVerifier]:
+def verifiers(app: App) -> list[Verifier]:
     return list(app.log_verifiers().values())
 
 
@@ -249,7 +250,7 @@ def test_altering_a_stored_amount_is_detected(app: App) -> None:
 def test_old_checkpoints_stay_verifiable_after_a_key_rotation(app: App) -> None:
     world = populate(app)
     old_bundle = app.log.inclusion_proof(index=2)  # covered by the size-5 checkpoint
-    rotated = app.rotate_log_key()
+    rotated = app.log.rotate_key()
     assert rotated["old_key_id"] != rotated["new_key_id"]
     fresh = bootstrap(app.settings, clock=lambda: FIXED_NOW)  # picks up the new key
     try:

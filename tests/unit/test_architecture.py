@@ -3,7 +3,8 @@
 * ``jcm.domain`` imports only the standard library and ``jcm.domain`` itself;
 * ``jcm.service_layer`` imports nothing from adapters, entrypoints, bootstrap, SQLAlchemy,
   Typer or Rich;
-* ``jcm.adapters`` imports nothing from entrypoints or bootstrap.
+* ``jcm.adapters`` imports nothing from entrypoints or bootstrap;
+* ``jcm.entrypoints`` imports no adapter (one exception, named below, until it moves).
 
 Every import statement counts, wherever it is: at module level, inside functions and under
 ``if TYPE_CHECKING:``, absolute or relative, and ``importlib.import_module``/``__import__``
@@ -107,6 +108,16 @@ def only_stdlib_domain_and_service_layer(name: str) -> bool:
 
 SERVICE_LAYER_RULE = only_stdlib_domain_and_service_layer
 ADAPTERS_RULE = none_of("jcm.entrypoints", "jcm.bootstrap")
+# The monitoring-sheet reader moves behind a service in the inputs engineer's work (issue 8,
+# items 8 and 19); until it lands it is the one adapter an entry point may import.
+ENTRYPOINT_ADAPTER_EXCEPTIONS = ("jcm.adapters.monitoring_sheet",)
+
+
+def entrypoints_rule(name: str) -> bool:
+    """Entry points call services (wired by ``jcm.bootstrap``), never adapters directly."""
+    if any(is_within(name, allowed) for allowed in ENTRYPOINT_ADAPTER_EXCEPTIONS):
+        return True
+    return not is_within(name, "jcm.adapters")
 
 
 def python_files(package: str) -> list[Path]:
@@ -138,7 +149,7 @@ def test_every_domain_module_is_inspected() -> None:
     assert inspected >= DOMAIN_MODULES | {"__init__"}
 
 
-@pytest.mark.parametrize("package", ["service_layer", "adapters"])
+@pytest.mark.parametrize("package", ["service_layer", "adapters", "entrypoints"])
 def test_each_checked_layer_has_modules_to_inspect(package: str) -> None:
     assert len(python_files(package)) >= 2
 
@@ -153,6 +164,28 @@ def test_the_service_layer_imports_only_the_standard_library_the_domain_and_itse
 
 def test_the_adapters_import_no_entrypoint_or_bootstrap() -> None:
     assert violations("adapters", ADAPTERS_RULE) == []
+
+
+def test_the_entry_points_import_no_adapter() -> None:
+    assert violations("entrypoints", entrypoints_rule) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("jcm.adapters", False),
+        ("jcm.adapters.document_store.DocumentStore", False),
+        ("jcm.adapters.signing.NoteVerifier", False),
+        ("jcm.adapters.monitoring_sheet.read_monitoring_sheet", True),
+        ("jcm.service_layer.documents.service.DocumentService", True),
+        ("jcm.bootstrap.App", True),
+        ("jcm.adaptersx", True),
+    ],
+)
+def test_the_entrypoints_rule_names_exactly_the_forbidden_packages(
+    name: str, allowed: bool
+) -> None:
+    assert entrypoints_rule(name) is allowed
 
 
 # -- the checker itself finds what it must --------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Text, cast, insert, select, update
 
 from jcm.adapters import schema as t
 from jcm.domain.cycle import codec
@@ -232,6 +232,11 @@ class SqlCycleStore:
             )
         ).all()
         return [(r.kind, r.key, r.body, r.parameters, r.decision_id) for r in rows]
+
+    def aggregate_bodies_mentioning(self, text: str) -> list[dict[str, Any]]:
+        """The bodies of the aggregates whose JSON holds ``text`` (a document hash)."""
+        rows = self._conn.execute(select(_A.body).where(cast(_A.body, Text).contains(text)))
+        return [r.body for r in rows]
 
     # -- calculation records -----------------------------------------------------------------
     def add_calculation(

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from jcm.adapters.files import create_private_file, private_directory
+
 BUSY_TIMEOUT_MS = 60_000
 
 
@@ -28,7 +30,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Private whatever the umask: the directory if we create it, the database file
+            # (and so the -wal and -shm files SQLite derives from it) always.
+            private_directory(Path(database).parent)
+            create_private_file(Path(database))
         # A unit of work always ends with an explicit commit or rollback, so the pool need
         # not reset connections on return (a call per transaction saved).
         engine = create_engine(

@@ -23,65 +23,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
-from dataclasses import dataclass
+import shutil
+import time
 from pathlib import Path
 
+from jcm.adapters.files import TEMPORARY_PREFIX, crash_point, write_atomic
 from jcm.domain.cycle.actors import Actor
 from jcm.domain.cycle.documents import (
     DocumentAccess,
     DocumentKind,
-    DocumentRef,
+    StoredDocument,
+    StoredObject,
     Visibility,
+    check_distinct_versions,
+    check_may_read,
     check_sha256,
-    may_read,
 )
 from jcm.domain.errors import DataCorruption, InvalidInput, JcmError, NotFound, RuleViolation
+from jcm.service_layer.ports import Inventory, StagedBatch
+
+__all__ = ["DocumentStore", "Inventory", "StagedBatch", "StoredDocument", "StoredObject"]
 
 DIRECTORY_MODE = 0o750
+STAGING = "staging"
 FILE_MODES = {Visibility.PUBLIC: 0o440, Visibility.CONFIDENTIAL: 0o400}
 MAX_FILENAME_BYTES = 255
 _TOKEN = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
 _MEDIA_TYPE = re.compile(rf"^{_TOKEN}/{_TOKEN}$")
-
-
-@dataclass(frozen=True, slots=True)
-class StoredObject:
-    """A reference to one stored version: hash (hex), size, media type, original filename."""
-
-    sha256: str
-    size: int
-    media_type: str
-    filename: str
-    visibility: Visibility
-
-    def ref(self, kind: DocumentKind) -> DocumentRef:
-        return DocumentRef(kind, self.sha256, self.visibility)
-
-    def to_json(self) -> dict[str, str | int]:
-        return {
-            "sha256": self.sha256,
-            "size": self.size,
-            "media_type": self.media_type,
-            "filename": self.filename,
-            "visibility": self.visibility.value,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDocument:
-    """A document of one kind: its public version and, optionally, its confidential one."""
-
-    kind: DocumentKind
-    public: StoredObject
-    confidential: StoredObject | None = None
-
-    def refs(self) -> tuple[DocumentRef, ...]:
-        """The references to attach to a project-cycle step."""
-        versions = (self.public, self.confidential)
-        return tuple(v.ref(self.kind) for v in versions if v is not None)
 
 
 def _check_media_type(media_type: str) -> str:
@@ -114,18 +83,20 @@ def _check_filename(filename: str) -> str:
     return filename
 
 
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _is_hex(path: Path, name: str | None = None) -> bool:
+    text = name if name is not None else path.parent.name + path.name
+    return bool(re.fullmatch(r"[0-9a-f]{64}", text))
 
 
 class DocumentStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        for directory in (self.root, self.root / "objects", self.root / "meta"):
+        for directory in (
+            self.root,
+            self.root / "objects",
+            self.root / "meta",
+            self.root / STAGING,
+        ):
             directory.mkdir(parents=True, exist_ok=True)
             directory.chmod(DIRECTORY_MODE)
 
@@ -141,23 +112,12 @@ class DocumentStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _write_atomic(self, path: Path, data: bytes, mode: int) -> None:
+    def _write_atomic(self, path: Path, data: bytes, mode: int, label: str = "") -> None:
         directory = path.parent
         if not directory.is_dir():
             directory.mkdir(exist_ok=True)
             directory.chmod(DIRECTORY_MODE)
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-                os.fchmod(handle.fileno(), mode)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _fsync_directory(directory)
+        write_atomic(path, data, mode, crash_label=label)
 
     def put(
         self,
@@ -186,25 +146,34 @@ class DocumentStore:
         meta_path = self.meta_path(stored.sha256)
         if meta_path.exists():
             existing = self._load_meta(stored.sha256)
-            if existing.visibility is not visibility:
-                raise RuleViolation(
-                    "P9_VISIBILITY_CONFLICT",
-                    f"Document {stored.sha256} is already stored as "
-                    f"{existing.visibility.value}; the same bytes cannot also be "
-                    f"{visibility.value}. A public version must have the confidential parts "
-                    "made illegible.",
-                    sha256=stored.sha256,
-                    stored=existing.visibility.value,
-                    given=visibility.value,
-                )
+            self._refuse_other_visibility(existing, visibility)
             if not self._object_intact(existing):
                 self._write_atomic(self.object_path(stored.sha256), content, FILE_MODES[visibility])
             return existing
-        # The object first, then its metadata: metadata on disk means the bytes were written.
-        self._write_atomic(self.object_path(stored.sha256), content, FILE_MODES[visibility])
-        meta = json.dumps(stored.to_json(), sort_keys=True).encode("utf-8")
-        self._write_atomic(meta_path, meta, FILE_MODES[visibility])
+        self._write(stored, content)
         return stored
+
+    def _refuse_other_visibility(self, existing: StoredObject, visibility: Visibility) -> None:
+        if existing.visibility is not visibility:
+            raise RuleViolation(
+                "P9_VISIBILITY_CONFLICT",
+                f"Document {existing.sha256} is already stored as "
+                f"{existing.visibility.value}; the same bytes cannot also be "
+                f"{visibility.value}. A public version must have the confidential parts "
+                "made illegible.",
+                sha256=existing.sha256,
+                stored=existing.visibility.value,
+                given=visibility.value,
+            )
+
+    def _write(self, stored: StoredObject, content: bytes) -> None:
+        # The object first, then its metadata: metadata on disk means the bytes were written;
+        # an object without metadata is an orphan of a crash (reported, swept), not damage.
+        mode = FILE_MODES[stored.visibility]
+        self._write_atomic(self.object_path(stored.sha256), content, mode, "document-object")
+        crash_point("document:between-object-and-metadata")
+        meta = json.dumps(stored.to_json(), sort_keys=True).encode("utf-8")
+        self._write_atomic(self.meta_path(stored.sha256), meta, mode, "document-meta")
 
     def put_document(
         self,
@@ -218,14 +187,7 @@ class DocumentStore:
     ) -> StoredDocument:
         """Store a document's public version and, if it has one, its confidential version."""
         kind = DocumentKind(kind)
-        if confidential is not None and bytes(confidential) == bytes(public):
-            raise InvalidInput(
-                "P8_SAME_VERSIONS",
-                f"The public and confidential versions of the {kind.value} are identical; "
-                "the public version must have the confidential parts made illegible, or "
-                "submit only a public version.",
-                kind=kind.value,
-            )
+        check_distinct_versions(kind, public, confidential)
         public_object = self.put(public, media_type=media_type, filename=filename)
         confidential_object = None
         if confidential is not None:
@@ -285,19 +247,7 @@ class DocumentStore:
     def _check_access(
         self, stored: StoredObject, reader: Actor | None, access: DocumentAccess | None
     ) -> None:
-        if stored.visibility is Visibility.PUBLIC:
-            return
-        if access is None or not may_read(reader, stored.visibility, access):
-            who = reader.describe() if reader is not None else "An anonymous reader"
-            raise RuleViolation(
-                "P9_CONFIDENTIAL",
-                f"{who} may not read confidential document {stored.sha256}; only the "
-                "project's participants, the TPEs engaged on it, the secretariat and the JC "
-                "members of its partnership may. The public version is open to everyone.",
-                sha256=stored.sha256,
-                reader=reader.organisation_id if reader is not None else None,
-                role=reader.role.value if reader is not None else None,
-            )
+        check_may_read(reader, stored.visibility, access, stored.sha256)
 
     def stat(
         self,
@@ -318,7 +268,10 @@ class DocumentStore:
         access: DocumentAccess | None = None,
     ) -> bytes:
         """The bytes of a stored version, re-hashed; confidential ones only for ``may_read``."""
-        stored = self.stat(sha256, reader=reader, access=access)
+        return self._verified_bytes(self.stat(sha256, reader=reader, access=access))
+
+    def _verified_bytes(self, stored: StoredObject) -> bytes:
+        sha256 = stored.sha256
         try:
             content = self.object_path(sha256).read_bytes()
         except FileNotFoundError:
@@ -330,26 +283,120 @@ class DocumentStore:
             raise self._corrupted(sha256, f"its bytes hash to {actual}")
         return content
 
-    def verify_all(self) -> list[str]:
-        """The hashes of every stored object that is damaged or lacks its metadata."""
-        damaged: set[str] = set()
-        for path in sorted((self.root / "objects").glob("*/*")):
-            if path.name.startswith(".tmp-"):
+    def read_unchecked(self, sha256: str) -> tuple[StoredObject, bytes]:
+        """Metadata and re-hashed bytes, with no access check (the service decides)."""
+        stored = self._load_meta(check_sha256(sha256))
+        return stored, self._verified_bytes(stored)
+
+    def metadata(self, sha256: str) -> dict[str, str | int] | None:
+        """The metadata file's fields as stored, or None if it is missing or unreadable."""
+        try:
+            data = json.loads(self.meta_path(sha256).read_bytes())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def inventory(self) -> Inventory:
+        """What is on disk: objects, metadata files, temporary files, staged batches."""
+        objects = {
+            path.parent.name + path.name
+            for path in (self.root / "objects").glob("*/*")
+            if not path.name.startswith(TEMPORARY_PREFIX) and _is_hex(path)
+        }
+        metas = {
+            path.parent.name + path.name.removesuffix(".json")
+            for path in (self.root / "meta").glob("*/*.json")
+            if not path.name.startswith(TEMPORARY_PREFIX)
+        }
+        temporaries = sorted(
+            str(p.relative_to(self.root))
+            for p in self.root.rglob(f"{TEMPORARY_PREFIX}*")
+            if STAGING not in p.relative_to(self.root).parts
+        )
+        return Inventory(frozenset(objects), frozenset(metas), tuple(temporaries))
+
+    def intact(self, sha256: str) -> bool:
+        """Whether the object's bytes match its metadata (and its name)."""
+        try:
+            return self._object_intact(self._load_meta(sha256))
+        except JcmError:
+            return False
+
+    def remove(self, sha256: str) -> None:
+        """Remove an object and its metadata (sweeping an orphan)."""
+        for path in (self.object_path(sha256), self.meta_path(sha256)):
+            path.unlink(missing_ok=True)
+
+    def remove_temporaries(self) -> None:
+        for name in self.inventory().temporaries:
+            (self.root / name).unlink(missing_ok=True)
+
+    # -- staging: uploads of a step, promoted only when the step commits -----------------------
+
+    def _batch(self, batch: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{16,64}", batch):
+            raise ValueError(f"not a staging batch name: {batch!r}")
+        return self.root / STAGING / batch
+
+    def stage(
+        self,
+        batch: str,
+        data: bytes,
+        *,
+        media_type: str,
+        filename: str,
+        visibility: Visibility = Visibility.PUBLIC,
+    ) -> StoredObject:
+        """Keep an upload aside under ``batch`` until :meth:`promote` or :meth:`discard`."""
+        content = bytes(data)
+        stored = StoredObject(
+            hashlib.sha256(content).hexdigest(),
+            len(content),
+            _check_media_type(media_type),
+            _check_filename(filename),
+            Visibility(visibility),
+        )
+        if self.meta_path(stored.sha256).exists():
+            existing = self._load_meta(stored.sha256)
+            self._refuse_other_visibility(existing, stored.visibility)
+            if self._object_intact(existing):
+                return existing  # already stored: nothing to stage
+        directory = self._batch(batch)
+        directory.mkdir(mode=0o700, exist_ok=True)
+        write_atomic(directory / stored.sha256, content, 0o600)
+        meta = json.dumps(stored.to_json(), sort_keys=True).encode("utf-8")
+        write_atomic(directory / f"{stored.sha256}.json", meta, 0o600)
+        return stored
+
+    def staged_batches(self) -> list[StagedBatch]:
+        batches = []
+        for directory in sorted((self.root / STAGING).iterdir()):
+            if not directory.is_dir():
                 continue
-            sha256 = path.parent.name + path.name
-            try:
-                stored = self._load_meta(check_sha256(sha256))
-            except JcmError:
-                damaged.add(sha256)
-                continue
-            if not self._object_intact(stored):
-                damaged.add(sha256)
-        for path in sorted((self.root / "meta").glob("*/*.json")):
-            sha256 = path.parent.name + path.name.removesuffix(".json")
-            try:
-                missing = not self.object_path(sha256).exists()
-            except InvalidInput:
-                missing = True
-            if missing:
-                damaged.add(sha256)
-        return sorted(damaged)
+            shas = sorted(p.stem for p in directory.glob("*.json") if _is_hex(p, p.stem))
+            age = time.time() - directory.stat().st_mtime
+            batches.append(StagedBatch(directory.name, tuple(shas), age))
+        return batches
+
+    def promote(self, batch: str) -> None:
+        """Move a batch's uploads into the store (after the step committed)."""
+        directory = self._batch(batch)
+        if not directory.is_dir():
+            return
+        for meta_file in sorted(directory.glob("*.json")):
+            sha256 = meta_file.stem
+            data = json.loads(meta_file.read_bytes())
+            content = (directory / sha256).read_bytes()
+            self.put(
+                content,
+                media_type=data["media_type"],
+                filename=data["filename"],
+                visibility=Visibility(data["visibility"]),
+            )
+        self.discard(batch)
+
+    def discard(self, batch: str) -> None:
+        """Forget a batch's uploads (the step was refused)."""
+        directory = self._batch(batch)
+        if directory.is_dir():
+            shutil.rmtree(directory)

@@ -22,10 +22,13 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from jcm.adapters import schema as t
 from jcm.adapters.canonical import canonical_json
 from jcm.adapters.driver_statement import DriverStatement
+from jcm.adapters.log_keys import KeyFiles
 from jcm.adapters.signing import NoteSigner
+from jcm.domain.transparency.key_chain import ROTATION_ENTRY, choose_signing_key
 from jcm.domain.transparency.log_entries import log_entry_at, timestamp_text
 from jcm.domain.transparency.merkle import CompactRange, leaf_hash
 from jcm.domain.transparency.signed_note import Checkpoint
+from jcm.service_layer.ports import LogSigner
 
 _STATE_ID = 1
 _E = t.events.c
@@ -61,7 +64,7 @@ class LogSettings:
     """How the log behaves; ``enabled=False`` exists only to measure its cost."""
 
     enabled: bool = True
-    signer: NoteSigner | None = None
+    keys: KeyFiles | None = None
     origin: str = "jcm-registry/log"
     checkpoint_every: int = 1000
 
@@ -167,22 +170,18 @@ class SqlLogStore:
         head = self._head
         if head is None:
             return
-        signer = self.settings.signer
-        if signer is not None and (
+        if self.settings.keys is not None and (
             head.tree.size - head.checkpointed_size >= self.settings.checkpoint_every
         ):
-            self._sign(head, signer, now)
+            self._sign(head, self.signer(now), now)
             head.dirty = True
         if head.dirty:
             self._save_head(head)
 
     def checkpoint(self, now: datetime) -> StoredCheckpoint:
         """Sign a checkpoint of the log as it is now (on demand)."""
-        signer = self.settings.signer
-        if signer is None:
-            raise RuntimeError("no signing key is configured for the log")
         head = self._lock_head()
-        stored = self._sign(head, signer, now)
+        stored = self._sign(head, self.signer(now), now)
         head.dirty = True
         return stored
 
@@ -190,7 +189,6 @@ class SqlLogStore:
         root = head.tree.root()
         note = signer.sign_checkpoint(Checkpoint(self.settings.origin, head.tree.size, root))
         key_id = f"{signer.key_id:08x}"
-        self.ensure_key(signer, now)
         new_id = self.c.execute(
             insert(t.checkpoints)
             .values(size=head.tree.size, root_hash=root, key_id=key_id, note=note, created_at=now)
@@ -199,20 +197,62 @@ class SqlLogStore:
         head.checkpointed_size = head.tree.size
         return StoredCheckpoint(int(new_id), head.tree.size, root, key_id, note, now)
 
-    def ensure_key(self, signer: NoteSigner, now: datetime) -> None:
-        key_id = f"{signer.key_id:08x}"
-        known = self.c.execute(
-            select(t.log_keys.c.key_id).where(t.log_keys.c.key_id == key_id)
-        ).first()
-        if known is None:
-            self.c.execute(
-                insert(t.log_keys).values(
-                    key_id=key_id,
-                    name=signer.name,
-                    verifier=signer.verifier_key(),
-                    created_at=now,
-                )
+    # -- signing keys ---------------------------------------------------------------------
+    def signer(self, now: datetime) -> NoteSigner:
+        """The key that may sign now: the key file must hold the database's active key.
+
+        Refuses (``L4``-``L6``) a missing, different or unreadable key file; makes the first
+        key only when the database records none; finishes a rotation whose new key was
+        committed but not yet moved into place.
+        """
+        keys = self.settings.keys
+        if keys is None:
+            raise RuntimeError("no signing key is configured for the log")
+        active = self.active_key_id()
+        in_file, staged = keys.load(), keys.staged()
+        choice = choose_signing_key(
+            active,
+            _key_hex(in_file),
+            _key_hex(staged),
+            keys.location,
+        )
+        if choice == "staged" and staged is not None:
+            keys.install_staged()
+            return staged
+        if choice == "first":
+            in_file = keys.create_first()
+        if in_file is None:  # pragma: no cover - choose_signing_key refused already
+            raise RuntimeError("no signing key")
+        if active is None:
+            self.add_key(in_file, now)
+        return in_file
+
+    def active_key_id(self) -> str | None:
+        value = self.c.execute(
+            select(t.log_keys.c.key_id).where(t.log_keys.c.retired_at.is_(None))
+        ).scalar()
+        return None if value is None else str(value)
+
+    def add_key(self, signer: LogSigner, now: datetime) -> None:
+        """Record a key of the chain (the first, or one a logged rotation introduces)."""
+        verifier = signer.verifier_key()
+        self.c.execute(
+            insert(t.log_keys).values(
+                key_id=f"{signer.key_id:08x}",
+                name=verifier.partition("+")[0],
+                verifier=verifier,
+                created_at=now,
             )
+        )
+
+    def rotation_entries(self) -> list[tuple[int, str]]:
+        """(log index, entry) of every key rotation, in log order."""
+        rows = self.c.execute(
+            select(_E.log_index, _E.entry)
+            .where(_E.kind == ROTATION_ENTRY, _E.log_index.is_not(None))
+            .order_by(_E.log_index)
+        )
+        return [(int(r.log_index), str(r.entry)) for r in rows]
 
     def retire_other_keys(self, keep_key_id: str, now: datetime) -> list[str]:
         retired = (
@@ -311,6 +351,10 @@ class SqlLogStore:
     def keys(self) -> list[dict[str, Any]]:
         rows = self.c.execute(select(t.log_keys).order_by(t.log_keys.c.created_at))
         return [dict(r._mapping) for r in rows]
+
+
+def _key_hex(signer: NoteSigner | None) -> str | None:
+    return None if signer is None else f"{signer.key_id:08x}"
 
 
 def _checkpoint(row: Any) -> StoredCheckpoint:

@@ -57,6 +57,7 @@ __all__ = [
     "KeyFileError",
     "NoteSigner",
     "NoteVerifier",
+    "encode_private_key",
     "read_private_key",
     "read_verifier",
     "write_private_key",
@@ -251,6 +252,11 @@ def _encode_private(private_key: Ed25519PrivateKey, encoding: KeyEncoding) -> by
     raise ValueError(f"key encoding must be 'pem' or 'raw'; got {encoding!r}")
 
 
+def encode_private_key(private_key: Ed25519PrivateKey) -> bytes:
+    """The key as unencrypted PKCS#8 PEM (the key files' format)."""
+    return _encode_private(private_key, "pem")
+
+
 def _write_exclusive(path: Path, data: bytes) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags, PRIVATE_KEY_MODE)
@@ -314,8 +320,10 @@ def read_private_key(path: str | os.PathLike[str]) -> Ed25519PrivateKey:
 
 
 def write_verifier(path: str | os.PathLike[str], verifier: NoteVerifier) -> None:
-    """Write the verifier key string and a newline (public: ordinary file permissions)."""
-    Path(path).write_text(verifier.verifier_key() + "\n", encoding="utf-8")
+    """Write the verifier key string and a newline, atomically (public: mode 0644)."""
+    from jcm.adapters.files import write_atomic
+
+    write_atomic(Path(path), (verifier.verifier_key() + "\n").encode("utf-8"), 0o644)
 
 
 def read_verifier(path: str | os.PathLike[str]) -> NoteVerifier:

@@ -14,13 +14,13 @@ from typing import Any
 
 from rich.console import Console
 
-from jcm.adapters.document_store import DocumentStore
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.article6 import AuthorisedUse
 from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.entrypoints.demo_cycle import run_cycle
 from jcm.service_layer.cycle.service import CycleService
+from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService
 
@@ -28,7 +28,7 @@ from jcm.service_layer.transparency.service import LogService
 def run_demo(
     service: RegistryService,
     cycle: CycleService,
-    documents: DocumentStore,
+    documents: DocumentService,
     log: LogService | None = None,
     *,
     progress: bool = True,

@@ -24,7 +24,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from jcm.adapters.document_store import DocumentStore
 from jcm.domain.cycle import (
     CreditingPeriod,
     DocumentKind,
@@ -41,6 +40,7 @@ from jcm.domain.cycle import commands as cc
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.service_layer.cycle.results import MonitoringStepped
 from jcm.service_layer.cycle.service import CycleService
+from jcm.service_layer.documents.service import DocumentService
 
 K = DocumentKind
 
@@ -174,7 +174,7 @@ class Walker:
     """Runs one project's cycle with idempotency keys and generated documents."""
 
     def __init__(
-        self, cycle: CycleService, store: DocumentStore, say: Callable[[str], None]
+        self, cycle: CycleService, store: DocumentService, say: Callable[[str], None]
     ) -> None:
         self.cycle = cycle
         self.store = store
@@ -324,7 +324,7 @@ class Walker:
 
 def run_cycle(
     cycle: CycleService,
-    store: DocumentStore,
+    store: DocumentService,
     accounts: dict[str, str],
     say: Callable[[str], None],
 ) -> list[dict[str, Any]]:

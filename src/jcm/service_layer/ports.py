@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from jcm.domain.cycle.actors import Actor, Role
+from jcm.domain.cycle.documents import (
+    DocumentAccess,
+    DocumentKind,
+    StoredDocument,
+    StoredObject,
+    Visibility,
+)
 from jcm.domain.cycle.methodology_approval import Methodology
 from jcm.domain.cycle.monitoring import MonitoringRequest
 from jcm.domain.cycle.project import Project
@@ -17,6 +25,90 @@ from jcm.domain.registry.blocks import BlockKey, UnitBlock
 from jcm.domain.registry.issuance import DecisionLine, DecisionStatus, IssuanceDecision
 from jcm.domain.registry.transactions import TransactionRecord
 from jcm.domain.transparency.merkle import CompactRange
+from jcm.domain.transparency.signed_note import Signature, Verifier
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the document store holds on disk, by SHA-256, and its temporary files."""
+
+    objects: frozenset[str]
+    metas: frozenset[str]
+    temporaries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """Uploads of one step kept aside until the step commits."""
+
+    name: str
+    sha256s: tuple[str, ...]
+    age_seconds: float
+
+
+class DocumentStore(Protocol):
+    """The content-addressed document store (files)."""
+
+    def put_document(
+        self,
+        kind: DocumentKind,
+        public: bytes,
+        *,
+        media_type: str,
+        filename: str,
+        confidential: bytes | None = None,
+        confidential_filename: str | None = None,
+    ) -> StoredDocument: ...
+    def stage(
+        self,
+        batch: str,
+        data: bytes,
+        *,
+        media_type: str,
+        filename: str,
+        visibility: Visibility = Visibility.PUBLIC,
+    ) -> StoredObject: ...
+    def staged_batches(self) -> list[StagedBatch]: ...
+    def promote(self, batch: str) -> None: ...
+    def discard(self, batch: str) -> None: ...
+    def stat(
+        self,
+        sha256: str,
+        *,
+        reader: Actor | None = None,
+        access: DocumentAccess | None = None,
+    ) -> StoredObject: ...
+    def read_unchecked(self, sha256: str) -> tuple[StoredObject, bytes]: ...
+    def metadata(self, sha256: str) -> dict[str, str | int] | None: ...
+    def inventory(self) -> Inventory: ...
+    def intact(self, sha256: str) -> bool: ...
+    def remove(self, sha256: str) -> None: ...
+    def remove_temporaries(self) -> None: ...
+
+
+class LogSigner(Protocol):
+    """One private signing key of the log (the cryptography lives in the adapter)."""
+
+    @property
+    def key_id(self) -> int: ...
+    def verifier_key(self) -> str: ...
+    def sign(self, text: str) -> Signature: ...
+
+
+class SigningKeys(Protocol):
+    """Where the log's private keys live (files in the key directory)."""
+
+    @property
+    def location(self) -> str: ...
+    def load(self) -> LogSigner | None: ...
+    def staged(self) -> LogSigner | None: ...
+    def create_first(self) -> LogSigner: ...
+    def stage_next(self) -> LogSigner: ...
+    def install_staged(self) -> None: ...
+    def discard_staged(self) -> None: ...
+    def verifier(self, verifier_key: str) -> Verifier:
+        """The verifier of a ``name+id+key`` string; ``ValueError`` if it is not one."""
+        ...
 
 
 class StoredCheckpoint(Protocol):
@@ -50,6 +142,14 @@ class TransparencyLog(Protocol):
     def checkpoint_covering(self, index: int) -> StoredCheckpoint | None: ...
     def checkpoint_of_size(self, size: int) -> StoredCheckpoint | None: ...
     def keys(self) -> list[dict[str, Any]]: ...
+
+    # the chain of signing keys (domain rules in jcm.domain.transparency.key_chain)
+    def signer(self, now: datetime) -> LogSigner: ...
+    def active_key_id(self) -> str | None: ...
+    def add_key(self, signer: LogSigner, now: datetime) -> None: ...
+    def retire_other_keys(self, keep_key_id: str, now: datetime) -> list[str]: ...
+    def rotation_entries(self) -> list[tuple[int, str]]: ...
+    def lock(self) -> None: ...
 
 
 class Ledger(Protocol):
@@ -162,6 +262,7 @@ class CycleStore(Protocol):
     def put_methodology(self, methodology: Methodology, now: datetime, *, new: bool) -> None: ...
     def list_methodologies(self) -> list[Methodology]: ...
     def aggregate_rows(self) -> list[tuple[str, str, dict[str, Any], Any, int | None]]: ...
+    def aggregate_bodies_mentioning(self, text: str) -> list[dict[str, Any]]: ...
     def add_calculation(
         self,
         monitoring_id: str,

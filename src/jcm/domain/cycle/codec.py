@@ -81,7 +81,14 @@ def document_to_json(ref: DocumentRef) -> JsonValue:
 
 
 def document_from_json(data: Any) -> DocumentRef:
-    return DocumentRef(DocumentKind(data["kind"]), data["sha256"], Visibility(data["visibility"]))
+    return DocumentRef(
+        DocumentKind(data["kind"]),
+        data["sha256"],
+        Visibility(data["visibility"]),
+        data.get("size"),
+        data.get("media_type"),
+        data.get("filename"),
+    )
 
 
 def history_to_json(entry: HistoryEntry) -> JsonValue:

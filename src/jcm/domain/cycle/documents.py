@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from jcm.domain.cycle.actors import Actor, Role
 from jcm.domain.cycle.jsonvalues import JsonValue
-from jcm.domain.errors import InvalidInput
+from jcm.domain.errors import InvalidInput, RuleViolation
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -72,11 +72,16 @@ def check_sha256(text: str) -> str:
 
 @dataclass(frozen=True, slots=True, order=True)
 class DocumentRef:
-    """One stored version of a document attached to a step: its kind, hash and visibility."""
+    """One stored version of a document attached to a step: its kind, hash and visibility,
+    and (for references made since issue 8) the store's metadata of it, so that the log
+    records every field the document store keeps and a tampered store is caught."""
 
     kind: DocumentKind
     sha256: str
     visibility: Visibility = Visibility.PUBLIC
+    size: int | None = field(default=None, compare=False)
+    media_type: str | None = field(default=None, compare=False)
+    filename: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         DocumentKind(self.kind)
@@ -88,7 +93,72 @@ class DocumentRef:
         return self.visibility is Visibility.PUBLIC
 
     def to_json(self) -> JsonValue:
-        return {"kind": self.kind.value, "sha256": self.sha256, "visibility": self.visibility.value}
+        data: dict[str, JsonValue] = {
+            "kind": self.kind.value,
+            "sha256": self.sha256,
+            "visibility": self.visibility.value,
+        }
+        for name, value in self.metadata().items():
+            if value is not None:
+                data[name] = value
+        return data
+
+    def metadata(self) -> dict[str, str | int | None]:
+        """The store's metadata this reference records (None: not recorded)."""
+        return {"size": self.size, "media_type": self.media_type, "filename": self.filename}
+
+
+def logged_metadata_problems(
+    ref: DocumentRef, stored: dict[str, str | int]
+) -> list[tuple[str, str | int, str | int | None]]:
+    """(field, as logged, as stored) for each metadata field where the store disagrees with
+    the log: the visibility always, the other fields where the reference records them."""
+    logged: dict[str, str | int | None] = {"visibility": ref.visibility.value, **ref.metadata()}
+    return [
+        (name, value, stored.get(name))
+        for name, value in logged.items()
+        if value is not None and stored.get(name) != value
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """A reference to one stored version: hash (hex), size, media type, original filename."""
+
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    visibility: Visibility
+
+    def ref(self, kind: DocumentKind) -> DocumentRef:
+        """The reference a step records: hash, visibility and the rest of the metadata."""
+        return DocumentRef(
+            kind, self.sha256, self.visibility, self.size, self.media_type, self.filename
+        )
+
+    def to_json(self) -> dict[str, str | int]:
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "media_type": self.media_type,
+            "filename": self.filename,
+            "visibility": self.visibility.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document of one kind: its public version and, optionally, its confidential one."""
+
+    kind: DocumentKind
+    public: StoredObject
+    confidential: StoredObject | None = None
+
+    def refs(self) -> tuple[DocumentRef, ...]:
+        """The references to attach to a project-cycle step."""
+        versions = (self.public, self.confidential)
+        return tuple(v.ref(self.kind) for v in versions if v is not None)
 
 
 def public_kinds(refs: Iterable[DocumentRef]) -> frozenset[DocumentKind]:
@@ -103,6 +173,38 @@ class DocumentAccess:
     partner: str
     participants: frozenset[str] = field(default_factory=frozenset)
     tpes: frozenset[str] = field(default_factory=frozenset)
+
+
+def check_distinct_versions(kind: DocumentKind, public: bytes, confidential: bytes | None) -> None:
+    """Refuse (``P8_SAME_VERSIONS``) a confidential version identical to the public one
+    `[C:S2]`: the public version must have the confidential parts made illegible."""
+    if confidential is not None and bytes(confidential) == bytes(public):
+        raise InvalidInput(
+            "P8_SAME_VERSIONS",
+            f"The public and confidential versions of the {kind.value} are identical; the "
+            "public version must have the confidential parts made illegible, or submit only "
+            "a public version.",
+            kind=kind.value,
+        )
+
+
+def check_may_read(
+    reader: Actor | None, visibility: Visibility, access: DocumentAccess | None, sha256: str
+) -> None:
+    """Refuse (``P9_CONFIDENTIAL``) a reader :func:`may_read` does not admit."""
+    if visibility is Visibility.PUBLIC:
+        return
+    if access is None or not may_read(reader, visibility, access):
+        who = reader.describe() if reader is not None else "An anonymous reader"
+        raise RuleViolation(
+            "P9_CONFIDENTIAL",
+            f"{who} may not read confidential document {sha256}; only the project's "
+            "participants, the TPEs engaged on it, the secretariat and the JC members of its "
+            "partnership may. The public version is open to everyone.",
+            sha256=sha256,
+            reader=reader.organisation_id if reader is not None else None,
+            role=reader.role.value if reader is not None else None,
+        )
 
 
 def may_read(reader: Actor | None, visibility: Visibility, access: DocumentAccess) -> bool:

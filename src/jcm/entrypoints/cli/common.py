@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jcm.bootstrap import App, Settings, bootstrap
+from jcm.bootstrap import App, Settings, bootstrap, write_output
 from jcm.domain.errors import DataCorruption, InvalidInput, JcmError
 from jcm.entrypoints.cli.hints import hint_for
 from jcm.service_layer.registry.results import TransactionResult
@@ -66,12 +66,13 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")
 class State:
     data_dir: Path | None = None
     database_url: str | None = None
+    key_dir: Path | None = None
     json: bool = False
     _app: App | None = field(default=None, repr=False)
 
     def app(self) -> App:
         if self._app is None:
-            self._app = bootstrap(Settings.from_env(self.data_dir, self.database_url))
+            self._app = bootstrap(Settings.from_env(self.data_dir, self.database_url, self.key_dir))
         return self._app
 
 
@@ -97,12 +98,21 @@ def _main(
             "(default: SQLite in the data directory).",
         ),
     ] = None,
+    key_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-dir",
+            envvar="JCM_KEY_DIR",
+            help="Where the log's signing key lives (default: the data directory's keys/).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     if state._app is not None:  # a previous invocation in the same process (tests)
         state._app.close()
     state.data_dir = data_dir
     state.database_url = database_url
+    state.key_dir = key_dir
     state.json = json_out
     state._app = None
 
@@ -161,8 +171,21 @@ def refusals(json_out: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+@contextmanager
+def settled_uploads() -> Iterator[None]:
+    """Files a step staged reach the document store only if the step returned."""
+    try:
+        yield
+    except BaseException:
+        if state._app is not None:
+            state._app.documents.settle(committed=False)
+        raise
+    if state._app is not None:
+        state._app.documents.settle(committed=True)
+
+
 def run(json_out: bool, action: Callable[[], T], render: Callable[[T], None]) -> None:
-    with refusals(json_out):
+    with refusals(json_out), settled_uploads():
         result = action()
     emit(result, json_out, render)
 
@@ -246,7 +269,7 @@ def write_or_print(value: object, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text.encode("utf-8"))
         err.print(f"[green]✓[/] written to {output}")
 
 

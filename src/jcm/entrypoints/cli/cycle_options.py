@@ -16,7 +16,6 @@ from jcm.domain.cycle import (
     Role,
     Side,
     TpeFunction,
-    check_sha256,
 )
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import InvalidInput
@@ -25,6 +24,7 @@ from jcm.entrypoints.cli.common import (
     parse_date_option,
     state,
 )
+from jcm.service_layer.documents.service import Upload
 from jcm.service_layer.methodologies.service import parse_fact, parse_quantity
 from jcm.service_layer.results import ChangeResult
 
@@ -119,28 +119,33 @@ def read_upload(path: Path) -> bytes:
 def document_refs(
     public: list[str] | None, confidential: list[str] | None
 ) -> tuple[DocumentRef, ...]:
-    """Store the files given and return their references (public first)."""
-    store = state.app().documents
+    """Stage the files given for this step and return their references (public first).
+
+    The uploads reach the document store only if the step commits (``run`` settles them).
+    """
+    documents = state.app().documents
     refs: list[DocumentRef] = []
     secret = dict(split_document_option(x, "--confidential-doc") for x in confidential or [])
     for text in public or []:
         kind, where = split_document_option(text, "--doc")
         if where.startswith("sha256:"):
-            sha = check_sha256(where.removeprefix("sha256:"))
-            store.stat(sha)  # refuses an unknown document (confidential ones need rights)
-            refs.append(DocumentRef(kind, sha))
+            # refuses an unknown document (confidential ones need rights)
+            refs.append(documents.reference(kind, where.removeprefix("sha256:")))
             continue
         path = Path(where)
         confidential_path = secret.pop(kind, None)
-        stored = store.put_document(
-            kind,
-            read_upload(path),
-            media_type=media_type_of(path),
-            filename=path.name,
-            confidential=read_upload(Path(confidential_path)) if confidential_path else None,
-            confidential_filename=Path(confidential_path).name if confidential_path else None,
+        refs.extend(
+            documents.stage(
+                Upload(
+                    kind,
+                    read_upload(path),
+                    media_type_of(path),
+                    path.name,
+                    read_upload(Path(confidential_path)) if confidential_path else None,
+                    Path(confidential_path).name if confidential_path else None,
+                )
+            )
         )
-        refs.extend(stored.refs())
     if secret:
         kinds = ", ".join(k.value for k in secret)
         raise InvalidInput(

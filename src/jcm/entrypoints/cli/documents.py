@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from jcm.bootstrap import write_output
 from jcm.entrypoints.cli.common import (
     JsonOpt,
     cli,
@@ -72,29 +73,56 @@ def document_get(
     def action() -> dict[str, Any]:
         app = state.app()
         reader = app.cycle.resolve(acting_as(as_, role)) if as_ else None
-        access = app.cycle.document_access(project, sha256) if project else None
-        data = app.documents.read(sha256, reader=reader, access=access)
-        output.write_bytes(data)
+        data = app.documents.read(sha256, reader, project)
+        write_output(output, data)
         return {"sha256": sha256, "bytes": len(data), "output": str(output)}
 
     run(json_out, action, lambda r: err.print(f"[green]✓[/] {r['bytes']:,} bytes → {r['output']}"))
 
 
 @document_cli.command("verify")
-def document_verify(json_out: JsonOpt = False) -> None:
-    """Re-hash every stored document; list any that is damaged or lacks its metadata."""
+def document_verify(
+    sweep: Annotated[
+        bool,
+        typer.Option(
+            "--sweep",
+            help="Remove orphans (files of crashed or refused uploads) and finish uploads of "
+            "committed steps. Run it when no other command is uploading.",
+        ),
+    ] = False,
+    sweep_unreferenced: Annotated[
+        bool,
+        typer.Option(
+            "--sweep-unreferenced",
+            help="With --sweep, also remove whole documents no step refers to.",
+        ),
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Check every document a step refers to against the log (bytes and every metadata
+    field); list orphans apart from damage."""
     found: dict[str, Any] = {}
 
     def action() -> dict[str, Any]:
-        damaged = state.app().documents.verify_all()
-        found.update(ok=not damaged, damaged=damaged)
+        report = state.app().documents.verify(sweep, sweep and sweep_unreferenced)
+        found.update(report.to_dict())
         return found
 
     def render(r: dict[str, Any]) -> None:
         if r["ok"]:
-            out.print("[green]✓[/] every stored document matches its hash")
-        for sha in r["damaged"]:
-            out.print(f"[red]✗[/] {sha} is damaged: restore it or store its bytes again")
+            out.print("[green]✓[/] every document a step refers to matches its hash and the log")
+        for item in r["damaged"]:
+            out.print(f"[red]✗[/] {item['sha256']} is damaged: {'; '.join(item['problems'])}")
+        for sha in r["pending"]:
+            out.print(f"[yellow]![/] {sha}: a committed step's upload is not yet in the store")
+        for name in r["orphans"]:
+            out.print(f"  orphan (no step refers to it): {name}")
+        if r["unreferenced"]:
+            out.print(f"  {len(r['unreferenced'])} stored document(s) not attached to any step")
+        for name in r["swept"]:
+            out.print(f"  swept: {name}")
+        if not r["ok"]:
+            err.print("restore damaged documents from a backup; --sweep finishes pending uploads")
 
     run(json_out, action, render)
     if not found["ok"]:

@@ -23,6 +23,10 @@ HINTS: dict[str, str] = {
     "I1_UNKNOWN_DECISION": "record it first with `jcm decision record`",
     "U2_INSUFFICIENT_UNITS": "check the holdings with `jcm holdings --account {account}`",
     "L1_NO_CHECKPOINT": "sign one with `jcm log checkpoint`; list them with `jcm log checkpoints`",
+    "L4_SIGNING_KEY_MISSING": "restore the key file from a backup (a new key needs "
+    "`jcm log rotate-key`, signed by this one)",
+    "L5_SIGNING_KEY_MISMATCH": "restore the key file of key {key_id} from a backup",
+    "L6_SIGNING_KEY_UNREADABLE": "restore the key file from a backup",
     "P1_UNKNOWN_ACTOR": "register it with `jcm actor register {organisation} --role …`",
     "P1_AMBIGUOUS_ACTOR": "say which with --role",
     "P4_UNKNOWN_PROJECT": "list projects with `jcm project list`",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from jcm.bootstrap import proof_checker, write_output
 from jcm.domain.errors import InvalidInput
 from jcm.entrypoints.cli.common import (
     EXIT_REFUSED,
@@ -61,13 +63,13 @@ def log_public_key(json_out: JsonOpt = False) -> None:
         for row in rows:
             out.print(row["verifier"])
 
-    run(json_out, lambda: state.app().public_keys(), render)
+    run(json_out, lambda: state.app().log.public_keys(), render)
 
 
 @log_cli.command("rotate-key")
 def log_rotate_key(json_out: JsonOpt = False) -> None:
-    """Start signing checkpoints with a new key; old checkpoints stay verifiable."""
-    run(json_out, lambda: state.app().rotate_log_key(), print_summary)
+    """Hand signing over to a new key: a log entry signed by the old and the new key."""
+    run(json_out, lambda: state.app().log.rotate_key(), print_summary)
 
 
 @log_cli.command("proof")
@@ -118,26 +120,31 @@ def log_verify_proof(
     public_key: Annotated[
         str, typer.Option("--public-key", help="Verifier key string, or a file holding it.")
     ],
+    trusted: Annotated[
+        Path | None,
+        typer.Option(
+            "--trusted-checkpoint",
+            help="The last checkpoint you accepted (a file). The bundle must extend it; on "
+            "success the file is advanced to the newest checkpoint proven (created if missing).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Check a proof bundle offline with nothing but the log's public key."""
-    from jcm.adapters.signing import NoteVerifier
-    from jcm.domain.transparency.signed_note import MalformedKey
-    from jcm.service_layer.transparency.service import LogService
-
-    key_path = Path(public_key)
-    key_text = key_path.read_text(encoding="utf-8").strip() if key_path.is_file() else public_key
+    checker = proof_checker()
     try:
-        verifier = NoteVerifier.from_verifier_key(key_text)
-    except (MalformedKey, ValueError) as error:
-        verdict = BundleVerdict(False, (), f"the public key is not valid: {error}")
+        key_text = read_key_option(public_key)
+        text = sys.stdin.read() if str(bundle) == "-" else bundle.read_text(encoding="utf-8")
+        kept = read_trusted(trusted)
+    except (OSError, UnicodeDecodeError) as error:
+        verdict = BundleVerdict(False, (), f"cannot read: {error}")
     else:
-        try:
-            text = sys.stdin.read() if str(bundle) == "-" else bundle.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            verdict = BundleVerdict(False, (), f"cannot read the bundle: {error}")
-        else:
-            verdict = LogService.check_bundle(text, [verifier])
+        verdict = checker.check(text, key_text, kept)
+    if trusted is not None and verdict.ok and verdict.trusted_checkpoint != kept:
+        write_output(trusted, str(verdict.trusted_checkpoint).encode("utf-8"))
+        verdict = replace(
+            verdict, checks=(*verdict.checks, f"kept the newest checkpoint in {trusted}")
+        )
 
     def render(v: BundleVerdict) -> None:
         for step in v.checks:
@@ -152,20 +159,52 @@ def log_verify_proof(
         raise typer.Exit(EXIT_REFUSED)
 
 
+def read_key_option(value: str) -> str:
+    """A verifier key string given as such or as a file holding it (read, never echoed)."""
+    path = Path(value)
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    return value
+
+
+def read_trusted(path: Path | None) -> str | None:
+    """The kept checkpoint: None when not asked, "" when the file does not exist yet."""
+    if path is None:
+        return None
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
 @log_cli.command("verify")
-def log_verify(json_out: JsonOpt = False) -> None:
-    """Recompute the tree, check every checkpoint, replay every entry, compare with the DB."""
+def log_verify(
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            help="Pin the key you were given (string or file): it must be in the log's key chain.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Recompute the tree, check every checkpoint and the chain of keys, replay every entry,
+    compare with the DB."""
     from rich.progress import Progress
 
     with refusals(json_out):
-        app = state.app()
-        verifiers = app.log_verifiers()
+        try:
+            pinned = read_key_option(public_key) if public_key is not None else None
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInput(
+                "L7_BAD_PUBLIC_KEY", "The public key file cannot be read.", problem=str(error)
+            ) from None
+        log = state.app().log
         if json_out or state.json:
-            result = app.log.verify(verifiers)
+            result = log.verify(pinned_key=pinned)
         else:
             with Progress(console=err, transient=True) as bar:
                 task = bar.add_task("verifying the log", total=None)
-                result = app.log.verify(verifiers, lambda n: bar.update(task, completed=n))
+                result = log.verify(
+                    progress=lambda n: bar.update(task, completed=n), pinned_key=pinned
+                )
 
     def render(r: LogVerification) -> None:
         if r.problem is None:

@@ -131,6 +131,9 @@ class Replayer:
         except (KeyError, TypeError, ValueError) as error:
             raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
 
+    def _on_log_key_rotated(self, index: int, change: dict[str, Any]) -> None:
+        """A key rotation changes no registry state; the key-chain check reads it."""
+
     # -- set-up --------------------------------------------------------------------------
     def _on_registry_created(self, index: int, change: dict[str, Any]) -> None:
         s = self.state

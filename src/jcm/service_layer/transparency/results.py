@@ -6,11 +6,11 @@ bundles in that form are the files a verifier checks offline, so their fields ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from jcm.service_layer.ports import StoredCheckpoint
-from jcm.service_layer.results import ChangeResult, JsonValue
+from jcm.service_layer.results import OMIT_WHEN_DEFAULT, ChangeResult, JsonValue
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ class BundleVerdict:
     ok: bool
     checks: tuple[str, ...]
     failure: str | None
+    # With a trusted checkpoint: the one the verifier keeps from now on.
+    trusted_checkpoint: str | None = field(default=None, kw_only=True, metadata=OMIT_WHEN_DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,4 @@ class LogVerification:
     checkpoints: int
     root_hash: str
     problem: Divergence | None
+    first_key: str | None = field(default=None, kw_only=True)  # the key chain's first key

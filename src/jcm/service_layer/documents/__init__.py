@@ -1,0 +1,1 @@
+"""Document use cases: the store behind its port (``service_layer.ports.DocumentStore``)."""
