@@ -12,13 +12,14 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from jcm.adapters import migrate
-from jcm.adapters.database import make_engine, sqlite_url
+from jcm.adapters.database import BUSY_TIMEOUT_MS, make_engine, sqlite_url
 from jcm.adapters.document_store import DocumentStore
 from jcm.adapters.files import crash_point, private_directory, write_atomic
 from jcm.adapters.log_keys import KeyFiles, key_dir
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
+from jcm.domain.errors import InvalidInput
 from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.cycle.service import CycleService
@@ -41,6 +42,8 @@ class Settings:
     checkpoint_every: int = 1000
     transparency_log: bool = True  # False only to measure the log's cost in benchmarks
     key_dir: Path | None = None  # None: <data_dir>/keys
+    # Seconds any statement may wait for a lock held elsewhere before G9_BUSY.
+    lock_timeout: float = BUSY_TIMEOUT_MS / 1000
 
     @property
     def log_key_dir(self) -> Path:
@@ -62,7 +65,25 @@ class Settings:
             log_origin=os.environ.get("JCM_LOG_ORIGIN", cls.log_origin),
             checkpoint_every=int(os.environ.get("JCM_CHECKPOINT_EVERY", cls.checkpoint_every)),
             key_dir=Path(keys) if keys else None,
+            lock_timeout=_lock_timeout(os.environ.get("JCM_LOCK_TIMEOUT")),
         )
+
+
+def _lock_timeout(text: str | None) -> float:
+    """JCM_LOCK_TIMEOUT: seconds, 0.01 to 600 (default 5)."""
+    if text is None:
+        return BUSY_TIMEOUT_MS / 1000
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.01 <= seconds <= 600:  # also refuses nan and inf
+        raise InvalidInput(
+            "G1_BAD_LOCK_TIMEOUT",
+            f"JCM_LOCK_TIMEOUT must be a number of seconds from 0.01 to 600, got {text!r}.",
+            lock_timeout=text[:40],
+        )
+    return seconds
 
 
 def announce_on_stderr(message: str) -> None:
@@ -109,7 +130,7 @@ def bootstrap(
     announce: Callable[[str], None] | None = announce_on_stderr,
 ) -> App:
     private_directory(settings.data_dir)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, round(settings.lock_timeout * 1000))
     if run_migrations:
         migrate.upgrade(engine)
     keys = KeyFiles(settings.log_key_dir, settings.log_origin, announce)

@@ -122,10 +122,11 @@ def test_the_whole_cycle_works_from_the_command_line(jcm: Jcm, tmp_path: Path) -
         "external-transfer", "--from", account, "--to", "JP-GOV-0001", "-q", "100", "--json"
     )
     assert json.loads(stdout)["detail"]["first_transferred"] == 100
+    assert json.loads(stdout)["first_transfer"] is True
     batch = tmp_path / "moves.csv"
     batch.write_text(
         "kind,from,to,quantity,serials,purpose,beneficiary,note\n"
-        "cancel,JP-GOV-0001,,10,,ndc,Japan,\n"
+        "cancel,JP-GOV-0001,,10,,voluntary,Japan,\n"
         f"retire,{account},,5,,,,\n"
     )
     code, stdout, stderr = jcm("batch", str(batch), "--json")

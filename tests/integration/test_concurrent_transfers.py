@@ -437,7 +437,7 @@ def test_processes_racing_with_one_idempotency_key_make_exactly_one_transfer(
     results = [out[0] for out in outcomes.values()]
     done = [r for r in results if "result" in r]
     fresh = [r for r in done if not r["result"].get("replayed")]
-    assert len(fresh) == 1, f"{len(fresh)} processes transferred under one key"
+    assert len(fresh) == 1, f"{len(fresh)} processes transferred under one key: {results}"
     winner = fresh[0]
     first = winner["result"]
     for r in done:

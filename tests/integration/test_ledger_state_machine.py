@@ -327,6 +327,13 @@ class LedgerMachine(RuleBasedStateMachine):
             sides = {src_reg, self.account_registry[destination]}
             if any(sides != {JP, self.decisions[d].partner} for d, _ in taken):
                 return Outcome("G6_NOT_BILATERAL")
+        # Nothing is authorised here: only the host's own registry may use units for an NDC.
+        if (
+            kind is TransactionKind.CANCELLATION
+            and cmd.purpose is CancellationPurpose.NDC
+            and any(self.decisions[d].partner != src_reg for d, _ in taken)
+        ):
+            return Outcome("T7_NOT_AUTHORISED_FOR_NDC")
         return Outcome(None, tuple(taken), destination)
 
     def serial_keys(self, serials: Sequence[str]) -> list[SerialKey]:

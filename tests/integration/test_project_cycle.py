@@ -405,6 +405,7 @@ def test_a_key_reused_for_another_command_is_refused_and_a_refused_key_can_be_re
     assert first.state == "no_objection"
     again = app.cycle.project_step(no_objection, key="t:no-objection")
     assert again == dataclasses.replace(first, replayed=True)
+    assert no_objection.on is not None
     other = replace(no_objection, on=no_objection.on + timedelta(days=1))
     refused(
         app,
@@ -950,6 +951,7 @@ def forge_register(app: App, w: World, by: str) -> None:
         assert project is not None
         jc = uow.cycle.actors_of(JC)[0][0]
         forger = uow.cycle.actors_of(by)[0][0]
+        assert step.on is not None
         new, event = advance_project(project, ProjectAction.REGISTER, jc, step.on)
         change = event["change"]
         assert isinstance(change, dict)

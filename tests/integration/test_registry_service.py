@@ -446,10 +446,10 @@ def test_every_committed_transaction_has_exactly_one_event(app: App, world: Worl
 def test_history_shows_every_transaction_that_touched_a_serial(app: App, world: World) -> None:
     issued_both(app, world)
     app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=10))
-    app.registry.cancel(c.Move(world["jp"], quantity=4, purpose=CancellationPurpose.NDC))
+    app.registry.cancel(c.Move(world["jp"], quantity=4, purpose=CancellationPurpose.VOLUNTARY))
     history = app.registry.lookup_serial("JP-KE-JCM-KE001-2023-1-3").history
     assert [h.kind for h in history] == ["issuance", "transfer", "cancellation"]
-    assert history[-1].detail["purpose"] == "ndc"
+    assert history[-1].detail["purpose"] == "voluntary"
 
 
 def test_transactions_can_be_filtered(app: App, world: World) -> None:

@@ -54,7 +54,7 @@ def populate(app: App) -> dict[str, Any]:
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))
     moved = r.transfer(c.Move(ke, "KE-GOV-0001", quantity=40))
-    r.cancel(c.Move("JP-GOV-0001", quantity=25, purpose=CancellationPurpose.NDC))
+    r.cancel(c.Move("JP-GOV-0001", quantity=25, purpose=CancellationPurpose.VOLUNTARY))
     return {"ke": ke, "decision": decision, "transfer": moved.transaction}
 
 

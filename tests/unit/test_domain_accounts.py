@@ -230,16 +230,6 @@ def test_an_external_transfer_inside_one_registry_is_refused_with_g5() -> None:
     assert refused.value.details == {"source": source.id, "destination": destination.id}
 
 
-def test_an_external_transfer_between_two_partners_is_refused_with_g6() -> None:
-    with pytest.raises(AccountRuleViolation) as refused:
-        check_external(account("KE"), account("TZ"))
-
-    assert refused.value.code == "G6_NOT_BILATERAL"
-    assert "KE" in refused.value.message
-    assert "TZ" in refused.value.message
-    assert refused.value.details == {"source_registry": "KE", "destination_registry": "TZ"}
-
-
 def test_an_unknown_organisation_kind_is_refused_with_the_allowed_ones() -> None:
     from jcm.domain.errors import InvalidInput
     from jcm.domain.registry.accounts import OrganisationKind, parse_organisation_kind

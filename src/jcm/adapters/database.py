@@ -18,14 +18,19 @@ from sqlalchemy.exc import OperationalError
 
 from jcm.adapters.files import create_private_file, private_directory
 
-BUSY_TIMEOUT_MS = 60_000
+# The longest a statement waits for a lock another connection holds (SQLite's busy timeout,
+# PostgreSQL's lock_timeout) unless the settings say otherwise: a few seconds, then the
+# command is refused with G9_BUSY and may be retried.
+BUSY_TIMEOUT_MS = 5_000
 
 
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'registry.sqlite3'}"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, lock_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
+    """An engine whose every lock wait is bounded by ``lock_timeout_ms``."""
+    timeout_ms = BUSY_TIMEOUT_MS if lock_timeout_ms is None else lock_timeout_ms
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -38,21 +43,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # not reset connections on return (a call per transaction saved).
         engine = create_engine(
             url,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            connect_args={"timeout": timeout_ms / 1000},
             pool_reset_on_return=None,
             **kwargs,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, timeout_ms)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         url = str(parsed.set(drivername="postgresql+psycopg"))
     # No pool_pre_ping and no reset on return: each costs a round trip per transaction. A
     # unit of work always ends with an explicit commit or rollback, and a dropped
     # connection fails the command cleanly (nothing half-written); the pool replaces it.
-    return create_engine(url, pool_reset_on_return=None, **kwargs)
+    engine = create_engine(url, pool_reset_on_return=None, **kwargs)
+    _configure_postgresql(engine, timeout_ms)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_postgresql(engine: Engine, timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Once per pooled connection, not per transaction: a row or table lock held
+        # elsewhere fails the statement with SQLSTATE 55P03 after the bound.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+        dbapi_connection.commit()
+
+
+def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
@@ -62,7 +79,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Checkpoint the WAL every ~16 MB instead of ~4 MB: fewer commit-time stalls.
         cursor.execute("PRAGMA wal_autocheckpoint=4000")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -97,6 +97,9 @@ accounts = Table(
         sqlite_where=text("type <> 'entity_holding'"),
         postgresql_where=text("type <> 'entity_holding'"),
     ),
+    # The singleton look-up by registry and type (the partial index above cannot serve a
+    # bound type on SQLite), and an account count per registry.
+    Index("ix_accounts_registry_type", "registry", "type"),
 )
 
 projects = Table(
@@ -198,6 +201,7 @@ events = Table(
     Column("log_index", BigInteger, unique=True),
     Column("entry", Text, nullable=False),
     Column("leaf_hash", LargeBinary(32)),
+    Index("ix_events_transaction", "transaction_id"),  # a transaction's log entry
 )
 
 # Perfect-subtree hashes of the Merkle tree above the leaves (level >= 1): node (level, idx)

@@ -22,6 +22,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jcm.adapters import schema as t
 from jcm.adapters.driver_statement import DriverStatement
@@ -296,6 +298,15 @@ class SqlLedger:
         registry = self._registries[code] = Registry(row.code, row.name, bool(row.active))
         return registry
 
+    def lock_registry(self, code: str) -> Registry | None:
+        """Read a registry and hold its row until commit: numbering its organisations and
+        accounts (count + 1) is then serial, so concurrent set-ups never collide."""
+        row = self.c.execute(_REGISTRY.with_for_update(key_share=True), {"code": code}).first()
+        if row is None:
+            return None
+        registry = self._registries[code] = Registry(row.code, row.name, bool(row.active))
+        return registry
+
     def add_registry(self, registry: Registry, now: datetime) -> None:
         self.c.execute(
             insert(t.registries).values(
@@ -448,8 +459,13 @@ class SqlLedger:
         query = select(t.projects.c.decisions).where(t.projects.c.id == project_id)
         count = self.c.execute(query.with_for_update()).scalar()
         if count is None:
+            # A concurrent first decision of the same project may insert the row meanwhile:
+            # that is a race to wait for, not a duplicate.
+            dialect_insert = pg_insert if self.c.dialect.name == "postgresql" else sqlite_insert
             self.c.execute(
-                insert(t.projects).values(id=project_id, partner=project_id[:2], decisions=0)
+                dialect_insert(t.projects)
+                .values(id=project_id, partner=project_id[:2], decisions=0)
+                .on_conflict_do_nothing(index_elements=["id"])
             )
             count = self.c.execute(query.with_for_update()).scalar_one()
         return int(count)
@@ -855,13 +871,20 @@ class SqlLedger:
 
     def put_idempotency(
         self, key: str, command: str, digest: str, response: Any, now: datetime
-    ) -> None:
-        self.c.execute(
-            insert(t.idempotency_keys).values(
+    ) -> bool:
+        # ON CONFLICT DO NOTHING: a key stored meanwhile by a concurrent transaction (which
+        # PostgreSQL waits for) is a race to replay, not a duplicate to refuse.
+        dialect_insert = pg_insert if self.c.dialect.name == "postgresql" else sqlite_insert
+        result = self.c.execute(
+            dialect_insert(t.idempotency_keys)
+            .values(
                 key=key,
                 command=command,
                 request_digest=digest,
                 response=response,
                 created_at=now,
             )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(t.idempotency_keys.c.key)
         )
+        return result.first() is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
@@ -13,20 +14,60 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
-from jcm.domain.errors import ConcurrencyConflict
+from jcm.domain.errors import AccountRuleViolation, ConcurrencyConflict, JcmError
 from jcm.domain.registry.issuance import IssuanceDecision
 
-# PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, unique violation
-# (two processes racing on one idempotency key or account number).
-_RETRY_SQLSTATES = {"40001", "40P01", "23505"}
+# PostgreSQL SQLSTATEs worth retrying at once: serialization failure and deadlock (the
+# other transaction has gone on; a fresh attempt usually passes).
+_RETRY_SQLSTATES = {"40001", "40P01"}
+# A lock wait that reached the bound (PostgreSQL lock_not_available, SQLite busy): the
+# wait already took the whole budget, so the command is refused, not retried.
+_LOCK_TIMEOUT_SQLSTATES = {"55P03"}
+_UNIQUE_VIOLATION = "23505"
 
 
 def _is_transient(error: DBAPIError) -> bool:
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    if sqlstate in _RETRY_SQLSTATES:
+    return getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES
+
+
+def _is_lock_timeout(error: DBAPIError) -> bool:
+    if getattr(error.orig, "sqlstate", None) in _LOCK_TIMEOUT_SQLSTATES:
         return True
     text = str(error.orig).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def _is_unique_violation(error: DBAPIError) -> bool:
+    if not isinstance(error, IntegrityError):
+        return False
+    if getattr(error.orig, "sqlstate", None) == _UNIQUE_VIOLATION:
+        return True
+    return str(error.orig).startswith("UNIQUE constraint failed")
+
+
+def _refusal(error: DBAPIError, started: float) -> JcmError | None:
+    """The refusal a database error stands for, or None when it is a fault."""
+    if _is_transient(error):
+        return ConcurrencyConflict(
+            "G9_BUSY",
+            "Another command changed the same records at the same moment; retry it.",
+        )
+    if _is_lock_timeout(error):
+        waited = round(time.monotonic() - started, 3)
+        return ConcurrencyConflict(
+            "G9_BUSY",
+            f"The records this command needs stayed locked by another command for {waited} s; "
+            "retry it in a moment.",
+            waited_seconds=waited,
+        )
+    if _is_unique_violation(error):
+        diag = getattr(error.orig, "diag", None)
+        return AccountRuleViolation(
+            "G7_DUPLICATE",
+            "The record this command would create already exists.",
+            constraint=getattr(diag, "constraint_name", None) or str(error.orig),
+        )
+    return None
 
 
 class SqlUnitOfWork:
@@ -44,11 +85,13 @@ class SqlUnitOfWork:
         self._clock = clock
         self.decision_cache = {} if decision_cache is None else decision_cache
         self._connection: Connection | None = None
+        self._started = 0.0
         self.ledger: SqlLedger
         self.cycle: SqlCycleStore
         self.now: datetime
 
     def __enter__(self) -> Self:
+        self._started = time.monotonic()
         try:
             connection = self._engine.connect()
             if self._read_only:
@@ -57,10 +100,9 @@ class SqlUnitOfWork:
             self._connection = connection
             connection.begin()
         except OperationalError as error:
-            if _is_transient(error):
-                raise ConcurrencyConflict(
-                    "G9_BUSY", "The registry database stayed busy; retry the command."
-                ) from error
+            refusal = _refusal(error, self._started)
+            if refusal is not None:
+                raise refusal from error
             raise
         self.ledger = SqlLedger(self._connection, self._log)
         self.cycle = SqlCycleStore(self._connection)
@@ -82,11 +124,10 @@ class SqlUnitOfWork:
                 connection.rollback()
         finally:
             connection.close()
-        if isinstance(exc, DBAPIError) and _is_transient(exc):
-            raise ConcurrencyConflict(
-                "G9_BUSY",
-                "Another command changed the same records at the same moment; retry it.",
-            ) from exc
+        if isinstance(exc, DBAPIError):
+            refusal = _refusal(exc, self._started)
+            if refusal is not None:
+                raise refusal from exc
 
     def commit(self) -> None:
         if self._connection is None:
@@ -97,10 +138,9 @@ class SqlUnitOfWork:
             self.ledger.log.before_commit(self.now)
             self._connection.commit()
         except (OperationalError, IntegrityError) as error:
-            if _is_transient(error):
-                raise ConcurrencyConflict(
-                    "G9_BUSY", "The registry database stayed busy; retry the command."
-                ) from error
+            refusal = _refusal(error, self._started)
+            if refusal is not None:
+                raise refusal from error
             raise
 
     def rollback(self) -> None:

@@ -10,6 +10,7 @@ factory in Indonesia); the monitored values are illustrative, not official figur
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rich.console import Console
@@ -17,6 +18,7 @@ from rich.console import Console
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.article6 import AuthorisedUse
+from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.entrypoints.demo_cycle import run_cycle
 from jcm.service_layer.cycle.service import CycleService
@@ -82,10 +84,12 @@ def run_demo(
         key="demo:ca:KE",
     )
     service.transfer(c.Move(gov["JP"], jp_buyer, quantity=150), key="demo:transfer:JP")
+    # Only units Kenya authorised (ITMOs) count towards Japan's NDC: cancel 200 of them.
+    first = SerialRange.parse(moved.serials[0])
     service.cancel(
         c.Move(
-            gov["JP"],
-            quantity=400,
+            jp_buyer,
+            serials=replace(first, end=first.start + 199).format(),
             purpose=CancellationPurpose.NDC,
             beneficiary="Government of Japan",
             note="use towards Japan's NDC",

@@ -8,14 +8,13 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass, replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from jcm.domain.errors import ConcurrencyConflict, IdempotencyConflict
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.results import ChangeResult, JsonValue, from_json, to_json
 
 R = TypeVar("R", bound=ChangeResult)
-T = TypeVar("T")
 
 ATTEMPTS = 8
 
@@ -33,6 +32,10 @@ def _plain(value: object) -> object:
     return str(value)
 
 
+class _KeyTakenMeanwhile(Exception):
+    """A concurrent command stored the same idempotency key first (and committed)."""
+
+
 def execute(
     uow_factory: UnitOfWorkFactory,
     command_name: str,
@@ -48,51 +51,63 @@ def execute(
     same database transaction; a repeat rebuilds it as a ``result_type`` and returns it with
     ``replayed`` set, and changes nothing. Refused commands store nothing, so a corrected
     retry may reuse the key.
+
+    Serialization failures and deadlocks are retried at once (jittered back-off); a lock
+    wait that reached the lock timeout is not (it already took the whole wait budget):
+    the caller gets ``G9_BUSY`` and may retry later.
     """
-
-    def replay(stored: JsonValue) -> R:
-        return replace(from_json(result_type, stored), replayed=True)
-
-    return _execute(uow_factory, command_name, command, handler, idempotency_key, to_json, replay)
-
-
-def _execute(
-    uow_factory: UnitOfWorkFactory,
-    command_name: str,
-    command: object,
-    handler: Callable[[UnitOfWork], T],
-    idempotency_key: str | None,
-    dump: Callable[[T], Any],
-    replay: Callable[[Any], T],
-) -> T:
     digest = request_digest(command_name, command) if idempotency_key else ""
     for attempt in range(ATTEMPTS):
         try:
-            with uow_factory() as uow:
-                if idempotency_key:
-                    stored = uow.ledger.get_idempotency(idempotency_key)
-                    if stored is not None:
-                        stored_command, stored_digest, response = stored
-                        if stored_digest != digest:
-                            raise IdempotencyConflict(
-                                "G2_IDEMPOTENCY_KEY_REUSED",
-                                f"Idempotency key {idempotency_key!r} was already used for a "
-                                f"different {stored_command} command; use a new key for a new "
-                                "command.",
-                                idempotency_key=idempotency_key,
-                                first_command=stored_command,
-                            )
-                        return replay(response)
-                result = handler(uow)
-                if idempotency_key:
-                    uow.ledger.put_idempotency(
-                        idempotency_key, command_name, digest, dump(result), uow.now
-                    )
-                uow.commit()
-                return result
-        except ConcurrencyConflict:
-            if attempt == ATTEMPTS - 1:
+            return _attempt(
+                uow_factory, command_name, digest, handler, idempotency_key, result_type
+            )
+        except _KeyTakenMeanwhile:
+            # Two processes raced on one key: the other committed first. The next attempt
+            # reads its stored response and replays it (or refuses a different command).
+            continue
+        except ConcurrencyConflict as conflict:
+            if attempt == ATTEMPTS - 1 or "waited_seconds" in conflict.details:
                 raise
             # Jittered back-off so competing processes do not retry in lockstep.
             time.sleep(random.uniform(0, 0.01 * 2**attempt))
-    raise AssertionError("unreachable")
+    raise ConcurrencyConflict(
+        "G9_BUSY", "The registry database stayed busy; retry the command.", attempts=ATTEMPTS
+    )
+
+
+def _attempt(
+    uow_factory: UnitOfWorkFactory,
+    command_name: str,
+    digest: str,
+    handler: Callable[[UnitOfWork], R],
+    idempotency_key: str | None,
+    result_type: type[R],
+) -> R:
+    with uow_factory() as uow:
+        if idempotency_key:
+            stored = uow.ledger.get_idempotency(idempotency_key)
+            if stored is not None:
+                response = _stored_response(idempotency_key, digest, *stored)
+                return replace(from_json(result_type, response), replayed=True)
+        result = handler(uow)
+        if idempotency_key and not uow.ledger.put_idempotency(
+            idempotency_key, command_name, digest, to_json(result), uow.now
+        ):
+            raise _KeyTakenMeanwhile(idempotency_key)
+        uow.commit()
+        return result
+
+
+def _stored_response(
+    key: str, digest: str, stored_command: str, stored_digest: str, response: JsonValue
+) -> JsonValue:
+    if stored_digest != digest:
+        raise IdempotencyConflict(
+            "G2_IDEMPOTENCY_KEY_REUSED",
+            f"Idempotency key {key!r} was already used for a different {stored_command} "
+            "command; use a new key for a new command.",
+            idempotency_key=key,
+            first_command=stored_command,
+        )
+    return response

@@ -42,7 +42,7 @@ class DesignateTpe:
     scopes: tuple[int, ...]
     functions: tuple[TpeFunction, ...]
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     withdraw: bool = False
 
 
@@ -63,7 +63,7 @@ class ExAnteParameters:
 class StartProject:
     proposal: ProjectProposal
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     documents: tuple[DocumentRef, ...] = ()
     with_pdd: bool = False  # start at the PDD where the rule book does not need a PIN
     rule_book: str = "default"
@@ -75,7 +75,7 @@ class ProjectStep:
     project_id: str
     action: str
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     documents: tuple[DocumentRef, ...] = ()
     shares: tuple[AllocationShare, ...] = ()  # request_registration, allocation change
     participants: tuple[Participant, ...] = ()  # participant change
@@ -89,7 +89,7 @@ class SubmitMonitoringReport:
     period_start: date
     period_end: date
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     values: tuple[tuple[str, tuple[str, str]], ...]  # monitored parameter -> (value, unit)
     documents: tuple[DocumentRef, ...] = ()
     source: dict[str, str] = field(default_factory=dict)  # where values came from, for errors
@@ -103,7 +103,7 @@ class MonitoringStep:
     request_id: str
     action: str
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     documents: tuple[DocumentRef, ...] = ()
     verified_amount: int | None = None  # verify: defaults to the calculated reductions
     amount: int | None = None  # decide: defaults to the verified amount
@@ -118,7 +118,7 @@ class ProposeMethodology:
     title: str
     sectoral_scope: int
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     documents: tuple[DocumentRef, ...] = ()
     rule_book: str = "default"
 
@@ -128,7 +128,7 @@ class ReviseMethodology:
     methodology_id: str
     version: str
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     documents: tuple[DocumentRef, ...] = ()
     title: str | None = None
     rule_book: str = "default"
@@ -140,6 +140,6 @@ class MethodologyStep:
     version: str
     action: str
     by: ActingAs
-    on: date
+    on: date | None  # None: the day the step is taken (not part of the request digest)
     documents: tuple[DocumentRef, ...] = ()
     approved_id: str | None = None

@@ -596,7 +596,7 @@ def start_project(
     )
 
 
-def advance_project(  # noqa: C901 - to split (issue 8)
+def advance_project(
     project: Project,
     action: ProjectAction,
     actor: Actor,
@@ -619,6 +619,35 @@ def advance_project(  # noqa: C901 - to split (issue 8)
         payload,
         _guard(project, actor, on, rules),
     )
+    if action in _VALIDATION_STEPS:
+        changes, extra = _validation_effects(action, actor, on, rules)
+    elif action in _REQUESTS:
+        changes, extra = _request_effects(project, action, payload)
+    else:
+        changes, extra = _decision_effects(project, action, on)
+    entry = history_entry(row, row.target, actor, on, documents)
+    new = replace(
+        project,
+        state=row.target,
+        documents=merge_documents(project.documents, documents),
+        history=(*project.history, entry),
+        **changes,  # type: ignore[arg-type]
+    )
+    return new, make_event("project", project.id, entry, actor, rules.version, extra)
+
+
+# What a step changes in the project, and what its log event adds.
+_Effects = tuple[dict[str, object], dict[str, JsonValue]]
+_VALIDATION_STEPS = (_A.OPEN_PUBLIC_INPUT, _A.START_VALIDATION, _A.RESUBMIT_PDD)
+_REQUESTS = (
+    _A.REQUEST_REGISTRATION,
+    _A.REQUEST_ALLOCATION_CHANGE,
+    _A.REQUEST_PARTICIPANT_CHANGE,
+    _A.REQUEST_RENEWAL,
+)
+
+
+def _validation_effects(action: ProjectAction, actor: Actor, on: date, rules: RuleBook) -> _Effects:
     changes: dict[str, object] = {}
     extra: dict[str, JsonValue] = {}
     if action is _A.OPEN_PUBLIC_INPUT:
@@ -634,35 +663,52 @@ def advance_project(  # noqa: C901 - to split (issue 8)
     elif action is _A.START_VALIDATION:
         changes["validator"] = actor.organisation_id
         extra["validator"] = actor.organisation_id
-    elif action is _A.RESUBMIT_PDD:
+    else:  # RESUBMIT_PDD
         changes.update(public_input_opened=None, validator=None)
-    elif action in (_A.REQUEST_REGISTRATION, _A.REQUEST_ALLOCATION_CHANGE):
-        assert isinstance(payload, Allocation)
-        shares = check_shares(project.partner, payload.shares)
-        if action is _A.REQUEST_REGISTRATION:
-            changes["shares"] = shares
-        else:
-            changes["pending"] = Allocation(shares)
-        extra["shares"] = shares_json(shares)
-    elif action is _A.REQUEST_PARTICIPANT_CHANGE:
+    return changes, extra
+
+
+def _request_effects(
+    project: Project,
+    action: ProjectAction,
+    payload: Allocation | Participants | Renewal | None,
+) -> _Effects:
+    if action is _A.REQUEST_PARTICIPANT_CHANGE:
         assert isinstance(payload, Participants)
         participants = check_participants(payload.participants)
-        changes["pending"] = Participants(participants)
-        extra["participants"] = [p.to_json() for p in participants]
-    elif action is _A.REQUEST_RENEWAL:
+        return {"pending": Participants(participants)}, {
+            "participants": [p.to_json() for p in participants]
+        }
+    if action is _A.REQUEST_RENEWAL:
         assert isinstance(payload, Renewal)
-        current = project.crediting_period
-        if not isinstance(payload.end, date) or payload.end <= current.end:
-            raise InvalidInput(
-                "P8_BAD_CREDITING_PERIOD",
-                f"The renewed crediting period of project {project.id} must end after the "
-                f"current end {current.end.isoformat()}, got {payload.end!r}.",
-                project=project.id,
-                current_end=current.end.isoformat(),
-            )
-        changes["pending"] = payload
-        extra["crediting_period"] = CreditingPeriod(current.start, payload.end).to_json()
-    elif action is _A.REGISTER:
+        return _renewal_effects(project, payload)
+    assert isinstance(payload, Allocation)
+    shares = check_shares(project.partner, payload.shares)
+    changes: dict[str, object] = (
+        {"shares": shares} if action is _A.REQUEST_REGISTRATION else {"pending": Allocation(shares)}
+    )
+    return changes, {"shares": shares_json(shares)}
+
+
+def _renewal_effects(project: Project, payload: Renewal) -> _Effects:
+    current = project.crediting_period
+    if not isinstance(payload.end, date) or payload.end <= current.end:
+        raise InvalidInput(
+            "P8_BAD_CREDITING_PERIOD",
+            f"The renewed crediting period of project {project.id} must end after the "
+            f"current end {current.end.isoformat()}, got {payload.end!r}.",
+            project=project.id,
+            current_end=current.end.isoformat(),
+        )
+    return {"pending": payload}, {
+        "crediting_period": CreditingPeriod(current.start, payload.end).to_json()
+    }
+
+
+def _decision_effects(project: Project, action: ProjectAction, on: date) -> _Effects:
+    changes: dict[str, object] = {}
+    extra: dict[str, JsonValue] = {}
+    if action is _A.REGISTER:
         changes["registered_on"] = on
         extra["shares"] = shares_json(project.shares)
         extra.update(_project_json(project))
@@ -682,12 +728,4 @@ def advance_project(  # noqa: C901 - to split (issue 8)
         extra["crediting_period"] = period.to_json()
     elif action in (_A.REJECT_CHANGE, _A.REJECT_RENEWAL):
         changes["pending"] = None
-    entry = history_entry(row, row.target, actor, on, documents)
-    new = replace(
-        project,
-        state=row.target,
-        documents=merge_documents(project.documents, documents),
-        history=(*project.history, entry),
-        **changes,  # type: ignore[arg-type]
-    )
-    return new, make_event("project", project.id, entry, actor, rules.version, extra)
+    return changes, extra

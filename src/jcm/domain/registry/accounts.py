@@ -217,7 +217,7 @@ def check_internal(source: Account, destination: Account) -> None:
 
 
 def check_external(source: Account, destination: Account) -> None:
-    """G5 (external): the registries differ and one of them is Japan's."""
+    """G5 (external): the registries differ (which registries, per unit: the policy's G6)."""
     if source.registry == destination.registry:
         raise AccountRuleViolation(
             "G5_SAME_REGISTRY",
@@ -225,12 +225,4 @@ def check_external(source: Account, destination: Account) -> None:
             "external transfer moves units between two registries; this is an internal transfer.",
             source=source.id,
             destination=destination.id,
-        )
-    if JAPAN not in (source.registry, destination.registry):
-        raise AccountRuleViolation(
-            "G6_NOT_BILATERAL",
-            f"JCM transfers go between Japan's registry and a partner's; "
-            f"{source.registry} → {destination.registry} involves no Japanese registry.",
-            source_registry=source.registry,
-            destination_registry=destination.registry,
         )

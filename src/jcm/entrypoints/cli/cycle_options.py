@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -68,8 +68,9 @@ def acting_as(organisation: str, role: str | None) -> cc.ActingAs:
     return cc.ActingAs(organisation, parse_role(role))
 
 
-def step_date(text: str | None) -> date:
-    return parse_date_option(text, "--on") if text else datetime.now(UTC).date()
+def step_date(text: str | None) -> date | None:
+    """None without --on: the service dates the step today (outside the request digest)."""
+    return parse_date_option(text, "--on") if text else None
 
 
 def document_kind(text: str) -> DocumentKind:

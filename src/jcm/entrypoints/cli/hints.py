@@ -21,6 +21,8 @@ HINTS: dict[str, str] = {
     "G5_SAME_REGISTRY": "use `jcm transfer` within one registry",
     "A2_NOT_A_HOLDING_ACCOUNT": "use `jcm cancel` or `jcm retire` to move units into it",
     "I1_UNKNOWN_DECISION": "record it first with `jcm decision record`",
+    "T7_NOT_AUTHORISED_FOR_NDC": "their host authorises them with `jcm a6 authorise --uses ndc`",
+    "G9_BUSY": "run the same command again in a moment (with the same --idempotency-key)",
     "U2_INSUFFICIENT_UNITS": "check the holdings with `jcm holdings --account {account}`",
     "L1_NO_CHECKPOINT": "sign one with `jcm log checkpoint`; list them with `jcm log checkpoints`",
     "L4_SIGNING_KEY_MISSING": "restore the key file from a backup (a new key needs "

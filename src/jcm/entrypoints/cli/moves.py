@@ -152,7 +152,16 @@ def external_transfer(
 ) -> None:
     """Transfer units between Japan's registry and a partner's (records first transfers)."""
     cmd = c.Move(source, destination, quantity, serials, note=note)
-    run(json_out, lambda: state.app().registry.external_transfer(cmd, key), print_summary)
+    run(json_out, lambda: state.app().registry.external_transfer(cmd, key), _print_external)
+
+
+def _print_external(result: TransactionResult) -> None:
+    print_summary(result)
+    first = result.detail.get("first_transferred", 0)
+    if result.first_transfer:
+        out.print(f"  first transfer: yes ({first:,} units became ITMOs; adjustment pending)")
+    else:
+        out.print("  first transfer: no (no unit moved was authorised and not yet transferred)")
 
 
 @cli.command()

@@ -181,8 +181,11 @@ def _action(enum: Any, text: str, what: str) -> Any:
         ) from None
 
 
-def _check_date(uow: UnitOfWork, on: date) -> None:
+def _check_date(uow: UnitOfWork, given: date | None) -> date:
+    """The step's date: as given, or today when the caller gave none (so a retry on
+    another day is the same request)."""
     today = uow.now.date()
+    on = today if given is None else given
     if on > today:
         raise InvalidInput(
             "P3_FUTURE_STEP",
@@ -190,6 +193,7 @@ def _check_date(uow: UnitOfWork, on: date) -> None:
             on=on.isoformat(),
             today=today.isoformat(),
         )
+    return on
 
 
 def _log(uow: UnitOfWork, event: Event, **extra: JsonValue) -> None:
@@ -276,7 +280,7 @@ def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> ActorRegistered:
 
 def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> TpeDesignated:
     by = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     found = uow.cycle.get_actor(cmd.tpe, Role.TPE)
     if found is None:
         raise NotFound(
@@ -286,7 +290,7 @@ def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> TpeDesignated:
         )
     tpe, name = found
     updated, event = designate_tpe(
-        tpe, by, cmd.partner, cmd.scopes, cmd.functions, cmd.on, withdraw=cmd.withdraw
+        tpe, by, cmd.partner, cmd.scopes, cmd.functions, on, withdraw=cmd.withdraw
     )
     uow.cycle.put_actor(updated, name, uow.now)
     _log(uow, event)
@@ -319,11 +323,11 @@ def _object(value: object) -> JsonObject:
 
 def start(uow: UnitOfWork, cmd: cc.StartProject) -> ProjectChanged:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     rules = rule_book(uow, cmd.rule_book)
     action = ProjectAction.SUBMIT_PDD if cmd.with_pdd else ProjectAction.SUBMIT_PIN
     project, event = start_project(
-        cmd.proposal, actor, cmd.on, documents=cmd.documents, action=action, rules=rules
+        cmd.proposal, actor, on, documents=cmd.documents, action=action, rules=rules
     )
     if uow.cycle.get_project(project.id, lock=True) is not None:
         raise RuleViolation(
@@ -355,7 +359,7 @@ def _refuse_unused(action: str, given: dict[str, bool]) -> None:
 
 def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> ProjectChanged:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     action = _action(ProjectAction, cmd.action, "project")
     _refuse_unused(
         action.value,
@@ -387,7 +391,7 @@ def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> ProjectChanged:
             )
         payload = Renewal(cmd.renewal_end)
     new, event = advance_project(
-        project, action, actor, cmd.on, documents=cmd.documents, payload=payload, rules=rules
+        project, action, actor, on, documents=cmd.documents, payload=payload, rules=rules
     )
     if isinstance(payload, Allocation):
         _check_share_accounts(uow, payload.shares)
@@ -531,7 +535,7 @@ def _reductions(
 
 def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> ReportSubmitted:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     project = project_or_404(uow, cmd.project_id, lock=True)  # serialises period numbers
     rules = rule_book(uow, project.rule_book)
     period = MonitoringPeriod(cmd.period_start, cmd.period_end)
@@ -543,7 +547,7 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> ReportSubm
             project,
             period,
             actor,
-            cmd.on,
+            on,
             documents=cmd.documents,
             others=others,
             decisions=decisions,
@@ -567,7 +571,7 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> ReportSubm
 
 def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> MonitoringStepped:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     action = _action(MonitoringAction, cmd.action, "monitoring")
     decide = action is MonitoringAction.DECIDE
     _refuse_unused(
@@ -625,7 +629,7 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> MonitoringSteppe
         project,
         action,
         actor,
-        cmd.on,
+        on,
         documents=cmd.documents,
         payload=payload,
         rules=rules,
@@ -672,14 +676,14 @@ def _store_new_methodology(uow: UnitOfWork, m: Methodology, event: Event) -> Met
 
 def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> MethodologyChanged:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     rules = rule_book(uow, cmd.rule_book)
     m, event = propose_methodology(
         cmd.proposal_id,
         cmd.title,
         cmd.sectoral_scope,
         actor,
-        cmd.on,
+        on,
         documents=cmd.documents,
         rules=rules,
     )
@@ -688,18 +692,18 @@ def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> MethodologyChanged:
 
 def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> MethodologyChanged:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     current = methodology_or_404(uow, cmd.methodology_id, cmd.version)
     rules = rule_book(uow, cmd.rule_book)
     m, event = propose_revision(
-        current, actor, cmd.on, documents=cmd.documents, title=cmd.title, rules=rules
+        current, actor, on, documents=cmd.documents, title=cmd.title, rules=rules
     )
     return _store_new_methodology(uow, m, event)
 
 
 def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> MethodologyChanged:
     actor = resolve_actor(uow, cmd.by)
-    _check_date(uow, cmd.on)
+    on = _check_date(uow, cmd.on)
     action = _action(MethodologyAction, cmd.action, "methodology")
     if action in (MethodologyAction.PROPOSE, MethodologyAction.PROPOSE_REVISION):
         raise InvalidInput(
@@ -712,7 +716,7 @@ def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> MethodologyCha
     rules = rule_book(uow, m.rule_book)
     payload = Approval(cmd.approved_id) if action is MethodologyAction.APPROVE else None
     new, event = advance_methodology(
-        m, action, actor, cmd.on, documents=cmd.documents, payload=payload, rules=rules
+        m, action, actor, on, documents=cmd.documents, payload=payload, rules=rules
     )
     uow.cycle.put_methodology(new, uow.now, new=False)
     _log(uow, event)

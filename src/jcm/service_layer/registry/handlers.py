@@ -7,11 +7,12 @@ rolls back).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pycountry
 
 from jcm.domain.errors import (
     AccountRuleViolation,
-    Article6RuleViolation,
     InvalidInput,
     JcmError,
     NotFound,
@@ -19,6 +20,7 @@ from jcm.domain.errors import (
 )
 from jcm.domain.registry import accounts as acc
 from jcm.domain.registry import commands as c
+from jcm.domain.registry import policy
 from jcm.domain.registry.accounts import Account, AccountStatus, AccountType, Organisation, Registry
 from jcm.domain.registry.allocation import allocate
 from jcm.domain.registry.article6 import format_uses
@@ -45,7 +47,6 @@ from jcm.domain.registry.issuance import (
 )
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import (
-    CancellationPurpose,
     MovedRange,
     SetupEvent,
     TransactionKind,
@@ -72,21 +73,26 @@ from jcm.service_layer.results import JsonObject, JsonValue, extend, to_json_obj
 # -- set-up ----------------------------------------------------------------------------------
 
 
-def _registry(ledger: Ledger, code: str) -> Registry:
-    found = ledger.get_registry(code.upper())
+def _find_registry(ledger: Ledger, code: str, *, lock: bool = False) -> Registry:
+    found = (ledger.lock_registry if lock else ledger.get_registry)(code.upper())
     if found is None:
         raise NotFound(
             "G4_UNKNOWN_REGISTRY",
             f"There is no registry {code!r}.",
             registry=code,
         )
-    if not found.active:
-        raise AccountRuleViolation(
-            "G3_REGISTRY_INACTIVE",
-            f"Registry {found.code} is not active; no transaction can involve it.",
-            registry=found.code,
-        )
     return found
+
+
+def _registry(ledger: Ledger, code: str, *, lock: bool = False) -> Registry:
+    """A registry that exists and is active (G4, G3)."""
+    found = _find_registry(ledger, code, lock=lock)
+    policy.check_active(found)
+    return found
+
+
+def _registries(ledger: Ledger, *codes: str) -> list[Registry]:
+    return [_find_registry(ledger, code) for code in dict.fromkeys(codes)]
 
 
 def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Account:
@@ -143,7 +149,7 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> RegistryCreated:
 
 
 def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> OrganisationCreated:
-    registry = _registry(uow.ledger, cmd.registry)
+    registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     name = cmd.name.strip()
     if not name:
         raise InvalidInput("G1_BAD_NAME", "An organisation needs a name.")
@@ -160,7 +166,7 @@ def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> Organisatio
 
 
 def open_account(uow: UnitOfWork, cmd: OpenAccount) -> AccountOpened:
-    registry = _registry(uow.ledger, cmd.registry)
+    registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     org = uow.ledger.get_organisation(cmd.organisation_id.upper())
     if org is None or org.registry != registry.code:
         raise NotFound(
@@ -333,7 +339,7 @@ def decision_info(decision: IssuanceDecision, lines: list[DecisionLine]) -> Deci
 
 def issue(uow: UnitOfWork, cmd: Issue) -> IssuanceResult:
     ledger = uow.ledger
-    registry = _registry(ledger, cmd.registry)
+    registry = _find_registry(ledger, cmd.registry)
     decision = ledger.get_decision(cmd.decision_id, lock=True)
     if decision is None:
         raise NotFound(
@@ -348,7 +354,7 @@ def issue(uow: UnitOfWork, cmd: Issue) -> IssuanceResult:
     issued_lines: list[JsonValue] = []
     for dl in mine:
         account = account_or_404(ledger, dl.line.account_id)
-        acc.check_can_receive_holding(account)
+        policy.admit(policy.Proposal(TransactionKind.ISSUANCE, [registry], destination=account))
         assert dl.line.serial_start is not None
         assert dl.line.serial_end is not None
         block = UnitBlock(
@@ -438,96 +444,30 @@ _MOVE_KINDS = {
     TransactionKind.CANCELLATION,
     TransactionKind.RETIREMENT,
 }
+_TERMINAL = {
+    TransactionKind.CANCELLATION: AccountType.CANCELLATION,
+    TransactionKind.RETIREMENT: AccountType.RETIREMENT,
+}
 
 
-def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> TransactionRecord:  # noqa: C901 - to split (issue 8)
+def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> TransactionRecord:
     """Transfer, external transfer, cancel or retire; the record is added to ``ws``."""
     if kind not in _MOVE_KINDS:
         raise ValueError(f"{kind} is not a movement")
     ledger = uow.ledger
     source = account_or_404(ledger, cmd.source, lock=True)
-    acc.check_can_send(source)
-    _registry(ledger, source.registry)
-    detail: JsonObject = {}
-    if kind in (TransactionKind.CANCELLATION, TransactionKind.RETIREMENT):
-        if cmd.destination is not None:
-            raise InvalidInput(
-                "G1_NO_DESTINATION",
-                f"A {kind.value} goes to the registry's own {kind.value} account; do not name "
-                "a destination.",
-            )
-        terminal = (
-            AccountType.CANCELLATION
-            if kind is TransactionKind.CANCELLATION
-            else AccountType.RETIREMENT
-        )
-        destination = ledger.singleton_account(source.registry, terminal)
-        if destination is None:
-            raise NotFound(
-                "G4_NO_TERMINAL_ACCOUNT",
-                f"Registry {source.registry} has no {terminal.value} account; open one first.",
-                registry=source.registry,
-            )
-        acc.check_open(destination)
-        if kind is TransactionKind.CANCELLATION:
-            if cmd.purpose is None:
-                raise InvalidInput(
-                    "G1_NO_PURPOSE",
-                    "A cancellation needs a purpose: ndc, oimp or voluntary.",
-                )
-            detail["purpose"] = cmd.purpose.value
-        if cmd.beneficiary:
-            detail["beneficiary"] = cmd.beneficiary
-    else:
-        if cmd.destination is None:
-            raise InvalidInput("G1_NO_DESTINATION", "A transfer needs a destination account.")
-        destination = account_or_404(ledger, cmd.destination)
-        if kind is TransactionKind.TRANSFER:
-            acc.check_internal(source, destination)
-        else:
-            acc.check_external(source, destination)
-            _registry(ledger, destination.registry)
-        acc.check_can_receive_holding(destination)
-    if cmd.note:
-        detail["note"] = cmd.note
-
+    destination = _move_destination(ledger, source, cmd, kind)
+    proposal = policy.Proposal(
+        kind,
+        _registries(ledger, source.registry, destination.registry),
+        source,
+        destination,
+        cmd.purpose,
+    )
+    policy.admit(proposal)
+    detail = _move_detail(cmd, kind)
     blocks = _select(ws, source.id, cmd.quantity, cmd.serials)
-    ranges = []
-    first_transferred = 0
-    for block in blocks:
-        decision = ws.decision(block.decision_id)
-        serial = ws.serial(block)
-        if kind is TransactionKind.EXTERNAL_TRANSFER:
-            if {source.registry, destination.registry} != {acc.JAPAN, decision.partner}:
-                raise AccountRuleViolation(
-                    "G6_NOT_BILATERAL",
-                    f"Units {serial} belong to the Japan–{decision.partner} JCM and can move "
-                    f"only between registries JP and {decision.partner}, not to "
-                    f"{destination.registry}.",
-                    serials=serial,
-                    destination_registry=destination.registry,
-                )
-            before = block.article6
-            block.article6 = before.on_external_transfer(source.registry == decision.partner)
-            if block.article6.first_transferred and not before.first_transferred:
-                first_transferred += block.quantity
-        elif kind is TransactionKind.CANCELLATION:
-            if cmd.purpose is CancellationPurpose.OIMP and "oimp" not in format_uses(
-                block.article6.authorised_uses
-            ):
-                raise Article6RuleViolation(
-                    "T1_NOT_AUTHORISED_FOR_PURPOSE",
-                    f"Units {serial} are not authorised for other international mitigation "
-                    "purposes (OIMP); they cannot be cancelled for that purpose.",
-                    serials=serial,
-                    authorised_uses=format_uses(block.article6.authorised_uses),
-                )
-            before = block.article6
-            block.article6 = before.on_use()
-            if block.article6.first_transferred and not before.first_transferred:
-                first_transferred += block.quantity
-        ws.place(block, destination.id, destination.registry)
-        ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
+    ranges, first_transferred = _move_blocks(ws, proposal, blocks)
     if first_transferred:
         detail["first_transferred"] = first_transferred
     record = TransactionRecord(
@@ -543,11 +483,80 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
     return record
 
 
+def _move_destination(ledger: Ledger, source: Account, cmd: Move, kind: TransactionKind) -> Account:
+    """The named destination of a transfer, or the registry's own terminal account."""
+    terminal = _TERMINAL.get(kind)
+    if terminal is None:
+        if cmd.destination is None:
+            raise InvalidInput("G1_NO_DESTINATION", "A transfer needs a destination account.")
+        return account_or_404(ledger, cmd.destination)
+    if cmd.destination is not None:
+        raise InvalidInput(
+            "G1_NO_DESTINATION",
+            f"A {kind.value} goes to the registry's own {kind.value} account; do not name "
+            "a destination.",
+        )
+    destination = ledger.singleton_account(source.registry, terminal)
+    if destination is None:
+        raise NotFound(
+            "G4_NO_TERMINAL_ACCOUNT",
+            f"Registry {source.registry} has no {terminal.value} account; open one first.",
+            registry=source.registry,
+        )
+    return destination
+
+
+def _move_detail(cmd: Move, kind: TransactionKind) -> JsonObject:
+    detail: JsonObject = {}
+    if kind is TransactionKind.CANCELLATION:
+        if cmd.purpose is None:
+            raise InvalidInput(
+                "G1_NO_PURPOSE",
+                "A cancellation needs a purpose: ndc, oimp or voluntary.",
+            )
+        detail["purpose"] = cmd.purpose.value
+    if kind in _TERMINAL and cmd.beneficiary:
+        detail["beneficiary"] = cmd.beneficiary
+    if cmd.note:
+        detail["note"] = cmd.note
+    return detail
+
+
+def _move_blocks(
+    ws: WorkingSet, proposal: policy.Proposal, blocks: list[UnitBlock]
+) -> tuple[list[MovedRange], int]:
+    """Check each block against the policy, then move it; returns the ranges and how many
+    units were first-transferred by this move."""
+    source, destination = proposal.source, proposal.destination
+    assert source is not None
+    assert destination is not None
+    ranges = []
+    first_transferred = 0
+    for block in blocks:
+        host = ws.decision(block.decision_id).partner
+        serial = ws.serial(block)
+        policy.admit_units(proposal, host, block.article6, serial)
+        before = block.article6
+        if proposal.kind is TransactionKind.EXTERNAL_TRANSFER:
+            block.article6 = before.on_external_transfer(source.registry == host)
+        elif proposal.kind is TransactionKind.CANCELLATION:
+            block.article6 = before.on_use()
+        if block.article6.first_transferred and not before.first_transferred:
+            first_transferred += block.quantity
+        ws.place(block, destination.id, destination.registry)
+        ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
+    return ranges, first_transferred
+
+
 def move_one(uow: UnitOfWork, cmd: Move, kind: TransactionKind) -> TransactionResult:
     ws = WorkingSet(uow.ledger, uow.decision_cache)
     record = move(uow, ws, cmd, kind)
     ws.flush(uow.now)
-    return TransactionResult.of(record)
+    result = TransactionResult.of(record)
+    if kind is TransactionKind.EXTERNAL_TRANSFER:
+        # Said plainly: unauthorised units move without becoming ITMOs (no first transfer).
+        result = replace(result, first_transfer=bool(record.detail.get("first_transferred")))
+    return result
 
 
 def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> BatchResult:
@@ -579,7 +588,10 @@ def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> Ba
 def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     ledger = uow.ledger
     account = account_or_404(ledger, cmd.account_id, lock=True)
-    acc.check_can_send(account)
+    proposal = policy.Proposal(
+        TransactionKind.AUTHORISATION, _registries(ledger, account.registry), source=account
+    )
+    policy.admit(proposal)
     reference = cmd.reference.strip()
     if not reference:
         raise InvalidInput(
@@ -590,17 +602,8 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     blocks = _select(ws, account.id, cmd.quantity, cmd.serials)
     ranges = []
     for block in blocks:
-        decision = ws.decision(block.decision_id)
         serial = ws.serial(block)
-        if account.registry != decision.partner:
-            raise Article6RuleViolation(
-                "T5_NOT_AUTHORISING_PARTY",
-                f"Units {serial} can be authorised only by their host Party "
-                f"{decision.partner}, in its registry; account {account.id} is in "
-                f"{account.registry}.",
-                serials=serial,
-                account=account.id,
-            )
+        policy.admit_units(proposal, ws.decision(block.decision_id).partner, block.article6, serial)
         block.article6 = block.article6.authorise(cmd.uses, reference, cmd.trigger, serials=serial)
         ws.place(block, account.id, account.registry)
         ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
@@ -630,6 +633,15 @@ def apply_corresponding_adjustment(
     ranges = []
     for block in blocks:
         serial = ws.serial(block)
+        host = ws.decision(block.decision_id).partner
+        holder = account_or_404(uow.ledger, block.account_id)
+        policy.admit(
+            policy.Proposal(
+                TransactionKind.CORRESPONDING_ADJUSTMENT,
+                _registries(uow.ledger, host, block.registry),
+                source=holder,
+            )
+        )
         block.article6 = block.article6.apply_corresponding_adjustment(serials=serial)
         ws.place(block, block.account_id, block.registry)
         ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))

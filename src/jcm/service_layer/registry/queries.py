@@ -150,7 +150,8 @@ def audit(uow: UnitOfWork) -> AuditReport:
       (issued = held + cancelled + retired), with no overlap and no serial in two places;
     * each block sits in an account of the registry it says, of a known type;
     * issued quantity per decision never exceeds the decided amount;
-    * every transaction has exactly one event.
+    * every registry transaction has exactly one log entry (a database transaction may
+      append several: one per change it makes).
     """
     ledger = uow.ledger
     problems: list[str] = []
@@ -187,7 +188,7 @@ def audit(uow: UnitOfWork) -> AuditReport:
             totals[account.type.value] += block.quantity
         totals["issued"] += sum(e - s + 1 for s, e in issued)
     for tx_id in ledger.transactions_without_one_event():
-        problems.append(f"transaction {tx_id} does not have exactly one event")
+        problems.append(f"registry transaction {tx_id} does not have exactly one log entry")
     return AuditReport(
         ok=not problems,
         problems=tuple(problems),

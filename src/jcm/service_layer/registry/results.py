@@ -7,7 +7,7 @@ changes, the change recorded in the transparency log, so renaming a field change
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,7 +21,7 @@ from jcm.domain.registry.accounts import (
 )
 from jcm.domain.registry.issuance import DecisionStatus
 from jcm.domain.registry.transactions import TransactionKind, TransactionRecord
-from jcm.service_layer.results import ChangeResult, JsonObject
+from jcm.service_layer.results import OMIT_WHEN_DEFAULT, ChangeResult, JsonObject
 
 # -- registries, organisations, accounts ----------------------------------------------------
 
@@ -153,6 +153,8 @@ class TransactionResult(ChangeResult):
     quantity: int
     serials: tuple[str, ...]
     detail: JsonObject
+    # External transfers only: whether it was the units' first transfer (they are ITMOs).
+    first_transfer: bool | None = field(default=None, kw_only=True, metadata=OMIT_WHEN_DEFAULT)
 
     @classmethod
     def of(cls, record: TransactionRecord) -> TransactionResult:
