@@ -10,24 +10,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from jcm.adapters import migrate
+from jcm.adapters.countries import iso_3166_alpha_2
 from jcm.adapters.database import BUSY_TIMEOUT_MS, make_engine, sqlite_url
 from jcm.adapters.document_store import DocumentStore
 from jcm.adapters.files import crash_point, private_directory, write_atomic
 from jcm.adapters.log_keys import KeyFiles, key_dir
 from jcm.adapters.log_store import LogSettings
+from jcm.adapters.monitoring_sheet import OpenpyxlMonitoringSheets
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
-from jcm.domain.errors import InvalidInput
+from jcm.domain import limits
+from jcm.domain.errors import ConcurrencyConflict, InvalidInput
 from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
+from jcm.service_layer.methodologies.sheets import SheetService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService, ProofChecker
 
 DEFAULT_DATA_DIR = Path("jcm-data")
+
+# Reference data the domain checks country codes against (see jcm.domain.limits): installed
+# on import, so every process that wires the domain up (CLI, tests, bench) has it.
+limits.use_country_codes(iso_3166_alpha_2())
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,40 @@ class App:
         self.engine.dispose()
 
 
+def monitoring_sheets() -> SheetService:
+    """Sheet use cases need no database: XLSX and CSV through the openpyxl adapter."""
+    return SheetService(OpenpyxlMonitoringSheets())
+
+
+def connect(url: str, lock_timeout_ms: int, run_migrations: bool = True) -> Engine:
+    """The engine, migrated; a bad URL or an unreachable database is a coded refusal."""
+    try:
+        safe = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise InvalidInput(
+            "G1_BAD_DATABASE_URL",
+            "The database URL is not a valid SQLAlchemy URL, e.g. "
+            "postgresql+psycopg://user:pw@host/db.",
+        ) from None
+    try:
+        engine = make_engine(url, lock_timeout_ms)
+        if run_migrations:
+            migrate.upgrade(engine)
+    except ArgumentError as error:  # an unknown dialect or driver
+        raise InvalidInput(
+            "G1_BAD_DATABASE_URL", f"Database URL {safe}: {error}.", database=safe
+        ) from None
+    except (OperationalError, InterfaceError) as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise ConcurrencyConflict(
+            "G9_DATABASE_UNAVAILABLE",
+            f"Cannot reach the database {safe}: {reason}. Check the URL, the password and "
+            "that the server is running, then retry.",
+            database=safe,
+        ) from None
+    return engine
+
+
 def bootstrap(
     settings: Settings,
     clock: Callable[[], datetime] = utc_now,
@@ -130,9 +174,7 @@ def bootstrap(
     announce: Callable[[str], None] | None = announce_on_stderr,
 ) -> App:
     private_directory(settings.data_dir)
-    engine = make_engine(settings.database_url, round(settings.lock_timeout * 1000))
-    if run_migrations:
-        migrate.upgrade(engine)
+    engine = connect(settings.database_url, round(settings.lock_timeout * 1000), run_migrations)
     keys = KeyFiles(settings.log_key_dir, settings.log_origin, announce)
     log = LogSettings(
         enabled=settings.transparency_log,

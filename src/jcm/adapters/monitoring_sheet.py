@@ -9,12 +9,20 @@ Each value column is headed ``NAME [UNIT]``; the unit travels with every value s
 methodology can convert or refuse it. In an XLSX workbook the sheet named ``monitoring`` is
 read (or the first sheet). Every error names the sheet, the row, the column and what was
 expected, and nothing is computed from a sheet with any error.
+
+Sheets arrive as bytes (the entry point reads the file with a size limit) and are read
+within bounds (``jcm.domain.limits``): an XLSX's members may not unpack beyond
+``MAX_SHEET_UNPACKED_BYTES``, and at most ``MAX_SHEET_ROWS`` rows and
+``MAX_SHEET_COLUMNS`` columns are read whatever the sheet's stored dimension claims.
+This module is the adapter behind the service layer's ``MonitoringSheets`` port.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +33,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from jcm.domain.errors import InvalidInput
+from jcm.domain import limits
+from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.methodologies import Methodology, ParameterKind
 
 SHEET = "monitoring"
@@ -53,24 +62,88 @@ def _bad(sheet: str, row: int, column: str, message: str, **details: Any) -> Inv
     )
 
 
-def _rows(path: Path) -> tuple[str, Iterator[Sequence[Any]]]:
-    if not path.is_file():
+def _too_large(sheet: str, what: str, **details: Any) -> InvalidInput:
+    return InvalidInput(
+        "S1_SHEET_TOO_LARGE", f"Sheet {sheet!r} is too large: {what}.", sheet=sheet, **details
+    )
+
+
+def _bounded(rows: Iterator[Sequence[Any]], sheet: str) -> Iterator[Sequence[Any]]:
+    """Stop at the row limit and refuse a value beyond the column limit."""
+    for number, row in enumerate(rows, start=1):
+        if number > limits.MAX_SHEET_ROWS:
+            raise _too_large(
+                sheet, f"more than {limits.MAX_SHEET_ROWS:,} rows", max_rows=limits.MAX_SHEET_ROWS
+            )
+        if any(v is not None and v != "" for v in row[limits.MAX_SHEET_COLUMNS :]):
+            raise _too_large(
+                sheet,
+                f"row {number} has values beyond column {limits.MAX_SHEET_COLUMNS}",
+                max_columns=limits.MAX_SHEET_COLUMNS,
+            )
+        yield row[: limits.MAX_SHEET_COLUMNS]
+
+
+def _csv_rows(data: bytes, name: str) -> Iterator[Sequence[Any]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise InvalidInput(
-            "S1_BAD_SHEET", f"Monitoring file {path} does not exist.", path=str(path)
-        )
-    if path.suffix.lower() == ".csv":
-        text = path.read_text(encoding="utf-8-sig").splitlines()
-        return path.name, iter(list(csv.reader(text)))
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        workbook = load_workbook(path, read_only=True, data_only=True)
+            "S1_BAD_SHEET",
+            f"{name} is not UTF-8 text (byte {error.start}).",
+            sheet=name,
+        ) from None
+    csv.field_size_limit(max(len(data), csv.field_size_limit()))  # the file's size bounds it
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error as error:
+        raise InvalidInput(
+            "S1_BAD_SHEET", f"{name} is not a readable CSV file: {error}.", sheet=name
+        ) from None
+
+
+def _xlsx_rows(data: bytes, name: str) -> tuple[str, Iterator[Sequence[Any]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise InvalidInput(
+            "S1_BAD_SHEET", f"{name} is not an XLSX workbook (corrupt or truncated).", sheet=name
+        ) from None
+    if unpacked > limits.MAX_SHEET_UNPACKED_BYTES:
+        raise _too_large(name, f"it unpacks to {unpacked:,} bytes", unpacked_bytes=unpacked)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        sheet.reset_dimensions()  # never trust the stored dimension (it may claim A1:XFD1048576)
+        rows = sheet.iter_rows(
+            max_row=limits.MAX_SHEET_ROWS + 1,
+            max_col=limits.MAX_SHEET_COLUMNS + 1,
+            values_only=True,
+        )
+        read = list(_bounded(iter(rows), sheet.title))
         workbook.close()
-        return sheet.title, iter(rows)
+    except JcmError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on damaged workbooks
+        raise InvalidInput(
+            "S1_BAD_SHEET",
+            f"{name} is not a readable XLSX workbook ({type(error).__name__}).",
+            sheet=name,
+        ) from None
+    return str(sheet.title), iter(read)
+
+
+def _rows(data: bytes, name: str) -> tuple[str, Iterator[Sequence[Any]]]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        return name, iter(list(_bounded(_csv_rows(data, name), name)))
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_rows(data, name)
     raise InvalidInput(
         "S1_BAD_SHEET",
-        f"{path.name}: monitoring data must be an .xlsx workbook or a .csv file.",
-        path=str(path),
+        f"{name}: monitoring data must be an .xlsx workbook or a .csv file.",
+        path=name,
     )
 
 
@@ -106,13 +179,26 @@ def _number(value: Any, sheet: str, row: int, column: str, name: str, unit: str)
             parameter=name,
             value=str(value),
         ) from None
-    if not number.is_finite():
-        raise _bad(sheet, row, column, f"{value!r} is not a finite number.", parameter=name)
+    try:
+        limits.check_decimal(number, name)
+    except InvalidInput:
+        raise _bad(
+            sheet, row, column, f"{value!r} is not a finite number in range.", parameter=name
+        ) from None
     return str(number)
 
 
 def read_monitoring_sheet(path: Path) -> list[SheetRow]:
-    sheet, rows = _rows(path)
+    """Read a sheet file (tests and tools; entry points go through the service)."""
+    if not path.is_file():
+        raise InvalidInput(
+            "S1_BAD_SHEET", f"Monitoring file {path} does not exist.", path=str(path)
+        )
+    return parse_monitoring_sheet(path.read_bytes(), path.name)
+
+
+def parse_monitoring_sheet(data: bytes, name: str) -> list[SheetRow]:
+    sheet, rows = _rows(data, name)
     header = next(rows, None)
     if header is None:
         raise InvalidInput("S1_BAD_SHEET", f"Sheet {sheet!r} is empty.", sheet=sheet)
@@ -162,6 +248,12 @@ def read_monitoring_sheet(path: Path) -> list[SheetRow]:
 
 
 def write_monitoring_template(path: Path, methodology: Methodology) -> list[str]:
+    data, headers = monitoring_template(methodology, path.name)
+    path.write_bytes(data)
+    return headers
+
+
+def monitoring_template(methodology: Methodology, name: str) -> tuple[bytes, list[str]]:
     """A blank monitoring sheet for ``methodology``: the layout ``read_monitoring_sheet`` reads.
 
     XLSX gets a second sheet, ``parameters``, describing every parameter (kind, unit, allowed
@@ -169,15 +261,16 @@ def write_monitoring_template(path: Path, methodology: Methodology) -> list[str]
     """
     monitored = [p for p in methodology.parameters if p.kind is ParameterKind.MONITORED]
     headers = ["period_start", "period_end", *(f"{p.name} [{p.unit}]" for p in monitored)]
-    if path.suffix.lower() == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerow(headers)
-        return headers
-    if path.suffix.lower() != ".xlsx":
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        text = io.StringIO(newline="")
+        csv.writer(text).writerow(headers)
+        return text.getvalue().encode("utf-8"), headers
+    if suffix != ".xlsx":
         raise InvalidInput(
             "S1_BAD_SHEET",
-            f"A monitoring sheet is written as .xlsx or .csv, not {path.suffix or 'no suffix'}.",
-            path=str(path),
+            f"A monitoring sheet is written as .xlsx or .csv, not {suffix or 'no suffix'}.",
+            path=name,
         )
     workbook = Workbook()
     sheet = workbook.active
@@ -192,5 +285,16 @@ def write_monitoring_template(path: Path, methodology: Methodology) -> list[str]
         )
     about.append([])
     about.append([f"{methodology.id} v{methodology.version}: {methodology.title}"])
-    workbook.save(path)
-    return headers
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), headers
+
+
+class OpenpyxlMonitoringSheets:
+    """The ``MonitoringSheets`` port: XLSX through openpyxl, CSV through the csv module."""
+
+    def read(self, data: bytes, name: str) -> list[SheetRow]:
+        return parse_monitoring_sheet(data, name)
+
+    def template(self, methodology: Methodology, name: str) -> tuple[bytes, list[str]]:
+        return monitoring_template(methodology, name)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, is_dataclass, replace
 from typing import TypeVar
 
+from jcm.domain import limits
 from jcm.domain.errors import ConcurrencyConflict, IdempotencyConflict
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.results import ChangeResult, JsonValue, from_json, to_json
@@ -56,6 +57,9 @@ def execute(
     wait that reached the lock timeout is not (it already took the whole wait budget):
     the caller gets ``G9_BUSY`` and may retry later.
     """
+    # Every input is bounded here, before anything touches the database (jcm.domain.limits).
+    limits.check_idempotency_key(idempotency_key)
+    limits.check_command(command, command_name)
     digest = request_digest(command_name, command) if idempotency_key else ""
     for attempt in range(ATTEMPTS):
         try:

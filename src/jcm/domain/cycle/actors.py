@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from jcm.domain import limits
 from jcm.domain.errors import InvalidInput
 
 SECTORAL_SCOPES = range(1, 16)  # [I] 1-15 as in the CDM list; [C:S8] confirms 1-3 by number
@@ -65,7 +66,7 @@ def check_country(code: str, what: str) -> str:
             f"{what} {code!r} must be an ISO 3166-1 alpha-2 code in upper case, e.g. KE.",
             value=code,
         )
-    return code
+    return limits.check_country(code, what)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from jcm.domain import limits
 from jcm.domain.errors import InvalidInput, IssuanceRuleViolation
 from jcm.domain.registry.allocation import AllocatedLine
 
@@ -28,6 +29,7 @@ def parse_project_id(text: str) -> str:
             f"Project id {text!r} must be the partner's ISO code and three digits, e.g. KE001.",
             project=text,
         )
+    limits.check_country(project[:2], "project host country")
     return project
 
 

@@ -26,11 +26,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from jcm.domain import limits
 from jcm.domain.errors import InvalidInput
 
 _PATTERN = re.compile(
     r"^(?P<origin>[A-Z]{2})-(?P<partner>[A-Z]{2})-JCM-(?P<project>[A-Z]{2}[0-9]{3})"
-    r"-(?P<vintage>[0-9]{4})-(?P<seq>[1-9][0-9]*)-(?P<start>[1-9][0-9]*)(?:-(?P<end>[1-9][0-9]*))?$"
+    r"-(?P<vintage>[0-9]{4})-(?P<seq>[1-9][0-9]{0,18})-(?P<start>[1-9][0-9]{0,18})"
+    r"(?:-(?P<end>[1-9][0-9]{0,18}))?$"
 )
 
 
@@ -47,6 +49,8 @@ class SerialRange:
     end: int
 
     def __post_init__(self) -> None:
+        limits.check_int(self.end, "serial range end")
+        limits.check_int(self.period_seq, "serial period sequence")
         if self.start < 1 or self.end < self.start:
             raise InvalidInput(
                 "U6_BAD_RANGE",

@@ -9,7 +9,6 @@ import typer
 from jcm.domain.cycle import (
     Role,
     RuleBook,
-    Side,
     codec,
 )
 from jcm.domain.cycle import commands as cc
@@ -19,6 +18,7 @@ from jcm.entrypoints.cli.common import (
     cli,
     print_table,
     run,
+    shown,
     state,
 )
 from jcm.entrypoints.cli.cycle_options import (
@@ -30,6 +30,7 @@ from jcm.entrypoints.cli.cycle_options import (
     parse_function,
     parse_role,
     parse_scopes,
+    parse_side,
     say_step,
     step_date,
 )
@@ -70,7 +71,7 @@ def actor_register(
                 organisation,
                 acting,
                 name,
-                Side(side.lower()) if side else None,
+                parse_side(side) if side else None,
                 partner.upper() if partner else None,
                 designations,
             ),
@@ -168,7 +169,7 @@ def rule_book_define(
         )
         return state.app().cycle.define_rule_book(cc.DefineRuleBook(rules), key)
 
-    run(json_out, action, lambda r: say_step(r, f"rule book {version!r} defined"))
+    run(json_out, action, lambda r: say_step(r, f"rule book {shown(repr(version))} defined"))
 
 
 @rule_book_cli.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,16 +20,17 @@ from rich.console import Console
 from rich.table import Table
 
 from jcm.bootstrap import App, Settings, bootstrap, write_output
-from jcm.domain.errors import DataCorruption, InvalidInput, JcmError
-from jcm.entrypoints.cli.hints import hint_for
+from jcm.domain import limits
+from jcm.domain.errors import InvalidInput, JcmError
+from jcm.entrypoints.cli.guard import EXIT_CORRUPT as EXIT_CORRUPT
+from jcm.entrypoints.cli.guard import EXIT_INTERNAL as EXIT_INTERNAL
+from jcm.entrypoints.cli.guard import EXIT_REFUSED as EXIT_REFUSED
+from jcm.entrypoints.cli.guard import GuardedGroup, json_text, report_refusal
+from jcm.entrypoints.cli.guard import shown as shown
 from jcm.service_layer.registry.results import TransactionResult
 from jcm.service_layer.results import ChangeResult, to_json
 
 T = TypeVar("T")
-
-EXIT_REFUSED = 1
-EXIT_CORRUPT = 3  # stored data failed its own check: not the caller's fault
-EXIT_INTERNAL = 70
 
 # Rich assumes 80 columns when output is not a terminal; registry tables need more.
 _WIDTH = None if sys.stdout.isatty() else 200
@@ -42,6 +44,7 @@ cli = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=GuardedGroup,  # argument errors honour --json; every argument is bounded
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -122,8 +125,7 @@ def _main(
 
 def print_json(value: object) -> None:
     """Print a result (a typed result, a list of them, or plain data) in its JSON form."""
-    text = json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(json_text(_plain(value)) + "\n")
 
 
 def _plain(value: object) -> object:
@@ -138,10 +140,17 @@ def _plain(value: object) -> object:
 
 
 def emit(result: T, json_out: bool, render: Callable[[T], None]) -> None:
+    """Show a result. It may be committed already: rendering must not fail, so every string
+    in it is escaped (data, never markup) and a renderer that breaks falls back to JSON."""
     if json_out or state.json:
         print_json(result)
-    else:
-        render(result)
+        return
+    try:
+        render(shown(result))
+    except Exception:
+        if os.environ.get("JCM_DEBUG"):
+            raise
+        print_json(result)
 
 
 @contextmanager
@@ -149,23 +158,15 @@ def refusals(json_out: bool) -> Iterator[None]:
     try:
         yield
     except JcmError as error:
-        hint = hint_for(error.code, error.details)
-        if json_out or state.json:
-            print_json({"error": error.to_dict() | ({"hint": hint} if hint else {})})
-        else:
-            err.print(f"[bold red]error[{error.code}][/]: {error.message}", soft_wrap=True)
-            if hint:
-                err.print(f"hint: {hint}", soft_wrap=True, markup=False)
-        corrupt = isinstance(error, DataCorruption)
-        raise typer.Exit(EXIT_CORRUPT if corrupt else EXIT_REFUSED) from None
+        raise typer.Exit(report_refusal(error, json_out or state.json)) from None
     except typer.Exit:
         raise
     except Exception as error:
         if os.environ.get("JCM_DEBUG"):
             raise
         err.print(
-            f"[bold red]internal error[/]: {type(error).__name__}: {error}. Nothing was "
-            "changed. Set JCM_DEBUG=1 to see the traceback and please report it.",
+            f"[bold red]internal error[/]: {shown(f'{type(error).__name__}: {error}')}. "
+            "Nothing was changed. Set JCM_DEBUG=1 to see the traceback and please report it.",
             soft_wrap=True,
         )
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -265,12 +266,79 @@ def day_start(text: str, option: str) -> datetime:
 
 
 def write_or_print(value: object, output: Path | None) -> None:
-    text = json.dumps(_plain(value), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(_plain(value)) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
-        write_output(output, text.encode("utf-8"))
-        err.print(f"[green]✓[/] written to {output}")
+        with refusals(True):
+            write_file(output, text.encode("utf-8"))
+        err.print(f"[green]✓[/] written to {shown(str(output))}")
+
+
+def upload_limit() -> int:
+    """The largest file a command reads: JCM_MAX_UPLOAD_BYTES, or the domain's default."""
+    configured = os.environ.get("JCM_MAX_UPLOAD_BYTES", "").strip()
+    if configured.isascii() and configured.isdigit() and 0 < len(configured) < 19:
+        return int(configured)
+    return limits.MAX_UPLOAD_BYTES
+
+
+def read_file(path: Path, what: str, code: str, max_bytes: int | None = None) -> bytes:
+    """A regular file's bytes, at most ``max_bytes`` (default: the upload limit).
+
+    Opened without blocking (a FIFO would wait for a writer forever) and checked to be a
+    regular file before reading (``/dev/zero`` never ends). ``code`` refuses a missing or
+    unreadable file with the caller's code."""
+    limit = upload_limit() if max_bytes is None else max_bytes
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        raise InvalidInput(
+            code,
+            f"{what} {str(path)!r} cannot be read: {getattr(error, 'strerror', None) or error}.",
+            path=str(path),
+        ) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise InvalidInput(
+            "G1_NOT_A_FILE", f"{what} {str(path)!r} is not a regular file.", path=str(path)
+        )
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise InvalidInput(
+                code, f"{what} {str(path)!r} cannot be read: {error.strerror}.", path=str(path)
+            ) from None
+    if len(data) > limit:
+        raise InvalidInput(
+            "G1_FILE_TOO_LARGE",
+            f"{what} {str(path)!r} is larger than {limit:,} bytes.",
+            path=str(path),
+            max_bytes=limit,
+        )
+    return data
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write an output the user named; a missing directory or a full disk is a refusal.
+
+    A regular file (or a new one) is replaced atomically; a device or a pipe (``/dev/stdout``)
+    is written in place: renaming over it would replace the device node itself."""
+    try:
+        special = path.exists() and not path.is_file()
+        if special:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        else:
+            write_output(path, data)
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        raise InvalidInput(
+            "G1_CANNOT_WRITE",
+            f"Cannot write {str(path)!r}: {getattr(error, 'strerror', None) or error}.",
+            path=str(path),
+        ) from None
 
 
 def safe_url(url: str) -> str:

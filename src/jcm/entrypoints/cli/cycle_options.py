@@ -22,6 +22,7 @@ from jcm.domain.errors import InvalidInput
 from jcm.entrypoints.cli.common import (
     out,
     parse_date_option,
+    read_file,
     state,
 )
 from jcm.service_layer.documents.service import Upload
@@ -61,6 +62,15 @@ def parse_role(text: str | None) -> Role | None:
             "P8_BAD_ACTOR",
             f"Role {text!r} is not one of {', '.join(r.value for r in Role)}.",
             role=text,
+        ) from None
+
+
+def parse_side(text: str) -> Side:
+    try:
+        return Side(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "P8_BAD_ACTOR", f"--side {text!r} must be japan or partner.", side=text
         ) from None
 
 
@@ -107,14 +117,7 @@ def media_type_of(path: Path) -> str:
 
 
 def read_upload(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InvalidInput(
-            "P8_BAD_DOCUMENT",
-            f"Document file {str(path)!r} cannot be read: {error.strerror or error}.",
-            path=str(path),
-        ) from None
+    return read_file(path, "Document file", "P8_BAD_DOCUMENT")
 
 
 def document_refs(
@@ -204,14 +207,26 @@ def parse_scopes(text: str) -> tuple[int, ...]:
     """``1-3`` or ``1,3`` or ``2``."""
     try:
         numbers: set[int] = set()
-        for part in text.split(","):
+        for part in text.split(",", MAX_SCOPE):
             low, _, high = part.strip().partition("-")
-            numbers.update(range(int(low), int(high or low) + 1))
+            first, last = _scope_number(low), _scope_number(high or low)
+            numbers.update(range(first, last + 1))
     except ValueError:
         raise InvalidInput(
             "P8_BAD_SCOPE", f"--scope {text!r} must look like 1-3, 1,3 or 2.", scope=text
         ) from None
     return tuple(sorted(numbers))
+
+
+MAX_SCOPE = 100  # sectoral scopes are 1-15; the domain says which are valid
+
+
+def _scope_number(text: str) -> int:
+    """A scope number small enough to expand into a range (``1-10**12`` would never end)."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_SCOPE:
+        raise ValueError(text)
+    return int(digits)
 
 
 def parse_function(text: str) -> TpeFunction:

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from jcm.bootstrap import write_output
 from jcm.entrypoints.cli.common import (
     JsonOpt,
     cli,
@@ -15,6 +14,7 @@ from jcm.entrypoints.cli.common import (
     out,
     run,
     state,
+    write_file,
 )
 from jcm.entrypoints.cli.cycle_options import (
     RoleOpt,
@@ -74,7 +74,7 @@ def document_get(
         app = state.app()
         reader = app.cycle.resolve(acting_as(as_, role)) if as_ else None
         data = app.documents.read(sha256, reader, project)
-        write_output(output, data)
+        write_file(output, data)
         return {"sha256": sha256, "bytes": len(data), "output": str(output)}
 
     run(json_out, action, lambda r: err.print(f"[green]✓[/] {r['bytes']:,} bytes → {r['output']}"))

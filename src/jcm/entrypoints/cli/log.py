@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from jcm.bootstrap import proof_checker, write_output
+from jcm.bootstrap import proof_checker
 from jcm.domain.errors import InvalidInput
+from jcm.domain.limits import MAX_KEY_FILE_BYTES
 from jcm.entrypoints.cli.common import (
     EXIT_REFUSED,
     JsonOpt,
@@ -20,9 +21,12 @@ from jcm.entrypoints.cli.common import (
     out,
     print_summary,
     print_table,
+    read_file,
     refusals,
     run,
     state,
+    upload_limit,
+    write_file,
     write_or_print,
 )
 from jcm.service_layer.transparency.results import BundleVerdict, InclusionBundle, LogVerification
@@ -132,19 +136,21 @@ def log_verify_proof(
 ) -> None:
     """Check a proof bundle offline with nothing but the log's public key."""
     checker = proof_checker()
-    try:
+    with refusals(json_out):
         key_text = read_key_option(public_key)
-        text = sys.stdin.read() if str(bundle) == "-" else bundle.read_text(encoding="utf-8")
+        data = read_bundle(bundle)
         kept = read_trusted(trusted)
-    except (OSError, UnicodeDecodeError) as error:
-        verdict = BundleVerdict(False, (), f"cannot read: {error}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        verdict = BundleVerdict(False, (), "cannot read: not UTF-8")
     else:
         verdict = checker.check(text, key_text, kept)
     if trusted is not None and verdict.ok and verdict.trusted_checkpoint != kept:
-        write_output(trusted, str(verdict.trusted_checkpoint).encode("utf-8"))
-        verdict = replace(
-            verdict, checks=(*verdict.checks, f"kept the newest checkpoint in {trusted}")
-        )
+        with refusals(json_out):
+            write_file(trusted, str(verdict.trusted_checkpoint).encode("utf-8"))
+        kept_note = f"kept the newest checkpoint in {trusted}"
+        verdict = replace(verdict, checks=(*verdict.checks, kept_note))
 
     def render(v: BundleVerdict) -> None:
         for step in v.checks:
@@ -162,16 +168,39 @@ def log_verify_proof(
 def read_key_option(value: str) -> str:
     """A verifier key string given as such or as a file holding it (read, never echoed)."""
     path = Path(value)
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    return value
+    try:
+        from_file = path.exists()
+    except (OSError, ValueError):  # a key string too long for a file name
+        from_file = False
+    if not from_file:
+        return value
+    data = read_file(path, "Public key file", "G1_NO_FILE", MAX_KEY_FILE_BYTES)
+    return data.decode("utf-8", "replace").strip()
+
+
+def read_bundle(bundle: Path) -> bytes:
+    """The bundle's bytes from a file or stdin ('-'), within the upload limit."""
+    if str(bundle) != "-":
+        return read_file(bundle, "Bundle", "G1_NO_FILE")
+    data = sys.stdin.buffer.read(upload_limit() + 1)
+    if len(data) > upload_limit():
+        raise InvalidInput(
+            "G1_FILE_TOO_LARGE",
+            f"The bundle on stdin is larger than {upload_limit():,} bytes.",
+            max_bytes=upload_limit(),
+        )
+    return data
 
 
 def read_trusted(path: Path | None) -> str | None:
     """The kept checkpoint: None when not asked, "" when the file does not exist yet."""
     if path is None:
         return None
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    return read_file(path, "Trusted checkpoint", "G1_NO_FILE", MAX_KEY_FILE_BYTES).decode(
+        "utf-8", "replace"
+    )
 
 
 @log_cli.command("verify")

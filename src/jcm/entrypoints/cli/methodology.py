@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from jcm.adapters.monitoring_sheet import read_monitoring_sheet
+from jcm.bootstrap import monitoring_sheets
+from jcm.domain import limits
 from jcm.domain.cycle import commands as cc
 from jcm.entrypoints.cli.common import (
     FactOpt,
@@ -19,8 +20,10 @@ from jcm.entrypoints.cli.common import (
     out,
     parse_date_option,
     print_table,
+    read_file,
     run,
     state,
+    write_file,
 )
 from jcm.entrypoints.cli.cycle_options import (
     AsOpt,
@@ -169,22 +172,11 @@ def methodology_sheet(
     json_out: JsonOpt = False,
 ) -> None:
     """Write a blank monitoring sheet for a methodology (one row per monitoring period)."""
-    from jcm.adapters.monitoring_sheet import write_monitoring_template
-    from jcm.domain import methodologies
 
     def action() -> dict[str, Any]:
-        found = (
-            methodologies.get(methodology_id.upper(), version)
-            if version
-            else methodologies.latest(methodology_id.upper())
-        )
-        headers = write_monitoring_template(output, found)
-        return {
-            "methodology": found.id,
-            "version": found.version,
-            "columns": headers,
-            "output": str(output),
-        }
+        data, made = monitoring_sheets().template(methodology_id, version, output.name)
+        write_file(output, data)
+        return {**made, "output": str(output)}
 
     run(
         json_out,
@@ -208,11 +200,12 @@ def methodology_calculate_sheet(
     from jcm.service_layer.methodologies import service as ms
 
     def action() -> SheetCalculation:
-        return ms.calculate_monitoring(
+        return monitoring_sheets().calculate(
             methodology_id,
             dict(map(ms.parse_fact, fact)),
             dict(map(ms.parse_quantity, fixed)),
-            read_monitoring_sheet(sheet),
+            read_file(sheet, "Monitoring file", "S1_BAD_SHEET", limits.MAX_SHEET_BYTES),
+            sheet.name,
             version,
         )
 

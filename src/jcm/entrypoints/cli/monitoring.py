@@ -8,18 +8,19 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from jcm.adapters.monitoring_sheet import read_monitoring_sheet
+from jcm.bootstrap import monitoring_sheets
+from jcm.domain import limits
 from jcm.domain.cycle import (
     DocumentKind,
 )
 from jcm.domain.cycle import commands as cc
-from jcm.domain.errors import InvalidInput
 from jcm.entrypoints.cli.common import (
     JsonOpt,
     KeyOpt,
     cli,
     out,
     print_table,
+    read_file,
     run,
     state,
 )
@@ -73,18 +74,8 @@ def monitoring_submit(
     """
 
     def action() -> ReportSubmitted:
-        rows = read_monitoring_sheet(sheet)
-        chosen = [r for r in rows if row is None or r.row == row]
-        if len(chosen) != 1:
-            raise InvalidInput(
-                "S1_BAD_SHEET",
-                f"Sheet {rows[0].sheet!r} has {len(rows)} monitoring periods (rows "
-                f"{', '.join(str(r.row) for r in rows)}); say which with --row."
-                if row is None
-                else f"Sheet {rows[0].sheet!r} has no monitoring period in row {row}.",
-                sheet=rows[0].sheet,
-            )
-        picked = chosen[0]
+        data = read_file(sheet, "Monitoring file", "S1_BAD_SHEET", limits.MAX_SHEET_BYTES)
+        picked = monitoring_sheets().period(data, sheet.name, row)
         docs = list(doc or [])
         if not any(
             split_document_option(d, "--doc")[0] is DocumentKind.MONITORING_REPORT for d in docs

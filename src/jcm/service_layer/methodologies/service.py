@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
-from jcm.domain import methodologies
+from jcm.domain import limits, methodologies
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.methodologies import Methodology
 from jcm.domain.methodologies.model import FactValue
@@ -28,6 +29,8 @@ from jcm.service_layer.methodologies.results import (
 )
 from jcm.service_layer.results import JsonObject
 
+_WHOLE = re.compile(r"-?[0-9]{1,18}")
+
 
 def _find(methodology_id: str, version: str | None) -> Methodology:
     upper = methodology_id.strip().upper()
@@ -35,6 +38,8 @@ def _find(methodology_id: str, version: str | None) -> Methodology:
 
 
 def list_methodologies(country: str | None = None) -> list[MethodologyListing]:
+    if country is not None:
+        country = limits.check_country(country, "country")
     return [
         MethodologyListing(
             m.id,
@@ -65,14 +70,17 @@ def parse_fact(text: str) -> tuple[str, FactValue]:
     if not sep or not name.strip():
         raise InvalidInput("G1_BAD_FACT", f"Fact {text!r} must look like NAME=VALUE.", fact=text)
     value = raw.strip()
+    if name.strip() == "host_country":
+        return name.strip(), limits.check_country(value, "fact host_country")
     if value.lower() in ("true", "false"):
         return name.strip(), value.lower() == "true"
-    if value.lstrip("-").isdigit():
+    if _WHOLE.fullmatch(value):  # ASCII digits only ("²".isdigit() is True)
         return name.strip(), int(value)
     try:
-        return name.strip(), Decimal(value) if any(ch.isdigit() for ch in value) else value
+        number = Decimal(value) if any(ch.isdigit() for ch in value) else None
     except InvalidOperation:
-        return name.strip(), value
+        number = None
+    return name.strip(), value if number is None else limits.check_decimal(number, name.strip())
 
 
 def parse_quantity(text: str) -> tuple[str, tuple[str, str]]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pycountry
-
+from jcm.domain import limits
 from jcm.domain.errors import (
     AccountRuleViolation,
     InvalidInput,
@@ -107,26 +106,20 @@ def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Ac
 
 
 def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> RegistryCreated:
-    code = cmd.code.strip().upper()
-    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
-    if country is None:
-        raise InvalidInput(
-            "G1_BAD_COUNTRY",
-            f"{cmd.code!r} is not an ISO 3166-1 alpha-2 country code (e.g. JP, KE, ID).",
-            registry=cmd.code,
-        )
+    code = limits.check_country(cmd.code, "registry")
+    country = limits.country_name(code)
     if uow.ledger.get_registry(code) is not None:
         raise AccountRuleViolation(
             "G7_REGISTRY_EXISTS",
             f"Registry {code} already exists; each side has exactly one registry.",
             registry=code,
         )
-    registry = Registry(code, cmd.name or f"JCM registry of {country.name}")
+    registry = Registry(code, cmd.name or f"JCM registry of {country}")
     uow.ledger.add_registry(registry, uow.now)
     government = Organisation(
         acc.organisation_id(code, 1),
         code,
-        f"Government of {country.name}",
+        f"Government of {country}",
         acc.OrganisationKind.GOVERNMENT,
     )
     uow.ledger.add_organisation(government, uow.now)

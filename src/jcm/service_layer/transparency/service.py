@@ -42,8 +42,10 @@ class ProofChecker:
         none kept yet), also whether the bundle extends it, and the checkpoint to keep."""
         try:  # one key per line: `log public-key` prints the whole chain after a rotation
             verifiers = [self.parse_key(line) for line in public_key.split() if line]
-        except ValueError as error:
-            return BundleVerdict(False, (), f"the public key is not valid: {error}")
+        except ValueError:
+            # Never echo the key text: given a wrong file (e.g. /etc/passwd) it is its contents.
+            failure = "the public key is not valid: expected '<name>+<key id>+<base64 key>' lines"
+            return BundleVerdict(False, (), failure)
         if not verifiers:
             return BundleVerdict(False, (), "no public key was given")
         if trusted_checkpoint is None:
