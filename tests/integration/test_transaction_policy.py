@@ -24,6 +24,7 @@ from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.article6 import AuthorisedUse
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import CancellationPurpose
+from jcm.service_layer.registry.results import TransactionResult
 
 KE = "KE-ENT-0004"  # the Kenyan participant's account, holding units
 KE_OTHER = "KE-ENT-0005"
@@ -164,8 +165,8 @@ def test_every_kind_of_transaction_passes_the_policy_when_everything_is_open(
     """The same commands succeed in the same world: the refusals above are the policy's."""
     action, _, _ = KINDS[kind]
     result = action(app, world)
-    assert isinstance(result, dict)
-    assert result["quantity"] > 0
+    assert isinstance(result, TransactionResult)
+    assert result.quantity > 0
 
 
 def test_japan_cannot_cancel_for_its_ndc_units_kenya_never_authorised(
