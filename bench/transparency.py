@@ -1,6 +1,7 @@
 """Benchmark of the transparency log (issue #3).
 
     .venv/bin/python -m bench.transparency [--entries 1000000] [--quick]
+    .venv/bin/python -m bench.transparency --verify-memory --entries 100000 [--keep DIR]
 
 Measures, on SQLite (the embedded default):
   * log appends per second in batches of 1,000 (canonical JSON, hashing, tree nodes, rows);
@@ -8,13 +9,22 @@ Measures, on SQLite (the embedded default):
   * inclusion-proof time and full `verify` time on a log of --entries registry entries
     (real transfers, so that verify replays real changes).
 Prints a table and appends it, with machine info, to docs/benchmarks.md.
+
+``--verify-memory`` measures only `verify` of a log of --entries entries: time and peak
+resident memory (RSS) of a fresh process that opens the registry and verifies it, next to
+the same process's RSS before verifying (the interpreter and imports). ``--keep DIR`` builds
+the log in DIR once and reuses it on later runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -175,6 +185,75 @@ def bench_verify(app: App) -> tuple[float, dict[str, Any]]:
     return time.perf_counter() - started, result
 
 
+_VERIFY_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from jcm.bootstrap import Settings, bootstrap
+directory = Path(sys.argv[1])
+app = bootstrap(Settings(directory, f"sqlite:///{directory / 'registry.sqlite3'}"))
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started, cpu = time.perf_counter(), time.process_time()
+result = app.log.verify(dict(app.log_verifiers()))
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu": cpu, "base_kib": base, "ok": result["ok"],
+                  "entries": result["entries"], "problem": result["problem"]}))
+"""
+
+
+def bench_verify_memory(directory: Path) -> dict[str, Any]:
+    """Verify in a fresh process; its peak RSS is the child's ru_maxrss (KiB on Linux)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(
+        [sys.executable, "-c", _VERIFY_CHILD, str(directory)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=3600,
+    )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_kib"] = peak if peak > before else before
+    return result
+
+
+def verify_memory(entries: int, keep: Path | None, write: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = keep or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        if not (directory / "registry.sqlite3").exists():
+            started = time.perf_counter()
+            build_log(directory, entries).close()
+            console.print(f"log built in {time.perf_counter() - started:.0f} s")
+        result = bench_verify_memory(directory)
+    mib = 1024
+    line = (
+        f"| {result['entries']:,} | {result['seconds']:.1f} s | {result['cpu']:.1f} s "
+        f"| {result['peak_kib'] / mib:,.0f} MiB "
+        f"| {result['base_kib'] / mib:,.0f} MiB | {'yes' if result['ok'] else 'NO'} |"
+    )
+    console.print(result)
+    console.print(line)
+    if not write:
+        return
+    info = machine_info(None)
+    lines = [
+        "",
+        f"## Verify memory, {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        "",
+        f"Command: `.venv/bin/python -m bench.transparency --verify-memory --entries {entries}`",
+        "",
+        *[f"- {k}: {v}" for k, v in info.items()],
+        "",
+        "| entries | verify time | CPU time | peak RSS | RSS before verify | ok |",
+        "|---|---|---|---|---|---|",
+        line,
+        "",
+    ]
+    path = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+
+
 def _timed(label: str, fn: Callable[[], Any]) -> Any:
     console.print(f"[dim]• {label}…[/]")
     return fn()
@@ -185,7 +264,12 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="small sizes, about a minute")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--verify-memory", action="store_true", help="only verify's time and RSS")
+    parser.add_argument("--keep", type=Path, help="with --verify-memory: build the log here once")
     args = parser.parse_args()
+    if args.verify_memory:
+        verify_memory(args.entries, args.keep, not args.no_write)
+        return
     entries = 20_000 if args.quick else args.entries
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -21,6 +21,7 @@ from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.domain.transparency.merkle import leaf_hash
 from jcm.domain.transparency.signed_note import Verifier
+from jcm.entrypoints.demo import run_demo
 from jcm.service_layer.results import to_json, to_json_object
 from jcm.service_layer.transparency.proofs import check_bundle
 
@@ -270,3 +271,62 @@ def test_old_checkpoints_stay_verifiable_after_a_key_rotation(app: App) -> None:
 def test_the_signing_key_file_is_private(app: App) -> None:
     key = app.settings.data_dir / "keys" / "log-signing.key"
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+# -- issue 8: what verify used to miss (the schema-generated test covers every column) -------
+
+
+def where(problem: dict[str, Any]) -> tuple[str, str, str | None]:
+    return problem["table"], problem["key"], problem["column"]
+
+
+def test_deleting_a_serial_range_of_a_transaction_is_caught(app: App) -> None:
+    world = populate(app)
+    tx = world["transfer"]
+    problem = problem_after(app, f"DELETE FROM transaction_ranges WHERE transaction_id = {tx}")
+    assert where(problem) == ("transaction_ranges", str(tx), None)
+    assert problem["entity"] == f"transaction {tx} range 1"
+
+
+def test_back_dating_a_transaction_is_caught(app: App) -> None:
+    world = populate(app)
+    tx = world["transfer"]
+    problem = problem_after(
+        app, f"UPDATE transactions SET created_at = '2020-01-01 00:00:00' WHERE id = {tx}"
+    )
+    assert where(problem) == ("transactions", str(tx), "created_at")
+    assert problem["expected"] == FIXED_NOW.isoformat()
+
+
+@pytest.mark.parametrize("which", ["first", "newest"])
+def test_deleting_a_checkpoint_even_the_newest_is_caught(app: App, which: str) -> None:
+    populate(app)
+    app.log.sign_checkpoint()
+    count = len(app.log.checkpoints())  # numbered 1..count
+    assert count >= 2
+    number = 1 if which == "first" else count
+    problem = problem_after(app, f"DELETE FROM checkpoints WHERE id = {number}")
+    assert where(problem) == ("checkpoints", str(number), None)
+    assert (problem["expected"], problem["found"]) == ("present", "absent")
+
+
+def test_a_forged_idempotency_response_is_caught(app: App) -> None:
+    world = populate(app)
+    app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1), key="k-1")
+    with app.engine.begin() as conn:
+        conn.execute(
+            schema.idempotency_keys.update()
+            .where(schema.idempotency_keys.c.key == "k-1")
+            .values(response={"transaction": 1, "quantity": 999})
+        )
+    problem: dict[str, Any] = to_json_object(app.log.verify(app.log_verifiers()))
+    assert where(problem["problem"]) == ("idempotency_keys", "k-1", "response")
+
+
+def test_editing_the_state_column_of_a_cycle_aggregate_is_caught(app: App) -> None:
+    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False)
+    problem = problem_after(
+        app, "UPDATE cycle_aggregates SET state = 'issued' WHERE kind = 'project'"
+    )
+    assert where(problem)[0::2] == ("cycle_aggregates", "state")
+    assert problem["key"].startswith("project/")

@@ -8,6 +8,12 @@ index = position in the tree, no gaps) and is held only from the flush to the co
 Interior nodes of perfect subtrees go to ``log_nodes`` as they complete, so a proof is
 O(log n) reads. Checkpoints (C2SP signed notes over origin, size and root) are signed when
 ``checkpoint_every`` entries have accumulated and on demand.
+
+Entries are hashed and written when the unit of work commits (``before_commit``), so that
+the last entry of a command can carry the record of its idempotency key (digests of the key
+and of the stored response): verify then checks the stored response against the log. Each
+checkpoint is numbered (its row id, consecutive from 1) and signs its number and time in an
+extension line, so a missing, extra or re-dated checkpoint row is seen by verify.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from jcm.adapters import schema as t
 from jcm.adapters.canonical import canonical_json
@@ -25,7 +31,11 @@ from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.log_keys import KeyFiles
 from jcm.adapters.signing import NoteSigner
 from jcm.domain.transparency.key_chain import ROTATION_ENTRY, choose_signing_key
-from jcm.domain.transparency.log_entries import log_entry_at, timestamp_text
+from jcm.domain.transparency.log_entries import (
+    checkpoint_extension,
+    log_entry_at,
+    timestamp_text,
+)
 from jcm.domain.transparency.merkle import CompactRange, leaf_hash
 from jcm.domain.transparency.signed_note import Checkpoint
 from jcm.service_layer.ports import LogSigner
@@ -91,6 +101,8 @@ class SqlLogStore:
         self.c = connection
         self.settings = settings
         self._head: _Head | None = None
+        self._pending: list[tuple[str, int | None, dict[str, Any], datetime]] = []
+        self._idempotency: dict[str, Any] | None = None
 
     # -- appending ------------------------------------------------------------------------
     def lock(self) -> None:
@@ -111,28 +123,48 @@ class SqlLogStore:
     def append(
         self, events: Sequence[tuple[str, int | None, dict[str, Any]]], now: datetime
     ) -> None:
-        """Append (kind, transaction id, change) events as log entries, in this order."""
-        rows: list[dict[str, Any]] = []
-        stamp = timestamp_text(now)  # one time for the whole batch
+        """Append (kind, transaction id, change) events as log entries, in this order.
+
+        The head is locked now (the order of entries across writers is fixed here); the
+        entries are hashed and written at commit, with the command's idempotency record.
+        """
         if not self.settings.enabled:
-            for kind, tx_id, change in events:
-                text = canonical_json(log_entry_at(kind, change, stamp)).decode("utf-8")
-                rows.append(
-                    {
-                        "kind": str(kind),
-                        "transaction_id": tx_id,
-                        "log_index": None,
-                        "entry": text,
-                        "leaf_hash": None,
-                    }
-                )
+            stamp = timestamp_text(now)
+            rows = [
+                {
+                    "kind": str(kind),
+                    "transaction_id": tx_id,
+                    "log_index": None,
+                    "entry": canonical_json(log_entry_at(kind, change, stamp)).decode("utf-8"),
+                    "leaf_hash": None,
+                }
+                for kind, tx_id, change in events
+            ]
             _D_INSERT_EVENTS.many(self.c, rows, shared={"created_at": now})
             return
+        self._lock_head()
+        self._pending.extend((kind, tx_id, change, now) for kind, tx_id, change in events)
+
+    def bind_idempotency(self, record: dict[str, Any]) -> bool:
+        """Put a command's idempotency record into its last entry; False if it has none."""
+        if not self.settings.enabled or not self._pending:
+            return False
+        self._idempotency = record
+        return True
+
+    def flush(self) -> None:
+        """Hash and write the entries appended since the last flush."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
         head = self._lock_head()
-        nodes: list[dict[str, Any]] = []
         tree = head.tree
-        for kind, tx_id, change in events:
-            entry = canonical_json(log_entry_at(kind, change, stamp))
+        nodes: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        last = len(pending) - 1
+        for position, (kind, tx_id, change, now) in enumerate(pending):
+            bound = self._idempotency if position == last else None
+            entry = canonical_json(log_entry_at(kind, change, timestamp_text(now), bound))
             leaf = leaf_hash(entry)
             index = tree.size
             for level, idx, value in tree.append(leaf):
@@ -142,12 +174,20 @@ class SqlLogStore:
                 {
                     "kind": str(kind),
                     "transaction_id": tx_id,
+                    "created_at": now,
                     "log_index": index,
                     "entry": entry.decode("utf-8"),
                     "leaf_hash": leaf,
                 }
             )
-        _D_INSERT_EVENTS.many(self.c, rows, shared={"created_at": now})
+        self._idempotency = None
+        times = {row["created_at"] for row in rows}
+        if len(times) == 1:  # one unit of work, one time: processed once for the batch
+            for row in rows:
+                del row["created_at"]
+            _D_INSERT_EVENTS.many(self.c, rows, shared={"created_at": times.pop()})
+        else:
+            _D_INSERT_EVENTS.many(self.c, rows)
         _D_INSERT_NODES.many(self.c, nodes)
         self._save_head(head)
 
@@ -167,6 +207,7 @@ class SqlLogStore:
 
     def before_commit(self, now: datetime) -> None:
         """Sign a checkpoint when one is due, and save the head if it changed since."""
+        self.flush()
         head = self._head
         if head is None:
             return
@@ -180,6 +221,7 @@ class SqlLogStore:
 
     def checkpoint(self, now: datetime) -> StoredCheckpoint:
         """Sign a checkpoint of the log as it is now (on demand)."""
+        self.flush()
         head = self._lock_head()
         stored = self._sign(head, self.signer(now), now)
         head.dirty = True
@@ -187,13 +229,24 @@ class SqlLogStore:
 
     def _sign(self, head: _Head, signer: NoteSigner, now: datetime) -> StoredCheckpoint:
         root = head.tree.root()
-        note = signer.sign_checkpoint(Checkpoint(self.settings.origin, head.tree.size, root))
+        # Numbered 1, 2, 3… under the log's lock; the number and time are signed.
+        last = self.c.execute(select(func.max(t.checkpoints.c.id))).scalar()
+        new_id = int(last or 0) + 1
+        extension = checkpoint_extension(new_id, timestamp_text(now))
+        note = signer.sign_checkpoint(
+            Checkpoint(self.settings.origin, head.tree.size, root, (extension,))
+        )
         key_id = f"{signer.key_id:08x}"
-        new_id = self.c.execute(
-            insert(t.checkpoints)
-            .values(size=head.tree.size, root_hash=root, key_id=key_id, note=note, created_at=now)
-            .returning(t.checkpoints.c.id)
-        ).scalar_one()
+        self.c.execute(
+            insert(t.checkpoints).values(
+                id=new_id,
+                size=head.tree.size,
+                root_hash=root,
+                key_id=key_id,
+                note=note,
+                created_at=now,
+            )
+        )
         head.checkpointed_size = head.tree.size
         return StoredCheckpoint(int(new_id), head.tree.size, root, key_id, note, now)
 
@@ -311,6 +364,21 @@ class SqlLogStore:
                 )
         finally:  # also when the caller stops early: release the server-side cursor
             result.close()
+
+    def iter_level(self, level: int) -> Generator[tuple[int, bytes]]:
+        """(index, hash) of the stored tree nodes of one level, in index order."""
+        query = select(_N.idx, _N.hash).where(_N.level == level).order_by(_N.idx)
+        result = self.c.execute(query.execution_options(yield_per=5000))
+        try:
+            for row in result:
+                yield int(row.idx), bytes(row.hash)
+        finally:
+            result.close()
+
+    def node_counts(self) -> dict[int, int]:
+        """How many tree nodes are stored at each level."""
+        query = select(_N.level, func.count()).group_by(_N.level)
+        return {int(level): int(n) for level, n in self.c.execute(query)}
 
     def iter_nodes(self) -> Generator[tuple[int, int, bytes]]:
         query = select(_N.level, _N.idx, _N.hash).order_by(_N.level, _N.idx)

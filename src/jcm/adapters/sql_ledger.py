@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from jcm.adapters import schema as t
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.log_store import LogSettings, SqlLogStore
+from jcm.adapters.table_rows import table_rows, table_tuples
 from jcm.domain.registry.accounts import (
     Account,
     AccountStatus,
@@ -46,6 +47,7 @@ from jcm.domain.registry.issuance import (
     MonitoringPeriod,
 )
 from jcm.domain.registry.transactions import TransactionRecord
+from jcm.domain.transparency.log_entries import idempotency_record
 
 _B = t.unit_blocks.c
 
@@ -887,4 +889,22 @@ class SqlLedger:
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(t.idempotency_keys.c.key)
         )
-        return result.first() is not None
+        stored = result.first() is not None
+        if stored:  # bound into the command's last log entry, so verify can check the row
+            self.log.bind_idempotency(idempotency_record(key, command, digest, response))
+        return stored
+
+    def rows(
+        self,
+        table: str,
+        order_by: Sequence[str] | None = None,
+        where: dict[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every stored row of a table, streamed (for ``jcm log verify``)."""
+        return table_rows(self.c, table, order_by, where)
+
+    def row_tuples(
+        self, table: str, columns: Sequence[str], order_by: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Some columns of every row of a table as tuples, streamed (the largest tables)."""
+        return table_tuples(self.c, table, columns, order_by)

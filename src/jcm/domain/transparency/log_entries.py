@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
 ENTRY_SCHEMA = 1
+# The extension line a checkpoint signs: its number (row id, 1, 2, 3…) and its time.
+CHECKPOINT_EXTENSION = "jcm-checkpoint"
 
 
 def timestamp_text(timestamp: datetime) -> str:
@@ -20,6 +24,51 @@ def log_entry(kind: str, change: dict[str, Any], timestamp: datetime) -> dict[st
     return log_entry_at(kind, change, timestamp_text(timestamp))
 
 
-def log_entry_at(kind: str, change: dict[str, Any], stamp: str) -> dict[str, Any]:
-    """:func:`log_entry` with the time already formatted (a batch formats it once)."""
-    return {"type": str(kind), "schema": ENTRY_SCHEMA, "timestamp": stamp, "change": change}
+def log_entry_at(
+    kind: str, change: dict[str, Any], stamp: str, idempotency: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """:func:`log_entry` with the time already formatted (a batch formats it once).
+
+    ``idempotency`` is set on the last entry of a command run with an idempotency key
+    (:func:`idempotency_record`), so the stored response is bound to the log.
+    """
+    entry = {"type": str(kind), "schema": ENTRY_SCHEMA, "timestamp": stamp, "change": change}
+    if idempotency is not None:
+        entry["idempotency"] = idempotency
+    return entry
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def response_digest(response: Any) -> str:
+    """SHA-256 of a stored command response in a canonical JSON form (sorted keys)."""
+    text = json.dumps(response, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return sha256_text(text)
+
+
+def idempotency_record(key: str, command: str, digest: str, response: Any) -> dict[str, Any]:
+    """What a log entry says of an idempotency key: digests of the key (the key itself is
+    the client's and stays private) and of the stored response, the command and the
+    request digest."""
+    return {
+        "key_sha256": sha256_text(key),
+        "command": command,
+        "request_digest": digest,
+        "response_sha256": response_digest(response),
+    }
+
+
+def checkpoint_extension(number: int, stamp: str) -> str:
+    return f"{CHECKPOINT_EXTENSION} {number} {stamp}"
+
+
+def parse_checkpoint_extension(extensions: tuple[str, ...]) -> tuple[int, str] | None:
+    """(number, time) from a checkpoint's extension lines; None for an unnumbered one."""
+    for line in extensions:
+        name, _, rest = line.partition(" ")
+        number, _, stamp = rest.partition(" ")
+        if name == CHECKPOINT_EXTENSION and number.isdigit() and stamp:
+            return int(number), stamp
+    return None

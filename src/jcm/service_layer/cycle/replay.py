@@ -9,7 +9,8 @@ So an entry that the rules would refuse (wrong role, missing document, window st
 overlapping period…) fails the replay, and the step's regenerated entry must equal the
 logged one. At the end every replayed aggregate must equal its stored form exactly (the
 codec's JSON), and the stored PDD parameters, registry-decision links and calculation
-records must match what the log says (each record must still hash to its logged digest).
+records must match what the log says (each record must still hash to its logged digest);
+:mod:`.replay_check` compares every stored cycle row, column by column, with its times.
 
 The service-level checks that depend on the clock or on other stores (a step dated after
 today, the eligibility of the PDD's facts, share accounts that exist) are not re-run: they
@@ -18,11 +19,9 @@ held when the step was taken, and their results are in the registry's own entrie
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -59,7 +58,6 @@ from jcm.domain.cycle.jsonvalues import Event
 from jcm.domain.errors import JcmError
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.issuance import IssuanceDecision, MonitoringPeriod
-from jcm.service_layer.ports import CycleStore
 
 # Keys the service adds to a step's entry beside what the domain step returns.
 SERVICE_KEYS = frozenset({"parameters", "calculation", "registry_decision"})
@@ -83,6 +81,13 @@ class CycleState:
     calculations: dict[str, dict[str, Any]] = field(default_factory=dict)
     methodologies: dict[str, Methodology] = field(default_factory=dict)
     touched: dict[str, int] = field(default_factory=dict)
+    # (created_at, updated_at) of each entity, from the times of the entries that changed it
+    times: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+
+    def stamp(self, entity: str, index: int, now: datetime) -> None:
+        self.touched[entity] = index
+        created = self.times.get(entity, (now, now))[0]
+        self.times[entity] = (created, now)
 
 
 def _shares(items: Any) -> tuple[AllocationShare, ...]:
@@ -100,20 +105,20 @@ class CycleReplayer:
             head in KINDS
         )
 
-    def apply(self, index: int, kind: str, change: dict[str, Any]) -> None:
+    def apply(self, index: int, kind: str, change: dict[str, Any], now: datetime) -> None:
         s = self.state
         if kind == "actor.registered":
             actor = codec.actor_from_json(change["actor"])
             s.actors[(actor.organisation_id, actor.role.value)] = (actor, change["name"])
-            s.touched[f"actor {actor.organisation_id}/{actor.role.value}"] = index
+            s.stamp(f"actor {actor.organisation_id}/{actor.role.value}", index, now)
             return
         if kind == "actor.designated":
-            self._designated(index, change)
+            self._designated(index, change, now)
             return
         if kind == "rule_book.defined":
             rules = codec.rule_book_from_json(change["rule_book"])
             s.rule_books[rules.version] = rules
-            s.touched[f"rule book {rules.version}"] = index
+            s.stamp(f"rule book {rules.version}", index, now)
             return
         aggregate, _, action = kind.partition(".")
         if action != change["action"]:
@@ -135,9 +140,11 @@ class CycleReplayer:
                 f"{kind} of {entity}: the entry differs from the step the rules give in "
                 f"{', '.join(differing) or 'its type'}"
             )
-        s.touched[entity] = index
+        s.stamp(entity, index, now)
+        if entity.startswith("monitoring_period ") and "calculation" in change:
+            s.stamp(f"calculation {change['monitoring_period']}", index, now)
 
-    def _designated(self, index: int, change: dict[str, Any]) -> None:
+    def _designated(self, index: int, change: dict[str, Any], now: datetime) -> None:
         """Take the JC's designation decision again with the actors as registered then."""
         s = self.state
         found = s.actors.get((change["tpe"], "tpe"))
@@ -166,7 +173,7 @@ class CycleReplayer:
                 "rules give"
             )
         s.actors[(tpe.organisation_id, "tpe")] = (updated, name)
-        s.touched[f"actor {tpe.organisation_id}/tpe"] = index
+        s.stamp(f"actor {tpe.organisation_id}/tpe", index, now)
 
     # -- context -------------------------------------------------------------------------
     def _actor(self, change: dict[str, Any]) -> Actor:
@@ -268,6 +275,8 @@ class CycleReplayer:
             )
             calculation = change["calculation"]
             s.calculations[new.id] = {
+                "methodology_id": calculation["methodology"],
+                "methodology_version": calculation["version"],
                 "emission_reductions": calculation["emission_reductions"],
                 "digest": calculation["digest"],
             }
@@ -344,122 +353,3 @@ def _revised_key(revises: str, known: dict[str, Methodology]) -> str:
         if m.id == methodology_id and m.version == version:
             return key
     return f"{methodology_id}@{version}"
-
-
-# -- comparing with the store ----------------------------------------------------------------
-
-
-def compare_cycle(state: CycleState, store: CycleStore) -> tuple[Any, ...] | None:  # noqa: C901 - to split (issue 8)
-    """The first difference as (index, entity, field, expected, found), or None."""
-    t = state.touched
-
-    def differ(entity: str, expected: Any, found: Any) -> tuple[Any, ...] | None:
-        if isinstance(expected, dict) and isinstance(found, dict):
-            for name in sorted(set(expected) | set(found)):
-                if expected.get(name) != found.get(name):
-                    return (t.get(entity), entity, name, expected.get(name), found.get(name))
-            return None
-        if expected != found:
-            return (t.get(entity), entity, "value", expected, found)
-        return None
-
-    def missing(entity: str, in_log: bool) -> tuple[Any, ...]:
-        return (
-            t.get(entity),
-            entity,
-            "existence",
-            "present" if in_log else "absent",
-            "absent" if in_log else "present",
-        )
-
-    def each(
-        prefix: str, expected_all: dict[str, Any], found_all: dict[str, Any]
-    ) -> tuple[Any, ...] | None:
-        for key in sorted(set(expected_all) | set(found_all)):
-            entity = f"{prefix} {key}"
-            if key not in expected_all or key not in found_all:
-                return missing(entity, key in expected_all)
-            problem = differ(entity, expected_all[key], found_all[key])
-            if problem:
-                return problem
-        return None
-
-    actors = {
-        f"{a.organisation_id}/{a.role.value}": {"actor": codec.actor_to_json(a), "name": n}
-        for a, n in state.actors.values()
-    }
-    stored_actors = {
-        f"{a.organisation_id}/{a.role.value}": {"actor": codec.actor_to_json(a), "name": n}
-        for a, n in store.list_actors()
-    }
-    books = {v: codec.rule_book_to_json(r) for v, r in state.rule_books.items()}
-    stored_books = {r.version: codec.rule_book_to_json(r) for r in store.list_rule_books()}
-    for prefix, expected_all, found_all in (
-        ("actor", actors, stored_actors),
-        ("rule book", books, stored_books),
-    ):
-        problem = each(prefix, expected_all, found_all)
-        if problem:
-            return problem
-
-    expected: dict[str, dict[str, Any]] = {}
-    for pid, project in state.projects.items():
-        expected[f"project {pid}"] = {
-            **codec.project_to_json(project),
-            "parameters": state.parameters.get(pid),
-        }
-    for rid, request in state.periods.items():
-        expected[f"monitoring_period {rid}"] = {
-            **codec.monitoring_to_json(request),
-            "registry_decision": state.registry_decisions.get(rid),
-        }
-    for key, m in state.methodologies.items():
-        expected[f"methodology {key}"] = dict(codec.methodology_to_json(m))
-    found: dict[str, dict[str, Any]] = {}
-    for kind, key, body, parameters, decision_id in store.aggregate_rows():
-        extra: dict[str, Any] = {}
-        if kind == "project":
-            extra["parameters"] = parameters
-        elif kind == "monitoring_period":
-            extra["registry_decision"] = decision_id
-        found[f"{kind} {key}"] = {**body, **extra}
-    for entity in sorted(set(expected) | set(found)):
-        if entity not in expected or entity not in found:
-            return missing(entity, entity in expected)
-        problem = differ(entity, expected[entity], found[entity])
-        if problem:
-            return problem
-
-    stored = {c["monitoring_id"]: c for c in store.calculations()}
-    for rid in sorted(set(state.calculations) | set(stored)):
-        entity = f"calculation {rid}"
-        t.setdefault(entity, t.get(f"monitoring_period {rid}", 0))
-        if rid not in state.calculations or rid not in stored:
-            return missing(entity, rid in state.calculations)
-        record = stored[rid]
-        problem = differ(
-            entity,
-            state.calculations[rid],
-            {k: record[k] for k in ("emission_reductions", "digest")},
-        )
-        if problem:
-            return problem
-        # The digest names the record's bytes: an edited record no longer hashes to it.
-        actual = hashlib.sha256(record["record"].encode("utf-8")).hexdigest()
-        if actual != record["digest"]:
-            return (t.get(entity), entity, "record sha256", record["digest"], actual)
-        problem = _marks_differ(state, rid, record["record"])
-        if problem:
-            return (t.get(entity), entity, "illustrative", *problem)
-    return None
-
-
-def _marks_differ(state: CycleState, rid: str, text: str) -> tuple[Any, Any] | None:
-    """The illustrative marks the log gave the period must be those of its record (records
-    made before issue 8, or not computed here, have none to compare)."""
-    period = state.periods.get(rid)
-    body = json.loads(text)
-    if period is None or not isinstance(body, dict) or "illustrative" not in body:
-        return None
-    marks = [mark["item"] for mark in body["illustrative"]]
-    return None if marks == list(period.illustrative) else (list(period.illustrative), marks)

@@ -14,11 +14,23 @@ from typing import Any
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.domain.transparency import merkle
 from jcm.domain.transparency.signed_note import Checkpoint, NoteCheck, Verifier, check_note
-from jcm.service_layer.cycle.replay import compare_cycle
-from jcm.service_layer.ports import StoredCheckpoint, TransparencyLog, UnitOfWork
+from jcm.service_layer.cycle.replay_check import compare_cycle
+from jcm.service_layer.ports import Ledger, StoredCheckpoint, TransparencyLog, UnitOfWork
 from jcm.service_layer.registry.handlers import decision_of_serial
 from jcm.service_layer.results import extend
-from jcm.service_layer.transparency.replay import Divergence, Replayer, ReplayError, compare
+from jcm.service_layer.transparency.divergence import ClosingRows, Divergence
+from jcm.service_layer.transparency.log_check import (
+    IdempotencyCheck,
+    TreeCheck,
+    check_checkpoints,
+    check_event,
+    check_head,
+    check_head_size,
+    check_keys,
+    head_size,
+)
+from jcm.service_layer.transparency.registry_check import TransactionCheck, compare_registry
+from jcm.service_layer.transparency.replay import Replayer, ReplayError
 from jcm.service_layer.transparency.results import (
     CheckpointInfo,
     CheckpointSigned,
@@ -242,126 +254,115 @@ def _check_consistency(
 # -- full verification ---------------------------------------------------------------------
 
 
-def verify_log(  # noqa: C901 - to split (issue 8)
+def verify_log(
     uow: UnitOfWork,
     verifier_for: Callable[[str], Verifier | None],
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Recompute the tree, check every checkpoint, replay every entry, compare with the DB.
 
-    ``verifier_for(key_id)`` gives the public key a checkpoint names (None: unknown key).
-    Returns ``{"ok", "entries", "checkpoints", "problem"}`` with the first problem found.
+    Every stored table and column that a log entry determines is compared (see
+    :mod:`.log_check`, :mod:`.registry_check`, :mod:`jcm.service_layer.cycle.replay_check`);
+    the entries and the rows that grow with the log are streamed. ``verifier_for(key_id)``
+    gives the public key a checkpoint names (None: unknown key). Returns ``{"ok", "entries",
+    "checkpoints", "root_hash", "problem"}`` with the first problem found (its ``table``,
+    ``key`` and ``column`` name the stored row and column).
     """
-    log = uow.ledger.log
-    checkpoints = {c.size: c for c in log.checkpoints()}
-    roots_at: dict[int, bytes] = {}
-    tree = merkle.CompactRange()
-    nodes: dict[tuple[int, int], bytes] = {}
-    replayer = Replayer()
-    problem: dict[str, Any] | None = None
-
-    def fail(
-        index: int | None, entity: str, field: str, expected: Any, found: Any
-    ) -> dict[str, Any]:
-        return Divergence(index, entity, field, expected, found).to_dict()
-
-    entries_iter = log.iter_entries()
-    for expected_index, (index, seq, entry, stored_leaf) in enumerate(entries_iter):
-        if index != expected_index:
-            problem = fail(
-                expected_index,
-                f"log entry {expected_index}",
-                "log index",
-                expected_index,
-                index if index is not None else f"none (event {seq})",
-            )
-            break
-        leaf = merkle.leaf_hash(entry.encode("utf-8"))
-        if stored_leaf != leaf:
-            problem = fail(
-                index,
-                f"log entry {index}",
-                "leaf hash",
-                leaf.hex(),
-                stored_leaf.hex() if stored_leaf else None,
-            )
-            break
-        for level, idx, value in tree.append(leaf):
-            if level:
-                nodes[(level, idx)] = value
-        if tree.size in checkpoints:
-            roots_at[tree.size] = tree.root()
-        try:
-            replayer.apply(index, json.loads(entry))
-        except (ReplayError, ValueError) as error:
-            problem = fail(
-                index, f"log entry {index}", "content", "an applicable change", str(error)
-            )
-            break
-        if progress is not None and tree.size % 10_000 == 0:
-            progress(tree.size)
-    entries_iter.close()
-    entries = tree.size
-    if problem is None:
-        stored_size = log.size()
-        if stored_size != entries:
-            problem = fail(entries, "log head", "size", entries, stored_size)
-    if problem is None:
-        nodes_iter = log.iter_nodes()
-        for level, idx, value in nodes_iter:
-            expected = nodes.pop((level, idx), None)
-            if expected != value:
-                problem = fail(
-                    idx << level,
-                    f"tree node (level {level}, index {idx})",
-                    "hash",
-                    expected.hex() if expected else None,
-                    value.hex(),
-                )
-                break
-        nodes_iter.close()
-        if problem is None and nodes:
-            (level, idx), value = min(nodes.items())
-            problem = fail(
-                idx << level, f"tree node (level {level}, index {idx})", "hash", value.hex(), None
-            )
-    if problem is None:
-        for checkpoint in sorted(checkpoints.values(), key=lambda c: c.size):
-            verifier = verifier_for(checkpoint.key_id)
-            entity = f"checkpoint of size {checkpoint.size}"
-            if verifier is None:
-                problem = fail(None, entity, "signing key", "a known key", checkpoint.key_id)
-                break
-            result = check_note(checkpoint.note, [verifier])
-            if not result.ok:
-                problem = fail(None, entity, "signature", "valid", result.reason)
-                break
-            body = Checkpoint.parse(result.note.text if result.note else checkpoint.note)
-            expected_root = roots_at.get(checkpoint.size)
-            if body.size != checkpoint.size or expected_root is None:
-                problem = fail(None, entity, "size", checkpoint.size, body.size)
-                break
-            if body.root_hash != expected_root or checkpoint.root_hash != expected_root:
-                problem = fail(
-                    checkpoint.size - 1,
-                    entity,
-                    "root hash",
-                    expected_root.hex(),
-                    body.root_hash.hex(),
-                )
-                break
-    if problem is None:
-        divergence = compare(replayer.state, uow.ledger)
-        if divergence is not None:
-            problem = divergence.to_dict()
-    if problem is None:
-        cycle_problem = compare_cycle(replayer.cycle.state, uow.cycle)
-        if cycle_problem is not None:
-            problem = fail(*cycle_problem)
+    run = _Verification(uow.ledger, verifier_for, progress)
+    try:
+        problem = run.entries() or run.after_entries()
+    finally:
+        run.close()
     return {
         "ok": problem is None,
-        "entries": entries,
-        "checkpoints": len(checkpoints),
-        "root_hash": tree.root().hex(),
-        "problem": problem,
+        "entries": run.tree.tree.size,
+        "checkpoints": len(run.checkpoints),
+        "root_hash": run.tree.tree.root().hex(),
+        "problem": None if problem is None else problem.to_dict(),
     }
+
+
+class _Verification:
+    def __init__(
+        self,
+        ledger: Ledger,
+        verifier_for: Callable[[str], Verifier | None],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.ledger = ClosingRows(ledger)
+        self.verifier_for = verifier_for
+        self.progress = progress
+        self.checkpoints = list(self.ledger.rows("checkpoints"))
+        self.tree = TreeCheck(
+            ledger.log, {c["size"] for c in self.checkpoints}, head_size(self.ledger)
+        )
+        self.transactions = TransactionCheck(self.ledger)
+        self.replayer = Replayer(self.transactions.feed)
+        self.idempotency = IdempotencyCheck()
+
+    def close(self) -> None:
+        self.tree.close()
+        self.ledger.close()
+
+    def entries(self) -> Divergence | None:
+        rows = self.ledger.rows("events", order_by=("log_index", "seq"))
+        for expected_index, row in enumerate(rows):
+            problem = self._entry(expected_index, row)
+            if problem is not None:
+                return problem
+            if self.progress is not None and expected_index % 10_000 == 9_999:
+                self.progress(expected_index + 1)
+        return None
+
+    def _entry(self, expected_index: int, row: dict[str, Any]) -> Divergence | None:
+        index, text = row["log_index"], row["entry"]
+        entity = f"log entry {expected_index}"
+        if index != expected_index:
+            found = index if index is not None else f"none (event {row['seq']})"
+            return Divergence(
+                expected_index, entity, "log index", expected_index, found,
+                "events", str(row["seq"]), "log_index",
+            )  # fmt: skip
+        leaf = merkle.leaf_hash(text.encode("utf-8"))
+        if row["leaf_hash"] != leaf:
+            found_leaf = row["leaf_hash"].hex() if row["leaf_hash"] else None
+            return Divergence(
+                index, entity, "leaf hash", leaf.hex(), found_leaf,
+                "events", str(index), "leaf_hash",
+            )  # fmt: skip
+        # A node that disagrees is reported after the entry's own content: an entry that
+        # cannot be applied (a copied one, say) is the clearer diagnosis.
+        node_problem = self.tree.add(leaf)
+        try:
+            entry = json.loads(text)
+            self.replayer.apply(index, entry)
+        except (ReplayError, ValueError) as error:
+            return Divergence(
+                index, entity, "content", "an applicable change", str(error),
+                "events", str(index), "entry",
+            )  # fmt: skip
+        if node_problem is not None:
+            return node_problem
+        when = self.replayer.now
+        self.idempotency.add(index, entry, when)
+        return check_event(index, row, entry, when) or self.transactions.problem
+
+    def after_entries(self) -> Divergence | None:
+        """The tables checked once the whole log is replayed, in a fixed order."""
+        tree = self.tree.tree
+        steps: list[Callable[[], Divergence | None]] = [
+            self.tree.finish,
+            lambda: check_keys(self.ledger),
+            lambda: check_head_size(self.ledger, tree),
+            lambda: check_checkpoints(self.checkpoints, self.tree.roots_at, self.verifier_for),
+            lambda: check_head(self.ledger, tree, self.checkpoints),
+            self.transactions.finish,
+            lambda: compare_registry(self.replayer.state, self.ledger),
+            lambda: compare_cycle(self.replayer.cycle.state, self.ledger),
+            lambda: self.idempotency.compare(self.ledger),
+        ]
+        for step in steps:
+            problem = step()
+            if problem is not None:
+                return problem
+        return None

@@ -88,6 +88,9 @@ class Divergence:
     field: str
     expected: JsonValue
     found: JsonValue
+    table: str | None  # the stored table, its row key and column, where one is at fault
+    key: str | None
+    column: str | None
     message: str
 
 

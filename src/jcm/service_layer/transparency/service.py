@@ -11,7 +11,7 @@ from jcm.service_layer.results import JsonValue, to_json
 from jcm.service_layer.runner import execute
 from jcm.service_layer.transparency import keys as key_chain
 from jcm.service_layer.transparency import proofs as transparency
-from jcm.service_layer.transparency.replay import Divergence as ReplayDivergence
+from jcm.service_layer.transparency.divergence import key_chain_divergence
 from jcm.service_layer.transparency.results import (
     BundleVerdict,
     CheckpointInfo,
@@ -172,7 +172,7 @@ class LogService:
         if problem is None and chain_problem is not None:
             c = chain_problem
             problem = _divergence(
-                ReplayDivergence(c.index, c.entity, c.field, c.expected, c.found).to_dict()
+                key_chain_divergence(c.index, c.entity, c.field, c.expected, c.found).to_dict()
             )
         return LogVerification(
             problem is None,
@@ -191,6 +191,9 @@ def _divergence(problem: Mapping[str, Any]) -> Divergence:
         str(problem["field"]),
         _json_or_text(problem["expected"]),
         _json_or_text(problem["found"]),
+        problem.get("table"),
+        problem.get("key"),
+        problem.get("column"),
         str(problem["message"]),
     )
 

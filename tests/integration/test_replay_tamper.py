@@ -1,0 +1,392 @@
+"""Tampering with any stored value is caught by `jcm log verify`, generated from the schema.
+
+A registry is populated once per backend: three registries, every kind of registry move,
+status changes, a rule book, a proposed methodology, two projects walked from PIN to credits
+in both registries (the demo), idempotency keys on every step and signed checkpoints. Then,
+for every table of ``jcm.adapters.schema`` and every column, one value is altered in a copy
+of that database; for every table one row is deleted and one inserted. Each time verify must
+fail and name the table, the row's key and the column. A column added to the schema later
+gets its own case here, so it fails until verify covers it or it is exempted below with a
+reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import create_engine, delete, func, insert, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from jcm.adapters import schema
+from jcm.adapters.signing import NoteVerifier
+from jcm.bootstrap import App, Settings, bootstrap
+from jcm.domain.cycle import DocumentKind, RuleBook
+from jcm.domain.cycle import commands as cc
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountStatus
+from jcm.domain.transparency.signed_note import MalformedKey, Verifier
+from jcm.entrypoints.demo import run_demo
+from jcm.entrypoints.demo_cycle import Walker
+from jcm.service_layer.results import to_json_object
+
+BACKENDS = [b.strip() for b in os.environ.get("JCM_TEST_BACKENDS", "sqlite,postgresql").split(",")]
+NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+# Columns verify cannot and need not determine from the log, each with its reason.
+EXEMPT_COLUMNS: dict[tuple[str, str], str] = {
+    ("unit_blocks", "id"): "a surrogate key: holdings are compared as tilings of serial "
+    "ranges with their attributes; how they are cut into rows is not state",
+    ("transaction_ranges", "id"): "a surrogate key: a transaction's ranges are compared in "
+    "their stored order, which a renumbering that keeps the order does not change",
+    ("events", "seq"): "an insertion counter: an entry's place is its log_index, which the "
+    "Merkle tree proves",
+    ("log_keys", "created_at"): "the first key's creation is not logged (the key chain logs "
+    "each later key's start in its rotation entry); the registry here has one key",
+}
+# Rows whose insertion verify cannot see, each with its reason.
+EXEMPT_INSERTS: dict[str, str] = {}
+# Where a change is reported in another table than the one changed, and why.
+REPORTED_AS: dict[tuple[str, str], str] = {
+    # a deleted key: its checkpoints can no longer be checked
+    ("log_keys", "delete"): "checkpoints",
+    # a head naming a newer checkpoint than the newest row reads as a deleted checkpoint
+    # (the two cannot be told apart; the message says both)
+    ("log_state", "alter checkpointed_size"): "checkpoints",
+}
+# Columns reported in the place of the one altered, and why.
+REPORTED_COLUMNS: dict[tuple[str, str], set[str | None]] = {
+    # an entry's text and its leaf hash no longer agree: either may have been altered
+    ("events", "entry"): {"entry", "leaf_hash"},
+    ("events", "leaf_hash"): {"entry", "leaf_hash"},
+    # moving a block's boundary uncovers units or covers some twice (no single column)
+    ("unit_blocks", "serial_start"): {"serial_start", None},
+    ("unit_blocks", "serial_end"): {"serial_start", None},
+}
+# Tables whose rows verify names by a parent key (they are compared per parent).
+PARENT_KEY = {"unit_blocks": "decision_id", "transaction_ranges": "transaction_id"}
+
+
+# -- the populated registry -------------------------------------------------------------------
+
+
+def populate(app: App) -> None:
+    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False)
+    r = app.registry
+    r.set_registry_active(c.SetRegistryActive("ID", False, "audit"), key="t:suspend:ID")
+    r.set_registry_active(c.SetRegistryActive("ID", True), key="t:resume:ID")
+    r.set_account_status(c.SetAccountStatus("JP-ENT-0004", AccountStatus.BLOCKED), key="t:b")
+    r.set_account_status(c.SetAccountStatus("JP-ENT-0004", AccountStatus.OPEN), key="t:o")
+    app.cycle.define_rule_book(
+        cc.DefineRuleBook(RuleBook("KE PCP ver02.0", pdd_public_input_days=20)), key="t:rules"
+    )
+    walker = Walker(app.cycle, app.documents, lambda _: None)
+    app.cycle.propose_methodology(
+        cc.ProposeMethodology(
+            "KE_PM001",
+            "Solar PV with storage at commercial buildings",
+            1,
+            cc.ActingAs("demo-tpe"),
+            date(2025, 1, 10),
+            walker.docs(
+                "KE_PM001",
+                DocumentKind.PROPOSED_METHODOLOGY,
+                DocumentKind.METHODOLOGY_SPREADSHEET,
+            ),
+        ),
+        key="t:methodology",
+    )
+    app.log.sign_checkpoint()
+
+
+@dataclass(frozen=True)
+class Populated:
+    backend: str
+    location: str  # the SQLite file, or the PostgreSQL schema holding the populated tables
+    data_dir: Path
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def populated(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Populated]:
+    directory = tmp_path_factory.mktemp("populated")
+    if request.param == "sqlite":
+        path = directory / "registry.sqlite3"
+        app = bootstrap(Settings(directory, f"sqlite:///{path}", checkpoint_every=20), lambda: NOW)
+        populate(app)
+        app.close()
+        yield Populated("sqlite", str(path), directory)
+        return
+    schema_name = f"t_{uuid.uuid4().hex[:12]}"
+    with _admin() as admin:
+        admin.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+    app = bootstrap(Settings(directory, _pg_url(schema_name), checkpoint_every=20), lambda: NOW)
+    populate(app)
+    app.close()
+    try:
+        yield Populated("postgresql", schema_name, directory)
+    finally:
+        with _admin() as admin:
+            admin.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get("JCM_TEST_POSTGRES_URL")
+    if not url:
+        pytest.fail("JCM_TEST_POSTGRES_URL is not set (or set JCM_TEST_BACKENDS=sqlite)")
+    return url
+
+
+class _admin:  # noqa: N801 - used as a context manager, like a function
+    def __enter__(self) -> sa.Connection:
+        self.engine = create_engine(postgres_admin_url())
+        self.conn = self.engine.connect()
+        self.conn.begin()
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.commit()
+        self.conn.close()
+        self.engine.dispose()
+
+
+def _pg_url(schema_name: str) -> str:
+    options = {"options": f"-csearch_path={schema_name}"}
+    url = make_url(postgres_admin_url()).update_query_dict(options)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def copy(populated: Populated, tmp_path: Path) -> Iterator[App]:
+    """An app on a fresh copy of the populated registry (file copy, or a new schema)."""
+    shutil.copytree(populated.data_dir / "keys", tmp_path / "keys", dirs_exist_ok=True)
+    if populated.backend == "sqlite":
+        target = tmp_path / "registry.sqlite3"
+        shutil.copyfile(populated.location, target)
+        app = bootstrap(
+            Settings(tmp_path, f"sqlite:///{target}", checkpoint_every=20),
+            lambda: NOW,
+            run_migrations=False,
+        )
+        yield app
+        app.close()
+        return
+    schema_name = f"t_{uuid.uuid4().hex[:12]}"
+    with _admin() as admin:
+        admin.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+    app = bootstrap(Settings(tmp_path, _pg_url(schema_name), checkpoint_every=20), lambda: NOW)
+    try:
+        with app.engine.begin() as conn:
+            for table in schema.metadata.sorted_tables:
+                conn.execute(table.delete())
+            for table in schema.metadata.sorted_tables:
+                conn.execute(
+                    text(
+                        f'INSERT INTO "{schema_name}"."{table.name}" '
+                        f'SELECT * FROM "{populated.location}"."{table.name}"'
+                    )
+                )
+        yield app
+    finally:
+        app.close()
+        with _admin() as admin:
+            admin.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+
+
+# -- alterations by column type ---------------------------------------------------------------
+
+
+def altered(column: sa.Column[Any], value: Any) -> Any:
+    """A different value of the column's type that the database will store."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return not value
+    if isinstance(kind, sa.Integer | sa.BigInteger | sa.SmallInteger):
+        return (value or 0) + 1
+    if isinstance(kind, sa.Numeric):
+        return (value or Decimal(0)) + 1
+    if isinstance(kind, schema.UtcDateTime):
+        return (value or NOW) - timedelta(days=1)  # back-dated
+    if isinstance(kind, sa.Date):
+        return (value or date(2024, 1, 1)) + timedelta(days=1)
+    if isinstance(kind, sa.LargeBinary):
+        return bytes([value[0] ^ 1]) + value[1:] if value else b"\x01" * 32
+    if isinstance(kind, sa.JSON):
+        if isinstance(value, dict):
+            return {**value, "tampered": 1}
+        if isinstance(value, list):
+            return [*value, "tampered"]
+        return {"tampered": 1}
+    if isinstance(kind, sa.String | sa.Text):
+        text_value = value or ""
+        limit = getattr(kind, "length", None) or 10**6
+        if text_value and len(text_value) >= limit:
+            return text_value[:-1] + ("X" if text_value[-1] != "X" else "Y")
+        return text_value + "X"
+    raise AssertionError(f"no alteration for {column.table.name}.{column.name} of type {kind}")
+
+
+def columns() -> list[tuple[str, str]]:
+    return [(t.name, col.name) for t in schema.metadata.sorted_tables for col in t.columns]
+
+
+def tables() -> list[str]:
+    return [t.name for t in schema.metadata.sorted_tables]
+
+
+def _last_row(conn: sa.Connection, table: sa.Table) -> dict[str, Any]:
+    keys = list(table.primary_key.columns)
+    row = conn.execute(select(table).order_by(*(k.desc() for k in keys)).limit(1)).first()
+    assert row is not None, f"the populated registry has no row in {table.name}"
+    return dict(row._mapping)
+
+
+def _where(table: sa.Table, row: dict[str, Any]) -> Any:
+    return sa.and_(*(k == row[k.name] for k in table.primary_key.columns))
+
+
+def _key_texts(table: sa.Table, *rows: dict[str, Any]) -> set[str]:
+    """How verify may name the row: by its primary key, a parent key, or a key digest."""
+    out: set[str] = set()
+    for row in rows:
+        parent = PARENT_KEY.get(table.name)
+        if parent:
+            out.add(str(row[parent]))
+            continue
+        out.add("/".join(str(row[k.name]) for k in table.primary_key.columns))
+        if table.name == "events":
+            out.add(str(row["log_index"]))
+        if table.name == "idempotency_keys":
+            out.add("sha256:" + hashlib.sha256(row["key"].encode()).hexdigest())
+    return out
+
+
+def verdict(app: App) -> dict[str, Any]:
+    verifiers: dict[str, Verifier] = {}
+    for key in app.log.signing_keys():
+        try:
+            verifiers[key.key_id] = NoteVerifier.from_verifier_key(key.verifier)
+        except MalformedKey:
+            continue  # a damaged key row: its checkpoints cannot be checked
+    result: dict[str, Any] = to_json_object(app.log.verify(verifiers))
+    return result
+
+
+def tamper(app: App, change: Callable[[sa.Connection], object]) -> bool:
+    """Apply the change; False when the database itself refuses it (a constraint)."""
+    try:
+        with app.engine.begin() as conn:
+            change(conn)
+    except DBAPIError:
+        return False
+    return True
+
+
+def assert_caught(app: App, table: str, keys: set[str], column: str | None, action: str) -> None:
+    result = verdict(app)
+    assert result["ok"] is False, f"{action} of {table} {keys} {column} passed verify"
+    problem = result["problem"]
+    what = f"{action} {column}" if column else action
+    expected_table = REPORTED_AS.get((table, what), table)
+    assert problem["table"] == expected_table, problem["message"]
+    if expected_table == table:
+        assert problem["key"] in keys, problem["message"]
+        if column is not None:
+            primary = column in {c.name for c in schema.metadata.tables[table].primary_key}
+            allowed = {column, None} if primary or column == PARENT_KEY.get(table) else {column}
+            allowed |= REPORTED_COLUMNS.get((table, column), set())
+            assert problem["column"] in allowed, problem["message"]
+
+
+def test_the_populated_registry_verifies_and_has_rows_in_every_table(copy: App) -> None:
+    assert verdict(copy)["problem"] is None
+    with copy.engine.connect() as conn:
+        empty = [
+            t.name
+            for t in schema.metadata.sorted_tables
+            if conn.execute(select(func.count()).select_from(t)).scalar_one() == 0
+        ]
+    assert empty == []
+
+
+def test_every_exemption_names_a_column_that_exists() -> None:
+    assert set(EXEMPT_COLUMNS) <= set(columns())
+    assert set(EXEMPT_INSERTS) <= set(tables())
+
+
+@pytest.mark.parametrize(("table_name", "column_name"), columns())
+def test_altering_any_stored_value_is_caught_naming_table_key_and_column(
+    copy: App, table_name: str, column_name: str
+) -> None:
+    if (table_name, column_name) in EXEMPT_COLUMNS:
+        pytest.skip(EXEMPT_COLUMNS[(table_name, column_name)])
+    table = schema.metadata.tables[table_name]
+    column = table.c[column_name]
+    with copy.engine.connect() as conn:
+        row = _last_row(conn, table)
+        if column.primary_key and isinstance(column.type, sa.Integer):
+            top = conn.execute(select(func.max(column))).scalar_one()
+            new_value: Any = int(top) + 1000
+        else:
+            new_value = altered(column, row[column_name])
+    if not tamper(
+        copy, lambda conn: conn.execute(update(table).where(_where(table, row)).values(
+            {column_name: new_value}))
+    ):  # fmt: skip
+        pytest.skip("the database refuses this alteration itself (a constraint)")
+    keys = _key_texts(table, row, {**row, column_name: new_value})
+    assert_caught(copy, table_name, keys, column_name, "alter")
+
+
+@pytest.mark.parametrize("table_name", tables())
+def test_deleting_any_stored_row_is_caught_naming_table_and_key(copy: App, table_name: str) -> None:
+    table = schema.metadata.tables[table_name]
+    with copy.engine.connect() as conn:
+        row = _last_row(conn, table)
+    if not tamper(copy, lambda conn: conn.execute(delete(table).where(_where(table, row)))):
+        pytest.skip("the database refuses this deletion itself (a foreign key)")
+    assert_caught(copy, table_name, _key_texts(table, row), None, "delete")
+
+
+def _new_row(conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the row under a new primary key (and clear of unique constraints)."""
+    new = dict(row)
+    for key in table.primary_key.columns:
+        if isinstance(key.type, sa.Integer):
+            new[key.name] = int(conn.execute(select(func.max(key))).scalar_one()) + 1000
+    if not any(isinstance(k.type, sa.Integer) for k in table.primary_key.columns):
+        last = list(table.primary_key.columns)[-1]
+        new[last.name] = altered(last, row[last.name])
+    if table.name == "events":
+        new["log_index"] = int(conn.execute(select(func.max(table.c.log_index))).scalar_one()) + 1
+    if table.name == "unit_blocks":  # units out of nowhere, past the last serial
+        new["serial_start"] = row["serial_end"] + 10**6
+        new["serial_end"] = row["serial_end"] + 10**6 + 9
+    return new
+
+
+@pytest.mark.parametrize("table_name", tables())
+def test_inserting_a_row_into_any_table_is_caught_naming_table_and_key(
+    copy: App, table_name: str
+) -> None:
+    if table_name in EXEMPT_INSERTS:
+        pytest.skip(EXEMPT_INSERTS[table_name])
+    table = schema.metadata.tables[table_name]
+    with copy.engine.connect() as conn:
+        row = _last_row(conn, table)
+        new = _new_row(conn, table, row)
+    if not tamper(copy, lambda conn: conn.execute(insert(table).values(new))):
+        pytest.skip("the database refuses this insertion itself (a constraint)")
+    assert_caught(copy, table_name, _key_texts(table, new, row), None, "insert")
