@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bench.backends import database, postgres_version, resolve_postgres_url
 from bench.machine import machine_info
@@ -28,6 +29,11 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.entrypoints.demo_cycle import Walker, actors, plans
 from jcm.service_layer.cycle.service import CycleService
+from jcm.service_layer.ports import UnitOfWork
+from jcm.service_layer.results import ChangeResult
+
+C = TypeVar("C")
+R = TypeVar("R", bound=ChangeResult)
 
 
 class TimedCycle(CycleService):
@@ -37,9 +43,16 @@ class TimedCycle(CycleService):
         super().__init__(inner.uow)
         self.latencies: list[float] = []
 
-    def _run(self, name: str, cmd: object, handler: Any, key: str | None) -> dict[str, Any]:
+    def _run(
+        self,
+        name: str,
+        cmd: C,
+        handler: Callable[[UnitOfWork, C], R],
+        key: str | None,
+        result_type: type[R],
+    ) -> R:
         began = time.perf_counter()
-        result = super()._run(name, cmd, handler, key)
+        result = super()._run(name, cmd, handler, key, result_type)
         self.latencies.append(time.perf_counter() - began)
         return result
 
@@ -54,8 +67,8 @@ def run(backend: str, admin_url: str | None, projects: int) -> dict[str, Any]:
                 app.registry.create_registry(c.CreateRegistry(code))
             org = app.registry.create_organisation(c.CreateOrganisation("KE", "Bench Factory"))
             account = app.registry.open_account(
-                c.OpenAccount("KE", org["organisation"], AccountType.ENTITY_HOLDING, "bench")
-            )["account"]
+                c.OpenAccount("KE", org.organisation, AccountType.ENTITY_HOLDING, "bench")
+            ).account
             for actor in actors(("KE",)):
                 app.cycle.register_actor(actor)
             base = plans(
@@ -87,7 +100,7 @@ def run(backend: str, admin_url: str | None, projects: int) -> dict[str, Any]:
                 walker.walk(plan)
             wall = time.perf_counter() - began
             audit = app.registry.audit()
-            assert audit["ok"], audit
+            assert audit.ok, audit
         finally:
             app.close()
     steps = len(timed.latencies)

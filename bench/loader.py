@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from jcm.adapters.sql_ledger import SqlLedger
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.registry.accounts import (
     Account,
@@ -209,6 +210,8 @@ def _load_decisions(
                 [MovedRange(decision_id, 1, amount, serial)],
             )
         )
+    # Bulk loading uses the SQL adapter's own batch insert, which the port does not offer.
+    assert isinstance(ledger, SqlLedger)
     ledger.insert_transactions(records, now)
     ledger.add_decision_lines(
         [

@@ -43,6 +43,7 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import TransactionKind
+from jcm.service_layer.results import to_json_object
 from jcm.service_layer.transparency import proofs as transparency
 
 console = Console()
@@ -64,9 +65,9 @@ def _world(app: App, decisions: int = 20, amount: int = 1_000_000) -> list[str]:
     r = app.registry
     r.create_registry(c.CreateRegistry("JP"))
     r.create_registry(c.CreateRegistry("KE"))
-    org = r.create_organisation(c.CreateOrganisation("JP", "Bench KK"))["organisation"]
+    org = r.create_organisation(c.CreateOrganisation("JP", "Bench KK")).organisation
     accounts = [
-        r.open_account(c.OpenAccount("JP", org, AccountType.ENTITY_HOLDING, f"a{i}"))["account"]
+        r.open_account(c.OpenAccount("JP", org, AccountType.ENTITY_HOLDING, f"a{i}")).account
         for i in range(ACCOUNTS)
     ]
     share = Decimal(100) / ACCOUNTS
@@ -80,7 +81,7 @@ def _world(app: App, decisions: int = 20, amount: int = 1_000_000) -> list[str]:
                 amount,
                 tuple(AllocationShare(a, share) for a in accounts),
             )
-        )["decision"]
+        ).decision
         r.issue(c.Issue(decision, "JP"))
     return accounts
 
@@ -180,7 +181,7 @@ def bench_proofs(app: App, samples: int) -> float:
 
 def bench_verify(app: App) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
-    result = app.log.verify(dict(app.log_verifiers()))
+    result = to_json_object(app.log.verify(app.log_verifiers()))
     return time.perf_counter() - started, result
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -97,7 +98,7 @@ def single_transfers(app: App, traffic: Traffic, count: int, budget: float) -> S
         result = transfer(move)
         t1 = clock()
         latencies.append(t1 - t0)
-        ranges += len(result.get("serials", ()))
+        ranges += len(result.serials)
         if t1 > deadline:
             break
     return SingleResult(len(latencies), clock() - began, latencies, ranges)
@@ -127,18 +128,18 @@ def batched_transfers(
         t0 = clock()
         result = batch(moves)
         t1 = clock()
-        if result["count"] != batch_size:
-            raise RuntimeError(f"batch committed {result['count']} of {batch_size} transfers")
+        if result.count != batch_size:
+            raise RuntimeError(f"batch committed {result.count} of {batch_size} transfers")
         seconds += t1 - t0
         done += 1
         if count_moved:
-            ranges += count_ranges(app, result["transactions"])
+            ranges += count_ranges(app, result.transactions)
         if t1 > deadline:
             break
     return BatchResult(done * batch_size, done, seconds, ranges)
 
 
-def count_ranges(app: App, transaction_ids: list[int]) -> int:
+def count_ranges(app: App, transaction_ids: Sequence[int]) -> int:
     """Serial ranges recorded for these transactions (read after the timed call)."""
     if not transaction_ids:
         return 0
@@ -188,8 +189,8 @@ class Issuer:
                     (AllocationShare(holder, half), AllocationShare(KE_GOVERNMENT, half)),
                 )
             )
-            registry.issue(Issue(recorded["decision"], "JP"))
-            registry.issue(Issue(recorded["decision"], "KE"))
+            registry.issue(Issue(recorded.decision, "JP"))
+            registry.issue(Issue(recorded.decision, "KE"))
             self.traffic.balances[holder] += ISSUED_AMOUNT // 2
             self.issued += 1
         return IssuanceResult(decisions, clock() - began)

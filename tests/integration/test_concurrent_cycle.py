@@ -102,7 +102,7 @@ def under_consideration(database_url: str, tmp_path: Path) -> Iterator[App]:
     r = app.registry
     for code in ("JP", "KE"):
         r.create_registry(c.CreateRegistry(code))
-    org = r.create_organisation(c.CreateOrganisation("KE", "Factory"))["organisation"]
+    org = r.create_organisation(c.CreateOrganisation("KE", "Factory")).organisation
     account = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "pp"))
     for actor in actors(("KE",)):
         app.cycle.register_actor(actor)
@@ -110,7 +110,7 @@ def under_consideration(database_url: str, tmp_path: Path) -> Iterator[App]:
         {
             "jp_gov": "JP-GOV-0001",
             "ke_gov": "KE-GOV-0001",
-            "ke_pp": account["account"],
+            "ke_pp": account.account,
             "id_gov": "",
             "id_pp": "",
         }
@@ -159,7 +159,7 @@ def step(action: str, by: str, days: int) -> cc.MonitoringStep:
 
 def verified(app: App) -> bool:
     verifiers: dict[str, Verifier] = dict(app.log_verifiers())
-    return bool(app.log.verify(verifiers)["ok"])
+    return app.log.verify(verifiers).ok
 
 
 def test_processes_racing_to_decide_and_to_issue_make_one_decision_and_issue_each_side_once(
@@ -177,10 +177,10 @@ def test_processes_racing_to_decide_and_to_issue_make_one_decision_and_issue_eac
     assert japan == {"ok": 1, "P7_ALREADY_ISSUED": WORKERS - 1}
     assert kenya == {"ok": 1, "P4_BAD_TRANSITION": WORKERS - 1}
     decisions = app.registry.decisions("KE001")
-    assert [(d["amount"], d["status"]) for d in decisions] == [(878, "issued")]
-    held = sum(row["quantity"] for row in app.registry.holdings() if row["project"] == "KE001")
+    assert [(d.amount, d.status) for d in decisions] == [(878, "issued")]
+    held = sum(row.quantity for row in app.registry.holdings() if row.project == "KE001")
     assert held == 878
-    assert app.registry.audit()["ok"]
+    assert app.registry.audit().ok
     assert verified(app)
 
 
@@ -203,6 +203,6 @@ def test_processes_racing_to_report_the_same_period_open_it_once(
     outcomes = race(app, report)
 
     assert outcomes == {"ok": 1, "P5_OVERLAPPING_PERIOD": WORKERS - 1}
-    periods = [p["monitoring_period"] for p in app.cycle.monitoring_periods("KE001")]
+    periods = [p.monitoring_period for p in app.cycle.monitoring_periods("KE001")]
     assert periods == [M1, "KE001-M002"]
     assert verified(app)

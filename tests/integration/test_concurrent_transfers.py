@@ -36,6 +36,8 @@ from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import TransactionKind
+from jcm.service_layer.registry.results import SerialLookup
+from jcm.service_layer.results import to_json
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 DRAINERS = 8  # processes transferring out of the one shared source account
@@ -93,32 +95,32 @@ def _run(app: App, op: Op, rng: random.Random) -> dict[str, Any]:
         if kind == "transfer":
             _, source, destination, quantity, key = op
             result = app.registry.transfer(c.Move(source, destination, quantity=quantity), key)
-            outcome.update(result=result)
+            outcome.update(result=to_json(result))
         elif kind == "batch":
             _, items = op
             moves = [
                 (c.Move(source, destination, quantity=quantity), TransactionKind.TRANSFER)
                 for source, destination, quantity in items
             ]
-            outcome.update(result=app.registry.batch(moves))
+            outcome.update(result=to_json(app.registry.batch(moves)))
         elif kind == "serials":
             # Take a random piece of what one of `accounts` holds of a serial range, as seen a
             # moment ago; by now another process may have moved it (U2_UNITS_NOT_HELD).
             _, whole, accounts = op
-            where = app.registry.lookup_serial(whole)["locations"]
-            pieces = [loc for loc in where if loc["account"] in accounts]
+            where = app.registry.lookup_serial(whole).locations
+            pieces = [loc for loc in where if loc.account in accounts]
             if not pieces:
                 outcome.update(skipped=True)
                 return outcome
             piece = rng.choice(pieces)
-            serial = SerialRange.parse(piece["serials"])
+            serial = SerialRange.parse(piece.serials)
             start = rng.randint(serial.start, serial.end)
             end = rng.randint(start, min(serial.end, start + 9))
             text = str(replace(serial, start=start, end=end))
-            destination = rng.choice([a for a in accounts if a != piece["account"]])
-            outcome["op"] = ("serials", piece["account"], destination, text)
-            result = app.registry.transfer(c.Move(piece["account"], destination, serials=text))
-            outcome.update(result=result)
+            destination = rng.choice([a for a in accounts if a != piece.account])
+            outcome["op"] = ("serials", piece.account, destination, text)
+            result = app.registry.transfer(c.Move(piece.account, destination, serials=text))
+            outcome.update(result=to_json(result))
         else:
             raise ValueError(f"unknown op {kind}")
     except JcmError as error:
@@ -187,7 +189,7 @@ def market(database_url: str, tmp_path: Path) -> Iterator[App]:
     r = app.registry
     r.create_registry(c.CreateRegistry("JP"))
     r.create_registry(c.CreateRegistry("KE"))
-    org = r.create_organisation(c.CreateOrganisation("JP", "Traders KK"))["organisation"]
+    org = r.create_organisation(c.CreateOrganisation("JP", "Traders KK")).organisation
     for name in ("source", "d1", "d2", "d3", "d4", "o1", "o2", "o3"):
         r.open_account(c.OpenAccount("JP", org, AccountType.ENTITY_HOLDING, name))
     for project, amount, shares in (
@@ -204,7 +206,7 @@ def market(database_url: str, tmp_path: Path) -> Iterator[App]:
                 tuple(AllocationShare(a, Decimal(p)) for a, p in shares),
             )
         )
-        r.issue(c.Issue(decision["decision"], "JP"))
+        r.issue(c.Issue(decision.decision, "JP"))
     assert quantities(app)[SOURCE] == SOURCE_UNITS
     yield app
     app.close()
@@ -213,7 +215,7 @@ def market(database_url: str, tmp_path: Path) -> Iterator[App]:
 def quantities(app: App) -> Counter[str]:
     held: Counter[str] = Counter()
     for row in app.registry.holdings():
-        held[row["account"]] += row["quantity"]
+        held[row.account] += row.quantity
     return held
 
 
@@ -260,8 +262,8 @@ def committed_moves(outcomes: dict[str, list[dict[str, Any]]]) -> list[tuple[int
 def check_ledger(app: App, before: Counter[str], moves: list[tuple[int, str, str, int]]) -> None:
     """The database after the run agrees with the moves the workers saw commit."""
     audit = app.registry.audit()
-    assert audit["ok"], audit["problems"]
-    assert audit["issued"] == ISSUED == audit["held"]
+    assert audit.ok, audit.problems
+    assert audit.issued == ISSUED == audit.held
 
     expected = Counter(before)
     for _, source, destination, quantity in moves:
@@ -289,31 +291,34 @@ def check_ledger(app: App, before: Counter[str], moves: list[tuple[int, str, str
     for whole in WHOLE_LINES:
         found = app.registry.lookup_serial(whole)
         serial = SerialRange.parse(whole)
-        assert found["issued"] == serial.quantity
+        assert found.issued == serial.quantity
         replayed: dict[int, str] = {}
-        for event in found["history"]:
-            piece = SerialRange.parse(event["serials"])
+        for event in found.history:
+            piece = SerialRange.parse(event.serials)
             for s in range(piece.start, piece.end + 1):
-                if event["kind"] == "issuance":
+                if event.kind == "issuance":
                     assert s not in replayed
                 else:
-                    assert replayed[s] == event["source"], f"{whole}: {s} moved by a non-holder"
-                replayed[s] = event["destination"] or _issued_to(found, s)
-        for location in found["locations"]:
-            piece = SerialRange.parse(location["serials"])
+                    assert replayed[s] == event.source, f"{whole}: {s} moved by a non-holder"
+                replayed[s] = event.destination or _issued_to(found, s)
+        for location in found.locations:
+            piece = SerialRange.parse(location.serials)
             for s in range(piece.start, piece.end + 1):
                 assert (serial.project, s) not in located, f"serial {s} in two places"
-                located[(serial.project, s)] = location["account"]
-                assert replayed[s] == location["account"]
+                located[(serial.project, s)] = location.account
+                assert replayed[s] == location.account
     assert len(located) == ISSUED
     assert Counter(located.values()) == +after
 
 
-def _issued_to(found: dict[str, Any], serial: int) -> str:
-    for event in found["history"]:
-        if event["kind"] == "issuance":
-            for line in event["detail"]["lines"]:
-                piece = SerialRange.parse(line["serials"])
+def _issued_to(found: SerialLookup, serial: int) -> str:
+    for event in found.history:
+        if event.kind == "issuance":
+            lines = event.detail["lines"]
+            assert isinstance(lines, list)
+            for line in lines:
+                assert isinstance(line, dict)
+                piece = SerialRange.parse(str(line["serials"]))
                 if piece.start <= serial <= piece.end:
                     return str(line["account"])
     raise AssertionError(f"serial {serial} was never issued")

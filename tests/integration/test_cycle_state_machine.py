@@ -55,6 +55,7 @@ from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo_cycle import actors
+from jcm.service_layer.results import to_json_object
 
 FIRST_DAY = date(2022, 1, 1)
 TODAY = date(2026, 4, 1)  # the app fixture's clock
@@ -107,9 +108,9 @@ def setup_world(app: App) -> dict[str, Any]:
         app.registry.create_registry(c.CreateRegistry(code), key=f"sm:registry:{code}")
     org = app.registry.create_organisation(c.CreateOrganisation("KE", "SM Factory"), key="sm:org")
     account = app.registry.open_account(
-        c.OpenAccount("KE", org["organisation"], AccountType.ENTITY_HOLDING, "sm"),
+        c.OpenAccount("KE", org.organisation, AccountType.ENTITY_HOLDING, "sm"),
         key="sm:account",
-    )["account"]
+    ).account
     cast = [
         *actors(("KE", "ID")),
         cc.RegisterActor(PP, Role.PROJECT_PARTICIPANT, "SM JP", Side.JAPAN),
@@ -417,7 +418,7 @@ class CycleMachine(RuleBasedStateMachine):
 
 def verify(app: App) -> dict[str, Any]:
     verifiers: dict[str, Verifier] = dict(app.log_verifiers())
-    result: dict[str, Any] = app.log.verify(verifiers)
+    result: dict[str, Any] = to_json_object(app.log.verify(verifiers))
     return result
 
 

@@ -24,6 +24,7 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import Registry
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.service_layer.ports import UnitOfWork
+from jcm.service_layer.results import ChangeResult
 from jcm.service_layer.runner import execute
 
 BOUND_S = 1.0
@@ -63,7 +64,7 @@ def bounded(database_url: str, tmp_path: Path) -> Iterator[App]:
             100,
             (AllocationShare(SOURCE, Decimal(100)),),
         )
-    )["decision"]
+    ).decision
     r.issue(c.Issue(decision, "JP"))
     yield app
     app.close()
@@ -121,17 +122,17 @@ def test_a_transfer_behind_another_process_lock_is_refused_within_the_bound(
 def test_a_unique_violation_is_refused_at_once_as_a_duplicate(bounded: App) -> None:
     attempts = []
 
-    def duplicate(uow: UnitOfWork) -> dict[str, object]:
+    def duplicate(uow: UnitOfWork) -> ChangeResult:
         attempts.append(1)
         uow.ledger.add_registry(Registry("JP", "a second JP"), uow.now)
-        return {}
+        return ChangeResult()
 
     with pytest.raises(JcmError) as refused:
-        execute(bounded.unit_of_work, "duplicate", None, duplicate)
+        execute(bounded.unit_of_work, "duplicate", None, duplicate, result_type=ChangeResult)
 
     assert refused.value.code == "G7_DUPLICATE"
     assert len(attempts) == 1  # not retried
-    assert [r["registry"] for r in bounded.registry.registries()] == ["JP", "KE"]
+    assert [r.registry for r in bounded.registry.registries()] == ["JP", "KE"]
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("2.5", 2.5), ("0.01", 0.01), (None, 5.0)])

@@ -36,6 +36,7 @@ from jcm.domain.registry.issuance import MonitoringPeriod
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.cli import cli
 from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, plans
+from jcm.service_layer.results import to_json_object
 
 M1 = "KE001-M001"
 LENIENT = RuleBook("KE lenient (demo)", allow_illustrative_methodologies=True)
@@ -50,11 +51,11 @@ def grid_ke001(app: App, rule_book: str) -> tuple[ProjectPlan, Walker]:
     r = app.registry
     for code in ("JP", "KE"):
         r.create_registry(c.CreateRegistry(code))
-    org = r.create_organisation(c.CreateOrganisation("KE", "Factory"))["organisation"]
+    org = r.create_organisation(c.CreateOrganisation("KE", "Factory")).organisation
     account = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "pp"))
     for actor in actors(("KE",)):
         app.cycle.register_actor(actor)
-    accounts = {"jp_gov": "JP-GOV-0001", "ke_gov": "KE-GOV-0001", "ke_pp": account["account"]}
+    accounts = {"jp_gov": "JP-GOV-0001", "ke_gov": "KE-GOV-0001", "ke_pp": account.account}
     plan = plans({**accounts, "id_gov": "", "id_pp": ""})[0]
     for p in plan.participants:
         app.cycle.register_actor(
@@ -67,7 +68,7 @@ def grid_ke001(app: App, rule_book: str) -> tuple[ProjectPlan, Walker]:
 
 def verify_log(app: App) -> dict[str, Any]:
     verifiers: dict[str, Verifier] = dict(app.log_verifiers())
-    result: dict[str, Any] = app.log.verify(verifiers)
+    result: dict[str, Any] = to_json_object(app.log.verify(verifiers))
     return result
 
 
@@ -86,7 +87,7 @@ def test_verifying_an_illustrative_record_is_refused_under_a_default_rule_book(
     assert error.details["illustrative"] == ["EF_RE"]
     assert "KE_AM002 v1.0" in error.message
     assert "EF_RE" in error.message
-    shown = app.cycle.monitoring(M1, with_record=True)
+    shown: Any = app.cycle.monitoring(M1, with_record=True)
     assert shown["state"] == "under_verification"  # the refused step changed nothing
     assert shown["illustrative"] == ["EF_RE"]
     assert shown["calculation"]["record"]["illustrative"][0]["item"] == "EF_RE"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -42,6 +42,7 @@ from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
+from jcm.service_layer.registry.results import AccountInfo, BatchResult, Holding, TransactionResult
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 JP = "JP"
@@ -233,12 +234,12 @@ class LedgerMachine(RuleBasedStateMachine):
         self.terminal: dict[tuple[str, AccountType], str] = {}
         for code in (JP, *PARTNERS):
             created = self.registry.create_registry(c.CreateRegistry(code))
-            for account in created["accounts"]:
+            for account in created.accounts:
                 self._know(account)
             org = self.registry.create_organisation(c.CreateOrganisation(code, f"{code} Trading"))
             for n in range(ENTITIES_PER_REGISTRY):
                 opened = self.registry.open_account(
-                    c.OpenAccount(code, org["organisation"], AccountType.ENTITY_HOLDING, f"e{n}")
+                    c.OpenAccount(code, org.organisation, AccountType.ENTITY_HOLDING, f"e{n}")
                 )
                 self._know(opened)
         self.holding = sorted(a for a, ty in self.account_type.items() if ty.is_holding)
@@ -248,7 +249,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.touched: set[int] = set()
         self.terminal_seen: dict[str, int] = {}
         self.keys = itertools.count()
-        self.keyed: dict[str, tuple[str, Any, dict[str, Any]]] = {}
+        self.keyed: dict[str, tuple[str, Any, TransactionResult | BatchResult]] = {}
         self.refused_keys: list[str] = []
 
     def teardown(self) -> None:
@@ -257,16 +258,16 @@ class LedgerMachine(RuleBasedStateMachine):
             # state the commands left, whatever the sequence was.
             self.app.log.sign_checkpoint()
             verdict = self.app.log.verify(self.app.log_verifiers())
-            assert verdict["ok"], verdict["problem"]
+            assert verdict.ok, verdict.problem
         finally:
             self.ledgers.release(self.app)
 
-    def _know(self, account: dict[str, Any]) -> None:
-        account_id, kind = account["account"], AccountType(account["type"])
-        self.account_registry[account_id] = account["registry"]
+    def _know(self, account: AccountInfo) -> None:
+        account_id, kind = account.account, account.type
+        self.account_registry[account_id] = account.registry
         self.account_type[account_id] = kind
         if kind.is_terminal:
-            self.terminal[(account["registry"], kind)] = account_id
+            self.terminal[(account.registry, kind)] = account_id
 
     # -- model helpers ------------------------------------------------------------------
     def held(self, owners: Owners, account: str) -> list[SerialKey]:
@@ -335,7 +336,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return Outcome("T7_NOT_AUTHORISED_FOR_NDC")
         return Outcome(None, tuple(taken), destination)
 
-    def serial_keys(self, serials: list[str]) -> list[SerialKey]:
+    def serial_keys(self, serials: Sequence[str]) -> list[SerialKey]:
         keys: list[SerialKey] = []
         for text_ in serials:
             serial = SerialRange.parse(text_)
@@ -375,12 +376,14 @@ class LedgerMachine(RuleBasedStateMachine):
         assert self.snapshot() == before, f"refused command ({code}) changed the database"
         return caught.value
 
-    def run_move(self, kind: TransactionKind, cmd: c.Move, key: str | None = None) -> Any:
+    def run_move(
+        self, kind: TransactionKind, cmd: c.Move, key: str | None = None
+    ) -> TransactionResult:
         return self.registry.move(cmd, kind, key)
 
     def apply_move(
         self, kind: TransactionKind, cmd: c.Move, key: str | None = None
-    ) -> dict[str, Any] | None:
+    ) -> TransactionResult | None:
         """Run a move, check it against the model, and update the model; None if refused."""
         outcome = self.simulate(self.owners, kind, cmd)
         if outcome.error is not None:
@@ -388,14 +391,14 @@ class LedgerMachine(RuleBasedStateMachine):
             if key is not None:
                 self.refused_keys.append(key)
             return None
-        result: dict[str, Any] = self.run_move(kind, cmd, key)
+        result = self.run_move(kind, cmd, key)
         event(f"moved: {kind.value} by {'quantity' if cmd.quantity else 'serials'}")
-        assert "replayed" not in result
-        assert result["kind"] == kind.value
-        assert result["source"] == cmd.source
-        assert result["destination"] == outcome.destination
-        assert result["quantity"] == len(outcome.taken)
-        moved = self.serial_keys(result["serials"])
+        assert not result.replayed
+        assert result.kind == kind.value
+        assert result.source == cmd.source
+        assert result.destination == outcome.destination
+        assert result.quantity == len(outcome.taken)
+        moved = self.serial_keys(result.serials)
         assert sorted(moved) == sorted(outcome.taken), "moved other serials than the model"
         assert outcome.destination is not None
         for k in outcome.taken:
@@ -530,23 +533,23 @@ class LedgerMachine(RuleBasedStateMachine):
         result = self.registry.record_decision(cmd)
         event("recorded")
         seq = 1 + sum(1 for d in self.decisions.values() if d.project == project)
-        assert result["period_seq"] == seq
-        assert result["amount"] == amount
-        assert result["status"] == "pending"
+        assert result.period_seq == seq
+        assert result.amount == amount
+        assert result.status == "pending"
         expected = allocate_model(amount, parts, total, remainder_index)
         lines = []
         for got, account, (quantity, first, last) in zip(
-            result["lines"], accounts, expected, strict=True
+            result.lines, accounts, expected, strict=True
         ):
-            assert (got["account"], got["quantity"]) == (account, quantity)
+            assert (got.account, got.quantity) == (account, quantity)
             registry = self.account_registry[account]
             lines.append(Line(account, registry, quantity, first, last))
-        decision = Decision(result["decision"], project, start, end, vintage, seq, amount, lines)
-        for got, line in zip(result["lines"], lines, strict=True):
+        decision = Decision(result.decision, project, start, end, vintage, seq, amount, lines)
+        for got, line in zip(result.lines, lines, strict=True):
             if line.start is None or line.end is None:
-                assert got["serials"] is None
+                assert got.serials is None
             else:
-                assert got["serials"] == decision.serial(line.registry, line.start, line.end)
+                assert got.serials == decision.serial(line.registry, line.start, line.end)
         assert sum(ln.quantity for ln in lines) == amount
         self.decisions[decision.id] = decision
         self.by_serial_name[(project, seq)] = decision
@@ -607,15 +610,15 @@ class LedgerMachine(RuleBasedStateMachine):
         result = self.registry.issue(cmd)
         event("issued")
         decision.issued.add(registry)
-        assert result["kind"] == "issuance"
-        assert result["quantity"] == sum(ln.quantity for ln in mine)
-        assert result["serials"] == [
+        assert result.kind == "issuance"
+        assert result.quantity == sum(ln.quantity for ln in mine)
+        assert list(result.serials) == [
             decision.serial(registry, ln.start or 0, ln.end or 0) for ln in mine
         ]
         outstanding = any(
             ln.quantity and ln.registry not in decision.issued for ln in decision.lines
         )
-        assert result["decision_status"] == ("partially_issued" if outstanding else "issued")
+        assert result.decision_status == ("partially_issued" if outstanding else "issued")
         for line in mine:
             assert line.start is not None
             assert line.end is not None
@@ -727,7 +730,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def apply_batch(
         self, items: list[tuple[TransactionKind, c.Move]], key: str | None = None
-    ) -> dict[str, Any] | None:
+    ) -> BatchResult | None:
         owners, bad_index, code, moved = self.simulate_batch(items)
         pairs = [(cmd, kind) for kind, cmd in items]
         if code is not None:
@@ -736,11 +739,11 @@ class LedgerMachine(RuleBasedStateMachine):
             if key is not None:
                 self.refused_keys.append(key)
             return None
-        result: dict[str, Any] = self.registry.batch(pairs, key)
+        result = self.registry.batch(pairs, key)
         event("moved: batch")
-        assert result["count"] == len(items)
-        assert result["quantity"] == moved
-        assert len(set(result["transactions"])) == len(items)
+        assert result.count == len(items)
+        assert result.quantity == moved
+        assert len(set(result.transactions)) == len(items)
         for k, account in owners.items():
             if self.owners[k] != account:
                 self.touched.add(k[0])
@@ -782,12 +785,11 @@ class LedgerMachine(RuleBasedStateMachine):
         """Half the moves and batches carry an idempotency key, for the rules below to reuse."""
         return f"key-{next(self.keys)}" if data.draw(st.booleans(), label="with key") else None
 
-    def call_keyed(self, what: str, command: Any, key: str) -> dict[str, Any]:
+    def call_keyed(self, what: str, command: Any, key: str) -> TransactionResult | BatchResult:
         if what == "batch":
             return self.registry.batch(command, key)
         kind, cmd = command
-        result: dict[str, Any] = self.registry.move(cmd, kind, key)
-        return result
+        return self.registry.move(cmd, kind, key)
 
     @precondition(lambda self: self.keyed)
     @rule(data=st.data())
@@ -797,7 +799,8 @@ class LedgerMachine(RuleBasedStateMachine):
         before = self.snapshot()
         replay = self.call_keyed(what, command, key)
         event("replayed")
-        assert replay == {**first, "replayed": True}
+        # The replay is the first result, typed, rebuilt from what the key stored.
+        assert replay == replace(first, replayed=True)
         assert self.snapshot() == before, "a replayed command changed the database"
 
     @precondition(lambda self: self.keyed)
@@ -845,37 +848,37 @@ class LedgerMachine(RuleBasedStateMachine):
         """lookup_serial puts each unit of the range in exactly the model's account."""
         found = self.registry.lookup_serial(decision.serial(origin, first, last))
         where: dict[int, str] = {}
-        for location in found["locations"]:
-            piece = SerialRange.parse(location["serials"])
-            assert piece.quantity == location["quantity"]
-            assert location["registry"] == self.account_registry[location["account"]]
+        for location in found.locations:
+            piece = SerialRange.parse(location.serials)
+            assert piece.quantity == location.quantity
+            assert location.registry == self.account_registry[location.account]
             for s in range(piece.start, piece.end + 1):
                 assert s not in where, f"serial {s} of decision {decision.id} in two places"
-                where[s] = location["account"]
+                where[s] = location.account
         expected = {}
         for s in range(first, last + 1):
             line = decision.line_of(s)
             if line is not None and line.registry == origin and origin in decision.issued:
                 expected[s] = self.owners[(decision.id, s)]
         assert where == expected
-        assert found["issued"] == len(expected)
+        assert found.issued == len(expected)
 
     # -- invariants ---------------------------------------------------------------------
     @invariant()
     def audit_passes_and_units_are_conserved(self) -> None:
         audit = self.registry.audit()
-        assert audit["ok"], audit["problems"]
+        assert audit.ok, audit.problems
         by_type: Counter[str] = Counter()
         for account in self.owners.values():
             by_type[self.account_type[account].value] += 1
         issued = sum(ln.quantity for d in self.decisions.values() for ln in d.issued_lines())
         assert len(self.owners) == issued
-        assert audit["issued"] == issued
-        assert audit["held"] == by_type["government_holding"] + by_type["entity_holding"]
-        assert audit["cancelled"] == by_type["cancellation"]
-        assert audit["retired"] == by_type["retirement"]
-        assert audit["issued"] == audit["held"] + audit["cancelled"] + audit["retired"]
-        assert audit["decisions"] == len(self.decisions)
+        assert audit.issued == issued
+        assert audit.held == by_type["government_holding"] + by_type["entity_holding"]
+        assert audit.cancelled == by_type["cancellation"]
+        assert audit.retired == by_type["retirement"]
+        assert audit.issued == audit.held + audit.cancelled + audit.retired
+        assert audit.decisions == len(self.decisions)
 
     @invariant()
     def holdings_match_the_model(self) -> None:
@@ -883,11 +886,11 @@ class LedgerMachine(RuleBasedStateMachine):
         self.every_account_holds_what_the_model_says(holdings)
         self.cancelled_and_retired_totals_never_decrease(holdings)
 
-    def every_account_holds_what_the_model_says(self, holdings: list[dict[str, Any]]) -> None:
+    def every_account_holds_what_the_model_says(self, holdings: list[Holding]) -> None:
         actual: Counter[tuple[str, str, int]] = Counter()
         for row in holdings:
-            assert row["registry"] == self.account_registry[row["account"]]
-            actual[(row["account"], row["project"], row["period_seq"])] += row["quantity"]
+            assert row.registry == self.account_registry[row.account]
+            actual[(row.account, row.project, row.period_seq)] += row.quantity
         expected: Counter[tuple[str, str, int]] = Counter()
         for (decision_id, _), account in self.owners.items():
             decision = self.decisions[decision_id]
@@ -900,11 +903,11 @@ class LedgerMachine(RuleBasedStateMachine):
             )
             assert in_accounts == sum(ln.quantity for ln in decision.issued_lines())
 
-    def cancelled_and_retired_totals_never_decrease(self, holdings: list[dict[str, Any]]) -> None:
+    def cancelled_and_retired_totals_never_decrease(self, holdings: list[Holding]) -> None:
         totals: Counter[str] = Counter()
         for row in holdings:
-            if AccountType(row["type"]).is_terminal:
-                totals[row["account"]] += row["quantity"]
+            if row.type.is_terminal:
+                totals[row.account] += row.quantity
         for account, seen in self.terminal_seen.items():
             assert totals[account] >= seen, f"{account} went down from {seen}"
         self.terminal_seen = dict(totals)

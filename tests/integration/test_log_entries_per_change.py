@@ -41,11 +41,11 @@ def considered(database_url: str, tmp_path: Path) -> Iterator[App]:
     r = app.registry
     for code in ("JP", "KE"):
         r.create_registry(c.CreateRegistry(code))
-    org = r.create_organisation(c.CreateOrganisation("KE", "Factory"))["organisation"]
+    org = r.create_organisation(c.CreateOrganisation("KE", "Factory")).organisation
     account = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "pp"))
     for actor in actors(("KE",)):
         app.cycle.register_actor(actor)
-    ids = {"jp_gov": "JP-GOV-0001", "ke_gov": "KE-GOV-0001", "ke_pp": account["account"]}
+    ids = {"jp_gov": "JP-GOV-0001", "ke_gov": "KE-GOV-0001", "ke_pp": account.account}
     plan = plans({**ids, "id_gov": "", "id_pp": ""})[0]
     for p in plan.participants:
         app.cycle.register_actor(
@@ -140,5 +140,5 @@ def test_one_command_appends_one_or_more_entries_one_per_change(considered: App)
     assert committed_together(batch)
 
     # Every registry transaction has exactly one entry, and the log replays as a whole.
-    assert app.registry.audit()["ok"]
-    assert app.log.verify(dict(app.log_verifiers()))["ok"]
+    assert app.registry.audit().ok
+    assert app.log.verify(dict(app.log_verifiers())).ok

@@ -16,9 +16,16 @@ from jcm.adapters.signing import NoteSigner, write_private_key
 from jcm.bootstrap import App, Settings, bootstrap, proof_checker
 from jcm.domain.errors import JcmError
 from jcm.domain.registry import commands as c
+from jcm.service_layer.results import to_json
+from jcm.service_layer.transparency.results import Divergence, LogVerification
 
 FIXED_NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 KEY = "log-signing.key"
+
+
+def problem_of(result: LogVerification) -> Divergence:
+    assert result.problem is not None, "verification found nothing"
+    return result.problem
 
 
 def mode(path: Path) -> int:
@@ -176,8 +183,8 @@ def test_a_rotation_is_a_log_entry_signed_by_both_keys_and_verify_checks_the_cha
         keys = app.log.public_keys()
     finally:
         app.close()
-    assert (first["key_id"], second["key_id"]) == (rotated["old_key_id"], rotated["new_key_id"])
-    assert result["ok"], result["problem"]
+    assert (first.key_id, second.key_id) == (rotated["old_key_id"], rotated["new_key_id"])
+    assert result.ok, result.problem
     assert [k["key_id"] for k in keys] == [rotated["old_key_id"], rotated["new_key_id"]]
     assert [k["retired"] for k in keys] == [True, False]
     assert (tmp_path / "keys" / "retired" / f"{rotated['old_key_id']}.pub").is_file()
@@ -206,8 +213,8 @@ def test_a_key_slipped_into_the_database_without_a_rotation_fails_verify(
         result = app.log.verify()
     finally:
         app.close()
-    assert not result["ok"]  # … but no rotation signed by the first key introduced it
-    assert result["problem"]["entity"] == "log signing keys"
+    assert not result.ok  # … but no rotation signed by the first key introduced it
+    assert problem_of(result).entity == "log signing keys"
 
 
 def test_a_crash_after_a_rotation_commits_is_finished_at_the_next_signing(
@@ -251,10 +258,10 @@ def test_verify_pins_the_key_it_was_given(database_url: str, tmp_path: Path) -> 
         pinned_other = app.log.verify(pinned_key=other)
     finally:
         app.close()
-    assert pinned_own["ok"]
-    assert pinned_own["first_key"] == own
-    assert not pinned_other["ok"]
-    assert pinned_other["problem"]["field"] == "pinned key"
+    assert pinned_own.ok
+    assert pinned_own.first_key == own
+    assert not pinned_other.ok
+    assert problem_of(pinned_other).field == "pinned key"
 
 
 def test_the_cli_verify_takes_a_pinned_public_key_file(tmp_path: Path) -> None:
@@ -287,27 +294,27 @@ def test_a_forked_history_signed_with_the_same_key_is_caught_by_the_trusted_chec
             for code in codes:
                 grow(app, code)
             app.log.sign_checkpoint()
-        size = real.log.latest_checkpoint()["size"]
+        size = real.log.latest_checkpoint().size
         grow(real, "TH")
         real.log.sign_checkpoint()
         grow(fork, "VN")
         fork.log.sign_checkpoint()
-        honest = json.dumps(real.log.consistency_proof(size, None))
-        forked = json.dumps(fork.log.consistency_proof(size, None))
-        kept = real.log.checkpoints()[0]["note"]
+        honest = json.dumps(to_json(real.log.consistency_proof(size, None)))
+        forked = json.dumps(to_json(fork.log.consistency_proof(size, None)))
+        kept = real.log.checkpoints()[0].note
         public_key = real.log.public_keys()[0]["verifier"]
     finally:
         real.close()
         fork.close()
     checker = proof_checker()
 
-    assert checker.check(forked, public_key)["ok"]  # the signature alone is fooled
+    assert checker.check(forked, public_key).ok  # the signature alone is fooled
     caught = checker.check(forked, public_key, kept)
-    assert not caught["ok"]
-    assert "forked history" in caught["failure"]
+    assert not caught.ok
+    assert "forked history" in (caught.failure or "")
     accepted = checker.check(honest, public_key, kept)
-    assert accepted["ok"], accepted["failure"]
-    assert accepted["trusted_checkpoint"] == json.loads(honest)["new_checkpoint"]
+    assert accepted.ok, accepted.failure
+    assert accepted.trusted_checkpoint == json.loads(honest)["new_checkpoint"]
 
 
 def test_verify_proof_keeps_the_trusted_checkpoint_file_up_to_date(tmp_path: Path) -> None:
@@ -343,7 +350,7 @@ def test_an_automatic_checkpoint_without_its_key_refuses_the_change_and_changes_
         (tmp_path / "keys" / KEY).unlink()
         with pytest.raises(JcmError) as caught:
             grow(app, "KE")
-        codes = [r["registry"] for r in app.registry.registries()]
+        codes = [r.registry for r in app.registry.registries()]
     finally:
         app.close()
     assert caught.value.code == "L4_SIGNING_KEY_MISSING"
@@ -385,7 +392,7 @@ def test_every_column_of_the_key_records_is_checked_against_the_rotation_entries
     try:
         grow(app)
         rotated = app.log.rotate_key()
-        assert app.log.verify()["ok"]
+        assert app.log.verify().ok
         key_id = rotated[f"{which}_key_id"]
         with app.engine.begin() as conn:
             conn.execute(
@@ -395,5 +402,5 @@ def test_every_column_of_the_key_records_is_checked_against_the_rotation_entries
         result = app.log.verify()
     finally:
         app.close()
-    assert not result["ok"]
-    assert result["problem"]["entity"] in (f"log key {key_id}", "log signing keys")
+    assert not result.ok
+    assert problem_of(result).entity in (f"log key {key_id}", "log signing keys")

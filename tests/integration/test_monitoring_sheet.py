@@ -11,9 +11,11 @@ from openpyxl import Workbook, load_workbook
 from jcm.adapters.monitoring_sheet import read_monitoring_sheet, write_monitoring_template
 from jcm.domain.errors import JcmError
 from jcm.domain.methodologies import get
+from jcm.domain.methodologies.model import FactValue
 from jcm.service_layer.methodologies.service import calculate_monitoring
+from jcm.service_layer.results import to_json_object
 
-FACTS = {
+FACTS: dict[str, FactValue] = {
     "host_country": "ID",
     "technology": "solar_pv",
     "connection": "grid",
@@ -45,16 +47,16 @@ def test_an_xlsx_sheet_gives_one_record_per_month(tmp_path: Path) -> None:
     )
     result = calculate_monitoring("ID_AM901", FACTS, FIXED, read_monitoring_sheet(path))
     # The same per-month reductions as the methodology's worked example: 37 + 30.
-    assert [p["emission_reductions"] for p in result["periods"]] == [37, 30]
-    assert result["total_emission_reductions"] == 67
-    assert [p["row"] for p in result["periods"]] == [2, 3]
+    assert [p.emission_reductions for p in result.periods] == [37, 30]
+    assert result.total_emission_reductions == 67
+    assert [p.row for p in result.periods] == [2, 3]
 
 
 def test_a_csv_sheet_reads_the_same_as_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
     path.write_text("period_start,period_end,EG_p [MWh]\n2025-01-01,2025-01-31,61.234\n")
     result = calculate_monitoring("ID_AM901", FACTS, FIXED, read_monitoring_sheet(path))
-    assert result["periods"][0]["emission_reductions"] == 37
+    assert result.periods[0].emission_reductions == 37
 
 
 @pytest.mark.parametrize(
@@ -158,3 +160,12 @@ def test_a_template_is_written_only_as_xlsx_or_csv(tmp_path: Path) -> None:
 
     assert refused.value.code == "S1_BAD_SHEET"
     assert not (tmp_path / "sheet.ods").exists()
+
+
+def test_a_sheet_calculation_names_its_illustrative_items_as_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("period_start,period_end,EG_p [MWh]\n2025-01-01,2025-01-31,61.234\n")
+    result = calculate_monitoring("ID_AM901", FACTS, FIXED, read_monitoring_sheet(path))
+    # ID_AM901 is an illustrative identifier; the mark is its item name, as in a record.
+    assert result.illustrative == ("id",)
+    assert to_json_object(result)["illustrative"] == ["id"]

@@ -8,6 +8,7 @@ documents are read only by those engaged on the project.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -38,6 +39,8 @@ from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo import log_size
 from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, plans, run_cycle
+from jcm.service_layer.cycle.results import MethodologyChanged, TpeDesignated
+from jcm.service_layer.results import JsonValue, to_json_object
 
 K = DocumentKind
 
@@ -53,6 +56,11 @@ M1_VALUES: tuple[tuple[str, tuple[str, str]], ...] = (("EG_p", ("1648300", "kWh"
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def doc(value: JsonValue) -> Any:
+    """A cycle read's JSON document, for the test to index freely."""
+    return value
 
 
 def quiet(_: str) -> None:
@@ -76,12 +84,12 @@ def row_counts(app: App) -> dict[str, int]:
 def snapshot(app: App) -> dict[str, Any]:
     """Everything a refused step must leave alone: the cycle, the registry, the log."""
     listed = app.cycle.projects()
-    projects = [app.cycle.project(p["project"]) for p in listed]
+    projects = [doc(app.cycle.project(p.project)) for p in listed]
     return {
         "projects": listed,
         "details": projects,
         "monitoring": [
-            app.cycle.monitoring(m["monitoring_period"], with_record=True)
+            doc(app.cycle.monitoring(m["monitoring_period"], with_record=True))
             for p in projects
             for m in p["monitoring_periods"]
         ],
@@ -111,12 +119,12 @@ def registries(app: App) -> dict[str, str]:
     def entity(registry: str, name: str) -> str:
         org = r.create_organisation(
             c.CreateOrganisation(registry, name), key=f"demo:org:{registry}:{name}"
-        )["organisation"]
+        ).organisation
         account = r.open_account(
             c.OpenAccount(registry, org, AccountType.ENTITY_HOLDING, name),
             key=f"demo:account:{registry}:{name}",
         )
-        return str(account["account"])
+        return str(account.account)
 
     jp_pp = entity("JP", "Demo Trading KK")
     ke_pp = entity("KE", "Demo Factory Solar Ltd (KE001 participant)")
@@ -282,15 +290,15 @@ def held(app: App, project: str) -> dict[tuple[str, str, int], int]:
     """Units of one project by (registry, account, monitoring period number)."""
     found: dict[tuple[str, str, int], int] = {}
     for row in app.registry.holdings():
-        if row["project"] == project:
-            key = (row["registry"], row["account"], row["period_seq"])
-            found[key] = found.get(key, 0) + row["quantity"]
+        if row.project == project:
+            key = (row.registry, row.account, row.period_seq)
+            found[key] = found.get(key, 0) + row.quantity
     return found
 
 
 def verify_log(app: App) -> dict[str, Any]:
     verifiers: dict[str, Verifier] = dict(app.log_verifiers())
-    result: dict[str, Any] = app.log.verify(verifiers)
+    result: dict[str, Any] = to_json_object(app.log.verify(verifiers))
     return result
 
 
@@ -311,11 +319,11 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
         ("KE001-M002", "issued"),
         ("ID001-M001", "issued"),
     ]
-    assert {p["project"]: p["state"] for p in app.cycle.projects()} == {
+    assert {p.project: p.state for p in app.cycle.projects()} == {
         "ID001": "registered",
         "KE001": "registered",
     }
-    ke001 = app.cycle.project("KE001")
+    ke001 = doc(app.cycle.project("KE001"))
     assert [(m["monitoring_period"], m["state"]) for m in ke001["monitoring_periods"]] == [
         ("KE001-M001", "issued"),
         ("KE001-M002", "issued"),
@@ -342,27 +350,25 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
         ("ID", "ID-GOV-0001", 1): 40,
     }
 
-    decisions = {d["decision"]: d for d in app.registry.decisions()}
+    decisions = {d.decision: d for d in app.registry.decisions()}
     assert len(decisions) == 3
     for rid, amount in (("KE001-M001", 878), ("KE001-M002", 907), ("ID001-M001", 242)):
-        period = app.cycle.monitoring(rid)
+        period = doc(app.cycle.monitoring(rid))
         assert period["state"] == "issued"
         assert period["calculation"]["emission_reductions"] == amount
         assert period["verified_amount"] == amount
         assert period["decision"]["amount"] == amount
         decision = decisions[period["decision_id"]]
-        assert decision["project"] == rid[:5]
-        assert (decision["period_start"], decision["period_end"]) == (
+        assert decision.project == rid[:5]
+        assert (decision.period_start.isoformat(), decision.period_end.isoformat()) == (
             period["period"]["start"],
             period["period"]["end"],
         )
-        assert decision["amount"] == period["decision"]["amount"]
-        assert (
-            decision["vintage"] == period["decision"]["vintage"] == int(decision["period_end"][:4])
-        )
-        assert decision["reference"] == rid  # the JC gave none: the period id stands in
-        assert decision["status"] == "issued"
-        assert [(x["account"], x["quantity"]) for x in decision["lines"]] == [
+        assert decision.amount == period["decision"]["amount"]
+        assert decision.vintage == period["decision"]["vintage"] == decision.period_end.year
+        assert decision.reference == rid  # the JC gave none: the period id stands in
+        assert decision.status == "issued"
+        assert [(x.account, x.quantity) for x in decision.lines] == [
             (x["account"], x["quantity"]) for x in period["lines"]
         ]
 
@@ -370,7 +376,7 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
     assert verdict["ok"], verdict["problem"]
     assert verdict["problem"] is None
     assert verdict["entries"] == log_size(app.log)
-    assert app.registry.audit()["ok"]
+    assert app.registry.audit().ok
 
 
 def test_running_the_walk_again_with_the_same_keys_changes_nothing(app: App) -> None:
@@ -396,8 +402,10 @@ def test_a_key_reused_for_another_command_is_refused_and_a_refused_key_can_be_re
     refused(app, lambda: app.cycle.project_step(too_late, key="t:no-objection"), "P3_FUTURE_STEP")
     # Nothing was stored with the refused key: the corrected command may use it.
     first = app.cycle.project_step(no_objection, key="t:no-objection")
-    assert first["state"] == "no_objection"
-    assert app.cycle.project_step(no_objection, key="t:no-objection") == first | {"replayed": True}
+    assert first.state == "no_objection"
+    again = app.cycle.project_step(no_objection, key="t:no-objection")
+    assert again == dataclasses.replace(first, replayed=True)
+    assert no_objection.on is not None
     other = replace(no_objection, on=no_objection.on + timedelta(days=1))
     refused(
         app,
@@ -416,7 +424,7 @@ def test_a_tpe_cannot_submit_the_pdd(app: App) -> None:
         app, lambda: app.cycle.project_step(replace(pdd, by=cc.ActingAs(TPE))), "P1_WRONG_ROLE"
     )
     assert error.details["allowed_roles"] == ["project_participant"]
-    assert app.cycle.project("KE001")["state"] == "no_objection"
+    assert doc(app.cycle.project("KE001"))["state"] == "no_objection"
 
 
 def test_a_participant_of_another_project_cannot_act_for_this_one(app: App) -> None:
@@ -430,7 +438,7 @@ def test_a_participant_of_another_project_cannot_act_for_this_one(app: App) -> N
     assert error.details["participants"] == ["demo-jp-solar", "demo-ke-factory"]
     # The partner-side participant of the project may submit it.
     assert (
-        app.cycle.project_step(replace(pdd, by=cc.ActingAs("demo-ke-factory")))["state"]
+        app.cycle.project_step(replace(pdd, by=cc.ActingAs("demo-ke-factory"))).state
         == "pdd_submitted"
     )
 
@@ -496,8 +504,8 @@ def test_validation_cannot_start_before_the_30_day_public_input_window_closes(ap
         "2022-09-04",
         30,
     )
-    assert app.cycle.project("KE001")["state"] == "public_input"
-    assert app.cycle.project_step(validation)["state"] == "under_validation"  # on day 30
+    assert doc(app.cycle.project("KE001"))["state"] == "public_input"
+    assert app.cycle.project_step(validation).state == "under_validation"  # on day 30
 
 
 def test_a_step_dated_after_today_is_refused(app: App) -> None:
@@ -507,7 +515,7 @@ def test_a_step_dated_after_today_is_refused(app: App) -> None:
     error = refused(app, lambda: app.cycle.project_step(tomorrow), "P3_FUTURE_STEP")
     assert error.details["today"] == "2026-04-01"
     today = replace(no_objection, on=date(2026, 4, 1))
-    assert app.cycle.project_step(today)["state"] == "no_objection"
+    assert app.cycle.project_step(today).state == "no_objection"
 
 
 def test_a_pdd_whose_facts_fail_the_eligibility_checklist_is_refused(app: App) -> None:
@@ -536,7 +544,7 @@ def test_an_allocation_share_to_an_unknown_account_is_refused_at_registration_re
     )
     error = refused(app, lambda: app.cycle.project_step(unknown), "G4_UNKNOWN_ACCOUNT")
     assert error.details["account"] == "KE-ENT-0099"
-    assert app.cycle.project("KE001")["shares"] == []
+    assert doc(app.cycle.project("KE001"))["shares"] == []
 
 
 def test_an_overlapping_monitoring_period_is_refused(app: App) -> None:
@@ -546,9 +554,9 @@ def test_an_overlapping_monitoring_period_is_refused(app: App) -> None:
     overlapping = report(w, date(2023, 7, 1), date(2024, 6, 30))
     error = refused(app, lambda: app.cycle.submit_report(overlapping), "P5_OVERLAPPING_PERIOD")
     assert error.details["conflicting"] == M1
-    assert [m["monitoring_period"] for m in app.cycle.project("KE001")["monitoring_periods"]] == [
-        M1
-    ]
+    assert [
+        m["monitoring_period"] for m in doc(app.cycle.project("KE001"))["monitoring_periods"]
+    ] == [M1]
 
 
 def test_a_monitoring_period_that_has_not_ended_is_refused(app: App) -> None:
@@ -569,9 +577,9 @@ def test_monitored_values_out_of_range_in_a_wrong_unit_or_missing_are_refused(ap
     ):
         error = refused(app, partial(app.cycle.submit_report, report(w, values=values)), code)
         assert "EG_p" in error.message
-    assert app.cycle.project("KE001")["monitoring_periods"] == []
+    assert doc(app.cycle.project("KE001"))["monitoring_periods"] == []
     # The corrected report is then accepted as the first period.
-    assert app.cycle.submit_report(report(w))["monitoring_period"] == M1
+    assert app.cycle.submit_report(report(w)).monitoring_period == M1
 
 
 def test_a_tpe_cannot_verify_more_than_the_report_calculates(app: App) -> None:
@@ -583,8 +591,8 @@ def test_a_tpe_cannot_verify_more_than_the_report_calculates(app: App) -> None:
         "P7_ABOVE_CALCULATED",
     )
     assert (error.details["amount"], error.details["calculated"]) == (879, 878)
-    assert app.cycle.monitoring(M1)["state"] == "under_verification"
-    assert app.cycle.monitoring_step(replace(verify, verified_amount=800))["verified_amount"] == 800
+    assert doc(app.cycle.monitoring(M1))["state"] == "under_verification"
+    assert app.cycle.monitoring_step(replace(verify, verified_amount=800)).verified_amount == 800
 
 
 def test_the_jc_cannot_decide_more_than_was_verified(app: App) -> None:
@@ -594,7 +602,7 @@ def test_the_jc_cannot_decide_more_than_was_verified(app: App) -> None:
         app, lambda: app.cycle.monitoring_step(replace(decide, amount=879)), "P7_ABOVE_VERIFIED"
     )
     assert (error.details["amount"], error.details["verified"]) == (879, 878)
-    assert app.cycle.monitoring(M1)["state"] == "under_jc_consideration"
+    assert doc(app.cycle.monitoring(M1))["state"] == "under_jc_consideration"
     assert app.registry.decisions() == []
 
 
@@ -602,7 +610,8 @@ def test_a_registry_manager_cannot_record_its_sides_issuance_twice(app: App) -> 
     w = world(app)
     japan = m001_before(w, "record_issuance")
     first = app.cycle.monitoring_step(japan)
-    assert (first["state"], first["registry"], first["issuance"]["quantity"]) == (
+    assert first.issuance is not None
+    assert (first.state, first.registry, first.issuance.quantity) == (
         "partially_issued",
         "JP",
         440,
@@ -624,7 +633,7 @@ def test_a_decision_the_registry_refuses_for_a_blocked_account_is_not_recorded_b
         c.SetAccountStatus("KE-ENT-0004", AccountStatus.BLOCKED, "court order")
     )
     refused(app, lambda: app.cycle.monitoring_step(decide), "G4_ACCOUNT_NOT_OPEN")
-    period = app.cycle.monitoring(M1)
+    period = doc(app.cycle.monitoring(M1))
     assert (period["state"], period["decision"], period["decision_id"]) == (
         "under_jc_consideration",
         None,
@@ -634,9 +643,9 @@ def test_a_decision_the_registry_refuses_for_a_blocked_account_is_not_recorded_b
 
     app.registry.set_account_status(c.SetAccountStatus("KE-ENT-0004", AccountStatus.OPEN))
     decided = app.cycle.monitoring_step(decide)
-    assert decided["state"] == "decided"
-    assert [d["decision"] for d in app.registry.decisions("KE001")] == [decided["decision"]]
-    assert app.cycle.monitoring(M1)["decision_id"] == decided["decision"]
+    assert decided.state == "decided"
+    assert [d.decision for d in app.registry.decisions("KE001")] == [decided.decision]
+    assert doc(app.cycle.monitoring(M1))["decision_id"] == decided.decision
     assert verify_log(app)["ok"]
 
 
@@ -656,28 +665,28 @@ def test_a_decision_overlapping_one_recorded_directly_in_the_registry_is_refused
         )
     )
     error = refused(app, lambda: app.cycle.monitoring_step(decide), "I3_OVERLAPPING_PERIOD")
-    assert error.details["conflicting_decision"] == direct["decision"]
-    period = app.cycle.monitoring(M1)
+    assert error.details["conflicting_decision"] == direct.decision
+    period = doc(app.cycle.monitoring(M1))
     assert (period["state"], period["decision_id"]) == ("under_jc_consideration", None)
-    assert [d["decision"] for d in app.registry.decisions("KE001")] == [direct["decision"]]
+    assert [d.decision for d in app.registry.decisions("KE001")] == [direct.decision]
 
 
 def test_an_issuance_the_registry_refuses_leaves_the_period_partially_issued(app: App) -> None:
     w = world(app)
     japan = m001_before(w, "record_issuance")
-    assert app.cycle.monitoring_step(japan)["state"] == "partially_issued"
+    assert app.cycle.monitoring_step(japan).state == "partially_issued"
     app.registry.set_account_status(
         c.SetAccountStatus("KE-ENT-0004", AccountStatus.BLOCKED, "court order")
     )
     kenya = monitoring_steps(w, M1, M1_REPORTED)[-1]
     refused(app, lambda: app.cycle.monitoring_step(kenya), "G4_ACCOUNT_NOT_OPEN")
-    period = app.cycle.monitoring(M1)
+    period = doc(app.cycle.monitoring(M1))
     assert (period["state"], period["issued_sides"]) == ("partially_issued", ["japan"])
-    assert app.registry.decisions("KE001")[0]["status"] == "partially_issued"
+    assert app.registry.decisions("KE001")[0].status == "partially_issued"
 
     app.registry.set_account_status(c.SetAccountStatus("KE-ENT-0004", AccountStatus.OPEN))
-    assert app.cycle.monitoring_step(kenya)["state"] == "issued"
-    assert app.registry.decisions("KE001")[0]["status"] == "issued"
+    assert app.cycle.monitoring_step(kenya).state == "issued"
+    assert app.registry.decisions("KE001")[0].status == "issued"
     assert verify_log(app)["ok"]
 
 
@@ -689,13 +698,14 @@ def test_a_methodology_is_proposed_approved_after_public_input_and_revised(app: 
     cycle = app.cycle
     jc, sec, tpe = cc.ActingAs(JC), cc.ActingAs(SEC), cc.ActingAs(TPE)
 
-    def step(mid: str, version: str, action: str, by: cc.ActingAs, on: date, **kw: Any) -> Any:
+    def step(
+        mid: str, version: str, action: str, by: cc.ActingAs, on: date, **kw: Any
+    ) -> MethodologyChanged:
         return cycle.methodology_step(cc.MethodologyStep(mid, version, action, by, on, **kw))
 
     def states() -> list[tuple[str, str, str | None, str]]:
         return sorted(
-            (m["methodology"], m["version"], m["proposal_id"], m["state"])
-            for m in cycle.methodologies()
+            (m.methodology, m.version, m.proposal_id, m.state) for m in cycle.methodologies()
         )
 
     proposed = cycle.propose_methodology(
@@ -708,7 +718,7 @@ def test_a_methodology_is_proposed_approved_after_public_input_and_revised(app: 
             w.docs("KE_PM001", K.PROPOSED_METHODOLOGY, K.METHODOLOGY_SPREADSHEET),
         )
     )
-    assert proposed["state"] == "proposed"
+    assert proposed.state == "proposed"
     assert states() == [("KE_PM001", "1.0", "KE_PM001", "proposed")]
     opened = date(2025, 1, 15)
     step("KE_PM001", "1.0", "open_public_input", sec, opened)
@@ -721,7 +731,7 @@ def test_a_methodology_is_proposed_approved_after_public_input_and_revised(app: 
     assert states() == [("KE_PM001", "1.0", "KE_PM001", "open_for_public_input")]
     step("KE_PM001", "1.0", "close_public_input", sec, opened + timedelta(days=15))
     approved = step("KE_PM001", "1.0", "approve", jc, date(2025, 3, 1), approved_id="KE_AM101")
-    assert (approved["methodology"], approved["state"]) == ("KE_AM101", "valid")
+    assert (approved.methodology, approved.state) == ("KE_AM101", "valid")
     assert states() == [("KE_AM101", "1.0", "KE_PM001", "valid")]
 
     revision = cycle.revise_methodology(
@@ -733,7 +743,7 @@ def test_a_methodology_is_proposed_approved_after_public_input_and_revised(app: 
             w.docs("KE_AM101 2.0", K.METHODOLOGY_REVISION_REQUEST, K.METHODOLOGY_SPREADSHEET),
         )
     )
-    assert (revision["methodology"], revision["version"], revision["state"]) == (
+    assert (revision.methodology, revision.version, revision.state) == (
         "KE_AM101",
         "2.0",
         "proposed",
@@ -758,7 +768,7 @@ def test_a_methodology_is_proposed_approved_after_public_input_and_revised(app: 
     start = cc.StartProject(superseded, cc.ActingAs(PP), date(2025, 8, 1), w.docs("KE002", K.PIN))
     refused(app, lambda: cycle.start_project(start), "P8_UNKNOWN_METHODOLOGY")
     valid = replace(start, proposal=replace(superseded, methodology_version="2.0"))
-    assert cycle.start_project(valid)["methodology"] == "KE_AM101 v2.0"
+    assert cycle.start_project(valid).methodology == "KE_AM101 v2.0"
     assert verify_log(app)["ok"]
 
 
@@ -778,14 +788,19 @@ def test_a_project_on_a_methodology_without_code_here_is_credited_what_its_repor
             w.docs("KE_PM002", K.PROPOSED_METHODOLOGY, K.METHODOLOGY_SPREADSHEET),
         )
     )
-    for action, on, kw in (
-        ("open_public_input", date(2022, 1, 15), {}),
-        ("close_public_input", date(2022, 1, 30), {}),
-        ("approve", date(2022, 3, 1), {"approved_id": "KE_AM102"}),
+    for action, on, approved in (
+        ("open_public_input", date(2022, 1, 15), None),
+        ("close_public_input", date(2022, 1, 30), None),
+        ("approve", date(2022, 3, 1), "KE_AM102"),
     ):
         cycle.methodology_step(
             cc.MethodologyStep(
-                "KE_PM002", "1.0", action, jc if action == "approve" else sec, on, **kw
+                "KE_PM002",
+                "1.0",
+                action,
+                jc if action == "approve" else sec,
+                on,
+                approved_id=approved,
             )
         )
     # KE001's walk, on the new methodology (scope 3, where the demo TPE is designated too).
@@ -799,21 +814,21 @@ def test_a_project_on_a_methodology_without_code_here_is_credited_what_its_repor
     cycle.start_project(start)
     for step in project_steps(w):
         cycle.project_step(replace(step, parameters=None))
-    assert cycle.project("KE001")["state"] == "registered"
+    assert doc(cycle.project("KE001"))["state"] == "registered"
 
     no_figure = report(w)
     error = refused(app, lambda: cycle.submit_report(no_figure), "P8_MISSING_PAYLOAD")
     assert "KE_AM102 v1.0 of project KE001 has no executable version" in error.message
     submitted = cycle.submit_report(replace(no_figure, reported_reductions=120))
-    assert submitted["calculation"]["computed"] is False
-    assert submitted["calculation"]["emission_reductions"] == 120
-    period = cycle.monitoring("KE001-M001", with_record=True)
+    assert submitted.calculation.computed is False
+    assert submitted.calculation.emission_reductions == 120
+    period = doc(cycle.monitoring("KE001-M001", with_record=True))
     assert period["calculation"]["record"]["note"].startswith("as reported by the project")
 
     reported = date(2024, 1, 20)
-    for step in monitoring_steps(w, "KE001-M001", reported):
-        cycle.monitoring_step(step)
-    assert cycle.monitoring("KE001-M001")["verified_amount"] == 120
+    for period_step in monitoring_steps(w, "KE001-M001", reported):
+        cycle.monitoring_step(period_step)
+    assert doc(cycle.monitoring("KE001-M001"))["verified_amount"] == 120
     assert sum(held(app, "KE001").values()) == 120
     assert verify_log(app)["ok"]
 
@@ -832,7 +847,7 @@ def test_reported_reductions_must_match_what_an_executable_methodology_calculate
 
     assert (error.details["reported"], error.details["calculated"]) == (900, 878)
     matching = app.cycle.submit_report(replace(report(w), reported_reductions=878))
-    assert matching["calculation"]["computed"] is True
+    assert matching.calculation.computed is True
 
 
 # -- tamper detection -------------------------------------------------------------------------
@@ -936,6 +951,7 @@ def forge_register(app: App, w: World, by: str) -> None:
         assert project is not None
         jc = uow.cycle.actors_of(JC)[0][0]
         forger = uow.cycle.actors_of(by)[0][0]
+        assert step.on is not None
         new, event = advance_project(project, ProjectAction.REGISTER, jc, step.on)
         change = event["change"]
         assert isinstance(change, dict)
@@ -1003,7 +1019,7 @@ def test_a_confidential_pdd_is_read_by_those_engaged_and_refused_to_registry_man
     assert "Only a confidential version of pdd" in error.message
 
     app.cycle.project_step(replace(pdd, documents=(*others, *stored.refs())))
-    on_file = {(d["kind"], d["visibility"]) for d in app.cycle.project("KE001")["documents"]}
+    on_file = {(d["kind"], d["visibility"]) for d in doc(app.cycle.project("KE001"))["documents"]}
     assert {("pdd", "public"), ("pdd", "confidential")} <= on_file
 
     def read(reader: str | None, role: Role | None = None) -> bytes:
@@ -1036,7 +1052,7 @@ def test_details_a_step_does_not_take_are_refused_not_dropped(app: App) -> None:
 
     assert error.details["unused"] == ["allocation shares"]
     app.cycle.project_step(step)
-    assert app.cycle.project("KE001")["state"] == "public_input"
+    assert doc(app.cycle.project("KE001"))["state"] == "public_input"
 
 
 def test_the_jc_designates_a_tpe_and_a_withdrawn_designation_stops_it_acting(app: App) -> None:
@@ -1046,7 +1062,7 @@ def test_the_jc_designates_a_tpe_and_a_withdrawn_designation_stops_it_acting(app
     by_new_tpe = replace(step, by=cc.ActingAs("tpe-new"))
     refused(app, lambda: app.cycle.project_step(by_new_tpe), "P1_TPE_NOT_DESIGNATED")
 
-    def designate(by: str, partner: str = "KE", withdraw: bool = False) -> Any:
+    def designate(by: str, partner: str = "KE", withdraw: bool = False) -> TpeDesignated:
         return app.cycle.designate_tpe(
             cc.DesignateTpe(
                 "tpe-new",
@@ -1062,10 +1078,10 @@ def test_the_jc_designates_a_tpe_and_a_withdrawn_designation_stops_it_acting(app
     refused(app, lambda: designate("jc-id"), "P1_WRONG_JC")
     refused(app, lambda: designate(SEC), "P1_WRONG_ROLE")
     granted = designate(JC)
-    assert granted["actor"]["designations"] == [
+    assert granted.actor["designations"] == [
         {"partner": "KE", "scope": 1, "function": "validation"}
     ]
-    assert granted["decision"]["actor"]["organisation"] == JC
+    assert doc(granted.decision)["actor"]["organisation"] == JC
     app.cycle.project_step(by_new_tpe)  # now designated: it opens public input
     designate(JC, withdraw=True)
 

@@ -66,7 +66,7 @@ def _hot_path(app: App, statements: Recorded) -> None:
     for code in ("JP", "KE"):
         r.create_registry(c.CreateRegistry(code))
     orgs = {
-        code: r.create_organisation(c.CreateOrganisation(code, f"{code} Ltd"))["organisation"]
+        code: r.create_organisation(c.CreateOrganisation(code, f"{code} Ltd")).organisation
         for code in ("JP", "KE")
     }
     for code in ("JP", "KE", "KE"):
@@ -83,7 +83,7 @@ def _hot_path(app: App, statements: Recorded) -> None:
                 AllocationShare("KE-ENT-0004", Decimal(50)),
             ),
         )
-    )["decision"]
+    ).decision
     statements.clear()  # set-up done: from here on, the hot path
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))
@@ -91,7 +91,7 @@ def _hot_path(app: App, statements: Recorded) -> None:
     r.transfer(c.Move("JP-GOV-0001", "JP-ENT-0004", serials="JP-KE-JCM-KE001-2023-1-30-39"))
     r.authorise(c.Authorise("KE-ENT-0004", frozenset({AuthorisedUse.NDC}), "LoA", quantity=50))
     moved = r.external_transfer(c.Move("KE-ENT-0004", "JP-ENT-0004", quantity=40))
-    r.apply_corresponding_adjustment(c.ApplyCorrespondingAdjustment(moved["serials"][0], 2024))
+    r.apply_corresponding_adjustment(c.ApplyCorrespondingAdjustment(moved.serials[0], 2024))
     r.cancel(c.Move("JP-ENT-0004", serials="KE-KE-JCM-KE001-2023-1-501-505", purpose=NDC))
     r.cancel(c.Move("JP-GOV-0001", quantity=5, purpose=CancellationPurpose.VOLUNTARY))
     r.retire(c.Move("JP-ENT-0004", quantity=3))
@@ -105,7 +105,7 @@ def _hot_path(app: App, statements: Recorded) -> None:
     r.transactions(account="JP-ENT-0004")
     r.holdings(account="JP-ENT-0004")
     app.log.sign_checkpoint()
-    app.log.inclusion_proof(transaction=int(moved["transaction"]))
+    app.log.inclusion_proof(transaction=int(moved.transaction))
     app.log.inclusion_proofs_for_serial("JP-KE-JCM-KE001-2023-1-1-10")
 
 

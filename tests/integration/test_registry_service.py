@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,9 @@ from jcm.domain.registry.accounts import AccountStatus, AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.article6 import AuthorisedUse, FirstTransferTrigger
 from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
+from jcm.service_layer.registry.results import DecisionRecorded
+
+World = dict[str, str]
 
 
 def shares(*pairs: tuple[str, str]) -> tuple[AllocationShare, ...]:
@@ -30,13 +34,13 @@ def world(app: App) -> dict[str, str]:
     r = app.registry
     for code in ("JP", "KE", "ID"):
         r.create_registry(c.CreateRegistry(code))
-    jp_org = r.create_organisation(c.CreateOrganisation("JP", "Buyer KK"))["organisation"]
-    ke_org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd"))["organisation"]
+    jp_org = r.create_organisation(c.CreateOrganisation("JP", "Buyer KK")).organisation
+    ke_org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd")).organisation
     jp = r.open_account(c.OpenAccount("JP", jp_org, AccountType.ENTITY_HOLDING, "Buyer"))
     ke = r.open_account(c.OpenAccount("KE", ke_org, AccountType.ENTITY_HOLDING, "Solar"))
     return {
-        "jp": jp["account"],
-        "ke": ke["account"],
+        "jp": jp.account,
+        "ke": ke.account,
         "jp_gov": "JP-GOV-0001",
         "ke_gov": "KE-GOV-0001",
         "jp_can": "JP-CAN-0002",
@@ -51,7 +55,7 @@ def decide(
     start: date = date(2023, 1, 1),
     end: date = date(2023, 12, 31),
     project: str = "KE001",
-) -> dict[str, Any]:
+) -> DecisionRecorded:
     return app.registry.record_decision(
         c.RecordDecision(
             project,
@@ -66,14 +70,14 @@ def decide(
 
 
 def issued_both(app: App, w: dict[str, str], **kwargs: Any) -> int:
-    decision = decide(app, w, **kwargs)["decision"]
+    decision = decide(app, w, **kwargs).decision
     app.registry.issue(c.Issue(decision, "JP"))
     app.registry.issue(c.Issue(decision, "KE"))
     return int(decision)
 
 
 def held(app: App, account: str) -> int:
-    return sum(row["quantity"] for row in app.registry.holdings(account=account))
+    return sum(row.quantity for row in app.registry.holdings(account=account))
 
 
 def refusal(action: Any) -> JcmError:
@@ -90,32 +94,32 @@ def row_counts(app: App) -> dict[str, int]:
         }
 
 
-def test_each_registry_issues_only_its_side_of_the_allocation(app: App, world: dict) -> None:
+def test_each_registry_issues_only_its_side_of_the_allocation(app: App, world: World) -> None:
     decision = decide(app, world)
-    lines = {line["account"]: line for line in decision["lines"]}
+    lines = {line.account: line for line in decision.lines}
     # 1001 × 50% = 500.5 → 500; × 40% = 400.4 → 400; × 10% = 100.1 → 100; remainder 1 → KE gov
-    assert [lines[a]["quantity"] for a in ("JP-GOV-0001", world["ke"], "KE-GOV-0001")] == [
+    assert [lines[a].quantity for a in ("JP-GOV-0001", world["ke"], "KE-GOV-0001")] == [
         500,
         400,
         101,
     ]
-    jp = app.registry.issue(c.Issue(decision["decision"], "JP"))
-    assert jp["quantity"] == 500
-    assert jp["serials"] == ["JP-KE-JCM-KE001-2023-1-1-500"]
-    assert jp["decision_status"] == "partially_issued"
-    ke = app.registry.issue(c.Issue(decision["decision"], "KE"))
-    assert ke["serials"] == ["KE-KE-JCM-KE001-2023-1-501-900", "KE-KE-JCM-KE001-2023-1-901-1001"]
-    assert ke["decision_status"] == "issued"
+    jp = app.registry.issue(c.Issue(decision.decision, "JP"))
+    assert jp.quantity == 500
+    assert jp.serials == ("JP-KE-JCM-KE001-2023-1-1-500",)
+    assert jp.decision_status == "partially_issued"
+    ke = app.registry.issue(c.Issue(decision.decision, "KE"))
+    assert ke.serials == ("KE-KE-JCM-KE001-2023-1-501-900", "KE-KE-JCM-KE001-2023-1-901-1001")
+    assert ke.decision_status == "issued"
     assert (held(app, "JP-GOV-0001"), held(app, world["ke"]), held(app, "KE-GOV-0001")) == (
         500,
         400,
         101,
     )
-    assert app.registry.audit()["ok"]
+    assert app.registry.audit().ok
 
 
-def test_a_side_cannot_issue_its_share_twice(app: App, world: dict) -> None:
-    decision = decide(app, world)["decision"]
+def test_a_side_cannot_issue_its_share_twice(app: App, world: World) -> None:
+    decision = decide(app, world).decision
     app.registry.issue(c.Issue(decision, "JP"))
     error = refusal(lambda: app.registry.issue(c.Issue(decision, "JP")))
     assert error.code == "I2_ALREADY_ISSUED"
@@ -124,15 +128,15 @@ def test_a_side_cannot_issue_its_share_twice(app: App, world: dict) -> None:
     assert held(app, "JP-GOV-0001") == 500
 
 
-def test_a_registry_with_no_share_cannot_issue(app: App, world: dict) -> None:
-    decision = decide(app, world)["decision"]
+def test_a_registry_with_no_share_cannot_issue(app: App, world: World) -> None:
+    decision = decide(app, world).decision
     assert refusal(lambda: app.registry.issue(c.Issue(decision, "ID"))).code == "I2_NO_SHARE"
 
 
 def test_an_overlapping_monitoring_period_is_refused_whether_pending_or_issued(
-    app: App, world: dict
+    app: App, world: World
 ) -> None:
-    first = decide(app, world)["decision"]
+    first = decide(app, world).decision
     error = refusal(lambda: decide(app, world, start=date(2023, 12, 31), end=date(2024, 6, 30)))
     assert error.code == "I3_OVERLAPPING_PERIOD"
     assert "2023-01-01..2023-12-31" in error.message
@@ -143,47 +147,47 @@ def test_an_overlapping_monitoring_period_is_refused_whether_pending_or_issued(
         == "I3_OVERLAPPING_PERIOD"
     )
     second = decide(app, world, start=date(2024, 1, 1), end=date(2024, 12, 31))
-    assert second["period_seq"] == 2
+    assert second.period_seq == 2
 
 
-def test_a_monitoring_period_ending_in_the_future_is_refused(app: App, world: dict) -> None:
+def test_a_monitoring_period_ending_in_the_future_is_refused(app: App, world: World) -> None:
     error = refusal(lambda: decide(app, world, start=date(2026, 1, 1), end=date(2026, 12, 31)))
     assert error.code == "I8_FUTURE_PERIOD"
 
 
 def test_a_transfer_by_quantity_takes_the_lowest_serials_and_splits_blocks(
-    app: App, world: dict
+    app: App, world: World
 ) -> None:
     issued_both(app, world)
     moved = app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=120))
-    assert moved["serials"] == ["JP-KE-JCM-KE001-2023-1-1-120"]
+    assert moved.serials == ("JP-KE-JCM-KE001-2023-1-1-120",)
     again = app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=5))
-    assert again["serials"] == ["JP-KE-JCM-KE001-2023-1-121-125"]
+    assert again.serials == ("JP-KE-JCM-KE001-2023-1-121-125",)
     assert (held(app, "JP-GOV-0001"), held(app, world["jp"])) == (375, 125)
     where = app.registry.lookup_serial("JP-KE-JCM-KE001-2023-1-100-130")
-    assert [(loc["serials"], loc["account"]) for loc in where["locations"]] == [
+    assert [(loc.serials, loc.account) for loc in where.locations] == [
         ("JP-KE-JCM-KE001-2023-1-100-120", world["jp"]),
         ("JP-KE-JCM-KE001-2023-1-121-125", world["jp"]),
         ("JP-KE-JCM-KE001-2023-1-126-130", "JP-GOV-0001"),
     ]
 
 
-def test_a_transfer_by_serial_range_moves_exactly_those_serials(app: App, world: dict) -> None:
+def test_a_transfer_by_serial_range_moves_exactly_those_serials(app: App, world: World) -> None:
     issued_both(app, world)
     moved = app.registry.transfer(
         c.Move("JP-GOV-0001", world["jp"], serials="JP-KE-JCM-KE001-2023-1-200-249")
     )
-    assert moved["quantity"] == 50
+    assert moved.quantity == 50
     where = app.registry.lookup_serial("JP-KE-JCM-KE001-2023-1-199-250")
-    assert [(loc["quantity"], loc["account"]) for loc in where["locations"]] == [
+    assert [(loc.quantity, loc.account) for loc in where.locations] == [
         (1, "JP-GOV-0001"),
         (50, world["jp"]),
         (1, "JP-GOV-0001"),
     ]
-    assert app.registry.audit()["ok"]
+    assert app.registry.audit().ok
 
 
-def test_serials_not_held_by_the_sender_are_refused_and_named(app: App, world: dict) -> None:
+def test_serials_not_held_by_the_sender_are_refused_and_named(app: App, world: World) -> None:
     issued_both(app, world)
     app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=10))
     error = refusal(
@@ -196,7 +200,7 @@ def test_serials_not_held_by_the_sender_are_refused_and_named(app: App, world: d
     assert world["jp"] in error.message
 
 
-def test_serials_that_were_never_issued_are_refused(app: App, world: dict) -> None:
+def test_serials_that_were_never_issued_are_refused(app: App, world: World) -> None:
     issued_both(app, world)
     for text in (
         "JP-KE-JCM-KE001-2023-1-490-510",
@@ -209,7 +213,7 @@ def test_serials_that_were_never_issued_are_refused(app: App, world: dict) -> No
         assert error.code in ("U1_UNKNOWN_SERIAL", "U2_UNITS_NOT_HELD"), text
 
 
-def test_more_units_than_held_are_refused_and_nothing_changes(app: App, world: dict) -> None:
+def test_more_units_than_held_are_refused_and_nothing_changes(app: App, world: World) -> None:
     issued_both(app, world)
     before = row_counts(app)
     error = refusal(lambda: app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=501)))
@@ -218,7 +222,7 @@ def test_more_units_than_held_are_refused_and_nothing_changes(app: App, world: d
     assert row_counts(app) == before
 
 
-def test_internal_and_external_transfers_check_the_registries(app: App, world: dict) -> None:
+def test_internal_and_external_transfers_check_the_registries(app: App, world: World) -> None:
     issued_both(app, world)
     assert (
         refusal(lambda: app.registry.transfer(c.Move(world["ke"], world["jp"], quantity=1))).code
@@ -251,43 +255,43 @@ def test_internal_and_external_transfers_check_the_registries(app: App, world: d
 
 
 def test_an_external_transfer_of_authorised_units_is_their_first_transfer(
-    app: App, world: dict
+    app: App, world: World
 ) -> None:
     issued_both(app, world)
     app.registry.authorise(
         c.Authorise(world["ke"], frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=100)
     )
     moved = app.registry.external_transfer(c.Move(world["ke"], world["jp"], quantity=150))
-    assert moved["detail"]["first_transferred"] == 100
+    assert moved.detail["first_transferred"] == 100
     where = app.registry.lookup_serial("KE-KE-JCM-KE001-2023-1-501-650")
     assert [
         (
-            loc["quantity"],
-            loc["registry"],
-            loc["first_transferred"],
-            loc["corresponding_adjustment"],
+            loc.quantity,
+            loc.registry,
+            loc.first_transferred,
+            loc.corresponding_adjustment,
         )
-        for loc in where["locations"]
+        for loc in where.locations
     ] == [(100, "JP", True, "pending"), (50, "JP", False, "not_required")]
     # Back to Kenya and out again: the first transfer happens once.
     app.registry.external_transfer(c.Move(world["jp"], world["ke"], quantity=100))
     again = app.registry.external_transfer(c.Move(world["ke"], world["jp"], quantity=100))
-    assert "first_transferred" not in again["detail"]
+    assert "first_transferred" not in again.detail
     adjusted = app.registry.apply_corresponding_adjustment(
         c.ApplyCorrespondingAdjustment("KE-KE-JCM-KE001-2023-1-501-600", 2024)
     )
-    assert adjusted["quantity"] == 100
+    assert adjusted.quantity == 100
     error = refusal(
         lambda: app.registry.apply_corresponding_adjustment(
             c.ApplyCorrespondingAdjustment("KE-KE-JCM-KE001-2023-1-600-610", 2024)
         )
     )
     assert error.code == "T3_NO_ADJUSTMENT_DUE"
-    assert app.registry.audit()["ok"]
+    assert app.registry.audit().ok
 
 
 def test_only_the_host_party_can_authorise_and_not_after_first_transfer(
-    app: App, world: dict
+    app: App, world: World
 ) -> None:
     issued_both(app, world)
     error = refusal(
@@ -313,7 +317,7 @@ def test_only_the_host_party_can_authorise_and_not_after_first_transfer(
     assert error.code == "T4_ALREADY_FIRST_TRANSFERRED"
 
 
-def test_cancelled_and_retired_units_never_move_again(app: App, world: dict) -> None:
+def test_cancelled_and_retired_units_never_move_again(app: App, world: World) -> None:
     issued_both(app, world)
     cancelled = app.registry.cancel(
         c.Move(
@@ -324,8 +328,8 @@ def test_cancelled_and_retired_units_never_move_again(app: App, world: dict) -> 
             note="2024 claim",
         )
     )
-    assert cancelled["destination"] == "KE-CAN-0002"
-    assert cancelled["detail"] == {
+    assert cancelled.destination == "KE-CAN-0002"
+    assert cancelled.detail == {
         "purpose": "voluntary",
         "beneficiary": "Acme",
         "note": "2024 claim",
@@ -337,7 +341,7 @@ def test_cancelled_and_retired_units_never_move_again(app: App, world: dict) -> 
     assert (held(app, "KE-CAN-0002"), held(app, "KE-RET-0003")) == (30, 20)
 
 
-def test_cancelling_for_oimp_needs_an_oimp_authorisation(app: App, world: dict) -> None:
+def test_cancelling_for_oimp_needs_an_oimp_authorisation(app: App, world: World) -> None:
     issued_both(app, world)
     error = refusal(
         lambda: app.registry.cancel(
@@ -355,18 +359,19 @@ def test_cancelling_for_oimp_needs_an_oimp_authorisation(app: App, world: dict) 
         )
     )
     done = app.registry.cancel(c.Move(world["ke"], quantity=5, purpose=CancellationPurpose.OIMP))
-    assert done["detail"]["first_transferred"] == 5
+    assert done.detail["first_transferred"] == 5
 
 
 def test_repeating_an_idempotency_key_returns_the_first_result_and_changes_nothing(
-    app: App, world: dict
+    app: App, world: World
 ) -> None:
     issued_both(app, world)
     cmd = c.Move("JP-GOV-0001", world["jp"], quantity=7)
     first = app.registry.transfer(cmd, key="k-1")
     before = row_counts(app)
     second = app.registry.transfer(cmd, key="k-1")
-    assert second == {**first, "replayed": True}
+    assert second == replace(first, replayed=True)
+    assert type(second) is type(first)
     assert row_counts(app) == before
     error = refusal(
         lambda: app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=8), key="k-1")
@@ -374,7 +379,7 @@ def test_repeating_an_idempotency_key_returns_the_first_result_and_changes_nothi
     assert error.code == "G2_IDEMPOTENCY_KEY_REUSED"
 
 
-def test_a_batch_is_all_or_nothing(app: App, world: dict) -> None:
+def test_a_batch_is_all_or_nothing(app: App, world: World) -> None:
     issued_both(app, world)
     before = row_counts(app)
     error = refusal(
@@ -396,11 +401,11 @@ def test_a_batch_is_all_or_nothing(app: App, world: dict) -> None:
             (c.Move(world["jp"], "JP-GOV-0001", quantity=2), TransactionKind.TRANSFER),
         ]
     )
-    assert done["count"] == 3
+    assert done.count == 3
     assert (held(app, "JP-GOV-0001"), held(app, world["jp"])) == (492, 3)
 
 
-def test_a_batch_sees_its_own_earlier_moves(app: App, world: dict) -> None:
+def test_a_batch_sees_its_own_earlier_moves(app: App, world: World) -> None:
     issued_both(app, world)
     app.registry.batch(
         [
@@ -413,15 +418,15 @@ def test_a_batch_sees_its_own_earlier_moves(app: App, world: dict) -> None:
         ]
     )
     where = app.registry.lookup_serial("JP-KE-JCM-KE001-2023-1-1-100")
-    assert [(loc["serials"], loc["account"]) for loc in where["locations"]] == [
+    assert [(loc.serials, loc.account) for loc in where.locations] == [
         ("JP-KE-JCM-KE001-2023-1-1-10", world["jp"]),
         ("JP-KE-JCM-KE001-2023-1-11-60", "JP-GOV-0001"),
         ("JP-KE-JCM-KE001-2023-1-61-100", world["jp"]),
     ]
-    assert app.registry.audit()["ok"]
+    assert app.registry.audit().ok
 
 
-def test_every_committed_transaction_has_exactly_one_event(app: App, world: dict) -> None:
+def test_every_committed_transaction_has_exactly_one_event(app: App, world: World) -> None:
     issued_both(app, world)
     app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=3))
     app.registry.batch([(c.Move(world["jp"], quantity=1), TransactionKind.RETIREMENT)] * 3)
@@ -438,26 +443,26 @@ def test_every_committed_transaction_has_exactly_one_event(app: App, world: dict
     assert all(p["quantity"] == 1 and p["source"] == world["jp"] for p in retire_payloads)
 
 
-def test_history_shows_every_transaction_that_touched_a_serial(app: App, world: dict) -> None:
+def test_history_shows_every_transaction_that_touched_a_serial(app: App, world: World) -> None:
     issued_both(app, world)
     app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=10))
     app.registry.cancel(c.Move(world["jp"], quantity=4, purpose=CancellationPurpose.VOLUNTARY))
-    history = app.registry.lookup_serial("JP-KE-JCM-KE001-2023-1-3")["history"]
-    assert [h["kind"] for h in history] == ["issuance", "transfer", "cancellation"]
-    assert history[-1]["detail"]["purpose"] == "voluntary"
+    history = app.registry.lookup_serial("JP-KE-JCM-KE001-2023-1-3").history
+    assert [h.kind for h in history] == ["issuance", "transfer", "cancellation"]
+    assert history[-1].detail["purpose"] == "voluntary"
 
 
-def test_transactions_can_be_filtered(app: App, world: dict) -> None:
+def test_transactions_can_be_filtered(app: App, world: World) -> None:
     issued_both(app, world)
     app.registry.transfer(c.Move("JP-GOV-0001", world["jp"], quantity=3))
-    kinds = [t["kind"] for t in app.registry.transactions(account=world["jp"])]
+    kinds = [t.kind for t in app.registry.transactions(account=world["jp"])]
     assert kinds == ["transfer"]
-    assert [t["kind"] for t in app.registry.transactions(kind="issuance")] == ["issuance"] * 2
+    assert [t.kind for t in app.registry.transactions(kind="issuance")] == ["issuance"] * 2
     assert len(app.registry.transactions(project="KE001")) == 3
     assert app.registry.transactions(project="ID001") == []
 
 
-def test_a_registry_has_one_account_of_each_singleton_type(app: App, world: dict) -> None:
+def test_a_registry_has_one_account_of_each_singleton_type(app: App, world: World) -> None:
     error = refusal(
         lambda: app.registry.open_account(
             c.OpenAccount("JP", "JP-ORG-0001", AccountType.CANCELLATION, "second")
@@ -474,39 +479,41 @@ def test_a_registry_has_one_account_of_each_singleton_type(app: App, world: dict
     )
 
 
-def test_a_blocked_account_neither_sends_nor_receives_until_reopened(app: App, world: dict) -> None:
+def test_a_blocked_account_neither_sends_nor_receives_until_reopened(
+    app: App, world: World
+) -> None:
     issued_both(app, world)
     blocked = app.registry.set_account_status(
         c.SetAccountStatus(world["ke"], AccountStatus.BLOCKED, "court order")
     )
-    assert (blocked["previous"], blocked["status"]) == ("open", "blocked")
+    assert (blocked.previous, blocked.status) == ("open", "blocked")
     for move in (
         c.Move(world["ke"], "KE-GOV-0001", quantity=1),
         c.Move("KE-GOV-0001", world["ke"], quantity=1),
     ):
         assert refusal(lambda m=move: app.registry.transfer(m)).code == "G4_ACCOUNT_NOT_OPEN"
     app.registry.set_account_status(c.SetAccountStatus(world["ke"], AccountStatus.OPEN))
-    assert app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1))["quantity"] == 1
+    assert app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1)).quantity == 1
 
 
-def test_an_account_closes_only_when_empty_and_for_good(app: App, world: dict) -> None:
+def test_an_account_closes_only_when_empty_and_for_good(app: App, world: World) -> None:
     issued_both(app, world)
     close = c.SetAccountStatus(world["ke"], AccountStatus.CLOSED)
     error = refusal(lambda: app.registry.set_account_status(close))
     assert error.code == "A4_NOT_EMPTY"
     assert "400 units" in error.message
     app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=400))
-    assert app.registry.set_account_status(close)["status"] == "closed"
+    assert app.registry.set_account_status(close).status == "closed"
     reopen = c.SetAccountStatus(world["ke"], AccountStatus.OPEN)
     assert refusal(lambda: app.registry.set_account_status(reopen)).code == "A4_ACCOUNT_CLOSED"
     system = c.SetAccountStatus("KE-CAN-0002", AccountStatus.BLOCKED)
     assert refusal(lambda: app.registry.set_account_status(system)).code == "A4_SYSTEM_ACCOUNT"
     verdict = app.log.verify(app.log_verifiers())
-    assert verdict["ok"], verdict["problem"]
+    assert verdict.ok, verdict.problem
 
 
 def test_a_suspended_registry_takes_part_in_no_transaction_until_reactivated(
-    app: App, world: dict
+    app: App, world: World
 ) -> None:
     issued_both(app, world)
     app.registry.set_registry_active(c.SetRegistryActive("KE", False, "maintenance"))
@@ -515,7 +522,7 @@ def test_a_suspended_registry_takes_part_in_no_transaction_until_reactivated(
         lambda: app.registry.external_transfer(c.Move("JP-GOV-0001", world["ke"], quantity=1)),
         lambda: app.registry.issue(
             c.Issue(
-                decide(app, world, start=date(2024, 1, 1), end=date(2024, 12, 31))["decision"], "KE"
+                decide(app, world, start=date(2024, 1, 1), end=date(2024, 12, 31)).decision, "KE"
             )
         ),
     ):
@@ -526,6 +533,6 @@ def test_a_suspended_registry_takes_part_in_no_transaction_until_reactivated(
         == "G1_NO_CHANGE"
     )
     app.registry.set_registry_active(c.SetRegistryActive("KE", True))
-    assert app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1))["quantity"] == 1
+    assert app.registry.transfer(c.Move(world["ke"], "KE-GOV-0001", quantity=1)).quantity == 1
     verdict = app.log.verify(app.log_verifiers())
-    assert verdict["ok"], verdict["problem"]
+    assert verdict.ok, verdict.problem

@@ -39,6 +39,7 @@ from jcm.domain.registry.accounts import AccountStatus
 from jcm.domain.transparency.signed_note import MalformedKey, Verifier
 from jcm.entrypoints.demo import run_demo
 from jcm.entrypoints.demo_cycle import Walker
+from jcm.service_layer.results import to_json_object
 
 BACKENDS = [b.strip() for b in os.environ.get("JCM_TEST_BACKENDS", "sqlite,postgresql").split(",")]
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -275,10 +276,10 @@ def verdict(app: App) -> dict[str, Any]:
     verifiers: dict[str, Verifier] = {}
     for key in app.log.signing_keys():
         try:
-            verifiers[key["key_id"]] = NoteVerifier.from_verifier_key(key["verifier"])
+            verifiers[key.key_id] = NoteVerifier.from_verifier_key(key.verifier)
         except MalformedKey:
             continue  # a damaged key row: its checkpoints cannot be checked
-    result: dict[str, Any] = app.log.verify(verifiers)
+    result: dict[str, Any] = to_json_object(app.log.verify(verifiers))
     return result
 
 

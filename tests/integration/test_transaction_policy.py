@@ -24,6 +24,7 @@ from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.article6 import AuthorisedUse
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import CancellationPurpose
+from jcm.service_layer.registry.results import TransactionResult
 
 KE = "KE-ENT-0004"  # the Kenyan participant's account, holding units
 KE_OTHER = "KE-ENT-0005"
@@ -42,15 +43,11 @@ def world(app: App) -> dict[str, Any]:
     r = app.registry
     for code in ("JP", "KE"):
         r.create_registry(c.CreateRegistry(code))
-    ke_org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd"))["organisation"]
-    jp_org = r.create_organisation(c.CreateOrganisation("JP", "Buyer KK"))["organisation"]
-    assert (
-        r.open_account(c.OpenAccount("KE", ke_org, AccountType.ENTITY_HOLDING, ""))["account"] == KE
-    )
+    ke_org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd")).organisation
+    jp_org = r.create_organisation(c.CreateOrganisation("JP", "Buyer KK")).organisation
+    assert r.open_account(c.OpenAccount("KE", ke_org, AccountType.ENTITY_HOLDING, "")).account == KE
     r.open_account(c.OpenAccount("KE", ke_org, AccountType.ENTITY_HOLDING, ""))
-    assert (
-        r.open_account(c.OpenAccount("JP", jp_org, AccountType.ENTITY_HOLDING, ""))["account"] == JP
-    )
+    assert r.open_account(c.OpenAccount("JP", jp_org, AccountType.ENTITY_HOLDING, "")).account == JP
     first = r.record_decision(
         c.RecordDecision(
             "KE001",
@@ -60,7 +57,7 @@ def world(app: App) -> dict[str, Any]:
             1000,
             _shares(("JP-GOV-0001", 50), (KE, 50)),
         )
-    )["decision"]
+    ).decision
     r.issue(c.Issue(first, "JP"))
     r.issue(c.Issue(first, "KE"))
     r.authorise(c.Authorise(KE, NDC, "KE-LoA-1", quantity=100))
@@ -74,8 +71,8 @@ def world(app: App) -> dict[str, Any]:
             100,
             _shares((KE, 100)),
         )
-    )["decision"]
-    return {"pending": moved["serials"][0], "undecided": second}
+    ).decision
+    return {"pending": moved.serials[0], "undecided": second}
 
 
 # kind → (the command, the account it involves, the registry it involves)
@@ -168,8 +165,8 @@ def test_every_kind_of_transaction_passes_the_policy_when_everything_is_open(
     """The same commands succeed in the same world: the refusals above are the policy's."""
     action, _, _ = KINDS[kind]
     result = action(app, world)
-    assert isinstance(result, dict)
-    assert result["quantity"] > 0
+    assert isinstance(result, TransactionResult)
+    assert result.quantity > 0
 
 
 def test_japan_cannot_cancel_for_its_ndc_units_kenya_never_authorised(
@@ -193,8 +190,8 @@ def test_units_the_host_authorised_for_ndc_use_count_towards_japans_ndc(
     pending = SerialRange.parse(world["pending"])
     serials = replace(pending, end=pending.start + 4).format()
     done = app.registry.cancel(c.Move(JP, serials=serials, purpose=CancellationPurpose.NDC))
-    assert done["quantity"] == 5
-    assert done["detail"]["purpose"] == "ndc"
+    assert done.quantity == 5
+    assert done.detail["purpose"] == "ndc"
 
 
 def test_the_host_cancels_its_own_unauthorised_units_for_its_own_ndc(
@@ -202,7 +199,7 @@ def test_the_host_cancels_its_own_unauthorised_units_for_its_own_ndc(
 ) -> None:
     unauthorised = SerialRange.parse("KE-KE-JCM-KE001-2023-1-900-909").format()
     done = app.registry.cancel(c.Move(KE, serials=unauthorised, purpose=CancellationPurpose.NDC))
-    assert done["quantity"] == 10
+    assert done.quantity == 10
 
 
 def test_voluntary_cancellation_of_another_partys_units_needs_no_authorisation(
@@ -211,23 +208,23 @@ def test_voluntary_cancellation_of_another_partys_units_needs_no_authorisation(
     done = app.registry.cancel(
         c.Move("JP-GOV-0001", quantity=5, purpose=CancellationPurpose.VOLUNTARY)
     )
-    assert done["quantity"] == 5
+    assert done.quantity == 5
 
 
 def test_an_external_transfer_says_whether_it_was_a_first_transfer(
     app: App, world: dict[str, Any]
 ) -> None:
     authorised = app.registry.external_transfer(c.Move(KE, JP, quantity=10))
-    assert authorised["first_transfer"] is True
-    assert authorised["detail"]["first_transferred"] == 10
+    assert authorised.first_transfer is True
+    assert authorised.detail["first_transferred"] == 10
 
     # Units 601.. of KE's share were never authorised: they move, but are not ITMOs.
     plain = app.registry.external_transfer(c.Move(KE, JP, serials="KE-KE-JCM-KE001-2023-1-700-709"))
-    assert plain["first_transfer"] is False
-    assert "first_transferred" not in plain["detail"]
+    assert plain.first_transfer is False
+    assert "first_transferred" not in plain.detail
 
     back = app.registry.external_transfer(c.Move(JP, KE, serials="KE-KE-JCM-KE001-2023-1-700-709"))
-    assert back["first_transfer"] is False
+    assert back.first_transfer is False
 
 
 def test_an_external_transfer_of_another_pairs_units_is_refused_per_unit(
@@ -237,8 +234,8 @@ def test_an_external_transfer_of_another_pairs_units_is_refused_per_unit(
     app.registry.create_registry(c.CreateRegistry("ID"))
     org = app.registry.create_organisation(c.CreateOrganisation("ID", "Buyer Tbk"))
     account = app.registry.open_account(
-        c.OpenAccount("ID", org["organisation"], AccountType.ENTITY_HOLDING, "")
-    )["account"]
+        c.OpenAccount("ID", org.organisation, AccountType.ENTITY_HOLDING, "")
+    ).account
     with pytest.raises(JcmError) as refused:
         app.registry.external_transfer(c.Move("JP-GOV-0001", account, quantity=1))
     assert refused.value.code == "G6_NOT_BILATERAL"

@@ -13,14 +13,16 @@ import rfc8785
 from sqlalchemy import select, text
 
 from jcm.adapters import schema
-from jcm.adapters.signing import NoteSigner, NoteVerifier
+from jcm.adapters.signing import NoteSigner
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.domain.transparency.merkle import leaf_hash
+from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo import run_demo
+from jcm.service_layer.results import to_json, to_json_object
 from jcm.service_layer.transparency.proofs import check_bundle
 
 FIXED_NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -38,8 +40,8 @@ def populate(app: App) -> dict[str, Any]:
     r = app.registry
     r.create_registry(c.CreateRegistry("JP"))
     r.create_registry(c.CreateRegistry("KE"))
-    org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd"))["organisation"]
-    ke = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "Solar"))["account"]
+    org = r.create_organisation(c.CreateOrganisation("KE", "Solar Ltd")).organisation
+    ke = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "Solar")).account
     decision = r.record_decision(
         c.RecordDecision(
             "KE001",
@@ -49,15 +51,15 @@ def populate(app: App) -> dict[str, Any]:
             1000,
             (AllocationShare("JP-GOV-0001", Decimal(50)), AllocationShare(ke, Decimal(50))),
         )
-    )["decision"]
+    ).decision
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))
     moved = r.transfer(c.Move(ke, "KE-GOV-0001", quantity=40))
     r.cancel(c.Move("JP-GOV-0001", quantity=25, purpose=CancellationPurpose.VOLUNTARY))
-    return {"ke": ke, "decision": decision, "transfer": moved["transaction"]}
+    return {"ke": ke, "decision": decision, "transfer": moved.transaction}
 
 
-def verifiers(app: App) -> list[NoteVerifier]:
+def verifiers(app: App) -> list[Verifier]:
     return list(app.log_verifiers().values())
 
 
@@ -89,8 +91,8 @@ def test_every_change_is_one_canonical_entry_in_log_order(app: App) -> None:
 def test_checkpoints_are_signed_at_the_configured_cadence(app: App) -> None:
     populate(app)
     checkpoints = app.log.checkpoints()
-    assert [cp["size"] for cp in checkpoints] == [5]
-    note = checkpoints[0]["note"]
+    assert [cp.size for cp in checkpoints] == [5]
+    note = checkpoints[0].note
     assert note.startswith("jcm-registry/log\n5\n")
     assert "\n\n— jcm-registry/log " in note
 
@@ -99,12 +101,12 @@ def test_an_inclusion_proof_checks_out_offline_with_only_the_public_key(app: App
     world = populate(app)
     app.log.sign_checkpoint()
     bundle = app.log.inclusion_proof(transaction=world["transfer"])
-    assert bundle["tree_size"] == 9
-    verdict = check_bundle(json.dumps(bundle), verifiers(app))
+    assert bundle.tree_size == 9
+    verdict = check_bundle(json.dumps(to_json(bundle)), verifiers(app))
     assert verdict["ok"], verdict
     for_serial = app.log.inclusion_proofs_for_serial("KE-KE-JCM-KE001-2023-1-501-510")
     assert len(for_serial) == 2  # issuance and transfer
-    assert check_bundle(json.dumps(for_serial), verifiers(app))["ok"]
+    assert check_bundle(json.dumps(to_json(for_serial)), verifiers(app))["ok"]
 
 
 @pytest.mark.parametrize(
@@ -129,7 +131,7 @@ def test_a_tampered_or_malformed_bundle_is_rejected_naming_what_failed(
 ) -> None:
     world = populate(app)
     app.log.sign_checkpoint()
-    bundle = app.log.inclusion_proof(transaction=world["transfer"])
+    bundle = to_json_object(app.log.inclusion_proof(transaction=world["transfer"]))
     verdict = check_bundle(json.dumps(tamper(bundle)), verifiers(app))
     assert verdict["ok"] is False
     assert failure in verdict["failure"]
@@ -138,7 +140,7 @@ def test_a_tampered_or_malformed_bundle_is_rejected_naming_what_failed(
 def test_a_bundle_checked_with_another_key_or_truncated_is_rejected(app: App) -> None:
     world = populate(app)
     app.log.sign_checkpoint()
-    text_ = json.dumps(app.log.inclusion_proof(transaction=world["transfer"]))
+    text_ = json.dumps(to_json(app.log.inclusion_proof(transaction=world["transfer"])))
     stranger = NoteSigner.generate("jcm-registry/log").verifier
     verdict = check_bundle(text_, [stranger])
     assert not verdict["ok"]
@@ -151,9 +153,11 @@ def test_a_bundle_checked_with_another_key_or_truncated_is_rejected(app: App) ->
 def test_consistency_between_checkpoints_checks_out(app: App) -> None:
     populate(app)
     app.log.sign_checkpoint()
-    bundle = app.log.consistency_proof(5, None)
+    bundle = to_json_object(app.log.consistency_proof(5, None))
     assert check_bundle(json.dumps(bundle), verifiers(app))["ok"]
-    forged = bundle | {"proof": list(reversed(bundle["proof"]))}
+    proof = bundle["proof"]
+    assert isinstance(proof, list)
+    forged = bundle | {"proof": list(reversed(proof))}
     verdict = check_bundle(json.dumps(forged), verifiers(app))
     assert not verdict["ok"]
     assert "does not extend" in verdict["failure"]
@@ -163,14 +167,15 @@ def test_a_clean_log_verifies_and_replays_to_the_database(app: App) -> None:
     populate(app)
     app.log.sign_checkpoint()
     result = app.log.verify(app.log_verifiers())
-    assert result == result | {"ok": True, "entries": 9, "checkpoints": 2, "problem": None}
+    assert (result.ok, result.entries, result.checkpoints, result.problem) == (True, 9, 2, None)
 
 
 def problem_after(app: App, statement: str) -> dict[str, Any]:
     execute(app, statement)
     result = app.log.verify(app.log_verifiers())
-    assert result["ok"] is False
-    problem: dict[str, Any] = result["problem"]
+    assert result.ok is False
+    assert result.problem is not None
+    problem: dict[str, Any] = to_json_object(result.problem)
     return problem
 
 
@@ -207,8 +212,9 @@ def test_reordering_entries_is_detected(app: App) -> None:
         )
         conn.execute(text("UPDATE events SET entry = :e WHERE log_index = 2"), {"e": b})
         conn.execute(text("UPDATE events SET entry = :e WHERE log_index = 3"), {"e": a})
-    problem = app.log.verify(app.log_verifiers())["problem"]
-    assert (problem["entity"], problem["field"]) == ("log entry 2", "leaf hash")
+    problem = app.log.verify(app.log_verifiers()).problem
+    assert problem is not None
+    assert (problem.entity, problem.field) == ("log entry 2", "leaf hash")
 
 
 def test_reordering_entries_with_their_hashes_still_breaks_the_tree(app: App) -> None:
@@ -253,9 +259,9 @@ def test_old_checkpoints_stay_verifiable_after_a_key_rotation(app: App) -> None:
         fresh.log.sign_checkpoint()
         keys = fresh.log_verifiers()
         assert set(keys) == {rotated["old_key_id"], rotated["new_key_id"]}
-        assert fresh.log.verify(keys)["ok"]
-        assert check_bundle(json.dumps(old_bundle), [keys[rotated["old_key_id"]]])["ok"]
-        new_bundle = fresh.log.inclusion_proof(index=9)
+        assert fresh.log.verify(keys).ok
+        assert check_bundle(json.dumps(to_json(old_bundle)), [keys[rotated["old_key_id"]]])["ok"]
+        new_bundle = to_json(fresh.log.inclusion_proof(index=9))
         assert check_bundle(json.dumps(new_bundle), [keys[rotated["new_key_id"]]])["ok"]
         assert not check_bundle(json.dumps(new_bundle), [keys[rotated["old_key_id"]]])["ok"]
     finally:
@@ -313,8 +319,8 @@ def test_a_forged_idempotency_response_is_caught(app: App) -> None:
             .where(schema.idempotency_keys.c.key == "k-1")
             .values(response={"transaction": 1, "quantity": 999})
         )
-    problem = app.log.verify(app.log_verifiers())["problem"]
-    assert where(problem) == ("idempotency_keys", "k-1", "response")
+    problem: dict[str, Any] = to_json_object(app.log.verify(app.log_verifiers()))
+    assert where(problem["problem"]) == ("idempotency_keys", "k-1", "response")
 
 
 def test_editing_the_state_column_of_a_cycle_aggregate_is_caught(app: App) -> None:

@@ -49,7 +49,7 @@ def test_control_characters_and_non_ascii_text_are_encoded_as_jcs_requires() -> 
 
 
 def test_number_lookalikes_inside_strings_keep_the_fast_path_and_real_floats_do_not() -> None:
-    in_strings = {"note": "v1.0 of 1e3 and 12345678901234567", "n": 3}
+    in_strings: dict[str, str | int] = {"note": "v1.0 of 1e3 and 12345678901234567", "n": 3}
     assert canonical_json(in_strings) == rfc8785.dumps(in_strings)
     for value in ({"x": 1.0}, {"x": 1e21}, {"x": [0.1, 2]}):
         assert canonical_json(value) == rfc8785.dumps(value)
@@ -83,7 +83,11 @@ def test_floats_and_big_integers_anywhere_never_take_a_wrong_fast_path(value: An
 def test_a_timestamp_with_fractional_seconds_stays_on_the_fast_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    value = {"timestamp": "2026-11-22T23:04:22.010287+00:00", "quantity": 7, "r": [1, 2]}
+    value: dict[str, str | int | list[int]] = {
+        "timestamp": "2026-11-22T23:04:22.010287+00:00",
+        "quantity": 7,
+        "r": [1, 2],
+    }
     expected = rfc8785.dumps(value)
 
     def slow_path(_: Any) -> bytes:

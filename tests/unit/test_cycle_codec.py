@@ -144,9 +144,15 @@ RENEWAL = Step(
     ),
     Renewal(date(2037, 12, 31)),
 )
+
+
+def _constant(project: Project) -> Callable[[], Project]:
+    return lambda: project
+
+
 PROJECTS: dict[str, Callable[[], Project]] = {
     **{
-        f"happy-{index}-{p.state.value}": (lambda p=p: p)
+        f"happy-{index}-{p.state.value}": _constant(p)
         for index, p in enumerate(projects_on_the_happy_path())
     },
     "allocation-change-pending": lambda: registered_then(ALLOCATION_CHANGE),
@@ -202,7 +208,7 @@ def test_a_pending_change_keeps_its_kind_and_its_details() -> None:
 
 
 def test_a_registered_project_has_the_documented_form() -> None:
-    form = codec.project_to_json(registered_project())
+    form: Any = codec.project_to_json(registered_project())
 
     assert form["methodology"] == {"id": "KE_AM001", "version": "1.0"}
     assert form["crediting_period"] == {"start": "2024-01-01", "end": "2030-12-31"}
@@ -308,7 +314,7 @@ def test_every_monitoring_period_the_steps_produce_reads_back_equal(
 def test_a_decided_and_partly_issued_period_keeps_its_decision_lines_and_sides() -> None:
     partly = next(r for r in REQUESTS if r.state is MonitoringState.PARTIALLY_ISSUED)
 
-    form = codec.monitoring_to_json(partly)
+    form: Any = codec.monitoring_to_json(partly)
 
     assert form["decision"] == {
         "amount": 999,
@@ -425,7 +431,7 @@ def test_every_actor_reads_back_equal(actor: Actor) -> None:
 
 
 def test_designations_are_stored_in_order_whatever_the_set_order() -> None:
-    form = codec.actor_to_json(TPE_A)
+    form: Any = codec.actor_to_json(TPE_A)
 
     assert form["designations"] == sorted(
         form["designations"], key=lambda d: (d["partner"], d["scope"], d["function"])

@@ -45,10 +45,11 @@ def raise_sites() -> list[tuple[str, str, str]]:
             first = node.args[0]
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
-            if name in ERROR_CLASSES and literal and CODE.fullmatch(str(first.value)):
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                continue
+            if name in ERROR_CLASSES and CODE.fullmatch(first.value):
                 where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                found.append((str(first.value), name, where))
+                found.append((first.value, name, where))
     return found
 
 
@@ -104,7 +105,9 @@ def test_no_refusal_message_names_a_cli_command() -> None:
     for area in ("domain", "service_layer"):
         for path in (SOURCE / area).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                text = node.value if isinstance(node, ast.Constant) else None
+                if not isinstance(node, ast.Constant):
+                    continue
+                text = node.value
                 if isinstance(text, str) and re.search(r"`jcm |(?<![\w-])--[a-z]", text):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text[:60]}")
     assert offenders == []

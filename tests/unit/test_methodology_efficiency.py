@@ -19,7 +19,9 @@ JANUARY = MonitoringPeriod(date(2025, 1, 1), date(2025, 1, 31))  # 744 h
 GRID_ID = {"host_country": "ID", "connection": "grid", "grid": "jamali"}  # EF 0.619
 
 
-def chiller_fixed(cop: str, t_cw: str = "37", t_chw: str = "7", q: str = "500") -> dict:
+def chiller_fixed(
+    cop: str, t_cw: str = "37", t_chw: str = "7", q: str = "500"
+) -> dict[str, tuple[str, str]]:
     return {
         "COP_PJ": (cop, "1"),
         "Q_PJ": (q, "USRt"),

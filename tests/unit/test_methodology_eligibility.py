@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from jcm.domain.methodologies import get
+from jcm.domain.methodologies.model import FactValue
 
-CHILLER = {
+CHILLER: dict[str, FactValue] = {
     "host_country": "ID",
     "equipment": "centrifugal_chiller",
     "connection": "grid",
@@ -62,7 +64,9 @@ def test_an_undeclared_fact_fails_its_criterion_without_raising() -> None:
 
 
 def test_a_float_where_a_decimal_is_required_fails_the_criterion() -> None:
-    result = get("ID_AM002", "1.0").check_eligibility(CHILLER | {"cop_rated": 6.5})
+    # A caller outside the type checker (a sheet, JSON) may hand in a float.
+    with_float = cast(dict[str, FactValue], CHILLER | {"cop_rated": 6.5})
+    result = get("ID_AM002", "1.0").check_eligibility(with_float)
 
     assert "C3" in result.failed_ids
     assert "is not a Decimal or int" in result.failures[0].reason
@@ -85,7 +89,7 @@ def test_th_am005_also_requires_a_non_inverter_chiller() -> None:
 
 
 def test_mongolian_heat_only_boilers_must_be_between_0_10_and_3_15_mw() -> None:
-    facts = {
+    facts: dict[str, FactValue] = {
         "host_country": "MN",
         "boiler_type": "coal_hob",
         "fuel": "other_bituminous_coal",
@@ -107,7 +111,7 @@ def test_mongolian_heat_only_boilers_must_be_between_0_10_and_3_15_mw() -> None:
 
 
 def test_the_first_thai_pv_version_covers_grid_connection_only() -> None:
-    facts = {
+    facts: dict[str, FactValue] = {
         "host_country": "TH",
         "technology": "solar_pv",
         "connection": "captive_only",
@@ -123,7 +127,7 @@ def test_the_first_thai_pv_version_covers_grid_connection_only() -> None:
 
 
 def test_led_downlight_methodology_refuses_tubes_and_low_colour_rendering() -> None:
-    facts = {
+    facts: dict[str, FactValue] = {
         "host_country": "ID",
         "lamp_type": "tube",
         "connection": "grid",
@@ -142,7 +146,7 @@ def test_led_downlight_methodology_refuses_tubes_and_low_colour_rendering() -> N
 
 
 def test_a_transformer_with_more_loss_than_the_reference_fails() -> None:
-    facts = {
+    facts: dict[str, FactValue] = {
         "host_country": "VN",
         "core": "amorphous",
         "factory_test_certificate": True,

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from jcm.domain.methodologies import CalculationRecord, get
 from jcm.domain.methodologies import solar_pv as solar_pv_module
 from jcm.domain.methodologies.arithmetic import credited_tonnes, q
+from jcm.domain.methodologies.model import FactValue
 from jcm.domain.methodologies.record import canonical_bytes, module_sha256
 from jcm.domain.registry.issuance import MonitoringPeriod
 
 JANUARY = MonitoringPeriod(date(2025, 1, 1), date(2025, 1, 31))
-FACTS = {
+FACTS: dict[str, FactValue] = {
     "host_country": "ID",
     "technology": "solar_pv",
     "connection": "grid",
@@ -29,7 +30,9 @@ FACTS = {
 }
 
 
-def pv_record(eg: object = "61234", unit: str = "kWh", period=JANUARY) -> CalculationRecord:
+def pv_record(
+    eg: object = "61234", unit: str = "kWh", period: MonitoringPeriod = JANUARY
+) -> CalculationRecord:
     return get("ID_AM901", "1.0").calculate(
         FACTS, {"P_PV": ("500", "kW")}, {"EG_p": (eg, unit)}, period
     )

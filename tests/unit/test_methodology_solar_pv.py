@@ -12,13 +12,16 @@ import pytest
 
 from jcm.domain.errors import InvalidInput
 from jcm.domain.methodologies import get
+from jcm.domain.methodologies.model import FactValue
 from jcm.domain.registry.issuance import MonitoringPeriod
 
 JANUARY = MonitoringPeriod(date(2025, 1, 1), date(2025, 1, 31))  # 31 days = 744 h
 FEBRUARY = MonitoringPeriod(date(2025, 2, 1), date(2025, 2, 28))  # 28 days = 672 h
 
 
-def pv_facts(country: str = "ID", grid: str = "jamali", connection: str = "grid") -> dict:
+def pv_facts(
+    country: str = "ID", grid: str = "jamali", connection: str = "grid"
+) -> dict[str, FactValue]:
     return {
         "host_country": country,
         "technology": "solar_pv",

@@ -88,5 +88,7 @@ def test_no_placeholder_claims_to_be_confirmed() -> None:
         (CHILLER_BANDS, Decimal(-1), "none"),
     ],
 )
-def test_a_capacity_falls_in_exactly_one_band(bands: tuple, value: Decimal, label: str) -> None:
+def test_a_capacity_falls_in_exactly_one_band(
+    bands: tuple[tuple[str, Decimal, Decimal | None], ...], value: Decimal, label: str
+) -> None:
     assert band_of(bands, value) == label

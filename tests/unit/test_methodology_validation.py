@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import pytest
 
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.methodologies import Quantity, get
+from jcm.domain.methodologies.model import FactValue
 from jcm.domain.registry.issuance import MonitoringPeriod
 
-FACTS = {"host_country": "ID", "connection": "grid", "grid": "jamali"}
+FACTS: dict[str, FactValue] = {"host_country": "ID", "connection": "grid", "grid": "jamali"}
 FIXED = {"P_PV": ("500", "kW")}
+Readings = Mapping[str, object]
 
 
-def refusal(monitored: dict, fixed: dict | None = None, facts: dict | None = None) -> JcmError:
+def refusal(
+    monitored: Readings, fixed: Readings | None = None, facts: dict[str, FactValue] | None = None
+) -> JcmError:
     with pytest.raises(InvalidInput) as refused:
         get("ID_AM901", "1.0").calculate(
             FACTS if facts is None else facts, FIXED if fixed is None else fixed, monitored
@@ -147,7 +153,7 @@ def test_an_emission_factor_cannot_be_typed_in_as_a_fixed_value_either() -> None
     ],
 )
 def test_a_missing_or_unknown_fact_needed_for_the_defaults_is_refused(
-    facts: dict, fact: str
+    facts: dict[str, FactValue], fact: str
 ) -> None:
     error = refusal({"EG_p": ("10", "MWh")}, facts=facts)
 
@@ -156,7 +162,9 @@ def test_a_missing_or_unknown_fact_needed_for_the_defaults_is_refused(
 
 
 def test_a_float_fact_is_refused() -> None:
-    error = refusal({"EG_p": ("10", "MWh")}, facts=FACTS | {"capacity_mw": 1.5})
+    # A caller outside the type checker (a sheet, JSON) may hand in a float.
+    with_float = cast(dict[str, FactValue], FACTS | {"capacity_mw": 1.5})
+    error = refusal({"EG_p": ("10", "MWh")}, facts=with_float)
 
     assert error.code == "M8_BAD_FACT"
     assert error.details["fact"] == "capacity_mw"

@@ -50,11 +50,11 @@ def run_demo(
             c.CreateOrganisation(registry, name), key=f"demo:org:{registry}:{name}"
         )
         account = service.open_account(
-            c.OpenAccount(registry, org["organisation"], AccountType.ENTITY_HOLDING, name),
+            c.OpenAccount(registry, org.organisation, AccountType.ENTITY_HOLDING, name),
             key=f"demo:account:{registry}:{name}",
         )
-        step(f"account {account['account']} ({name})")
-        return str(account["account"])
+        step(f"account {account.account} ({name})")
+        return account.account
 
     jp_buyer = entity("JP", "Demo Trading KK")
     ke_pp = entity("KE", "Demo Factory Solar Ltd (KE001 participant)")
@@ -78,14 +78,14 @@ def run_demo(
         c.Move(ke_pp, jp_buyer, quantity=300, note="sale to a Japanese buyer"),
         key="demo:external:KE-JP",
     )
-    step(f"first transfer KE → JP: {moved['quantity']:,} units ({', '.join(moved['serials'])})")
+    step(f"first transfer KE → JP: {moved.quantity:,} units ({', '.join(moved.serials)})")
     service.apply_corresponding_adjustment(
-        c.ApplyCorrespondingAdjustment(moved["serials"][0], 2024, "reported in the BTR"),
+        c.ApplyCorrespondingAdjustment(moved.serials[0], 2024, "reported in the BTR"),
         key="demo:ca:KE",
     )
     service.transfer(c.Move(gov["JP"], jp_buyer, quantity=150), key="demo:transfer:JP")
     # Only units Kenya authorised (ITMOs) count towards Japan's NDC: cancel 200 of them.
-    first = SerialRange.parse(moved["serials"][0])
+    first = SerialRange.parse(moved.serials[0])
     service.cancel(
         c.Move(
             jp_buyer,
@@ -108,13 +108,18 @@ def run_demo(
         "audit": audit,
     }
     if log is not None:
-        latest = log.checkpoints()[-1:] or [{"size": -1}]
-        checkpoint = log.sign_checkpoint() if latest[0]["size"] != log_size(log) else latest[0]
+        latest = log.checkpoints()[-1:]
+        fresh = not latest or latest[0].size != log_size(log)
+        checkpoint = log.sign_checkpoint() if fresh else latest[0]
         step(
-            f"transparency log: checkpoint of {checkpoint['size']} entries, root "
-            f"{checkpoint['root_hash'][:16]}…"
+            f"transparency log: checkpoint of {checkpoint.size} entries, root "
+            f"{checkpoint.root_hash[:16]}…"
         )
-        result["checkpoint"] = {k: checkpoint[k] for k in ("size", "root_hash", "note")}
+        result["checkpoint"] = {
+            "size": checkpoint.size,
+            "root_hash": checkpoint.root_hash,
+            "note": checkpoint.note,
+        }
     return result
 
 

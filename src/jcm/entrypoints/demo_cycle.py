@@ -38,6 +38,7 @@ from jcm.domain.cycle import (
 )
 from jcm.domain.cycle import commands as cc
 from jcm.domain.registry.allocation import AllocationShare
+from jcm.service_layer.cycle.results import MonitoringStepped
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 
@@ -207,7 +208,7 @@ class Walker:
                 cc.ProjectStep(pid, action, by, on, self.docs(pid, *kinds), **kw),
                 key=f"{key}:{action}",
             )
-            self.say(f"{pid} {action.replace('_', ' ')} → {result['state']}")
+            self.say(f"{pid} {action.replace('_', ' ')} → {result.state}")
 
         self.cycle.start_project(
             cc.StartProject(
@@ -283,16 +284,16 @@ class Walker:
             ),
             key=f"{key}:submit",
         )
-        calc = submitted["calculation"]
-        marks = submitted.get("illustrative") or []
+        calc = submitted.calculation
+        marks = submitted.illustrative
         self.say(
-            f"{rid} monitoring report {start}…{end}: {calc['emission_reductions']:,} tCO2 "
-            f"calculated by {calc['methodology']} v{calc['version']}"
+            f"{rid} monitoring report {start}…{end}: {calc.emission_reductions:,} tCO2 "
+            f"calculated by {calc.methodology} v{calc.version}"
             + (f" (ILLUSTRATIVE: {', '.join(marks)} from no source)" if marks else "")
         )
 
-        def step(action: str, by: str, days: int, *kinds: DocumentKind) -> dict[str, Any]:
-            result = self.cycle.monitoring_step(
+        def step(action: str, by: str, days: int, *kinds: DocumentKind) -> MonitoringStepped:
+            return self.cycle.monitoring_step(
                 cc.MonitoringStep(
                     rid,
                     action,
@@ -302,23 +303,23 @@ class Walker:
                 ),
                 key=f"{key}:{action}:{by}",
             )
-            return result
 
         step("start_verification", "demo-tpe", 5)
         verified = step("verify", "demo-tpe", 30, K.VERIFICATION_REPORT)
-        self.say(f"{rid} verified: {verified['verified_amount']:,} tCO2")
+        self.say(f"{rid} verified: {verified.verified_amount:,} tCO2")
         step("request_issuance", plan.participants[0].organisation_id, 35, K.ISSUANCE_REQUEST)
         step("accept_issuance_request", f"jc-sec-{partner}", 40)
         decided = step("decide", f"jc-{partner}", 60)
-        self.say(f"{rid} JC decision {decided['decision']}: {decided['decided_amount']:,} tCO2")
+        self.say(f"{rid} JC decision {decided.decision}: {decided.decided_amount:,} tCO2")
         for manager in ("rm-jp", f"rm-{partner}"):
             done = step("record_issuance", manager, 70)
-            issuance = done["issuance"]
+            issuance = done.issuance
+            assert issuance is not None, "recording an issuance issues"
             self.say(
-                f"{rid} issued {issuance['quantity']:,} in {done['registry']}: "
-                f"{', '.join(issuance['serials'])}"
+                f"{rid} issued {issuance.quantity:,} in {done.registry}: "
+                f"{', '.join(issuance.serials)}"
             )
-        return {"monitoring_period": rid, "decision": decided["decision"], "state": done["state"]}
+        return {"monitoring_period": rid, "decision": decided.decision, "state": done.state}
 
 
 def run_cycle(

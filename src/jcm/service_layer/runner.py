@@ -7,12 +7,15 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
-from typing import Any
+from dataclasses import asdict, is_dataclass, replace
+from typing import TypeVar
 
 from jcm.domain import limits
 from jcm.domain.errors import ConcurrencyConflict, IdempotencyConflict
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
+from jcm.service_layer.results import ChangeResult, JsonValue, from_json, to_json
+
+R = TypeVar("R", bound=ChangeResult)
 
 ATTEMPTS = 8
 
@@ -38,14 +41,17 @@ def execute(
     uow_factory: UnitOfWorkFactory,
     command_name: str,
     command: object,
-    handler: Callable[[UnitOfWork], dict[str, Any]],
+    handler: Callable[[UnitOfWork], R],
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+    *,
+    result_type: type[R],
+) -> R:
     """Run ``handler`` in a fresh unit of work and commit, retrying lock conflicts.
 
-    With an idempotency key the first successful result is stored in the same database
-    transaction; a repeat returns it unchanged (plus ``"replayed": true``) and changes
-    nothing. Refused commands store nothing, so a corrected retry may reuse the key.
+    With an idempotency key the first successful result is stored, in its JSON form, in the
+    same database transaction; a repeat rebuilds it as a ``result_type`` and returns it with
+    ``replayed`` set, and changes nothing. Refused commands store nothing, so a corrected
+    retry may reuse the key.
 
     Serialization failures and deadlocks are retried at once (jittered back-off); a lock
     wait that reached the lock timeout is not (it already took the whole wait budget):
@@ -57,7 +63,9 @@ def execute(
     digest = request_digest(command_name, command) if idempotency_key else ""
     for attempt in range(ATTEMPTS):
         try:
-            return _attempt(uow_factory, command_name, digest, handler, idempotency_key)
+            return _attempt(
+                uow_factory, command_name, digest, handler, idempotency_key, result_type
+            )
         except _KeyTakenMeanwhile:
             # Two processes raced on one key: the other committed first. The next attempt
             # reads its stored response and replays it (or refuses a different command).
@@ -76,26 +84,28 @@ def _attempt(
     uow_factory: UnitOfWorkFactory,
     command_name: str,
     digest: str,
-    handler: Callable[[UnitOfWork], dict[str, Any]],
+    handler: Callable[[UnitOfWork], R],
     idempotency_key: str | None,
-) -> dict[str, Any]:
+    result_type: type[R],
+) -> R:
     with uow_factory() as uow:
         if idempotency_key:
             stored = uow.ledger.get_idempotency(idempotency_key)
             if stored is not None:
-                return _replay(idempotency_key, digest, *stored)
+                response = _stored_response(idempotency_key, digest, *stored)
+                return replace(from_json(result_type, response), replayed=True)
         result = handler(uow)
         if idempotency_key and not uow.ledger.put_idempotency(
-            idempotency_key, command_name, digest, result, uow.now
+            idempotency_key, command_name, digest, to_json(result), uow.now
         ):
             raise _KeyTakenMeanwhile(idempotency_key)
         uow.commit()
         return result
 
 
-def _replay(
-    key: str, digest: str, stored_command: str, stored_digest: str, response: Any
-) -> dict[str, Any]:
+def _stored_response(
+    key: str, digest: str, stored_command: str, stored_digest: str, response: JsonValue
+) -> JsonValue:
     if stored_digest != digest:
         raise IdempotencyConflict(
             "G2_IDEMPOTENCY_KEY_REUSED",
@@ -104,4 +114,4 @@ def _replay(
             idempotency_key=key,
             first_command=stored_command,
         )
-    return {**response, "replayed": True}
+    return response

@@ -9,6 +9,7 @@ import typer
 from jcm.domain.cycle import (
     Role,
     RuleBook,
+    codec,
 )
 from jcm.domain.cycle import commands as cc
 from jcm.entrypoints.cli.common import (
@@ -33,6 +34,7 @@ from jcm.entrypoints.cli.cycle_options import (
     say_step,
     step_date,
 )
+from jcm.service_layer.cycle.results import ActorRegistered, RuleBookDefined, TpeDesignated
 
 actor_cli = typer.Typer(help="Who acts in the project cycle: participants, TPEs, JC, registries.")
 rule_book_cli = typer.Typer(help="Versions of a partner's rule set (PCP) the cycle runs under.")
@@ -60,7 +62,7 @@ def actor_register(
 ) -> None:
     """Register (or update) an organisation acting in one cycle role."""
 
-    def action() -> dict[str, Any]:
+    def action() -> ActorRegistered:
         designations = frozenset().union(*(parse_designation(d) for d in designation or []))
         acting = parse_role(role)
         assert acting is not None
@@ -96,7 +98,7 @@ def actor_designate(
 ) -> None:
     """Record the JC's decision designating a TPE (or withdrawing the designation)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> TpeDesignated:
         return state.app().cycle.designate_tpe(
             cc.DesignateTpe(
                 tpe,
@@ -110,10 +112,9 @@ def actor_designate(
             key,
         )
 
-    def render(r: dict[str, Any]) -> None:
-        held = [
-            f"{d['partner']} scope {d['scope']} {d['function']}" for d in r["actor"]["designations"]
-        ]
+    def render(r: TpeDesignated) -> None:
+        designations = sorted(codec.actor_from_json(r.actor).designations)
+        held = [f"{d.partner} scope {d.scope} {d.function}" for d in designations]
         say_step(r, f"{tpe} now holds: {', '.join(held) or 'no designation'}")
 
     run(json_out, action, render)
@@ -157,7 +158,7 @@ def rule_book_define(
 ) -> None:
     """Define a rule-book version (it never changes afterwards)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> RuleBookDefined:
         rules = RuleBook(
             version,
             pdd_public_input_days=pdd_public_input_days,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,6 +27,10 @@ from jcm.entrypoints.cli.guard import EXIT_INTERNAL as EXIT_INTERNAL
 from jcm.entrypoints.cli.guard import EXIT_REFUSED as EXIT_REFUSED
 from jcm.entrypoints.cli.guard import GuardedGroup, json_text, report_refusal
 from jcm.entrypoints.cli.guard import shown as shown
+from jcm.service_layer.registry.results import TransactionResult
+from jcm.service_layer.results import ChangeResult, to_json
+
+T = TypeVar("T")
 
 # Rich assumes 80 columns when output is not a terminal; registry tables need more.
 _WIDTH = None if sys.stdout.isatty() else 200
@@ -116,11 +123,23 @@ def _main(
 # -- output ----------------------------------------------------------------------------------
 
 
-def print_json(value: Any) -> None:
-    sys.stdout.write(json_text(value) + "\n")
+def print_json(value: object) -> None:
+    """Print a result (a typed result, a list of them, or plain data) in its JSON form."""
+    sys.stdout.write(json_text(_plain(value)) + "\n")
 
 
-def emit(result: Any, json_out: bool, render: Callable[[Any], None]) -> None:
+def _plain(value: object) -> object:
+    """Typed results in their JSON form, wherever they sit in ``value``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_json(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def emit(result: T, json_out: bool, render: Callable[[T], None]) -> None:
     """Show a result. It may be committed already: rendering must not fail, so every string
     in it is escaped (data, never markup) and a renderer that breaks falls back to JSON."""
     if json_out or state.json:
@@ -166,13 +185,14 @@ def settled_uploads() -> Iterator[None]:
         state._app.documents.settle(committed=True)
 
 
-def run(json_out: bool, action: Callable[[], Any], render: Callable[[Any], None]) -> None:
+def run(json_out: bool, action: Callable[[], T], render: Callable[[T], None]) -> None:
     with refusals(json_out), settled_uploads():
         result = action()
     emit(result, json_out, render)
 
 
-def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+def print_table(title: str, rows: Sequence[object], columns: Sequence[str]) -> None:
+    """A table of ``columns`` read from each row's attributes (or keys, for plain rows)."""
     table = Table(title=title, title_justify="left")
     for column in columns:
         numeric = column in _COUNTS or column in ("id", "transaction", "decision", "vintage")
@@ -182,36 +202,53 @@ def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[st
             no_wrap=column in ("serials", "account"),
         )
     for row in rows:
-        table.add_row(*(cell(row.get(col), count=col in _COUNTS) for col in columns))
+        table.add_row(*(cell(_field(row, col), count=col in _COUNTS) for col in columns))
     out.print(table)
 
 
-def cell(value: Any, *, count: bool = False) -> str:
+def _field(row: object, name: str) -> object:
+    if isinstance(row, Mapping):
+        return row.get(name)
+    return getattr(row, name, None)
+
+
+def cell(value: object, *, count: bool = False) -> str:
     if value is None:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, int) and count:
         return f"{value:,}"
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
+    if isinstance(value, list | tuple):
+        return "\n".join(cell(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return json.dumps(to_json(value), ensure_ascii=False)
     return str(value)
 
 
-def print_summary(result: dict[str, Any]) -> None:
-    replay = " (replayed: nothing changed)" if result.get("replayed") else ""
-    if "transaction" in result:
+def print_summary(result: ChangeResult | Mapping[str, Any]) -> None:
+    """One line for a change (its transaction and serials), or its fields one per line."""
+    replayed = result.get("replayed") if isinstance(result, Mapping) else result.replayed
+    replay = " (replayed: nothing changed)" if replayed else ""
+    if isinstance(result, TransactionResult):
         out.print(
-            f"[green]✓[/] {result['kind']} {result['transaction']}: "
-            f"{result['quantity']:,} units{replay}"
+            f"[green]✓[/] {result.kind} {result.transaction}: {result.quantity:,} units{replay}"
         )
-        for serial in result.get("serials", []):
+        for serial in result.serials:
             out.print(f"  {serial}")
+        return
+    out.print(f"[green]✓[/] done{replay}")
+    if isinstance(result, Mapping):
+        fields = [(k, v) for k, v in result.items() if k != "replayed"]
     else:
-        out.print(f"[green]✓[/] done{replay}")
-        for key, value in result.items():
-            if key != "replayed":
-                out.print(f"  {key}: {cell(value)}")
+        fields = [(f.name, getattr(result, f.name)) for f in dataclasses.fields(result)]
+    for key, value in fields:
+        if key != "replayed":
+            out.print(f"  {key}: {cell(value)}")
 
 
 def parse_date_option(text: str, option: str) -> date:
@@ -228,8 +265,8 @@ def day_start(text: str, option: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def write_or_print(value: Any, output: Path | None) -> None:
-    text = json_text(value) + "\n"
+def write_or_print(value: object, output: Path | None) -> None:
+    text = json_text(_plain(value)) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -27,6 +27,7 @@ from jcm.entrypoints.cli.common import (
 )
 from jcm.service_layer.documents.service import Upload
 from jcm.service_layer.methodologies.service import parse_fact, parse_quantity
+from jcm.service_layer.results import ChangeResult
 
 AsOpt = Annotated[str, typer.Option("--as", help="Organisation taking the step.")]
 RoleOpt = Annotated[
@@ -255,6 +256,6 @@ def parse_designation(text: str) -> frozenset[Designation]:
     )
 
 
-def say_step(r: dict[str, Any], what: str) -> None:
-    replay = " (replayed: nothing changed)" if r.get("replayed") else ""
+def say_step(r: ChangeResult, what: str) -> None:
+    replay = " (replayed: nothing changed)" if r.replayed else ""
     out.print(f"[green]✓[/] {what}{replay}")

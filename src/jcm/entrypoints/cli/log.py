@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +29,7 @@ from jcm.entrypoints.cli.common import (
     write_file,
     write_or_print,
 )
+from jcm.service_layer.transparency.results import BundleVerdict, InclusionBundle, LogVerification
 
 log_cli = typer.Typer(help="The tamper-evident transparency log: checkpoints, proofs, verify.")
 cli.add_typer(log_cli, name="log")
@@ -41,7 +43,7 @@ def log_checkpoint(json_out: JsonOpt = False) -> None:
     run(
         json_out,
         lambda: state.app().log.sign_checkpoint(),
-        lambda r: out.print(f"[green]✓[/] checkpoint of size {r['size']}\n{r['note']}"),
+        lambda r: out.print(f"[green]✓[/] checkpoint of size {r.size}\n{r.note}"),
     )
 
 
@@ -87,7 +89,7 @@ def log_proof(
 ) -> None:
     """Inclusion proof bundle(s) to a signed checkpoint, as JSON."""
 
-    def action() -> Any:
+    def action() -> InclusionBundle | list[InclusionBundle]:
         chosen = [v for v in (transaction, index, serial_text) if v is not None]
         if len(chosen) != 1:
             raise InvalidInput("G1_SELECT_ENTRY", "Give exactly one of --tx, --index, --serial.")
@@ -141,24 +143,25 @@ def log_verify_proof(
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        verdict: dict[str, Any] = {"ok": False, "checks": [], "failure": "cannot read: not UTF-8"}
+        verdict = BundleVerdict(False, (), "cannot read: not UTF-8")
     else:
         verdict = checker.check(text, key_text, kept)
-    if trusted is not None and verdict["ok"] and verdict.get("trusted_checkpoint") != kept:
+    if trusted is not None and verdict.ok and verdict.trusted_checkpoint != kept:
         with refusals(json_out):
-            write_file(trusted, str(verdict["trusted_checkpoint"]).encode("utf-8"))
-        verdict["checks"].append(f"kept the newest checkpoint in {trusted}")
+            write_file(trusted, str(verdict.trusted_checkpoint).encode("utf-8"))
+        kept_note = f"kept the newest checkpoint in {trusted}"
+        verdict = replace(verdict, checks=(*verdict.checks, kept_note))
 
-    def render(v: dict[str, Any]) -> None:
-        for step in v["checks"]:
+    def render(v: BundleVerdict) -> None:
+        for step in v.checks:
             out.print(f"[green]✓[/] {step}")
-        if v["ok"]:
+        if v.ok:
             out.print("[bold green]VALID[/]")
         else:
-            out.print(f"[bold red]INVALID[/]: {v['failure']}")
+            out.print(f"[bold red]INVALID[/]: {v.failure}")
 
     emit(verdict, json_out, render)
-    if not verdict["ok"]:
+    if not verdict.ok:
         raise typer.Exit(EXIT_REFUSED)
 
 
@@ -232,16 +235,16 @@ def log_verify(
                     progress=lambda n: bar.update(task, completed=n), pinned_key=pinned
                 )
 
-    def render(r: dict[str, Any]) -> None:
-        if r["ok"]:
+    def render(r: LogVerification) -> None:
+        if r.problem is None:
             out.print(
-                f"[bold green]✓ log verified[/]: {r['entries']:,} entries, "
-                f"{r['checkpoints']} checkpoints, root {r['root_hash']}; replay matches "
+                f"[bold green]✓ log verified[/]: {r.entries:,} entries, "
+                f"{r.checkpoints} checkpoints, root {r.root_hash}; replay matches "
                 "the database"
             )
         else:
-            out.print(f"[bold red]✗ log verification failed[/]: {r['problem']['message']}")
+            out.print(f"[bold red]✗ log verification failed[/]: {r.problem.message}")
 
     emit(result, json_out, render)
-    if not result["ok"]:
+    if not result.ok:
         raise typer.Exit(EXIT_REFUSED)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -20,6 +20,7 @@ from jcm.entrypoints.cli.common import (
     run,
     state,
 )
+from jcm.service_layer.registry.results import AuditReport, Holding, SerialLookup, TransactionRow
 
 tx_cli = typer.Typer(help="Transactions.")
 cli.add_typer(tx_cli, name="tx")
@@ -34,14 +35,14 @@ def serial(
 ) -> None:
     """Where every unit of a serial range is now, and its complete history."""
 
-    def render(r: dict[str, Any]) -> None:
+    def render(r: SerialLookup) -> None:
         out.print(
-            f"{r['serials']}: project {r['project']}, vintage {r['vintage']}, "
-            f"{r['issued']:,} of {r['requested']:,} serials issued"
+            f"{r.serials}: project {r.project}, vintage {r.vintage}, "
+            f"{r.issued:,} of {r.requested:,} serials issued"
         )
         print_table(
             "where the units are",
-            r["locations"],
+            r.locations,
             [
                 "serials",
                 "quantity",
@@ -54,7 +55,7 @@ def serial(
         )
         print_table(
             "history",
-            r["history"],
+            r.history,
             ["transaction", "at", "kind", "source", "destination", "serials"],
         )
 
@@ -75,7 +76,7 @@ def holdings(
     )
 
 
-def render_holdings(rows: list[dict[str, Any]]) -> None:
+def render_holdings(rows: list[Holding]) -> None:
     print_table(
         "holdings",
         rows,
@@ -108,7 +109,7 @@ def tx_list(
 ) -> None:
     """List transactions, newest first, with filters."""
 
-    def action() -> list[dict[str, Any]]:
+    def action() -> list[TransactionRow]:
         if kind is not None and kind not in {k.value for k in TransactionKind}:
             raise InvalidInput(
                 "G1_BAD_KIND",
@@ -142,17 +143,17 @@ def tx_list(
 def audit(json_out: JsonOpt = False) -> None:
     """Check every invariant over the whole database (conservation, no overlap, events)."""
 
-    def render(r: dict[str, Any]) -> None:
-        mark = "[green]✓ all invariants hold[/]" if r["ok"] else "[red]✗ problems found[/]"
+    def render(r: AuditReport) -> None:
+        mark = "[green]✓ all invariants hold[/]" if r.ok else "[red]✗ problems found[/]"
         out.print(
-            f"{mark}: {r['decisions']} decisions, issued {r['issued']:,} = held "
-            f"{r['held']:,} + cancelled {r['cancelled']:,} + retired {r['retired']:,}"
+            f"{mark}: {r.decisions} decisions, issued {r.issued:,} = held "
+            f"{r.held:,} + cancelled {r.cancelled:,} + retired {r.retired:,}"
         )
-        for problem in r["problems"]:
+        for problem in r.problems:
             out.print(f"  [red]•[/] {problem}")
 
     with refusals(json_out):
         result = state.app().registry.audit()
     emit(result, json_out, render)
-    if not result["ok"]:
+    if not result.ok:
         raise typer.Exit(EXIT_REFUSED)

@@ -35,9 +35,22 @@ from jcm.entrypoints.cli.cycle_options import (
     say_step,
     step_date,
 )
+from jcm.service_layer.cycle.results import MethodologyChanged
+from jcm.service_layer.methodologies.results import (
+    CalculationResult,
+    EligibilityResult,
+    SheetCalculation,
+)
+from jcm.service_layer.results import JsonObject, JsonValue
 
 methodology_cli = typer.Typer(help="JCM methodologies: browse, check eligibility, calculate.")
 cli.add_typer(methodology_cli, name="methodology")
+
+
+def _rows(value: JsonValue) -> list[JsonValue]:
+    """A list inside a methodology's self-description, for a table."""
+    return value if isinstance(value, list) else []
+
 
 # -- methodologies ---------------------------------------------------------------------------
 
@@ -70,7 +83,7 @@ def methodology_show(
     """Describe a methodology: criteria, parameters, equations, default tables."""
     from jcm.service_layer.methodologies import service as ms
 
-    def render(d: dict[str, Any]) -> None:
+    def render(d: JsonObject) -> None:
         out.print(
             f"[bold]{d['id']} v{d['version']}[/]: {d['title']} ({d['family']}, id {d['id_status']})"
         )
@@ -79,10 +92,10 @@ def methodology_show(
                 "[yellow]illustrative[/]: verification and JC decisions on its records need a "
                 "rule book that allows illustrative methodologies"
             )
-            print_table("illustrative items", d["illustrative_items"], ["item", "reason"])
-        print_table("eligibility criteria", d["criteria"], ["id", "confirmation", "text"])
+            print_table("illustrative items", _rows(d["illustrative_items"]), ["item", "reason"])
+        print_table("eligibility criteria", _rows(d["criteria"]), ["id", "confirmation", "text"])
         print_table(
-            "parameters", d["parameters"], ["name", "unit", "kind", "range", "confirmation"]
+            "parameters", _rows(d["parameters"]), ["name", "unit", "kind", "range", "confirmation"]
         )
 
     run(json_out, lambda: ms.describe(methodology_id, version), render)
@@ -98,10 +111,10 @@ def methodology_eligibility(
     """Check a proposed project's facts against the eligibility criteria."""
     from jcm.service_layer.methodologies import service as ms
 
-    def render(r: dict[str, Any]) -> None:
-        verdict = "[green]eligible[/]" if r["eligible"] else "[red]NOT eligible[/]"
-        out.print(f"{r['methodology']} v{r['version']}: {verdict}")
-        print_table("criteria", r["criteria"], ["criterion", "passed", "reason"])
+    def render(r: EligibilityResult) -> None:
+        verdict = "[green]eligible[/]" if r.eligible else "[red]NOT eligible[/]"
+        out.print(f"{r.methodology} v{r.version}: {verdict}")
+        print_table("criteria", r.criteria, ["criterion", "passed", "reason"])
 
     run(
         json_out,
@@ -128,7 +141,7 @@ def methodology_calculate(
     """Compute reference, project emissions and reductions with a full calculation record."""
     from jcm.service_layer.methodologies import service as ms
 
-    def action() -> dict[str, Any]:
+    def action() -> CalculationResult:
         return ms.calculate(
             methodology_id,
             dict(map(ms.parse_fact, fact)),
@@ -139,14 +152,14 @@ def methodology_calculate(
             version,
         )
 
-    def render(r: dict[str, Any]) -> None:
+    def render(r: CalculationResult) -> None:
         out.print(
-            f"{r['methodology']} v{r['version']}: RE {r['reference_emissions']} − "
-            f"PE {r['project_emissions']} = {r['emission_reductions_unrounded']} tCO2 → "
-            f"[bold]{r['emission_reductions']:,} tCO2[/] credited (record {r['digest'][:16]}…)"
+            f"{r.methodology} v{r.version}: RE {r.reference_emissions} − "
+            f"PE {r.project_emissions} = {r.emission_reductions_unrounded} tCO2 → "
+            f"[bold]{r.emission_reductions:,} tCO2[/] credited (record {r.digest[:16]}…)"
         )
-        if r["illustrative"]:
-            out.print(f"[yellow]illustrative[/]: {', '.join(r['illustrative'])}")
+        if r.illustrative:
+            out.print(f"[yellow]illustrative[/]: {', '.join(r.illustrative)}")
 
     run(json_out, action, render)
 
@@ -186,7 +199,7 @@ def methodology_calculate_sheet(
     """Emission reductions for every monitoring period of a sheet (XLSX or CSV)."""
     from jcm.service_layer.methodologies import service as ms
 
-    def action() -> dict[str, Any]:
+    def action() -> SheetCalculation:
         return monitoring_sheets().calculate(
             methodology_id,
             dict(map(ms.parse_fact, fact)),
@@ -196,10 +209,10 @@ def methodology_calculate_sheet(
             version,
         )
 
-    def render(r: dict[str, Any]) -> None:
+    def render(r: SheetCalculation) -> None:
         print_table(
-            f"{r['methodology']} v{r['version']}",
-            r["periods"],
+            f"{r.methodology} v{r.version}",
+            r.periods,
             [
                 "row",
                 "period_start",
@@ -209,9 +222,9 @@ def methodology_calculate_sheet(
                 "emission_reductions",
             ],
         )
-        out.print(f"total: [bold]{r['total_emission_reductions']:,} tCO2[/]")
-        if r["illustrative"]:
-            out.print(f"[yellow]illustrative[/]: {', '.join(r['illustrative'])}")
+        out.print(f"total: [bold]{r.total_emission_reductions:,} tCO2[/]")
+        if r.illustrative:
+            out.print(f"[yellow]illustrative[/]: {', '.join(r.illustrative)}")
 
     run(json_out, action, render)
 
@@ -235,7 +248,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
     ) -> None:
         """Propose a new methodology (form and spreadsheet attached)."""
 
-        def action() -> dict[str, Any]:
+        def action() -> MethodologyChanged:
             return state.app().cycle.propose_methodology(
                 cc.ProposeMethodology(
                     proposal_id.strip().upper(),
@@ -249,7 +262,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
                 key,
             )
 
-        run(json_out, action, lambda r: say_step(r, f"{r['methodology']} is {r['state']}"))
+        run(json_out, action, lambda r: say_step(r, f"{r.methodology} is {r.state}"))
 
     @methodology_cli.command("revise")
     def methodology_revise(
@@ -266,7 +279,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
     ) -> None:
         """Propose a revision of a valid methodology: the next major version."""
 
-        def action() -> dict[str, Any]:
+        def action() -> MethodologyChanged:
             return state.app().cycle.revise_methodology(
                 cc.ReviseMethodology(
                     methodology_id,
@@ -283,7 +296,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
         run(
             json_out,
             action,
-            lambda r: say_step(r, f"{r['methodology']} v{r['version']} is {r['state']}"),
+            lambda r: say_step(r, f"{r.methodology} v{r.version} is {r.state}"),
         )
 
     @methodology_cli.command("step")
@@ -303,7 +316,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
     ) -> None:
         """Take one step of a methodology's approval."""
 
-        def action() -> dict[str, Any]:
+        def action() -> MethodologyChanged:
             return state.app().cycle.methodology_step(
                 cc.MethodologyStep(
                     methodology_id,
@@ -320,7 +333,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
         run(
             json_out,
             action,
-            lambda r: say_step(r, f"{r['methodology']} v{r['version']} is {r['state']}"),
+            lambda r: say_step(r, f"{r.methodology} v{r.version} is {r.state}"),
         )
 
     @methodology_cli.command("proposals")

@@ -36,6 +36,7 @@ from jcm.entrypoints.cli.cycle_options import (
     split_document_option,
     step_date,
 )
+from jcm.service_layer.cycle.results import MonitoringStepped, ReportSubmitted
 
 monitoring_cli = typer.Typer(
     help="Monitoring periods: report, verification, JC decision, issuance in both registries."
@@ -72,7 +73,7 @@ def monitoring_submit(
     Without a --doc monitoring_report=FILE, the sheet itself is stored as the report.
     """
 
-    def action() -> dict[str, Any]:
+    def action() -> ReportSubmitted:
         data = read_file(sheet, "Monitoring file", "S1_BAD_SHEET", limits.MAX_SHEET_BYTES)
         picked = monitoring_sheets().period(data, sheet.name, row)
         docs = list(doc or [])
@@ -96,17 +97,13 @@ def monitoring_submit(
             key,
         )
 
-    def render(r: dict[str, Any]) -> None:
-        calc = r["calculation"]
+    def render(r: ReportSubmitted) -> None:
+        calc = r.calculation
         say_step(
             r,
-            f"{r['monitoring_period']} {r['period']}: {calc['emission_reductions']:,} tCO2 "
-            f"({calc['methodology']} v{calc['version']}, record {calc['digest'][:16]}…)"
-            + (
-                f"; illustrative: {escape(', '.join(marks))}"
-                if (marks := r.get("illustrative"))
-                else ""
-            ),
+            f"{r.monitoring_period} {r.period}: {calc.emission_reductions:,} tCO2 "
+            f"({calc.methodology} v{calc.version}, record {calc.digest[:16]}…)"
+            + (f"; illustrative: {escape(', '.join(r.illustrative))}" if r.illustrative else ""),
         )
 
     run(json_out, action, render)
@@ -134,7 +131,7 @@ def monitoring_step(
     """Take one step of a monitoring period (verification, request, decision, issuance)."""
     verify = action_name.replace("-", "_") == "verify"
 
-    def action() -> dict[str, Any]:
+    def action() -> MonitoringStepped:
         return state.app().cycle.monitoring_step(
             cc.MonitoringStep(
                 request,
@@ -151,15 +148,13 @@ def monitoring_step(
             key,
         )
 
-    def render(r: dict[str, Any]) -> None:
-        say_step(r, f"{r['monitoring_period']} is {r['state']}")
-        if "issuance" in r:
-            issued = r["issuance"]
-            out.print(
-                f"issued {issued['quantity']:,} in {r['registry']}: {', '.join(issued['serials'])}"
-            )
-        elif r.get("lines"):
-            print_table("JC decision", r["lines"], ["line", "account", "share_pct", "quantity"])
+    def render(r: MonitoringStepped) -> None:
+        say_step(r, f"{r.monitoring_period} is {r.state}")
+        if r.issuance is not None:
+            issued = r.issuance
+            out.print(f"issued {issued.quantity:,} in {r.registry}: {', '.join(issued.serials)}")
+        elif r.lines:
+            print_table("JC decision", r.lines, ["line", "account", "share_pct", "quantity"])
 
     run(json_out, action, render)
 

@@ -32,6 +32,13 @@ from jcm.entrypoints.cli.common import (
     run,
     state,
 )
+from jcm.service_layer.registry.results import (
+    BatchResult,
+    DecisionInfo,
+    DecisionRecorded,
+    TransactionResult,
+)
+from jcm.service_layer.results import ChangeResult
 
 decision_cli = typer.Typer(help="Joint Committee issuance decisions.")
 a6_cli = typer.Typer(help="Article 6.2: authorisation and corresponding adjustments.")
@@ -41,16 +48,16 @@ cli.add_typer(a6_cli, name="a6")
 # -- decisions and issuance ------------------------------------------------------------------
 
 
-def render_decision(r: dict[str, Any]) -> None:
-    replay = " (replayed: nothing changed)" if r.get("replayed") else ""
+def render_decision(r: DecisionInfo) -> None:
+    replay = " (replayed: nothing changed)" if isinstance(r, ChangeResult) and r.replayed else ""
     out.print(
-        f"[green]✓[/] decision {r['decision']}: {r['project']} period {r['period_seq']} "
-        f"({r['period_start']} … {r['period_end']}), vintage {r['vintage']}, "
-        f"{r['amount']:,} tCO2, {r['status']}{replay}"
+        f"[green]✓[/] decision {r.decision}: {r.project} period {r.period_seq} "
+        f"({r.period_start} … {r.period_end}), vintage {r.vintage}, "
+        f"{r.amount:,} tCO2, {r.status}{replay}"
     )
     print_table(
         "allocation",
-        r["lines"],
+        r.lines,
         ["line", "account", "share_pct", "quantity", "serials", "issued_in_transaction"],
     )
 
@@ -74,7 +81,7 @@ def decision_record(
 ) -> None:
     """Record a Joint Committee issuance decision with its allocation shares."""
 
-    def action() -> dict[str, Any]:
+    def action() -> DecisionRecorded:
         cmd = c.RecordDecision(
             project,
             parse_date_option(start, "--start"),
@@ -97,7 +104,7 @@ def decision_list(
 ) -> None:
     """List decisions with their allocation lines."""
 
-    def render(rows: list[dict[str, Any]]) -> None:
+    def render(rows: list[DecisionInfo]) -> None:
         for row in rows:
             render_decision(row)
 
@@ -152,10 +159,10 @@ def external_transfer(
     run(json_out, lambda: state.app().registry.external_transfer(cmd, key), _print_external)
 
 
-def _print_external(result: dict[str, Any]) -> None:
+def _print_external(result: TransactionResult) -> None:
     print_summary(result)
-    first = result.get("detail", {}).get("first_transferred", 0)
-    if result.get("first_transfer"):
+    first = result.detail.get("first_transferred", 0)
+    if result.first_transfer:
         out.print(f"  first transfer: yes ({first:,} units became ITMOs; adjustment pending)")
     else:
         out.print("  first transfer: no (no unit moved was authorised and not yet transferred)")
@@ -176,7 +183,7 @@ def cancel(
 ) -> None:
     """Cancel units into the registry's cancellation account (final)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> TransactionResult:
         cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
         return state.app().registry.cancel(cmd, key)
 
@@ -294,9 +301,9 @@ def batch(
 ) -> None:
     """Run many transfers/cancellations/retirements in one transaction: all or nothing."""
 
-    def render(r: dict[str, Any]) -> None:
-        replay = " (replayed: nothing changed)" if r.get("replayed") else ""
-        out.print(f"[green]✓[/] {r['count']:,} transactions, {r['quantity']:,} units{replay}")
+    def render(r: BatchResult) -> None:
+        replay = " (replayed: nothing changed)" if r.replayed else ""
+        out.print(f"[green]✓[/] {r.count:,} transactions, {r.quantity:,} units{replay}")
 
     run(json_out, lambda: state.app().registry.batch(read_batch(path), key), render)
 
@@ -325,7 +332,7 @@ def a6_authorise(
 ) -> None:
     """Record the host Party's authorisation of units (they become ITMOs)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> TransactionResult:
         trigger = parse_trigger(first_transfer_at)
         cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
         return state.app().registry.authorise(cmd, key)

@@ -44,6 +44,7 @@ from jcm.entrypoints.cli.cycle_options import (
     say_step,
     step_date,
 )
+from jcm.service_layer.cycle.results import NextSteps, ProjectChanged
 
 project_cli = typer.Typer(help="JCM projects: PIN, PDD, validation, registration and after.")
 cli.add_typer(project_cli, name="project")
@@ -76,7 +77,7 @@ def project_start(
 ) -> None:
     """Start a project with its PIN (or, with --with-pdd, its PDD)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> ProjectChanged:
         start, end = parse_period(crediting_period, "--crediting-period")
         proposal = ProjectProposal(
             project.strip().upper(),
@@ -100,7 +101,7 @@ def project_start(
             key,
         )
 
-    run(json_out, action, lambda r: say_step(r, f"project {r['project']} is {r['state']}"))
+    run(json_out, action, lambda r: say_step(r, f"project {r.project} is {r.state}"))
 
 
 @project_cli.command("step")
@@ -126,7 +127,7 @@ def project_step(
 ) -> None:
     """Take one step of a project (`jcm project transitions` lists them all)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> ProjectChanged:
         return state.app().cycle.project_step(
             cc.ProjectStep(
                 project,
@@ -142,7 +143,7 @@ def project_step(
             key,
         )
 
-    run(json_out, action, lambda r: say_step(r, f"project {r['project']} is {r['state']}"))
+    run(json_out, action, lambda r: say_step(r, f"project {r.project} is {r.state}"))
 
 
 @project_cli.command("show")
@@ -190,18 +191,16 @@ def project_next(
 ) -> None:
     """What can happen next: the steps open to the project and its monitoring periods."""
 
-    def render(r: dict[str, Any]) -> None:
-        out.print(f"[bold]{r['project']}[/] is [bold]{r['state']}[/]")
-        if r["public_input_closes_on"] and r["state"] == "public_input":
-            out.print(f"PDD public input closes on {r['public_input_closes_on']}")
+    def render(r: NextSteps) -> None:
+        out.print(f"[bold]{r.project}[/] is [bold]{r.state}[/]")
+        if r.public_input_closes_on and r.state == "public_input":
+            out.print(f"PDD public input closes on {r.public_input_closes_on}")
         columns = ["action", "to", "roles", "attach", "missing_on_file", "guards"]
-        print_table("next project steps", r["steps"], columns)
-        if r["new_monitoring_period"]:
-            print_table("a new monitoring period", r["new_monitoring_period"], columns)
-        for period in r["monitoring_periods"]:
-            print_table(
-                f"{period['monitoring_period']} ({period['state']})", period["steps"], columns
-            )
+        print_table("next project steps", r.steps, columns)
+        if r.new_monitoring_period:
+            print_table("a new monitoring period", r.new_monitoring_period, columns)
+        for period in r.monitoring_periods:
+            print_table(f"{period.monitoring_period} ({period.state})", period.steps, columns)
 
     run(json_out, lambda: state.app().cycle.next_steps(project), render)
 

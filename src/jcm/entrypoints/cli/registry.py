@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -22,6 +22,11 @@ from jcm.entrypoints.cli.common import (
     run,
     safe_url,
     state,
+)
+from jcm.service_layer.registry.results import (
+    AccountStatusChanged,
+    OrganisationCreated,
+    RegistryCreated,
 )
 
 registry_cli = typer.Typer(help="Registries: one per side (JP and each partner).")
@@ -53,9 +58,9 @@ def registry_create(
 ) -> None:
     """Create a registry with its government organisation and its three system accounts."""
 
-    def render(r: dict[str, Any]) -> None:
-        out.print(f"[green]✓[/] registry {r['registry']}: {r['name']}")
-        print_table("accounts", r["accounts"], ["account", "type", "name"])
+    def render(r: RegistryCreated) -> None:
+        out.print(f"[green]✓[/] registry {r.registry}: {r.name}")
+        print_table("accounts", r.accounts, ["account", "type", "name"])
 
     run(
         json_out,
@@ -111,7 +116,7 @@ def org_create(
 ) -> None:
     """Register an organisation that may hold accounts."""
 
-    def action() -> dict[str, Any]:
+    def action() -> OrganisationCreated:
         org_kind = parse_organisation_kind(kind)
         return state.app().registry.create_organisation(
             c.CreateOrganisation(registry, name, org_kind), key
@@ -169,7 +174,7 @@ def account_set_status(
 ) -> None:
     """Block, reopen or close an account (closing needs an empty account; it is final)."""
 
-    def action() -> dict[str, Any]:
+    def action() -> AccountStatusChanged:
         cmd = c.SetAccountStatus(account.upper(), parse_account_status(status), reason)
         return state.app().registry.set_account_status(cmd, key)
 

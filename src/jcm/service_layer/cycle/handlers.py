@@ -60,9 +60,23 @@ from jcm.domain.methodologies.record import canonical_bytes
 from jcm.domain.registry.accounts import check_can_receive_holding
 from jcm.domain.registry.commands import Issue
 from jcm.domain.registry.issuance import MonitoringPeriod
+from jcm.service_layer.cycle.results import (
+    ActorRegistered,
+    CalculationSummary,
+    MethodologyChanged,
+    MethodologySummary,
+    MonitoringStepped,
+    MonitoringSummary,
+    ProjectChanged,
+    ProjectSummary,
+    ReportSubmitted,
+    RuleBookDefined,
+    TpeDesignated,
+)
 from jcm.service_layer.methodologies.service import parse_fact
 from jcm.service_layer.ports import UnitOfWork
 from jcm.service_layer.registry import handlers
+from jcm.service_layer.results import JsonObject, extend, to_json, to_json_object
 
 # -- look-ups ----------------------------------------------------------------------------------
 
@@ -249,7 +263,7 @@ def _check_share_accounts(uow: UnitOfWork, shares: tuple[Any, ...]) -> None:
 # -- actors and rule books ---------------------------------------------------------------------
 
 
-def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> dict[str, Any]:
+def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> ActorRegistered:
     actor = Actor(cmd.organisation_id, cmd.role, cmd.side, cmd.partner, cmd.designations)
     name = cmd.name.strip()
     if not name or len(name) > 200:
@@ -259,12 +273,12 @@ def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> dict[str, Any]:
             organisation=cmd.organisation_id,
         )
     uow.cycle.put_actor(actor, name, uow.now)
-    result: dict[str, Any] = {"actor": codec.actor_to_json(actor), "name": name}
-    uow.ledger.add_event("actor.registered", None, result, uow.now)
+    result = ActorRegistered(_object(codec.actor_to_json(actor)), name)
+    uow.ledger.add_event("actor.registered", None, to_json_object(result), uow.now)
     return result
 
 
-def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> dict[str, Any]:
+def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> TpeDesignated:
     by = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     found = uow.cycle.get_actor(cmd.tpe, Role.TPE)
@@ -280,10 +294,10 @@ def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> dict[str, Any]:
     )
     uow.cycle.put_actor(updated, name, uow.now)
     _log(uow, event)
-    return {"actor": codec.actor_to_json(updated), "name": name, "decision": event["change"]}
+    return TpeDesignated(_object(codec.actor_to_json(updated)), name, event["change"])
 
 
-def define_rule_book(uow: UnitOfWork, cmd: cc.DefineRuleBook) -> dict[str, Any]:
+def define_rule_book(uow: UnitOfWork, cmd: cc.DefineRuleBook) -> RuleBookDefined:
     rules = cmd.rules
     if uow.cycle.get_rule_book(rules.version) is not None:
         raise RuleViolation(
@@ -293,26 +307,21 @@ def define_rule_book(uow: UnitOfWork, cmd: cc.DefineRuleBook) -> dict[str, Any]:
             rule_book=rules.version,
         )
     uow.cycle.add_rule_book(rules, uow.now)
-    result: dict[str, Any] = {"rule_book": codec.rule_book_to_json(rules)}
-    uow.ledger.add_event("rule_book.defined", None, result, uow.now)
+    result = RuleBookDefined(_object(codec.rule_book_to_json(rules)))
+    uow.ledger.add_event("rule_book.defined", None, to_json_object(result), uow.now)
     return result
 
 
 # -- projects ----------------------------------------------------------------------------------
 
 
-def project_summary(project: Project) -> dict[str, Any]:
-    return {
-        "project": project.id,
-        "state": project.state.value,
-        "title": project.title,
-        "methodology": f"{project.methodology_id} v{project.methodology_version}",
-        "last_step": project.history[-1].action if project.history else None,
-        "on": project.last_on.isoformat() if project.last_on else None,
-    }
+def _object(value: object) -> JsonObject:
+    """A codec document, which is always a JSON object."""
+    assert isinstance(value, dict)
+    return value
 
 
-def start(uow: UnitOfWork, cmd: cc.StartProject) -> dict[str, Any]:
+def start(uow: UnitOfWork, cmd: cc.StartProject) -> ProjectChanged:
     actor = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     rules = rule_book(uow, cmd.rule_book)
@@ -332,7 +341,7 @@ def start(uow: UnitOfWork, cmd: cc.StartProject) -> dict[str, Any]:
     _check_eligible(project, parameters)
     uow.cycle.put_project(project, uow.now, new=True, parameters=parameters)
     _log(uow, event, **({"parameters": parameters} if parameters else {}))
-    return project_summary(project)
+    return extend(ProjectChanged, ProjectSummary.of(project))
 
 
 def _refuse_unused(action: str, given: dict[str, bool]) -> None:
@@ -348,7 +357,7 @@ def _refuse_unused(action: str, given: dict[str, bool]) -> None:
         )
 
 
-def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
+def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> ProjectChanged:
     actor = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     action = _action(ProjectAction, cmd.action, "project")
@@ -394,25 +403,10 @@ def project_step(uow: UnitOfWork, cmd: cc.ProjectStep) -> dict[str, Any]:
         _check_eligible(new, parameters)
     uow.cycle.put_project(new, uow.now, new=False, parameters=parameters)
     _log(uow, event, **({"parameters": parameters} if parameters else {}))
-    return project_summary(new)
+    return extend(ProjectChanged, ProjectSummary.of(new))
 
 
 # -- monitoring periods ------------------------------------------------------------------------
-
-
-def monitoring_summary(request: MonitoringRequest, decision_id: int | None) -> dict[str, Any]:
-    return {
-        "monitoring_period": request.id,
-        "project": request.project_id,
-        "period": str(request.period),
-        "state": request.state.value,
-        "verified_amount": request.verified_amount,
-        "decided_amount": request.decision.amount if request.decision else None,
-        "decision": decision_id,
-        "issued_sides": sorted(s.value for s in request.issued_sides),
-        "last_step": request.history[-1].action if request.history else None,
-        "illustrative": list(request.illustrative),
-    }
 
 
 def _facts(stored: dict[str, Any]) -> dict[str, Any]:
@@ -539,7 +533,7 @@ def _reductions(
     )
 
 
-def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, Any]:
+def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> ReportSubmitted:
     actor = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     project = project_or_404(uow, cmd.project_id, lock=True)  # serialises period numbers
@@ -570,18 +564,12 @@ def submit_report(uow: UnitOfWork, cmd: cc.SubmitMonitoringReport) -> dict[str, 
         request.id, methodology_id, version, reductions, digest, text, uow.now
     )
     uow.cycle.put_monitoring(request, uow.now, new=True)
-    calculation: JsonValue = {
-        "methodology": methodology_id,
-        "version": version,
-        "emission_reductions": reductions,
-        "digest": digest,
-        "computed": computed,
-    }
-    _log(uow, event, calculation=calculation)
-    return {**monitoring_summary(request, None), "calculation": calculation}
+    calculation = CalculationSummary(methodology_id, version, reductions, digest, computed)
+    _log(uow, event, calculation=to_json(calculation))
+    return extend(ReportSubmitted, MonitoringSummary.of(request, None), calculation=calculation)
 
 
-def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
+def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> MonitoringStepped:
     actor = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     action = _action(MonitoringAction, cmd.action, "monitoring")
@@ -650,13 +638,14 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
         # The registry records its decision (and its own log entry) first, so the cycle's
         # entry can name the registry decision it led to.
         recorded = handlers.record_decision(uow, record_decision_command(new))
-        decision_id = int(recorded["decision"])
+        decision_id = recorded.decision
         uow.cycle.put_monitoring(new, uow.now, new=False, decision_id=decision_id)
         _log(uow, event, registry_decision=decision_id)
-        return {**monitoring_summary(new, decision_id), "lines": recorded["lines"]}
+        summary = MonitoringSummary.of(new, decision_id)
+        return extend(MonitoringStepped, summary, lines=recorded.lines)
     uow.cycle.put_monitoring(new, uow.now, new=False)
     _log(uow, event)
-    result = monitoring_summary(new, decision_id)
+    summary = MonitoringSummary.of(new, decision_id)
     if action is MonitoringAction.RECORD_ISSUANCE:
         if decision_id is None:  # pragma: no cover - DECIDE always stores the decision id
             raise RuleViolation(
@@ -666,25 +655,14 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> dict[str, Any]:
             )
         registry = registry_of(actor, project)
         issued = handlers.issue(uow, Issue(decision_id, registry))
-        result.update(registry=registry, issuance=issued)
-    return result
+        return extend(MonitoringStepped, summary, registry=registry, issuance=issued)
+    return extend(MonitoringStepped, summary)
 
 
 # -- methodologies -----------------------------------------------------------------------------
 
 
-def methodology_summary(m: Methodology) -> dict[str, Any]:
-    return {
-        "methodology": m.id,
-        "version": m.version,
-        "proposal_id": m.proposal_id,
-        "state": m.state.value,
-        "title": m.title,
-        "last_step": m.history[-1].action if m.history else None,
-    }
-
-
-def _store_new_methodology(uow: UnitOfWork, m: Methodology, event: Event) -> dict[str, Any]:
+def _store_new_methodology(uow: UnitOfWork, m: Methodology, event: Event) -> MethodologyChanged:
     if uow.cycle.get_methodology(codec.methodology_key(m), lock=True) is not None:
         raise RuleViolation(
             "P4_METHODOLOGY_EXISTS",
@@ -693,10 +671,10 @@ def _store_new_methodology(uow: UnitOfWork, m: Methodology, event: Event) -> dic
         )
     uow.cycle.put_methodology(m, uow.now, new=True)
     _log(uow, event)
-    return methodology_summary(m)
+    return extend(MethodologyChanged, MethodologySummary.of(m))
 
 
-def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> dict[str, Any]:
+def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> MethodologyChanged:
     actor = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     rules = rule_book(uow, cmd.rule_book)
@@ -712,7 +690,7 @@ def propose(uow: UnitOfWork, cmd: cc.ProposeMethodology) -> dict[str, Any]:
     return _store_new_methodology(uow, m, event)
 
 
-def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> dict[str, Any]:
+def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> MethodologyChanged:
     actor = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     current = methodology_or_404(uow, cmd.methodology_id, cmd.version)
@@ -723,7 +701,7 @@ def revise(uow: UnitOfWork, cmd: cc.ReviseMethodology) -> dict[str, Any]:
     return _store_new_methodology(uow, m, event)
 
 
-def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> dict[str, Any]:
+def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> MethodologyChanged:
     actor = resolve_actor(uow, cmd.by)
     on = _check_date(uow, cmd.on)
     action = _action(MethodologyAction, cmd.action, "methodology")
@@ -742,4 +720,4 @@ def methodology_step(uow: UnitOfWork, cmd: cc.MethodologyStep) -> dict[str, Any]
     )
     uow.cycle.put_methodology(new, uow.now, new=False)
     _log(uow, event)
-    return methodology_summary(new)
+    return extend(MethodologyChanged, MethodologySummary.of(new))

@@ -3,98 +3,128 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import TypeVar
 
 from jcm.domain.cycle import DEFAULT_RULE_BOOK, codec
 from jcm.domain.cycle import commands as cc
-from jcm.domain.cycle.documents import DocumentAccess
+from jcm.domain.cycle.actors import Actor
+from jcm.domain.cycle.documents import DocumentAccess, DocumentRef
+from jcm.domain.cycle.machine import Transition
 from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringState
 from jcm.domain.cycle.project import PROJECT_TRANSITIONS, ProjectState
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.service_layer.cycle import handlers as h
+from jcm.service_layer.cycle.results import (
+    ActorRegistered,
+    MethodologyChanged,
+    MethodologySummary,
+    MonitoringStepped,
+    MonitoringSummary,
+    NextSteps,
+    PeriodSteps,
+    ProjectChanged,
+    ProjectSummary,
+    ReportSubmitted,
+    RuleBookDefined,
+    StepInfo,
+    TpeDesignated,
+)
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
+from jcm.service_layer.results import ChangeResult, JsonObject, to_json
 from jcm.service_layer.runner import execute
+
+C = TypeVar("C")
+R = TypeVar("R", bound=ChangeResult)
+S = TypeVar("S", bound=StrEnum)
+A = TypeVar("A", bound=StrEnum)
 
 
 class CycleService:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self.uow = uow_factory
 
-    def _run(self, name: str, cmd: object, handler: Any, key: str | None) -> dict[str, Any]:
-        def run(u: UnitOfWork) -> dict[str, Any]:
-            result: dict[str, Any] = handler(u, cmd)
-            return result
-
-        return execute(self.uow, name, cmd, run, key)
+    def _run(
+        self,
+        name: str,
+        cmd: C,
+        handler: Callable[[UnitOfWork, C], R],
+        key: str | None,
+        result_type: type[R],
+    ) -> R:
+        return execute(self.uow, name, cmd, lambda u: handler(u, cmd), key, result_type=result_type)
 
     # -- changes ----------------------------------------------------------------------------
-    def register_actor(self, cmd: cc.RegisterActor, key: str | None = None) -> dict[str, Any]:
-        return self._run("register_actor", cmd, h.register_actor, key)
+    def register_actor(self, cmd: cc.RegisterActor, key: str | None = None) -> ActorRegistered:
+        return self._run("register_actor", cmd, h.register_actor, key, ActorRegistered)
 
-    def designate_tpe(self, cmd: cc.DesignateTpe, key: str | None = None) -> dict[str, Any]:
-        return self._run("designate_tpe", cmd, h.designate, key)
+    def designate_tpe(self, cmd: cc.DesignateTpe, key: str | None = None) -> TpeDesignated:
+        return self._run("designate_tpe", cmd, h.designate, key, TpeDesignated)
 
-    def define_rule_book(self, cmd: cc.DefineRuleBook, key: str | None = None) -> dict[str, Any]:
-        return self._run("define_rule_book", cmd, h.define_rule_book, key)
+    def define_rule_book(self, cmd: cc.DefineRuleBook, key: str | None = None) -> RuleBookDefined:
+        return self._run("define_rule_book", cmd, h.define_rule_book, key, RuleBookDefined)
 
-    def start_project(self, cmd: cc.StartProject, key: str | None = None) -> dict[str, Any]:
-        return self._run("start_project", cmd, h.start, key)
+    def start_project(self, cmd: cc.StartProject, key: str | None = None) -> ProjectChanged:
+        return self._run("start_project", cmd, h.start, key, ProjectChanged)
 
-    def project_step(self, cmd: cc.ProjectStep, key: str | None = None) -> dict[str, Any]:
-        return self._run("project_step", cmd, h.project_step, key)
+    def project_step(self, cmd: cc.ProjectStep, key: str | None = None) -> ProjectChanged:
+        return self._run("project_step", cmd, h.project_step, key, ProjectChanged)
 
     def submit_report(
         self, cmd: cc.SubmitMonitoringReport, key: str | None = None
-    ) -> dict[str, Any]:
-        return self._run("submit_report", cmd, h.submit_report, key)
+    ) -> ReportSubmitted:
+        return self._run("submit_report", cmd, h.submit_report, key, ReportSubmitted)
 
-    def monitoring_step(self, cmd: cc.MonitoringStep, key: str | None = None) -> dict[str, Any]:
-        return self._run("monitoring_step", cmd, h.monitoring_step, key)
+    def monitoring_step(self, cmd: cc.MonitoringStep, key: str | None = None) -> MonitoringStepped:
+        return self._run("monitoring_step", cmd, h.monitoring_step, key, MonitoringStepped)
 
     def propose_methodology(
         self, cmd: cc.ProposeMethodology, key: str | None = None
-    ) -> dict[str, Any]:
-        return self._run("propose_methodology", cmd, h.propose, key)
+    ) -> MethodologyChanged:
+        return self._run("propose_methodology", cmd, h.propose, key, MethodologyChanged)
 
     def revise_methodology(
         self, cmd: cc.ReviseMethodology, key: str | None = None
-    ) -> dict[str, Any]:
-        return self._run("revise_methodology", cmd, h.revise, key)
+    ) -> MethodologyChanged:
+        return self._run("revise_methodology", cmd, h.revise, key, MethodologyChanged)
 
-    def methodology_step(self, cmd: cc.MethodologyStep, key: str | None = None) -> dict[str, Any]:
-        return self._run("methodology_step", cmd, h.methodology_step, key)
+    def methodology_step(
+        self, cmd: cc.MethodologyStep, key: str | None = None
+    ) -> MethodologyChanged:
+        return self._run("methodology_step", cmd, h.methodology_step, key, MethodologyChanged)
 
     # -- reading ----------------------------------------------------------------------------
-    def actors(self) -> list[dict[str, Any]]:
+    def actors(self) -> list[JsonObject]:
+        """Each actor's codec document with its name."""
         with self.uow(read_only=True) as uow:
             return [
-                {"name": name, **_dict(codec.actor_to_json(actor))}
+                {"name": name, **_object(codec.actor_to_json(actor))}
                 for actor, name in uow.cycle.list_actors()
             ]
 
-    def rule_books(self) -> list[dict[str, Any]]:
+    def rule_books(self) -> list[JsonObject]:
         with self.uow(read_only=True) as uow:
             books = [DEFAULT_RULE_BOOK, *uow.cycle.list_rule_books()]
-            seen: dict[str, Any] = {}
+            seen: dict[str, JsonObject] = {}
             for book in books:
-                seen[book.version] = codec.rule_book_to_json(book)
+                seen[book.version] = _object(codec.rule_book_to_json(book))
             return list(seen.values())
 
     def projects(
         self, partner: str | None = None, state: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[ProjectSummary]:
         _check_state(ProjectState, state, "project")
         with self.uow(read_only=True) as uow:
             return [
-                h.project_summary(p)
+                ProjectSummary.of(p)
                 for p in uow.cycle.list_projects(partner)
                 if state is None or p.state.value == state
             ]
 
     def monitoring_periods(
         self, project_id: str | None = None, state: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[MonitoringSummary]:
         """Monitoring periods, e.g. the queue of those awaiting a JC decision."""
         _check_state(MonitoringState, state, "monitoring period")
         with self.uow(read_only=True) as uow:
@@ -102,26 +132,27 @@ class CycleService:
                 [h.project_or_404(uow, project_id)] if project_id else uow.cycle.list_projects()
             )
             return [
-                h.monitoring_summary(r, d)
+                MonitoringSummary.of(r, d)
                 for p in projects
                 for r, d in uow.cycle.monitoring_of_project(p.id)
                 if state is None or r.state.value == state
             ]
 
-    def project(self, project_id: str) -> dict[str, Any]:
+    def project(self, project_id: str) -> JsonObject:
+        """The project's codec document with its parameters and monitoring periods."""
         with self.uow(read_only=True) as uow:
             project = h.project_or_404(uow, project_id)
             periods = uow.cycle.monitoring_of_project(project.id)
             rules = h.rule_book(uow, project.rule_book)
             closes = project.public_input_closes_on(rules)
             return {
-                **codec.project_to_json(project),
+                **_object(codec.project_to_json(project)),
                 "public_input_closes_on": closes.isoformat() if closes else None,
-                "parameters": uow.cycle.project_parameters(project.id),
-                "monitoring_periods": [h.monitoring_summary(r, d) for r, d in periods],
+                "parameters": to_json(uow.cycle.project_parameters(project.id)),
+                "monitoring_periods": [to_json(MonitoringSummary.of(r, d)) for r, d in periods],
             }
 
-    def next_steps(self, project_id: str) -> dict[str, Any]:
+    def next_steps(self, project_id: str) -> NextSteps:
         """What can happen next to a project and each open monitoring period: the steps
         allowed from their states, who may take them, and which documents they still need."""
         with self.uow(read_only=True) as uow:
@@ -132,30 +163,25 @@ class CycleService:
             for request, _ in uow.cycle.monitoring_of_project(project.id):
                 steps = _steps(MONITORING_TRANSITIONS, request.state, request.documents)
                 if steps:
-                    periods.append(
-                        {
-                            "monitoring_period": request.id,
-                            "state": request.state.value,
-                            "steps": steps,
-                        }
-                    )
-            return {
-                "project": project.id,
-                "state": project.state.value,
-                "public_input_closes_on": closes.isoformat() if closes else None,
-                "steps": _steps(PROJECT_TRANSITIONS, project.state, project.documents),
-                "new_monitoring_period": _steps(MONITORING_TRANSITIONS, None, project.documents)
+                    periods.append(PeriodSteps(request.id, request.state, steps))
+            return NextSteps(
+                project.id,
+                project.state,
+                closes,
+                _steps(PROJECT_TRANSITIONS, project.state, project.documents),
+                _steps(MONITORING_TRANSITIONS, None, project.documents)
                 if project.is_registered
-                else [],
-                "monitoring_periods": periods,
-            }
+                else (),
+                tuple(periods),
+            )
 
-    def monitoring(self, request_id: str, *, with_record: bool = False) -> dict[str, Any]:
+    def monitoring(self, request_id: str, *, with_record: bool = False) -> JsonObject:
+        """The period's codec document with its registry decision and calculation."""
         with self.uow(read_only=True) as uow:
             request, decision_id = h.monitoring_or_404(uow, request_id)
             calculation = uow.cycle.get_calculation(request.id)
-            out: dict[str, Any] = {
-                **codec.monitoring_to_json(request),
+            out: JsonObject = {
+                **_object(codec.monitoring_to_json(request)),
                 "illustrative": list(request.illustrative),
                 "decision_id": decision_id,
             }
@@ -163,16 +189,16 @@ class CycleService:
                 record = calculation.pop("record")
                 if with_record:
                     calculation["record"] = json.loads(record)
-                out["calculation"] = calculation
+                out["calculation"] = to_json(calculation)
             return out
 
-    def methodologies(self) -> list[dict[str, Any]]:
+    def methodologies(self) -> list[MethodologySummary]:
         with self.uow(read_only=True) as uow:
-            return [h.methodology_summary(m) for m in uow.cycle.list_methodologies()]
+            return [MethodologySummary.of(m) for m in uow.cycle.list_methodologies()]
 
-    def methodology(self, methodology_id: str, version: str) -> dict[str, Any]:
+    def methodology(self, methodology_id: str, version: str) -> JsonObject:
         with self.uow(read_only=True) as uow:
-            return dict(
+            return _object(
                 codec.methodology_to_json(h.methodology_or_404(uow, methodology_id, version))
             )
 
@@ -198,25 +224,27 @@ class CycleService:
                 )
             return project.access([r.verifier for r in periods if r.verifier])
 
-    def resolve(self, by: cc.ActingAs) -> Any:
+    def resolve(self, by: cc.ActingAs) -> Actor:
         with self.uow(read_only=True) as uow:
             return h.resolve_actor(uow, by)
 
 
-def _steps(table: Any, state: Any, on_file: Any) -> list[dict[str, Any]]:
+def _steps(
+    table: Iterable[Transition[S, A]], state: S | None, on_file: Iterable[DocumentRef]
+) -> tuple[StepInfo, ...]:
     have = {d.kind for d in on_file if d.is_public}
-    return [
-        {
-            "action": row.action.value,
-            "to": row.target.value,
-            "roles": sorted(r.value for r in row.roles),
-            "attach": sorted(k.value for k in row.documents),
-            "missing_on_file": sorted(k.value for k in row.on_file - have - row.documents),
-            "guards": [g.value for g in row.guards],
-        }
+    return tuple(
+        StepInfo(
+            row.action.value,
+            row.target.value,
+            tuple(sorted(r.value for r in row.roles)),
+            tuple(sorted(k.value for k in row.documents)),
+            tuple(sorted(k.value for k in row.on_file - have - row.documents)),
+            tuple(g.value for g in row.guards),
+        )
         for row in table
         if row.source == state
-    ]
+    )
 
 
 def _check_state(states: type[StrEnum], state: str | None, what: str) -> None:
@@ -229,6 +257,7 @@ def _check_state(states: type[StrEnum], state: str | None, what: str) -> None:
         )
 
 
-def _dict(value: object) -> dict[str, Any]:
+def _object(value: object) -> JsonObject:
+    """A codec document, which is always a JSON object."""
     assert isinstance(value, dict)
     return value

@@ -12,13 +12,22 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Protocol
 
 from jcm.domain import limits, methodologies
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.methodologies import Methodology
 from jcm.domain.methodologies.model import FactValue
 from jcm.domain.registry.issuance import MonitoringPeriod
+from jcm.service_layer.methodologies.results import (
+    CalculationResult,
+    CriterionResult,
+    EligibilityResult,
+    MethodologyListing,
+    PeriodCalculation,
+    SheetCalculation,
+)
+from jcm.service_layer.results import JsonObject
 
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
 
@@ -28,30 +37,30 @@ def _find(methodology_id: str, version: str | None) -> Methodology:
     return methodologies.get(upper, version) if version else methodologies.latest(upper)
 
 
-def list_methodologies(country: str | None = None) -> list[dict[str, Any]]:
+def list_methodologies(country: str | None = None) -> list[MethodologyListing]:
     if country is not None:
         country = limits.check_country(country, "country")
     return [
-        {
-            "id": m.id,
-            "version": m.version,
-            "title": m.title,
-            "country": m.host_country,
-            "family": m.family.key,
-            "id_status": m.id_status.value,
-            "approved": m.approved,
-            "illustrative": bool(m.illustrative),
-            "illustrative_items": [mark.item for mark in m.illustrative],
-        }
+        MethodologyListing(
+            m.id,
+            m.version,
+            m.title,
+            m.host_country,
+            m.family.key,
+            m.id_status.value,
+            m.approved,
+            bool(m.illustrative),
+            tuple(mark.item for mark in m.illustrative),
+        )
         for m in methodologies.all()
         if country is None or m.host_country == country.upper()
     ]
 
 
-def describe(methodology_id: str, version: str | None = None) -> dict[str, Any]:
-    described: dict[str, Any] = json.loads(
-        json.dumps(_find(methodology_id, version).describe(), default=str)
-    )
+def describe(methodology_id: str, version: str | None = None) -> JsonObject:
+    """The methodology's self-description document (criteria, parameters, equations …)."""
+    described = json.loads(json.dumps(_find(methodology_id, version).describe(), default=str))
+    assert isinstance(described, dict)
     return described
 
 
@@ -89,23 +98,17 @@ def parse_quantity(text: str) -> tuple[str, tuple[str, str]]:
 
 def eligibility(
     methodology_id: str, facts: dict[str, FactValue], version: str | None = None
-) -> dict[str, Any]:
+) -> EligibilityResult:
     result = _find(methodology_id, version).check_eligibility(facts)
-    return {
-        "methodology": result.methodology,
-        "version": result.version,
-        "eligible": result.eligible,
-        "criteria": [
-            {
-                "criterion": r.criterion,
-                "passed": r.passed,
-                "text": r.text,
-                "reason": r.reason,
-                "confirmation": r.confirmation.value,
-            }
+    return EligibilityResult(
+        result.methodology,
+        result.version,
+        result.eligible,
+        tuple(
+            CriterionResult(r.criterion, r.passed, r.text, r.reason, r.confirmation.value)
             for r in result.results
-        ],
-    }
+        ),
+    )
 
 
 def calculate(
@@ -116,21 +119,22 @@ def calculate(
     start: date | None = None,
     end: date | None = None,
     version: str | None = None,
-) -> dict[str, Any]:
+) -> CalculationResult:
     period = MonitoringPeriod(start, end) if start and end else None
     record = _find(methodology_id, version).calculate(facts, fixed, monitored, period)
-    body: dict[str, Any] = json.loads(record.canonical())
-    return {
-        "methodology": record.methodology,
-        "version": record.version,
-        "reference_emissions": str(record.re),
-        "project_emissions": str(record.pe),
-        "emission_reductions_unrounded": str(record.er_unrounded),
-        "emission_reductions": record.er,
-        "digest": record.digest,
-        "illustrative": list(record.illustrative),
-        "record": body,
-    }
+    body = json.loads(record.canonical())
+    assert isinstance(body, dict)
+    return CalculationResult(
+        record.methodology,
+        record.version,
+        record.re,
+        record.pe,
+        record.er_unrounded,
+        record.er,
+        record.digest,
+        tuple(record.illustrative),
+        body,
+    )
 
 
 class MonitoringRow(Protocol):
@@ -156,7 +160,7 @@ def calculate_monitoring(
     fixed: dict[str, tuple[str, str]],
     rows: Sequence[MonitoringRow],
     version: str | None = None,
-) -> dict[str, Any]:
+) -> SheetCalculation:
     """One calculation record per sheet row; an error names the sheet, row and column."""
     methodology = _find(methodology_id, version)
     prepared = methodology.prepare(facts, fixed)
@@ -184,21 +188,15 @@ def calculate_monitoring(
                 sheet=row_a.sheet,
                 rows=[row_a.row, row_b.row],
             )
-    return {
-        "methodology": methodology.id,
-        "version": methodology.version,
-        "illustrative": list(prepared.illustrative),
-        "periods": [
-            {
-                "row": row.row,
-                "period_start": period.start.isoformat(),
-                "period_end": period.end.isoformat(),
-                "reference_emissions": str(record.re),
-                "project_emissions": str(record.pe),
-                "emission_reductions": record.er,
-                "digest": record.digest,
-            }
+    return SheetCalculation(
+        methodology.id,
+        methodology.version,
+        tuple(mark.item for mark in prepared.illustrative),
+        tuple(
+            PeriodCalculation(
+                row.row, period.start, period.end, record.re, record.pe, record.er, record.digest
+            )
             for row, period, record in periods
-        ],
-        "total_emission_reductions": sum(record.er for _, _, record in periods),
-    }
+        ),
+        sum(record.er for _, _, record in periods),
+    )

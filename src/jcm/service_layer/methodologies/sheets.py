@@ -14,6 +14,7 @@ from jcm.domain import limits, methodologies
 from jcm.domain.errors import InvalidInput
 from jcm.domain.methodologies import Methodology
 from jcm.domain.methodologies.model import FactValue
+from jcm.service_layer.methodologies.results import SheetCalculation
 from jcm.service_layer.methodologies.service import MonitoringRow, calculate_monitoring
 
 
@@ -64,7 +65,7 @@ class SheetService:
         data: bytes,
         name: str,
         version: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> SheetCalculation:
         return calculate_monitoring(methodology_id, facts, fixed, self.read(data, name), version)
 
     def template(

@@ -7,7 +7,7 @@ rolls back).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from jcm.domain import limits
 from jcm.domain.errors import (
@@ -52,7 +52,22 @@ from jcm.domain.registry.transactions import (
     TransactionRecord,
 )
 from jcm.service_layer.ports import Ledger, UnitOfWork
+from jcm.service_layer.registry.results import (
+    AccountInfo,
+    AccountOpened,
+    AccountStatusChanged,
+    BatchResult,
+    DecisionInfo,
+    DecisionLineInfo,
+    DecisionRecorded,
+    IssuanceResult,
+    OrganisationCreated,
+    RegistryCreated,
+    RegistryStatusChanged,
+    TransactionResult,
+)
 from jcm.service_layer.registry.working_set import WorkingSet
+from jcm.service_layer.results import JsonObject, JsonValue, extend, to_json_object
 
 # -- set-up ----------------------------------------------------------------------------------
 
@@ -90,7 +105,7 @@ def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Ac
     return found
 
 
-def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
+def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> RegistryCreated:
     code = limits.check_country(cmd.code, "registry")
     country = limits.country_name(code)
     if uow.ledger.get_registry(code) is not None:
@@ -120,19 +135,13 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> dict[str, Any]:
             f"{government.name}: {account_type.value.replace('_', ' ')} account",
         )
         uow.ledger.add_account(account, uow.now)
-        created.append(account_dict(account))
-    result = {
-        "registry": code,
-        "name": registry.name,
-        "government": government.id,
-        "government_name": government.name,
-        "accounts": created,
-    }
-    uow.ledger.add_event(SetupEvent.REGISTRY_CREATED, None, result, uow.now)
+        created.append(AccountInfo.of(account))
+    result = RegistryCreated(code, registry.name, government.id, government.name, tuple(created))
+    uow.ledger.add_event(SetupEvent.REGISTRY_CREATED, None, to_json_object(result), uow.now)
     return result
 
 
-def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> dict[str, Any]:
+def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> OrganisationCreated:
     registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     name = cmd.name.strip()
     if not name:
@@ -144,28 +153,12 @@ def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> dict[str, A
         cmd.kind,
     )
     uow.ledger.add_organisation(org, uow.now)
-    result = {
-        "organisation": org.id,
-        "registry": org.registry,
-        "name": org.name,
-        "kind": org.kind.value,
-    }
-    uow.ledger.add_event(SetupEvent.ORGANISATION_CREATED, None, result, uow.now)
+    result = OrganisationCreated(org.id, org.registry, org.name, org.kind)
+    uow.ledger.add_event(SetupEvent.ORGANISATION_CREATED, None, to_json_object(result), uow.now)
     return result
 
 
-def account_dict(account: Account) -> dict[str, Any]:
-    return {
-        "account": account.id,
-        "registry": account.registry,
-        "type": account.type.value,
-        "organisation": account.organisation_id,
-        "name": account.name,
-        "status": account.status.value,
-    }
-
-
-def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
+def open_account(uow: UnitOfWork, cmd: OpenAccount) -> AccountOpened:
     registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     org = uow.ledger.get_organisation(cmd.organisation_id.upper())
     if org is None or org.registry != registry.code:
@@ -195,12 +188,12 @@ def open_account(uow: UnitOfWork, cmd: OpenAccount) -> dict[str, Any]:
         AccountStatus.OPEN,
     )
     uow.ledger.add_account(account, uow.now)
-    result = account_dict(account)
-    uow.ledger.add_event(SetupEvent.ACCOUNT_CREATED, None, result, uow.now)
+    result = extend(AccountOpened, AccountInfo.of(account))
+    uow.ledger.add_event(SetupEvent.ACCOUNT_CREATED, None, to_json_object(result), uow.now)
     return result
 
 
-def set_registry_active(uow: UnitOfWork, cmd: c.SetRegistryActive) -> dict[str, Any]:
+def set_registry_active(uow: UnitOfWork, cmd: c.SetRegistryActive) -> RegistryStatusChanged:
     """Suspend or reactivate a registry (G3: no transaction may involve a suspended one)."""
     code = cmd.code.strip().upper()
     registry = uow.ledger.get_registry(code)
@@ -215,30 +208,25 @@ def set_registry_active(uow: UnitOfWork, cmd: c.SetRegistryActive) -> dict[str, 
             registry=code,
         )
     uow.ledger.set_registry_active(code, cmd.active)
-    result = {"registry": code, "active": cmd.active, "reason": cmd.reason}
-    uow.ledger.add_event(SetupEvent.REGISTRY_STATUS_CHANGED, None, result, uow.now)
+    result = RegistryStatusChanged(code, cmd.active, cmd.reason)
+    uow.ledger.add_event(SetupEvent.REGISTRY_STATUS_CHANGED, None, to_json_object(result), uow.now)
     return result
 
 
-def set_account_status(uow: UnitOfWork, cmd: c.SetAccountStatus) -> dict[str, Any]:
+def set_account_status(uow: UnitOfWork, cmd: c.SetAccountStatus) -> AccountStatusChanged:
     account = account_or_404(uow.ledger, cmd.account_id, lock=True)
     held = sum(row["quantity"] for row in uow.ledger.holdings(account.id, None))
     acc.check_status_change(account, cmd.status, held)
     uow.ledger.set_account_status(account.id, cmd.status)
-    result = {
-        "account": account.id,
-        "status": cmd.status.value,
-        "previous": account.status.value,
-        "reason": cmd.reason,
-    }
-    uow.ledger.add_event(SetupEvent.ACCOUNT_STATUS_CHANGED, None, result, uow.now)
+    result = AccountStatusChanged(account.id, cmd.status, account.status, cmd.reason)
+    uow.ledger.add_event(SetupEvent.ACCOUNT_STATUS_CHANGED, None, to_json_object(result), uow.now)
     return result
 
 
 # -- decisions and issuance -----------------------------------------------------------------
 
 
-def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
+def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> DecisionRecorded:
     ledger = uow.ledger
     project = parse_project_id(cmd.project_id)
     partner = project[:2]
@@ -284,7 +272,7 @@ def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
         [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines]
     )
     ledger.set_project_decisions(project, count + 1)
-    result = decision_dict(
+    info = decision_info(
         IssuanceDecision(
             decision_id,
             project,
@@ -297,11 +285,12 @@ def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> dict[str, Any]:
         ),
         [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines],
     )
-    ledger.add_event(SetupEvent.DECISION_RECORDED, None, result, uow.now)
+    result = extend(DecisionRecorded, info)
+    ledger.add_event(SetupEvent.DECISION_RECORDED, None, to_json_object(result), uow.now)
     return result
 
 
-def decision_dict(decision: IssuanceDecision, lines: list[DecisionLine]) -> dict[str, Any]:
+def decision_info(decision: IssuanceDecision, lines: list[DecisionLine]) -> DecisionInfo:
     def serial(dl: DecisionLine) -> str | None:
         if dl.line.serial_start is None or dl.line.serial_end is None:
             return None
@@ -315,33 +304,33 @@ def decision_dict(decision: IssuanceDecision, lines: list[DecisionLine]) -> dict
             dl.line.serial_end,
         ).format()
 
-    return {
-        "decision": decision.id,
-        "project": decision.project_id,
-        "period_start": decision.period.start.isoformat(),
-        "period_end": decision.period.end.isoformat(),
-        "vintage": decision.vintage,
-        "period_seq": decision.period_seq,
-        "amount": decision.amount,
-        "status": decision.status.value,
-        "reference": decision.reference,
-        "lines": [
-            {
-                "line": dl.line.line_no,
-                "account": dl.line.account_id,
-                "registry": dl.registry,
-                "share_pct": str(dl.line.share_pct),
-                "quantity": dl.line.quantity,
-                "receives_remainder": dl.line.receives_remainder,
-                "serials": serial(dl),
-                "issued_in_transaction": dl.issued_tx,
-            }
+    return DecisionInfo(
+        decision.id,
+        decision.project_id,
+        decision.period.start,
+        decision.period.end,
+        decision.vintage,
+        decision.period_seq,
+        decision.amount,
+        decision.status,
+        decision.reference,
+        tuple(
+            DecisionLineInfo(
+                dl.line.line_no,
+                dl.line.account_id,
+                dl.registry,
+                dl.line.share_pct,
+                dl.line.quantity,
+                dl.line.receives_remainder,
+                serial(dl),
+                dl.issued_tx,
+            )
             for dl in lines
-        ],
-    }
+        ),
+    )
 
 
-def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
+def issue(uow: UnitOfWork, cmd: Issue) -> IssuanceResult:
     ledger = uow.ledger
     registry = _find_registry(ledger, cmd.registry)
     decision = ledger.get_decision(cmd.decision_id, lock=True)
@@ -355,7 +344,7 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
     mine = check_issuable(decision, registry.code, lines)
     ws = WorkingSet(ledger, uow.decision_cache)
     ranges = []
-    issued_lines = []
+    issued_lines: list[JsonValue] = []
     for dl in mine:
         account = account_or_404(ledger, dl.line.account_id)
         policy.admit(policy.Proposal(TransactionKind.ISSUANCE, [registry], destination=account))
@@ -398,26 +387,10 @@ def issue(uow: UnitOfWork, cmd: Issue) -> dict[str, Any]:
     ]
     status = DecisionStatus.PARTIALLY_ISSUED if remaining else DecisionStatus.ISSUED
     ledger.set_decision_status(decision.id, status)
-    return {
-        **_record_dict(record),
-        "decision_status": status.value,
-    }
+    return extend(IssuanceResult, TransactionResult.of(record), decision_status=status)
 
 
 # -- moving units ---------------------------------------------------------------------------
-
-
-def _record_dict(record: TransactionRecord) -> dict[str, Any]:
-    return {
-        "transaction": record.id,
-        "kind": record.kind.value,
-        "registry": record.registry,
-        "source": record.source,
-        "destination": record.destination,
-        "quantity": record.quantity,
-        "serials": [r.serial for r in record.ranges],
-        "detail": record.detail,
-    }
 
 
 def _select(
@@ -526,8 +499,8 @@ def _move_destination(ledger: Ledger, source: Account, cmd: Move, kind: Transact
     return destination
 
 
-def _move_detail(cmd: Move, kind: TransactionKind) -> dict[str, Any]:
-    detail: dict[str, Any] = {}
+def _move_detail(cmd: Move, kind: TransactionKind) -> JsonObject:
+    detail: JsonObject = {}
     if kind is TransactionKind.CANCELLATION:
         if cmd.purpose is None:
             raise InvalidInput(
@@ -568,18 +541,18 @@ def _move_blocks(
     return ranges, first_transferred
 
 
-def move_one(uow: UnitOfWork, cmd: Move, kind: TransactionKind) -> dict[str, Any]:
+def move_one(uow: UnitOfWork, cmd: Move, kind: TransactionKind) -> TransactionResult:
     ws = WorkingSet(uow.ledger, uow.decision_cache)
     record = move(uow, ws, cmd, kind)
     ws.flush(uow.now)
-    result = _record_dict(record)
+    result = TransactionResult.of(record)
     if kind is TransactionKind.EXTERNAL_TRANSFER:
         # Said plainly: unauthorised units move without becoming ITMOs (no first transfer).
-        result["first_transfer"] = bool(record.detail.get("first_transferred"))
+        result = replace(result, first_transfer=bool(record.detail.get("first_transferred")))
     return result
 
 
-def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> dict[str, Any]:
+def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> BatchResult:
     """Many moves in one database transaction: all are committed or none."""
     ws = WorkingSet(uow.ledger, uow.decision_cache)
     # Lock every sending account up front in id order, so that concurrent batches cannot
@@ -598,17 +571,14 @@ def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> di
             )
             raise
     ws.flush(uow.now)
-    return {
-        "transactions": [r.id for r in records],
-        "count": len(records),
-        "quantity": sum(r.quantity for r in records),
-    }
+    ids = tuple(r.id for r in records if r.id is not None)
+    return BatchResult(ids, len(records), sum(r.quantity for r in records))
 
 
 # -- Article 6 ------------------------------------------------------------------------------
 
 
-def authorise(uow: UnitOfWork, cmd: Authorise) -> dict[str, Any]:
+def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     ledger = uow.ledger
     account = account_or_404(ledger, cmd.account_id, lock=True)
     proposal = policy.Proposal(
@@ -645,12 +615,12 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> dict[str, Any]:
     )
     ws.add_record(record)
     ws.flush(uow.now)
-    return _record_dict(record)
+    return TransactionResult.of(record)
 
 
 def apply_corresponding_adjustment(
     uow: UnitOfWork, cmd: ApplyCorrespondingAdjustment
-) -> dict[str, Any]:
+) -> TransactionResult:
     ws = WorkingSet(uow.ledger, uow.decision_cache)
     blocks = _select(ws, None, None, cmd.serials)
     ranges = []
@@ -680,4 +650,4 @@ def apply_corresponding_adjustment(
     )
     ws.add_record(record)
     ws.flush(uow.now)
-    return _record_dict(record)
+    return TransactionResult.of(record)

@@ -3,23 +3,52 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
 
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.blocks import check_partition
 from jcm.domain.registry.serials import SerialRange
+from jcm.domain.registry.transactions import TransactionKind
 from jcm.service_layer.ports import UnitOfWork
-from jcm.service_layer.registry.handlers import decision_dict, decision_of_serial
+from jcm.service_layer.registry.handlers import decision_info, decision_of_serial
+from jcm.service_layer.registry.results import (
+    AuditReport,
+    DecisionInfo,
+    HistoryEntry,
+    Holding,
+    SerialLookup,
+    TransactionRow,
+    UnitLocation,
+)
 from jcm.service_layer.registry.working_set import WorkingSet
+from jcm.service_layer.results import JsonObject
 
 
-def holdings(uow: UnitOfWork, account: str | None, registry: str | None) -> list[dict[str, Any]]:
-    return uow.ledger.holdings(
+def holdings(uow: UnitOfWork, account: str | None, registry: str | None) -> list[Holding]:
+    rows = uow.ledger.holdings(
         account.upper() if account else None, registry.upper() if registry else None
     )
+    return [
+        Holding(
+            str(row["account"]),
+            str(row["registry"]),
+            AccountType(row["type"]),
+            str(row["project"]),
+            int(row["vintage"]),
+            int(row["period_seq"]),
+            str(row["origin"]),
+            str(row["authorised_uses"]),
+            bool(row["first_transferred"]),
+            str(row["ca_status"]),
+            int(row["quantity"]),
+            int(row["blocks"]),
+        )
+        for row in rows
+    ]
 
 
-def lookup_serial(uow: UnitOfWork, text: str) -> dict[str, Any]:
+def lookup_serial(uow: UnitOfWork, text: str) -> SerialLookup:
     """Where every unit of a serial range is now, and everything that happened to it."""
     serial, decision = decision_of_serial(uow.ledger, text)
     ws = WorkingSet(uow.ledger)
@@ -35,32 +64,30 @@ def lookup_serial(uow: UnitOfWork, text: str) -> dict[str, Any]:
         found += end - start + 1
         a6 = block.article6
         located.append(
-            {
-                "serials": ws.serial(block, start, end),
-                "quantity": end - start + 1,
-                "registry": block.registry,
-                "account": block.account_id,
-                "authorised_uses": sorted(u.value for u in a6.authorised_uses),
-                "authorisation_ref": a6.authorisation_ref,
-                "first_transfer_at": a6.first_transfer_trigger.value
-                if a6.first_transfer_trigger
-                else None,
-                "first_transferred": a6.first_transferred,
-                "corresponding_adjustment": a6.ca_status.value,
-            }
+            UnitLocation(
+                ws.serial(block, start, end),
+                end - start + 1,
+                block.registry,
+                block.account_id,
+                tuple(sorted(u.value for u in a6.authorised_uses)),
+                a6.authorisation_ref,
+                a6.first_transfer_trigger.value if a6.first_transfer_trigger else None,
+                a6.first_transferred,
+                a6.ca_status.value,
+            )
         )
     history = []
     for row in uow.ledger.history(decision.id, serial.start, serial.end):
         start, end = max(row["serial_start"], serial.start), min(row["serial_end"], serial.end)
         history.append(
-            {
-                "transaction": row["transaction_id"],
-                "kind": row["kind"],
-                "at": row["created_at"].isoformat() if row["created_at"] else None,
-                "registry": row["registry"],
-                "source": row["source"],
-                "destination": row["destination"],
-                "serials": SerialRange(
+            HistoryEntry(
+                int(row["transaction_id"]),
+                TransactionKind(row["kind"]),
+                row["created_at"],
+                row["registry"],
+                row["source"],
+                row["destination"],
+                SerialRange(
                     serial.origin,
                     serial.partner,
                     serial.project,
@@ -69,36 +96,54 @@ def lookup_serial(uow: UnitOfWork, text: str) -> dict[str, Any]:
                     start,
                     end,
                 ).format(),
-                "detail": row["detail"],
-            }
+                _detail(row["detail"]),
+            )
         )
-    return {
-        "serials": serial.format(),
-        "decision": decision.id,
-        "project": decision.project_id,
-        "vintage": decision.vintage,
-        "requested": serial.quantity,
-        "issued": found,
-        "locations": located,
-        "history": history,
-    }
+    return SerialLookup(
+        serial.format(),
+        decision.id,
+        decision.project_id,
+        decision.vintage,
+        serial.quantity,
+        found,
+        tuple(located),
+        tuple(history),
+    )
 
 
-def list_transactions(uow: UnitOfWork, filters: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-    rows = uow.ledger.list_transactions(filters, limit)
-    for row in rows:
-        row["created_at"] = row["created_at"].isoformat()
-    return rows
+def _detail(value: object) -> JsonObject:
+    # The stored detail is the JSON object the transaction was written with.
+    if not isinstance(value, dict):
+        raise TypeError(f"transaction detail is not a JSON object: {value!r}")
+    return value
 
 
-def list_decisions(uow: UnitOfWork, project: str | None) -> list[dict[str, Any]]:
+def list_transactions(
+    uow: UnitOfWork, filters: Mapping[str, str | datetime | None], limit: int
+) -> list[TransactionRow]:
     return [
-        decision_dict(d, uow.ledger.decision_lines(d.id))
+        TransactionRow(
+            int(row["id"]),
+            TransactionKind(row["kind"]),
+            row["registry"],
+            row["source"],
+            row["destination"],
+            int(row["quantity"]),
+            _detail(row["detail"]),
+            row["created_at"],
+        )
+        for row in uow.ledger.list_transactions(dict(filters), limit)
+    ]
+
+
+def list_decisions(uow: UnitOfWork, project: str | None) -> list[DecisionInfo]:
+    return [
+        decision_info(d, uow.ledger.decision_lines(d.id))
         for d in uow.ledger.list_decisions(project.upper() if project else None)
     ]
 
 
-def audit(uow: UnitOfWork) -> dict[str, Any]:
+def audit(uow: UnitOfWork) -> AuditReport:
     """Check the invariants over the whole database; returns the problems found.
 
     * conservation per decision: the blocks tile exactly the issued serial ranges
@@ -144,13 +189,13 @@ def audit(uow: UnitOfWork) -> dict[str, Any]:
         totals["issued"] += sum(e - s + 1 for s, e in issued)
     for tx_id in ledger.transactions_without_one_event():
         problems.append(f"registry transaction {tx_id} does not have exactly one log entry")
-    return {
-        "ok": not problems,
-        "problems": problems,
-        "decisions": len(decisions),
-        "issued": totals["issued"],
-        "held": totals[AccountType.GOVERNMENT_HOLDING.value]
+    return AuditReport(
+        ok=not problems,
+        problems=tuple(problems),
+        decisions=len(decisions),
+        issued=totals["issued"],
+        held=totals[AccountType.GOVERNMENT_HOLDING.value]
         + totals[AccountType.ENTITY_HOLDING.value],
-        "cancelled": totals[AccountType.CANCELLATION.value],
-        "retired": totals[AccountType.RETIREMENT.value],
-    }
+        cancelled=totals[AccountType.CANCELLATION.value],
+        retired=totals[AccountType.RETIREMENT.value],
+    )

@@ -2,145 +2,196 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TypeVar
 
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.transactions import TransactionKind
-from jcm.service_layer.ports import UnitOfWorkFactory
+from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.registry import handlers, queries
+from jcm.service_layer.registry.results import (
+    AccountInfo,
+    AccountOpened,
+    AccountStatusChanged,
+    AuditReport,
+    BatchResult,
+    DecisionInfo,
+    DecisionRecorded,
+    Holding,
+    IssuanceResult,
+    OrganisationCreated,
+    OrganisationInfo,
+    RegistryCreated,
+    RegistryInfo,
+    RegistryStatusChanged,
+    SerialLookup,
+    TransactionResult,
+    TransactionRow,
+)
+from jcm.service_layer.results import ChangeResult
 from jcm.service_layer.runner import execute
+
+R = TypeVar("R", bound=ChangeResult)
 
 
 class RegistryService:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self.uow = uow_factory
 
+    def _run(
+        self,
+        name: str,
+        cmd: object,
+        handler: Callable[[UnitOfWork], R],
+        key: str | None,
+        result_type: type[R],
+    ) -> R:
+        return execute(self.uow, name, cmd, handler, key, result_type=result_type)
+
     # -- changes ------------------------------------------------------------------------
-    def create_registry(self, cmd: c.CreateRegistry, key: str | None = None) -> dict[str, Any]:
-        return execute(
-            self.uow, "create_registry", cmd, lambda u: handlers.create_registry(u, cmd), key
+    def create_registry(self, cmd: c.CreateRegistry, key: str | None = None) -> RegistryCreated:
+        return self._run(
+            "create_registry",
+            cmd,
+            lambda u: handlers.create_registry(u, cmd),
+            key,
+            RegistryCreated,
         )
 
     def create_organisation(
         self, cmd: c.CreateOrganisation, key: str | None = None
-    ) -> dict[str, Any]:
-        return execute(
-            self.uow,
+    ) -> OrganisationCreated:
+        return self._run(
             "create_organisation",
             cmd,
             lambda u: handlers.create_organisation(u, cmd),
             key,
+            OrganisationCreated,
         )
 
-    def open_account(self, cmd: c.OpenAccount, key: str | None = None) -> dict[str, Any]:
-        return execute(self.uow, "open_account", cmd, lambda u: handlers.open_account(u, cmd), key)
+    def open_account(self, cmd: c.OpenAccount, key: str | None = None) -> AccountOpened:
+        return self._run(
+            "open_account", cmd, lambda u: handlers.open_account(u, cmd), key, AccountOpened
+        )
 
     def set_registry_active(
         self, cmd: c.SetRegistryActive, key: str | None = None
-    ) -> dict[str, Any]:
-        return execute(
-            self.uow,
+    ) -> RegistryStatusChanged:
+        return self._run(
             "set_registry_active",
             cmd,
             lambda u: handlers.set_registry_active(u, cmd),
             key,
+            RegistryStatusChanged,
         )
 
-    def set_account_status(self, cmd: c.SetAccountStatus, key: str | None = None) -> dict[str, Any]:
-        return execute(
-            self.uow, "set_account_status", cmd, lambda u: handlers.set_account_status(u, cmd), key
+    def set_account_status(
+        self, cmd: c.SetAccountStatus, key: str | None = None
+    ) -> AccountStatusChanged:
+        return self._run(
+            "set_account_status",
+            cmd,
+            lambda u: handlers.set_account_status(u, cmd),
+            key,
+            AccountStatusChanged,
         )
 
-    def record_decision(self, cmd: c.RecordDecision, key: str | None = None) -> dict[str, Any]:
-        return execute(
-            self.uow, "record_decision", cmd, lambda u: handlers.record_decision(u, cmd), key
+    def record_decision(self, cmd: c.RecordDecision, key: str | None = None) -> DecisionRecorded:
+        return self._run(
+            "record_decision",
+            cmd,
+            lambda u: handlers.record_decision(u, cmd),
+            key,
+            DecisionRecorded,
         )
 
-    def issue(self, cmd: c.Issue, key: str | None = None) -> dict[str, Any]:
-        return execute(self.uow, "issue", cmd, lambda u: handlers.issue(u, cmd), key)
+    def issue(self, cmd: c.Issue, key: str | None = None) -> IssuanceResult:
+        return self._run("issue", cmd, lambda u: handlers.issue(u, cmd), key, IssuanceResult)
 
-    def move(self, cmd: c.Move, kind: TransactionKind, key: str | None = None) -> dict[str, Any]:
-        return execute(self.uow, kind.value, cmd, lambda u: handlers.move_one(u, cmd, kind), key)
+    def move(self, cmd: c.Move, kind: TransactionKind, key: str | None = None) -> TransactionResult:
+        return self._run(
+            kind.value, cmd, lambda u: handlers.move_one(u, cmd, kind), key, TransactionResult
+        )
 
-    def transfer(self, cmd: c.Move, key: str | None = None) -> dict[str, Any]:
+    def transfer(self, cmd: c.Move, key: str | None = None) -> TransactionResult:
         return self.move(cmd, TransactionKind.TRANSFER, key)
 
-    def external_transfer(self, cmd: c.Move, key: str | None = None) -> dict[str, Any]:
+    def external_transfer(self, cmd: c.Move, key: str | None = None) -> TransactionResult:
         return self.move(cmd, TransactionKind.EXTERNAL_TRANSFER, key)
 
-    def cancel(self, cmd: c.Move, key: str | None = None) -> dict[str, Any]:
+    def cancel(self, cmd: c.Move, key: str | None = None) -> TransactionResult:
         return self.move(cmd, TransactionKind.CANCELLATION, key)
 
-    def retire(self, cmd: c.Move, key: str | None = None) -> dict[str, Any]:
+    def retire(self, cmd: c.Move, key: str | None = None) -> TransactionResult:
         return self.move(cmd, TransactionKind.RETIREMENT, key)
 
     def batch(
         self, moves: Sequence[tuple[c.Move, TransactionKind]], key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> BatchResult:
         items = list(moves)
-        return execute(
-            self.uow,
+        return self._run(
             "batch",
             [(m, k.value) for m, k in items],
             lambda u: handlers.move_batch(u, items),
             key,
+            BatchResult,
         )
 
-    def authorise(self, cmd: c.Authorise, key: str | None = None) -> dict[str, Any]:
-        return execute(self.uow, "authorise", cmd, lambda u: handlers.authorise(u, cmd), key)
+    def authorise(self, cmd: c.Authorise, key: str | None = None) -> TransactionResult:
+        return self._run(
+            "authorise", cmd, lambda u: handlers.authorise(u, cmd), key, TransactionResult
+        )
 
     def apply_corresponding_adjustment(
         self, cmd: c.ApplyCorrespondingAdjustment, key: str | None = None
-    ) -> dict[str, Any]:
-        return execute(
-            self.uow,
+    ) -> TransactionResult:
+        return self._run(
             "corresponding_adjustment",
             cmd,
             lambda u: handlers.apply_corresponding_adjustment(u, cmd),
             key,
+            TransactionResult,
         )
 
     # -- reads --------------------------------------------------------------------------
-    def registries(self) -> list[dict[str, Any]]:
+    def registries(self) -> list[RegistryInfo]:
         with self.uow(read_only=True) as u:
-            return [
-                {"registry": r.code, "name": r.name, "active": r.active}
-                for r in u.ledger.list_registries()
-            ]
+            return [RegistryInfo.of(r) for r in u.ledger.list_registries()]
 
-    def organisations(self, registry: str | None = None) -> list[dict[str, Any]]:
+    def organisations(self, registry: str | None = None) -> list[OrganisationInfo]:
         with self.uow(read_only=True) as u:
             return [
-                {"organisation": o.id, "registry": o.registry, "name": o.name, "kind": o.kind.value}
+                OrganisationInfo.of(o)
                 for o in u.ledger.list_organisations(registry.upper() if registry else None)
             ]
 
-    def accounts(self, registry: str | None = None) -> list[dict[str, Any]]:
+    def accounts(self, registry: str | None = None) -> list[AccountInfo]:
         with self.uow(read_only=True) as u:
             return [
-                handlers.account_dict(a)
+                AccountInfo.of(a)
                 for a in u.ledger.list_accounts(registry.upper() if registry else None, None)
             ]
 
-    def holdings(
-        self, account: str | None = None, registry: str | None = None
-    ) -> list[dict[str, Any]]:
+    def holdings(self, account: str | None = None, registry: str | None = None) -> list[Holding]:
         with self.uow(read_only=True) as u:
             return queries.holdings(u, account, registry)
 
-    def lookup_serial(self, serial: str) -> dict[str, Any]:
+    def lookup_serial(self, serial: str) -> SerialLookup:
         with self.uow(read_only=True) as u:
             return queries.lookup_serial(u, serial)
 
-    def transactions(self, limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
+    def transactions(
+        self, limit: int = 50, **filters: str | datetime | None
+    ) -> list[TransactionRow]:
+        """Newest first; filters: account, registry, kind, project, since, until."""
         with self.uow(read_only=True) as u:
             return queries.list_transactions(u, filters, limit)
 
-    def decisions(self, project: str | None = None) -> list[dict[str, Any]]:
+    def decisions(self, project: str | None = None) -> list[DecisionInfo]:
         with self.uow(read_only=True) as u:
             return queries.list_decisions(u, project)
 
-    def audit(self) -> dict[str, Any]:
+    def audit(self) -> AuditReport:
         with self.uow(read_only=True) as u:
             return queries.audit(u)

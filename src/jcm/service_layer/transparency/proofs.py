@@ -17,6 +17,7 @@ from jcm.domain.transparency.signed_note import Checkpoint, NoteCheck, Verifier,
 from jcm.service_layer.cycle.replay_check import compare_cycle
 from jcm.service_layer.ports import Ledger, StoredCheckpoint, TransparencyLog, UnitOfWork
 from jcm.service_layer.registry.handlers import decision_of_serial
+from jcm.service_layer.results import extend
 from jcm.service_layer.transparency.divergence import ClosingRows, Divergence
 from jcm.service_layer.transparency.log_check import (
     IdempotencyCheck,
@@ -30,34 +31,30 @@ from jcm.service_layer.transparency.log_check import (
 )
 from jcm.service_layer.transparency.registry_check import TransactionCheck, compare_registry
 from jcm.service_layer.transparency.replay import Replayer, ReplayError
+from jcm.service_layer.transparency.results import (
+    CheckpointInfo,
+    CheckpointSigned,
+    ConsistencyBundle,
+    InclusionBundle,
+)
 
 INCLUSION_FORMAT = "jcm-inclusion-proof/1"
 CONSISTENCY_FORMAT = "jcm-consistency-proof/1"
 
 
-def checkpoint_dict(checkpoint: StoredCheckpoint) -> dict[str, Any]:
-    return {
-        "size": checkpoint.size,
-        "root_hash": checkpoint.root_hash.hex(),
-        "key_id": checkpoint.key_id,
-        "note": checkpoint.note,
-        "created_at": checkpoint.created_at.isoformat(),
-    }
-
-
-def sign_checkpoint(uow: UnitOfWork) -> dict[str, Any]:
+def sign_checkpoint(uow: UnitOfWork) -> CheckpointSigned:
     """Sign a checkpoint of the log as it is now (on demand)."""
-    return checkpoint_dict(uow.ledger.log.checkpoint(uow.now))
+    return extend(CheckpointSigned, CheckpointInfo.of(uow.ledger.log.checkpoint(uow.now)))
 
 
-def latest_checkpoint(uow: UnitOfWork) -> dict[str, Any]:
+def latest_checkpoint(uow: UnitOfWork) -> CheckpointInfo:
     found = uow.ledger.log.latest_checkpoint()
     if found is None:
         raise NotFound(
             "L1_NO_CHECKPOINT",
             "The log has no signed checkpoint yet; sign one first.",
         )
-    return checkpoint_dict(found)
+    return CheckpointInfo.of(found)
 
 
 def _covering_checkpoint(log: TransparencyLog, index: int) -> StoredCheckpoint:
@@ -71,7 +68,7 @@ def _covering_checkpoint(log: TransparencyLog, index: int) -> StoredCheckpoint:
     return found
 
 
-def inclusion_bundle(uow: UnitOfWork, index: int) -> dict[str, Any]:
+def inclusion_bundle(uow: UnitOfWork, index: int) -> InclusionBundle:
     """Entry ``index`` with its inclusion proof to the newest checkpoint that covers it."""
     log = uow.ledger.log
     entry = log.entry_at(index)
@@ -79,14 +76,14 @@ def inclusion_bundle(uow: UnitOfWork, index: int) -> dict[str, Any]:
         raise NotFound("L2_UNKNOWN_ENTRY", f"The log has no entry {index}.", index=index)
     checkpoint = _covering_checkpoint(log, index)
     proof = merkle.inclusion_proof(index, checkpoint.size, log.get_node)
-    return {
-        "format": INCLUSION_FORMAT,
-        "index": index,
-        "tree_size": checkpoint.size,
-        "entry": entry[3],
-        "proof": [node.hex() for node in proof],
-        "checkpoint": checkpoint.note,
-    }
+    return InclusionBundle(
+        INCLUSION_FORMAT,
+        index,
+        checkpoint.size,
+        entry[3],
+        tuple(node.hex() for node in proof),
+        checkpoint.note,
+    )
 
 
 def index_for_transaction(uow: UnitOfWork, transaction_id: int) -> int:
@@ -109,7 +106,7 @@ def indexes_for_serial(uow: UnitOfWork, text: str) -> list[int]:
     return [index_for_transaction(uow, tx_id) for tx_id in tx_ids]
 
 
-def consistency_bundle(uow: UnitOfWork, old_size: int, new_size: int | None) -> dict[str, Any]:
+def consistency_bundle(uow: UnitOfWork, old_size: int, new_size: int | None) -> ConsistencyBundle:
     log = uow.ledger.log
     new = log.latest_checkpoint() if new_size is None else log.checkpoint_of_size(new_size)
     old = log.checkpoint_of_size(old_size)
@@ -126,12 +123,9 @@ def consistency_bundle(uow: UnitOfWork, old_size: int, new_size: int | None) -> 
             f"The old checkpoint ({old.size}) is larger than the new one ({new.size}).",
         )
     proof = merkle.consistency_proof(old.size, new.size, log.get_node)
-    return {
-        "format": CONSISTENCY_FORMAT,
-        "old_checkpoint": old.note,
-        "new_checkpoint": new.note,
-        "proof": [node.hex() for node in proof],
-    }
+    return ConsistencyBundle(
+        CONSISTENCY_FORMAT, old.note, new.note, tuple(node.hex() for node in proof)
+    )
 
 
 # -- checking a bundle offline -------------------------------------------------------------
