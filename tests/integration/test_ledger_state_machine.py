@@ -277,52 +277,18 @@ class LedgerMachine(RuleBasedStateMachine):
         present = set(owners.values())
         return [a for a in self.holding if a in present]
 
-    def simulate(self, owners: Owners, kind: TransactionKind, cmd: c.Move) -> Outcome:  # noqa: C901 - to split (issue 8)
+    def simulate(self, owners: Owners, kind: TransactionKind, cmd: c.Move) -> Outcome:
         """What the registry must do with ``cmd`` given who holds what (no side effects)."""
         source = cmd.source
         if self.account_type[source].is_terminal:
             return Outcome("A1_TERMINAL_ACCOUNT")
         src_reg = self.account_registry[source]
-        if kind in TERMINAL_OF:
-            destination = self.terminal[(src_reg, TERMINAL_OF[kind])]
-        else:
-            assert cmd.destination is not None
-            destination = cmd.destination
-            dst_reg = self.account_registry[destination]
-            if kind is TransactionKind.TRANSFER:
-                if src_reg != dst_reg:
-                    return Outcome("G5_REGISTRY_MISMATCH")
-                if source == destination:
-                    return Outcome("G1_SAME_ACCOUNT")
-            else:
-                if src_reg == dst_reg:
-                    return Outcome("G5_SAME_REGISTRY")
-                if JP not in (src_reg, dst_reg):
-                    return Outcome("G6_NOT_BILATERAL")
-            if self.account_type[destination].is_terminal:
-                return Outcome("A2_NOT_A_HOLDING_ACCOUNT")
-        if cmd.quantity is not None:
-            held = self.held(owners, source)
-            if len(held) < cmd.quantity:
-                return Outcome("U2_INSUFFICIENT_UNITS")
-            taken = held[: cmd.quantity]
-        else:
-            assert cmd.serials is not None
-            serial = SerialRange.parse(cmd.serials)
-            decision = self.by_serial_name[(serial.project, serial.period_seq)]
-            missing = False
-            for s in range(serial.start, serial.end + 1):
-                line = decision.line_of(s)
-                if line is None or line.registry not in decision.issued:
-                    missing = True
-                    continue
-                if line.registry != serial.origin:
-                    return Outcome("U1_UNKNOWN_SERIAL")
-                if owners[(decision.id, s)] != source:
-                    return Outcome("U2_UNITS_NOT_HELD")
-            if missing:
-                return Outcome("U1_UNKNOWN_SERIAL")
-            taken = [(decision.id, s) for s in range(serial.start, serial.end + 1)]
+        destination, refusal = self.destination_of(kind, cmd, src_reg)
+        if refusal is not None:
+            return Outcome(refusal)
+        taken, refusal = self.units_taken(owners, cmd)
+        if refusal is not None:
+            return Outcome(refusal)
         if kind is TransactionKind.EXTERNAL_TRANSFER:
             sides = {src_reg, self.account_registry[destination]}
             if any(sides != {JP, self.decisions[d].partner} for d, _ in taken):
@@ -335,6 +301,53 @@ class LedgerMachine(RuleBasedStateMachine):
         ):
             return Outcome("T7_NOT_AUTHORISED_FOR_NDC")
         return Outcome(None, tuple(taken), destination)
+
+    def destination_of(
+        self, kind: TransactionKind, cmd: c.Move, src_reg: str
+    ) -> tuple[str, str | None]:
+        """The receiving account, and the refusal code if the pair of accounts is refused."""
+        if kind in TERMINAL_OF:
+            return self.terminal[(src_reg, TERMINAL_OF[kind])], None
+        assert cmd.destination is not None
+        destination = cmd.destination
+        dst_reg = self.account_registry[destination]
+        refusal: str | None = None
+        if kind is TransactionKind.TRANSFER:
+            if src_reg != dst_reg:
+                refusal = "G5_REGISTRY_MISMATCH"
+            elif cmd.source == destination:
+                refusal = "G1_SAME_ACCOUNT"
+        elif src_reg == dst_reg:
+            refusal = "G5_SAME_REGISTRY"
+        elif JP not in (src_reg, dst_reg):
+            refusal = "G6_NOT_BILATERAL"
+        if refusal is None and self.account_type[destination].is_terminal:
+            refusal = "A2_NOT_A_HOLDING_ACCOUNT"
+        return destination, refusal
+
+    def units_taken(self, owners: Owners, cmd: c.Move) -> tuple[list[SerialKey], str | None]:
+        """The units the move takes, lowest first, or the refusal code."""
+        if cmd.quantity is not None:
+            held = self.held(owners, cmd.source)
+            if len(held) < cmd.quantity:
+                return [], "U2_INSUFFICIENT_UNITS"
+            return held[: cmd.quantity], None
+        assert cmd.serials is not None
+        serial = SerialRange.parse(cmd.serials)
+        decision = self.by_serial_name[(serial.project, serial.period_seq)]
+        missing = False
+        for s in range(serial.start, serial.end + 1):
+            line = decision.line_of(s)
+            if line is None or line.registry not in decision.issued:
+                missing = True
+                continue
+            if line.registry != serial.origin:
+                return [], "U1_UNKNOWN_SERIAL"
+            if owners[(decision.id, s)] != cmd.source:
+                return [], "U2_UNITS_NOT_HELD"
+        if missing:
+            return [], "U1_UNKNOWN_SERIAL"
+        return [(decision.id, s) for s in range(serial.start, serial.end + 1)], None
 
     def serial_keys(self, serials: Sequence[str]) -> list[SerialKey]:
         keys: list[SerialKey] = []
