@@ -158,128 +158,177 @@ def _pv_monitored(
     return values
 
 
-def plan(row: dict[str, str]) -> tuple[Plan | None, str]:  # noqa: C901 - to split (issue 8)
-    """The project's plan, or ``None`` and why it is skipped."""
-    category, country = row["technology_category"], row["country_iso2"]
-    capacity = Decimal(row["capacity_mw"]) if row["capacity_mw"] else None
-    storage = Decimal(row["storage_mwh"]) if row["storage_mwh"] else None
+Monitored = Callable[[int, MonitoringPeriod], dict[str, Quantity]]
+
+
+@dataclass
+class Inputs:
+    """What a family's input maker reads about one project, and the facts it may add to."""
+
+    methodology: Methodology
+    role: str
+    category: str
+    country: str
+    capacity: Decimal | None
+    storage: Decimal | None
+    facts: dict[str, Any]
+
+
+def _pv_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    capacity = i.capacity
+    if capacity is None:
+        capacity = i.storage / 4 if i.storage is not None else Decimal(1)
+    pv = _pv_monitored(i.methodology, capacity * THOUSAND, i.country)
+    fixed = {"P_PV": Quantity(capacity, "MW")}
+    if i.methodology.family.key != "solar_pv_storage":
+        return fixed, pv
+
+    def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
+        generated = pv(index, period)["EG_p"].value
+        charged = generated * Decimal("0.2")
+        return {
+            "EG_PV_p": kwh(generated),
+            "E_charge_p": kwh(charged),
+            "E_discharge_p": kwh(charged * Decimal("0.9")),
+        }
+
+    return fixed, monitored
+
+
+def _proxy_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    capacity = i.capacity
+    assert capacity is not None
+    factor = PROXY_CAPACITY_FACTOR[i.category]
+    family = i.methodology.family.key
+
+    def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
+        generated = kwh(capacity * THOUSAND * hours(period) * factor)
+        if family == "solar_pv_consumed_sold":  # VN_AM007 meters consumed and sold
+            consumed = kwh(generated.value * Decimal("0.7"))
+            return {"EC_PV_p": consumed, "ES_PV_p": kwh(generated.value - consumed.value)}
+        return {"EG_p": generated}
+
+    return {"P_PV": Quantity(capacity, "MW")}, monitored
+
+
+def _chiller_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    fixed = {
+        "COP_PJ": Quantity(Decimal("6.5"), "1"),
+        "Q_PJ": Quantity(Decimal(500), "USRt"),
+        "T_cw_out": Quantity(Decimal(37), "degC"),
+        "T_chw_out": Quantity(Decimal(7), "degC"),
+    }
+    return fixed, lambda index, period: {"EC_PJ_p": kwh(Decimal(180_000) * SEASON[index % 12])}
+
+
+def _air_conditioner_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    fixed = {"COP_PJ": Quantity(Decimal("4.2"), "1"), "Q_PJ": Quantity(Decimal(10), "USRt")}
+    return fixed, lambda index, period: {"EC_PJ_p": kwh(Decimal(40_000) * SEASON[index % 12])}
+
+
+def _led_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    lamp = {"ID": "downlight", "KH": "street_light"}.get(i.country, "tube")
+    i.facts["lamp_type"] = lamp
+    monthly = Decimal(187_600) if lamp == "street_light" else Decimal(30_000)
+    return {"eta_PJ": Quantity(Decimal(130), "lm/W")}, lambda index, period: {
+        "EC_PJ_p": kwh(monthly)
+    }
+
+
+def _boiler_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    coal = i.country == "MN"
+    i.facts["fuel"] = "other_bituminous_coal" if coal else "natural_gas"
+    i.facts["boiler_type"] = "coal_hob" if coal else "oil_gas_boiler"
+    fuel = Quantity(Decimal(73 if coal else 153), "t")
+    auxiliary = Quantity(Decimal(2 if coal else 5), "MWh")
+    fixed = {"eta_PJ": Quantity(Decimal("0.83" if coal else "0.95"), "1")}
+    return fixed, lambda index, period: {"FC_PJ_p": fuel, "EC_aux_p": auxiliary}
+
+
+def _transformer_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    fixed = {
+        "N_units": Quantity(Decimal(1000), "1"),
+        "S_rated": Quantity(Decimal(250), "kVA"),
+        "NLL_PJ": Quantity(Decimal("0.16"), "kW"),
+    }
+    return fixed, lambda index, period: {"t_p": Quantity(hours(period), "h")}
+
+
+def _waste_heat_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    power = i.capacity if i.capacity is not None else Decimal(2)
+
+    def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
+        gross = power * hours(period) * Decimal("0.80")
+        return {"EG_gross_p": mwh(gross), "EC_aux_p": mwh(gross * Decimal("0.08"))}
+
+    return {"P_WHR": Quantity(power, "MW")}, monitored
+
+
+def _hydro_inputs(i: Inputs) -> tuple[dict[str, Quantity], Monitored]:
+    power = i.capacity if i.capacity is not None else Decimal(2)
+    fixed = {"P_hydro": Quantity(power, "MW")}
+    if i.methodology.family.key == "small_hydro":  # PH_AM001 (run-of-river) has no reservoir
+        fixed["A_res"] = Quantity(Decimal(0), "m2")
+    return fixed, lambda index, period: {
+        "EG_p": mwh(power * hours(period) * Decimal("0.5") * SEASON[index % 12])
+    }
+
+
+INPUTS_BY_FAMILY: dict[str, Callable[[Inputs], tuple[dict[str, Quantity], Monitored]]] = {
+    "chiller": _chiller_inputs,
+    "air_conditioner": _air_conditioner_inputs,
+    "led_lighting": _led_inputs,
+    "boiler": _boiler_inputs,
+    "transformer": _transformer_inputs,
+    "waste_heat_power": _waste_heat_inputs,
+    "small_hydro": _hydro_inputs,
+    "small_hydro_run_of_river": _hydro_inputs,
+}
+
+
+def _input_maker(i: Inputs) -> Callable[[Inputs], tuple[dict[str, Quantity], Monitored]]:
+    if i.role in ("pv", "pv_storage") or (i.role == "proxy_power" and i.category == "cogeneration"):
+        return _pv_inputs
+    if i.role == "proxy_power":
+        return _proxy_inputs
+    return INPUTS_BY_FAMILY[i.methodology.family.key]
+
+
+def _methodology_for(
+    category: str, country: str, capacity: Decimal | None
+) -> tuple[Methodology | None, str, bool]:
+    """The methodology a project is calculated with, its role, and whether it is a proxy;
+    None and the reason when there is none."""
     proxy = False
     if category in FAMILIES:
         role, families = FAMILIES[category]
     elif capacity is not None and (category in PROXY_CAPACITY_FACTOR or category == "cogeneration"):
         role, families, proxy = "proxy_power", PV_FAMILIES, True
     else:
-        return None, f"no family: {category}"
+        return None, f"no family: {category}", False
     found = REGISTRY.find(country, families)
     if not found and role == "ac":
         found, proxy = REGISTRY.find(country, {"chiller"}), True
     if not found:
-        return None, f"no {role} methodology for {country}"
-    methodology = found[0]
+        return None, f"no {role} methodology for {country}", False
+    return found[0], role, proxy
+
+
+def plan(row: dict[str, str]) -> tuple[Plan | None, str]:
+    """The project's plan, or ``None`` and why it is skipped."""
+    category, country = row["technology_category"], row["country_iso2"]
+    capacity = Decimal(row["capacity_mw"]) if row["capacity_mw"] else None
+    storage = Decimal(row["storage_mwh"]) if row["storage_mwh"] else None
+    methodology, role, proxy = _methodology_for(category, country, capacity)
+    if methodology is None:
+        return None, role
     facts: dict[str, Any] = {
         "host_country": country,
         "connection": "grid",
         "grid": "jamali" if country == "ID" else "national",
     }
-    fixed: dict[str, Quantity]
-    monitored: Callable[[int, MonitoringPeriod], dict[str, Quantity]]
-    family = methodology.family.key
-    if role in ("pv", "pv_storage") or (role == "proxy_power" and category == "cogeneration"):
-        if capacity is None:
-            capacity = storage / 4 if storage is not None else Decimal(1)
-        fixed = {"P_PV": Quantity(capacity, "MW")}
-        pv = _pv_monitored(methodology, capacity * THOUSAND, country)
-        if family == "solar_pv_storage":
-
-            def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-                generated = pv(index, period)["EG_p"].value
-                charged = generated * Decimal("0.2")
-                return {
-                    "EG_PV_p": kwh(generated),
-                    "E_charge_p": kwh(charged),
-                    "E_discharge_p": kwh(charged * Decimal("0.9")),
-                }
-
-        else:
-            monitored = pv
-    elif role == "proxy_power":
-        assert capacity is not None
-        factor = PROXY_CAPACITY_FACTOR[category]
-        fixed = {"P_PV": Quantity(capacity, "MW")}
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            generated = kwh(capacity * THOUSAND * hours(period) * factor)
-            if family == "solar_pv_consumed_sold":  # VN_AM007 meters consumed and sold
-                consumed = kwh(generated.value * Decimal("0.7"))
-                return {"EC_PV_p": consumed, "ES_PV_p": kwh(generated.value - consumed.value)}
-            return {"EG_p": generated}
-
-    elif family == "chiller":
-        fixed = {
-            "COP_PJ": Quantity(Decimal("6.5"), "1"),
-            "Q_PJ": Quantity(Decimal(500), "USRt"),
-            "T_cw_out": Quantity(Decimal(37), "degC"),
-            "T_chw_out": Quantity(Decimal(7), "degC"),
-        }
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            return {"EC_PJ_p": kwh(Decimal(180_000) * SEASON[index % 12])}
-
-    elif family == "air_conditioner":
-        fixed = {"COP_PJ": Quantity(Decimal("4.2"), "1"), "Q_PJ": Quantity(Decimal(10), "USRt")}
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            return {"EC_PJ_p": kwh(Decimal(40_000) * SEASON[index % 12])}
-
-    elif family == "led_lighting":
-        lamp = {"ID": "downlight", "KH": "street_light"}.get(country, "tube")
-        facts["lamp_type"] = lamp
-        fixed = {"eta_PJ": Quantity(Decimal(130), "lm/W")}
-        monthly = Decimal(187_600) if lamp == "street_light" else Decimal(30_000)
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            return {"EC_PJ_p": kwh(monthly)}
-
-    elif family == "boiler":
-        coal = country == "MN"
-        facts["fuel"] = "other_bituminous_coal" if coal else "natural_gas"
-        facts["boiler_type"] = "coal_hob" if coal else "oil_gas_boiler"
-        fixed = {"eta_PJ": Quantity(Decimal("0.83" if coal else "0.95"), "1")}
-        fuel = Quantity(Decimal(73 if coal else 153), "t")
-        auxiliary = Quantity(Decimal(2 if coal else 5), "MWh")
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            return {"FC_PJ_p": fuel, "EC_aux_p": auxiliary}
-
-    elif family == "transformer":
-        fixed = {
-            "N_units": Quantity(Decimal(1000), "1"),
-            "S_rated": Quantity(Decimal(250), "kVA"),
-            "NLL_PJ": Quantity(Decimal("0.16"), "kW"),
-        }
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            return {"t_p": Quantity(hours(period), "h")}
-
-    elif family == "waste_heat_power":
-        power = capacity if capacity is not None else Decimal(2)
-        fixed = {"P_WHR": Quantity(power, "MW")}
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            gross = power * hours(period) * Decimal("0.80")
-            return {"EG_gross_p": mwh(gross), "EC_aux_p": mwh(gross * Decimal("0.08"))}
-
-    elif family in ("small_hydro", "small_hydro_run_of_river"):
-        power = capacity if capacity is not None else Decimal(2)
-        fixed = {"P_hydro": Quantity(power, "MW")}
-        if family == "small_hydro":  # PH_AM001 (run-of-river only) has no reservoir area
-            fixed["A_res"] = Quantity(Decimal(0), "m2")
-
-        def monitored(index: int, period: MonitoringPeriod) -> dict[str, Quantity]:
-            return {"EG_p": mwh(power * hours(period) * Decimal("0.5") * SEASON[index % 12])}
-
-    else:  # pragma: no cover - every family in FAMILIES is handled above
-        raise AssertionError(family)
+    inputs = Inputs(methodology, role, category, country, capacity, storage, facts)
+    fixed, monitored = _input_maker(inputs)(inputs)
     project = f"{country}{int(row['seq']):03d}"
     return Plan(project, category, role, proxy, methodology, facts, fixed, monitored), ""
 
