@@ -26,7 +26,7 @@ from bench.backends import database
 from bench.census import Census
 from bench.loader import LoadedLedger, count_blocks, load_fresh, settings
 from bench.workloads import Issuer, Traffic, batched_transfers, single_transfers
-from jcm.bootstrap import bootstrap
+from jcm.bootstrap import App, bootstrap
 
 
 @dataclass(frozen=True)
@@ -64,19 +64,19 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def _audit(app: Any, when: str) -> dict[str, Any]:
+def _audit(app: App, when: str) -> dict[str, Any]:
     began = time.perf_counter()
-    report: dict[str, Any] = app.registry.audit()
+    report = app.registry.audit()
     _log(
-        f"audit {when}: ok={report['ok']} issued={report['issued']} held={report['held']} "
+        f"audit {when}: ok={report.ok} issued={report.issued} held={report.held} "
         f"({time.perf_counter() - began:.1f}s)"
     )
-    if not report["ok"]:
-        raise RuntimeError(f"audit {when} failed: {report['problems'][:5]}")
-    return {"when": when, "ok": report["ok"], "issued": report["issued"], "held": report["held"]}
+    if not report.ok:
+        raise RuntimeError(f"audit {when} failed: {report.problems[:5]}")
+    return {"when": when, "ok": report.ok, "issued": report.issued, "held": report.held}
 
 
-def count_statements(app: Any, traffic: Traffic, batch_size: int) -> dict[str, float]:
+def count_statements(app: App, traffic: Traffic, batch_size: int) -> dict[str, float]:
     """SQL statements per single transfer and per batch (after the timed rounds: the
     counting wrappers on the driver cost a little time)."""
     census = Census()
