@@ -12,23 +12,49 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
-    bindparam,
     func,
     insert,
     or_,
     select,
-    text,
-    tuple_,
-    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jcm.adapters import schema as t
-from jcm.adapters.driver_statement import DriverStatement
+from jcm.adapters.ledger_reports import LedgerReports
+from jcm.adapters.ledger_rows import (
+    account_from_row,
+    block_from_row,
+    block_from_tuple,
+    block_values,
+    decision_from_row,
+)
+from jcm.adapters.ledger_statements import (
+    ACCOUNT_FIELDS,
+    ACCOUNTS,
+    ACCOUNTS_LOCKED,
+    BLOCK_COLUMNS,
+    D_ACCOUNT,
+    D_ACCOUNT_LOCKED,
+    D_FIRST_PAGES,
+    D_INSERT_BLOCKS,
+    D_INSERT_RANGES,
+    D_INSERT_TRANSACTION,
+    D_INSERT_TRANSACTIONS,
+    D_PAGE_AFTER,
+    D_PAGE_FIRST,
+    D_UPDATE_BLOCK,
+    DECISION,
+    DECISION_LOCKED,
+    FIRST_PAGES_LATERAL,
+    IDEMPOTENCY,
+    MAX_TRANSACTION_ID,
+    NEXT_TRANSACTION_IDS,
+    PREFETCH_WIDTH,
+    REGISTRY,
+)
 from jcm.adapters.log_store import LogSettings, SqlLogStore
-from jcm.adapters.table_rows import table_rows, table_tuples
 from jcm.domain.registry.accounts import (
     Account,
     AccountStatus,
@@ -38,13 +64,11 @@ from jcm.domain.registry.accounts import (
     Registry,
 )
 from jcm.domain.registry.allocation import AllocatedLine
-from jcm.domain.registry.article6 import Article6, AuthorisedUse, CaStatus, FirstTransferTrigger
 from jcm.domain.registry.blocks import BlockKey, UnitBlock
 from jcm.domain.registry.issuance import (
     DecisionLine,
     DecisionStatus,
     IssuanceDecision,
-    MonitoringPeriod,
 )
 from jcm.domain.registry.transactions import TransactionRecord
 from jcm.domain.transparency.log_entries import idempotency_record
@@ -52,234 +76,7 @@ from jcm.domain.transparency.log_entries import idempotency_record
 _B = t.unit_blocks.c
 
 
-_ARTICLE6_CACHE: dict[tuple[Any, ...], Article6] = {}
-
-
-def _article6(row: Row[Any]) -> Article6:
-    return _article6_of(
-        row.authorised_uses,
-        row.authorisation_ref,
-        row.first_transfer_trigger,
-        bool(row.first_transferred),
-        row.ca_status,
-    )
-
-
-def _article6_of(
-    uses: str, reference: str | None, trigger: str | None, first: bool, ca: str
-) -> Article6:
-    # Nearly all blocks share a handful of attribute combinations: build each once.
-    key = (uses, reference, trigger, first, ca)
-    found = _ARTICLE6_CACHE.get(key)
-    if found is None:
-        uses, ref, trigger, first, ca = key
-        found = Article6(
-            frozenset(AuthorisedUse(u) for u in uses.split(",")) if uses else frozenset(),
-            ref,
-            FirstTransferTrigger(trigger) if trigger else None,
-            first,
-            CaStatus(ca),
-        )
-        if len(_ARTICLE6_CACHE) < 10_000:
-            _ARTICLE6_CACHE[key] = found
-    return found
-
-
-def block_from_row(row: Row[Any]) -> UnitBlock:
-    return UnitBlock(
-        row.decision_id,
-        row.serial_start,
-        row.serial_end,
-        row.origin_registry,
-        row.registry,
-        row.account_id,
-        _article6(row),
-        row.id,
-    )
-
-
-# Column positions of unit_blocks rows read on the driver path (table order).
-_BLOCK_FIELDS = [c.name for c in t.unit_blocks.c]
-assert _BLOCK_FIELDS[:7] == [
-    "id",
-    "decision_id",
-    "serial_start",
-    "serial_end",
-    "origin_registry",
-    "registry",
-    "account_id",
-], "unit_blocks column order changed: update block_from_tuple"
-
-
-def block_from_tuple(row: tuple[Any, ...]) -> UnitBlock:
-    return UnitBlock(
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        row[6],
-        _article6_of(row[7], row[8], row[9], bool(row[10]), row[11]),
-        row[0],
-    )
-
-
-def _block_values(block: UnitBlock) -> dict[str, Any]:
-    a6 = block.article6
-    return {
-        "decision_id": block.decision_id,
-        "serial_start": block.start,
-        "serial_end": block.end,
-        "origin_registry": block.origin_registry,
-        "registry": block.registry,
-        "account_id": block.account_id,
-        "authorised_uses": ",".join(sorted(u.value for u in a6.authorised_uses)),
-        "authorisation_ref": a6.authorisation_ref,
-        "first_transfer_trigger": a6.first_transfer_trigger.value
-        if a6.first_transfer_trigger
-        else None,
-        "first_transferred": a6.first_transferred,
-        "ca_status": a6.ca_status.value,
-    }
-
-
-def _account(row: Row[Any]) -> Account:
-    return Account(
-        row.id,
-        row.registry,
-        AccountType(row.type),
-        row.organisation_id,
-        row.name,
-        AccountStatus(row.status),
-    )
-
-
-def _decision(row: Row[Any]) -> IssuanceDecision:
-    return IssuanceDecision(
-        row.id,
-        row.project_id,
-        MonitoringPeriod(row.period_start, row.period_end),
-        row.vintage,
-        row.period_seq,
-        row.amount,
-        DecisionStatus(row.status),
-        row.reference,
-    )
-
-
-_BLOCK_COLUMNS = [c for c in t.unit_blocks.c]
-
-_PAGE_FIRST = (
-    select(*_BLOCK_COLUMNS)
-    .where(_B.account_id == bindparam("account"))
-    .order_by(_B.decision_id, _B.serial_start)
-    .limit(bindparam("limit"))
-)
-_PAGE_AFTER = (
-    select(*_BLOCK_COLUMNS)
-    .where(
-        _B.account_id == bindparam("account"),
-        tuple_(_B.decision_id, _B.serial_start)
-        > tuple_(bindparam("after_decision"), bindparam("after_start")),
-    )
-    .order_by(_B.decision_id, _B.serial_start)
-    .limit(bindparam("limit"))
-)
-_ACCOUNT_WITH_REGISTRY = (
-    select(
-        t.accounts,
-        t.registries.c.name.label("registry_name"),
-        t.registries.c.active.label("registry_active"),
-    )
-    .join(t.registries, t.registries.c.code == t.accounts.c.registry)
-    .where(t.accounts.c.id == bindparam("account"))
-)
-# A sender's account is locked FOR NO KEY UPDATE (key_share): it still excludes every other
-# sender, but not the FOR KEY SHARE lock PostgreSQL's foreign-key check takes on the
-# account that receives a block. With FOR UPDATE, A→B and B→A at once deadlock (each
-# holds its source and waits for the other's to check its destination).
-_ACCOUNT_WITH_REGISTRY_LOCKED = _ACCOUNT_WITH_REGISTRY.with_for_update(
-    of=t.accounts, key_share=True
-)
-_ACCOUNTS = (
-    select(
-        t.accounts,
-        t.registries.c.name.label("registry_name"),
-        t.registries.c.active.label("registry_active"),
-    )
-    .join(t.registries, t.registries.c.code == t.accounts.c.registry)
-    .where(t.accounts.c.id.in_(bindparam("accounts", expanding=True)))
-    .order_by(t.accounts.c.id)
-)
-_ACCOUNTS_LOCKED = _ACCOUNTS.with_for_update(of=t.accounts, key_share=True)
-_REGISTRY = select(t.registries).where(t.registries.c.code == bindparam("code"))
-_DECISION = select(t.decisions).where(t.decisions.c.id == bindparam("decision"))
-_DECISION_LOCKED = _DECISION.with_for_update(key_share=True)  # see the sender lock
-_IDEMPOTENCY = select(t.idempotency_keys).where(t.idempotency_keys.c.key == bindparam("key"))
-_INSERT_TRANSACTIONS = insert(t.transactions)
-_INSERT_TRANSACTION = insert(t.transactions).returning(t.transactions.c.id)
-_MAX_TRANSACTION_ID = select(func.coalesce(func.max(t.transactions.c.id), 0))
-_NEXT_TRANSACTION_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('transactions', 'id')) FROM generate_series(1, :n)"
-)
-_INSERT_RANGES = insert(t.transaction_ranges)
-_INSERT_BLOCKS = insert(t.unit_blocks)
-
-# One fixed-shape statement (so SQLAlchemy compiles it once): the first page of each of
-# _PREFETCH_WIDTH accounts, each an index range scan.
-_PREFETCH_WIDTH = 64
-_FIRST_PAGES = union_all(
-    *[
-        select(*_BLOCK_COLUMNS)
-        .where(_B.account_id == bindparam(f"a{i}"))
-        .order_by(_B.decision_id, _B.serial_start)
-        .limit(bindparam("limit"))
-        .subquery()
-        .select()
-        for i in range(_PREFETCH_WIDTH)
-    ]
-)
-
-# The registry's hottest statements run on the driver cursor (see driver_statement.py).
-_D_ACCOUNT = DriverStatement(_ACCOUNT_WITH_REGISTRY)
-_D_ACCOUNT_LOCKED = DriverStatement(_ACCOUNT_WITH_REGISTRY_LOCKED)
-_D_PAGE_FIRST = DriverStatement(_PAGE_FIRST)
-_D_PAGE_AFTER = DriverStatement(_PAGE_AFTER)
-_D_FIRST_PAGES = DriverStatement(_FIRST_PAGES)
-_TX_COLUMNS = ["kind", "registry", "source", "destination", "quantity", "detail", "created_at"]
-_D_INSERT_TRANSACTION = DriverStatement(_INSERT_TRANSACTION, _TX_COLUMNS)
-_D_INSERT_TRANSACTIONS = DriverStatement(_INSERT_TRANSACTIONS, ["id", *_TX_COLUMNS])
-_D_INSERT_RANGES = DriverStatement(
-    _INSERT_RANGES, ["transaction_id", "decision_id", "serial_start", "serial_end"]
-)
-_D_INSERT_BLOCKS = DriverStatement(_INSERT_BLOCKS, [c.name for c in t.unit_blocks.c][1:])
-_ACCOUNT_FIELDS = [c.name for c in t.accounts.c] + ["registry_name", "registry_active"]
-
-_FIRST_PAGES_LATERAL = text(
-    "SELECT b.* FROM unnest(CAST(:ids AS text[])) AS wanted(account) CROSS JOIN LATERAL ("
-    " SELECT * FROM unit_blocks WHERE account_id = wanted.account"
-    " ORDER BY decision_id, serial_start LIMIT :limit) AS b"
-)
-
-_UPDATE_BLOCK = (
-    update(t.unit_blocks)
-    .where(_B.id == bindparam("b_id"))
-    .values(
-        serial_start=bindparam("serial_start"),
-        serial_end=bindparam("serial_end"),
-        registry=bindparam("registry"),
-        account_id=bindparam("account_id"),
-        authorised_uses=bindparam("authorised_uses"),
-        authorisation_ref=bindparam("authorisation_ref"),
-        first_transfer_trigger=bindparam("first_transfer_trigger"),
-        first_transferred=bindparam("first_transferred"),
-        ca_status=bindparam("ca_status"),
-    )
-)
-_D_UPDATE_BLOCK = DriverStatement(_UPDATE_BLOCK)
-
-
-class SqlLedger:
+class SqlLedger(LedgerReports):
     def __init__(self, connection: Connection, log: LogSettings | None = None) -> None:
         self.c = connection
         self.log = SqlLogStore(connection, log or LogSettings())
@@ -294,7 +91,7 @@ class SqlLedger:
         cached = self._registries.get(code)
         if cached is not None:
             return cached
-        row = self.c.execute(_REGISTRY, {"code": code}).first()
+        row = self.c.execute(REGISTRY, {"code": code}).first()
         if row is None:
             return None
         registry = self._registries[code] = Registry(row.code, row.name, bool(row.active))
@@ -303,7 +100,7 @@ class SqlLedger:
     def lock_registry(self, code: str) -> Registry | None:
         """Read a registry and hold its row until commit: numbering its organisations and
         accounts (count + 1) is then serial, so concurrent set-ups never collide."""
-        row = self.c.execute(_REGISTRY.with_for_update(key_share=True), {"code": code}).first()
+        row = self.c.execute(REGISTRY.with_for_update(key_share=True), {"code": code}).first()
         if row is None:
             return None
         registry = self._registries[code] = Registry(row.code, row.name, bool(row.active))
@@ -377,11 +174,11 @@ class SqlLedger:
         cached = self._accounts.get(account_id)
         if cached is not None and (not lock or account_id in self._locked):
             return cached
-        statement = _D_ACCOUNT_LOCKED if lock else _D_ACCOUNT
+        statement = D_ACCOUNT_LOCKED if lock else D_ACCOUNT
         rows = statement.rows(self.c, {"account": account_id})
         if not rows:
             return None
-        row = dict(zip(_ACCOUNT_FIELDS, rows[0], strict=True))
+        row = dict(zip(ACCOUNT_FIELDS, rows[0], strict=True))
         if lock:
             self._locked.add(account_id)
         if row["registry"] not in self._registries:
@@ -415,12 +212,12 @@ class SqlLedger:
         wanted = sorted(set(account_ids) - self._locked)
         if not wanted:
             return []
-        rows = self.c.execute(_ACCOUNTS_LOCKED, {"accounts": wanted}).all()
+        rows = self.c.execute(ACCOUNTS_LOCKED, {"accounts": wanted}).all()
         accounts = []
         for row in rows:
             self._locked.add(row.id)
             self._remember_registry(row)
-            account = self._accounts[row.id] = _account(row)
+            account = self._accounts[row.id] = account_from_row(row)
             accounts.append(account)
         return accounts
 
@@ -428,9 +225,9 @@ class SqlLedger:
         """Read several accounts (unlocked) in one statement into this transaction's cache."""
         wanted = sorted(set(account_ids) - set(self._accounts))
         if wanted:
-            for row in self.c.execute(_ACCOUNTS, {"accounts": wanted}):
+            for row in self.c.execute(ACCOUNTS, {"accounts": wanted}):
                 self._remember_registry(row)
-                self._accounts[row.id] = _account(row)
+                self._accounts[row.id] = account_from_row(row)
 
     def _remember_registry(self, row: Row[Any]) -> None:
         if row.registry not in self._registries:
@@ -444,7 +241,7 @@ class SqlLedger:
                 t.accounts.c.registry == registry, t.accounts.c.type == account_type.value
             )
         ).first()
-        return _account(row) if row else None
+        return account_from_row(row) if row else None
 
     def list_accounts(
         self, registry: str | None, account_type: AccountType | None
@@ -454,7 +251,7 @@ class SqlLedger:
             query = query.where(t.accounts.c.registry == registry)
         if account_type:
             query = query.where(t.accounts.c.type == account_type.value)
-        return [_account(r) for r in self.c.execute(query)]
+        return [account_from_row(r) for r in self.c.execute(query)]
 
     # -- projects and decisions -----------------------------------------------------------
     def lock_project(self, project_id: str) -> int:
@@ -483,7 +280,7 @@ class SqlLedger:
             .where(t.decisions.c.project_id == project_id)
             .order_by(t.decisions.c.period_seq)
         )
-        return [_decision(r) for r in rows]
+        return [decision_from_row(r) for r in rows]
 
     def add_decision(self, decision: IssuanceDecision, now: datetime) -> int:
         result = self.c.execute(
@@ -524,9 +321,9 @@ class SqlLedger:
         )
 
     def get_decision(self, decision_id: int, *, lock: bool = False) -> IssuanceDecision | None:
-        statement = _DECISION_LOCKED if lock else _DECISION
+        statement = DECISION_LOCKED if lock else DECISION
         row = self.c.execute(statement, {"decision": decision_id}).first()
-        return _decision(row) if row else None
+        return decision_from_row(row) if row else None
 
     def find_decision(self, project_id: str, period_seq: int) -> IssuanceDecision | None:
         row = self.c.execute(
@@ -534,7 +331,7 @@ class SqlLedger:
                 t.decisions.c.project_id == project_id, t.decisions.c.period_seq == period_seq
             )
         ).first()
-        return _decision(row) if row else None
+        return decision_from_row(row) if row else None
 
     def decision_lines(self, decision_id: int) -> list[DecisionLine]:
         rows = self.c.execute(
@@ -582,14 +379,14 @@ class SqlLedger:
         query = select(t.decisions).order_by(t.decisions.c.id)
         if project_id:
             query = query.where(t.decisions.c.project_id == project_id)
-        return [_decision(r) for r in self.c.execute(query)]
+        return [decision_from_row(r) for r in self.c.execute(query)]
 
     # -- unit blocks ----------------------------------------------------------------------
     def blocks_page(self, account_id: str, after: BlockKey | None, limit: int) -> list[UnitBlock]:
         if after is None:
-            rows = _D_PAGE_FIRST.rows(self.c, {"account": account_id, "limit": limit})
+            rows = D_PAGE_FIRST.rows(self.c, {"account": account_id, "limit": limit})
         else:
-            rows = _D_PAGE_AFTER.rows(
+            rows = D_PAGE_AFTER.rows(
                 self.c,
                 {
                     "account": account_id,
@@ -606,16 +403,16 @@ class SqlLedger:
         ids = list(pages)
         if self.c.dialect.name == "postgresql":
             # One index range scan per account, planned once (the UNION is slow to plan).
-            for lateral_row in self.c.execute(_FIRST_PAGES_LATERAL, {"ids": ids, "limit": limit}):
+            for lateral_row in self.c.execute(FIRST_PAGES_LATERAL, {"ids": ids, "limit": limit}):
                 block = block_from_tuple(tuple(lateral_row))
                 pages[block.account_id].append(block)
             ids = []
-        for chunk_start in range(0, len(ids), _PREFETCH_WIDTH):
-            chunk = ids[chunk_start : chunk_start + _PREFETCH_WIDTH]
+        for chunk_start in range(0, len(ids), PREFETCH_WIDTH):
+            chunk = ids[chunk_start : chunk_start + PREFETCH_WIDTH]
             params: dict[str, Any] = {"limit": limit}
-            for i in range(_PREFETCH_WIDTH):  # pad with an id no account has
+            for i in range(PREFETCH_WIDTH):  # pad with an id no account has
                 params[f"a{i}"] = chunk[i] if i < len(chunk) else ""
-            for row in _D_FIRST_PAGES.rows(self.c, params):
+            for row in D_FIRST_PAGES.rows(self.c, params):
                 block = block_from_tuple(row)
                 pages[block.account_id].append(block)
         for page in pages.values():
@@ -634,7 +431,7 @@ class SqlLedger:
             .limit(1)
             .scalar_subquery()
         )
-        query = select(*_BLOCK_COLUMNS).where(
+        query = select(*BLOCK_COLUMNS).where(
             or_(
                 _B.id == first,
                 and_(
@@ -650,14 +447,14 @@ class SqlLedger:
         return [b for b in map(block_from_row, rows) if b.end >= start]
 
     def update_blocks(self, blocks: Sequence[UnitBlock]) -> None:
-        _D_UPDATE_BLOCK.many(self.c, [{"b_id": b.id, **_block_values(b)} for b in blocks])
+        D_UPDATE_BLOCK.many(self.c, [{"b_id": b.id, **block_values(b)} for b in blocks])
 
     def insert_blocks(self, blocks: Sequence[UnitBlock]) -> None:
-        _D_INSERT_BLOCKS.many(self.c, [_block_values(b) for b in blocks])
+        D_INSERT_BLOCKS.many(self.c, [block_values(b) for b in blocks])
 
     def blocks_of_decision(self, decision_id: int) -> list[UnitBlock]:
         rows = self.c.execute(
-            select(*_BLOCK_COLUMNS).where(_B.decision_id == decision_id).order_by(_B.serial_start)
+            select(*BLOCK_COLUMNS).where(_B.decision_id == decision_id).order_by(_B.serial_start)
         )
         return [block_from_row(r) for r in rows]
 
@@ -666,9 +463,9 @@ class SqlLedger:
         refer to them in bulk (INSERT … RETURNING in bulk is row-by-row on SQLite)."""
         if self.c.dialect.name == "sqlite":
             # Safe: the transaction began IMMEDIATE, so no other writer runs meanwhile.
-            last = int(self.c.execute(_MAX_TRANSACTION_ID).scalar_one())
+            last = int(self.c.execute(MAX_TRANSACTION_ID).scalar_one())
             return list(range(last + 1, last + 1 + count))
-        return [int(i) for i in self.c.execute(_NEXT_TRANSACTION_IDS, {"n": count}).scalars()]
+        return [int(i) for i in self.c.execute(NEXT_TRANSACTION_IDS, {"n": count}).scalars()]
 
     def write_changes(
         self,
@@ -721,14 +518,14 @@ class SqlLedger:
         ]
         if len(records) == 1 and records[0].id is None:
             del rows[0]["id"]
-            records[0].id = int(_D_INSERT_TRANSACTION.rows(self.c, rows[0])[0][0])
+            records[0].id = int(D_INSERT_TRANSACTION.rows(self.c, rows[0])[0][0])
         else:
             if any(r.id is None for r in records):
                 for record, row, tx_id in zip(
                     records, rows, self._transaction_ids(len(records)), strict=True
                 ):
                     record.id = row["id"] = tx_id
-            _D_INSERT_TRANSACTIONS.many(self.c, rows)
+            D_INSERT_TRANSACTIONS.many(self.c, rows)
         ranges = [
             {
                 "transaction_id": r.id,
@@ -740,7 +537,7 @@ class SqlLedger:
             for m in r.ranges
         ]
         if ranges:
-            _D_INSERT_RANGES.many(self.c, ranges)
+            D_INSERT_RANGES.many(self.c, ranges)
         self.log.append([(r.kind.value, r.id, r.event_payload()) for r in records], now)
 
     def add_event(
@@ -748,127 +545,9 @@ class SqlLedger:
     ) -> None:
         self.log.append([(kind, transaction_id, payload)], now)
 
-    def list_transactions(self, filters: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-        tx = t.transactions.c
-        query = select(t.transactions).order_by(tx.id.desc()).limit(limit)
-        if filters.get("account"):
-            query = query.where(
-                or_(tx.source == filters["account"], tx.destination == filters["account"])
-            )
-        if filters.get("registry"):
-            query = query.where(tx.registry == filters["registry"])
-        if filters.get("kind"):
-            query = query.where(tx.kind == filters["kind"])
-        if filters.get("since"):
-            query = query.where(tx.created_at >= filters["since"])
-        if filters.get("until"):
-            query = query.where(tx.created_at < filters["until"])
-        if filters.get("project"):
-            project_tx = (
-                select(t.transaction_ranges.c.transaction_id)
-                .join(t.decisions, t.decisions.c.id == t.transaction_ranges.c.decision_id)
-                .where(t.decisions.c.project_id == filters["project"])
-            )
-            query = query.where(tx.id.in_(project_tx))
-        return [dict(r._mapping) for r in self.c.execute(query)]
-
-    def transaction_rows(self) -> Iterator[tuple[Any, ...]]:
-        """(id, kind, registry, source, destination, quantity, detail) of every transaction."""
-        tx = t.transactions.c
-        query = select(
-            tx.id, tx.kind, tx.registry, tx.source, tx.destination, tx.quantity, tx.detail
-        ).order_by(tx.id)
-        result = self.c.execute(query.execution_options(yield_per=5000))
-        try:
-            for row in result:
-                yield tuple(row)
-        finally:
-            result.close()
-
-    def history(self, decision_id: int, start: int, end: int) -> list[dict[str, Any]]:
-        r = t.transaction_ranges.c
-        query = (
-            select(
-                r.transaction_id,
-                r.serial_start,
-                r.serial_end,
-                t.transactions.c.kind,
-                t.transactions.c.registry,
-                t.transactions.c.source,
-                t.transactions.c.destination,
-                t.transactions.c.created_at,
-                t.transactions.c.detail,
-            )
-            .join(t.transactions, t.transactions.c.id == r.transaction_id)
-            .where(r.decision_id == decision_id, r.serial_start <= end, r.serial_end >= start)
-            .order_by(r.transaction_id, r.serial_start)
-        )
-        return [dict(row._mapping) for row in self.c.execute(query)]
-
-    def transactions_without_one_event(self) -> list[int]:
-        per_tx = (
-            select(t.events.c.transaction_id.label("tx"), func.count().label("n"))
-            .where(t.events.c.transaction_id.is_not(None))
-            .group_by(t.events.c.transaction_id)
-            .subquery()
-        )
-        query = (
-            select(t.transactions.c.id)
-            .outerjoin(per_tx, per_tx.c.tx == t.transactions.c.id)
-            .where(or_(per_tx.c.n.is_(None), per_tx.c.n != 1))
-        )
-        return [int(i) for i in self.c.execute(query).scalars()]
-
-    def holdings(self, account_id: str | None, registry: str | None) -> list[dict[str, Any]]:
-        d = t.decisions.c
-        quantity = func.sum(_B.serial_end - _B.serial_start + 1)
-        query = (
-            select(
-                _B.account_id.label("account"),
-                _B.registry,
-                t.accounts.c.type.label("type"),
-                d.project_id.label("project"),
-                d.vintage,
-                d.period_seq,
-                _B.origin_registry.label("origin"),
-                _B.authorised_uses,
-                _B.first_transferred,
-                _B.ca_status,
-                quantity.label("quantity"),
-                func.count().label("blocks"),
-            )
-            .join(t.decisions, d.id == _B.decision_id)
-            .join(t.accounts, t.accounts.c.id == _B.account_id)
-            .group_by(
-                _B.account_id,
-                _B.registry,
-                t.accounts.c.type,
-                d.project_id,
-                d.vintage,
-                d.period_seq,
-                _B.origin_registry,
-                _B.authorised_uses,
-                _B.first_transferred,
-                _B.ca_status,
-            )
-            .order_by(_B.account_id, d.project_id, d.period_seq)
-        )
-        if account_id:
-            query = query.where(_B.account_id == account_id)
-        if registry:
-            query = query.where(_B.registry == registry)
-        return [
-            {
-                **dict(r._mapping),
-                "quantity": int(r.quantity),
-                "first_transferred": bool(r.first_transferred),
-            }
-            for r in self.c.execute(query)
-        ]
-
     # -- idempotency ----------------------------------------------------------------------
     def get_idempotency(self, key: str) -> tuple[str, str, Any] | None:
-        row = self.c.execute(_IDEMPOTENCY, {"key": key}).first()
+        row = self.c.execute(IDEMPOTENCY, {"key": key}).first()
         return (row.command, row.request_digest, row.response) if row else None
 
     def put_idempotency(
@@ -893,18 +572,3 @@ class SqlLedger:
         if stored:  # bound into the command's last log entry, so verify can check the row
             self.log.bind_idempotency(idempotency_record(key, command, digest, response))
         return stored
-
-    def rows(
-        self,
-        table: str,
-        order_by: Sequence[str] | None = None,
-        where: dict[str, Any] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Every stored row of a table, streamed (for ``jcm log verify``)."""
-        return table_rows(self.c, table, order_by, where)
-
-    def row_tuples(
-        self, table: str, columns: Sequence[str], order_by: Sequence[str]
-    ) -> Iterator[tuple[Any, ...]]:
-        """Some columns of every row of a table as tuples, streamed (the largest tables)."""
-        return table_tuples(self.c, table, columns, order_by)

@@ -1,0 +1,156 @@
+"""The ledger's read-only reports: transaction lists, serial history, holdings, and
+streamed rows for ``jcm log verify``."""
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    func,
+    or_,
+    select,
+)
+
+from jcm.adapters import schema as t
+from jcm.adapters.table_rows import table_rows, table_tuples
+
+_B = t.unit_blocks.c
+
+
+class LedgerReports:
+    """Reads over the ledger's connection that change nothing (mixed into SqlLedger)."""
+
+    c: Connection
+
+    def list_transactions(self, filters: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+        tx = t.transactions.c
+        query = select(t.transactions).order_by(tx.id.desc()).limit(limit)
+        if filters.get("account"):
+            query = query.where(
+                or_(tx.source == filters["account"], tx.destination == filters["account"])
+            )
+        if filters.get("registry"):
+            query = query.where(tx.registry == filters["registry"])
+        if filters.get("kind"):
+            query = query.where(tx.kind == filters["kind"])
+        if filters.get("since"):
+            query = query.where(tx.created_at >= filters["since"])
+        if filters.get("until"):
+            query = query.where(tx.created_at < filters["until"])
+        if filters.get("project"):
+            project_tx = (
+                select(t.transaction_ranges.c.transaction_id)
+                .join(t.decisions, t.decisions.c.id == t.transaction_ranges.c.decision_id)
+                .where(t.decisions.c.project_id == filters["project"])
+            )
+            query = query.where(tx.id.in_(project_tx))
+        return [dict(r._mapping) for r in self.c.execute(query)]
+
+    def transaction_rows(self) -> Iterator[tuple[Any, ...]]:
+        """(id, kind, registry, source, destination, quantity, detail) of every transaction."""
+        tx = t.transactions.c
+        query = select(
+            tx.id, tx.kind, tx.registry, tx.source, tx.destination, tx.quantity, tx.detail
+        ).order_by(tx.id)
+        result = self.c.execute(query.execution_options(yield_per=5000))
+        try:
+            for row in result:
+                yield tuple(row)
+        finally:
+            result.close()
+
+    def history(self, decision_id: int, start: int, end: int) -> list[dict[str, Any]]:
+        r = t.transaction_ranges.c
+        query = (
+            select(
+                r.transaction_id,
+                r.serial_start,
+                r.serial_end,
+                t.transactions.c.kind,
+                t.transactions.c.registry,
+                t.transactions.c.source,
+                t.transactions.c.destination,
+                t.transactions.c.created_at,
+                t.transactions.c.detail,
+            )
+            .join(t.transactions, t.transactions.c.id == r.transaction_id)
+            .where(r.decision_id == decision_id, r.serial_start <= end, r.serial_end >= start)
+            .order_by(r.transaction_id, r.serial_start)
+        )
+        return [dict(row._mapping) for row in self.c.execute(query)]
+
+    def transactions_without_one_event(self) -> list[int]:
+        per_tx = (
+            select(t.events.c.transaction_id.label("tx"), func.count().label("n"))
+            .where(t.events.c.transaction_id.is_not(None))
+            .group_by(t.events.c.transaction_id)
+            .subquery()
+        )
+        query = (
+            select(t.transactions.c.id)
+            .outerjoin(per_tx, per_tx.c.tx == t.transactions.c.id)
+            .where(or_(per_tx.c.n.is_(None), per_tx.c.n != 1))
+        )
+        return [int(i) for i in self.c.execute(query).scalars()]
+
+    def holdings(self, account_id: str | None, registry: str | None) -> list[dict[str, Any]]:
+        d = t.decisions.c
+        quantity = func.sum(_B.serial_end - _B.serial_start + 1)
+        query = (
+            select(
+                _B.account_id.label("account"),
+                _B.registry,
+                t.accounts.c.type.label("type"),
+                d.project_id.label("project"),
+                d.vintage,
+                d.period_seq,
+                _B.origin_registry.label("origin"),
+                _B.authorised_uses,
+                _B.first_transferred,
+                _B.ca_status,
+                quantity.label("quantity"),
+                func.count().label("blocks"),
+            )
+            .join(t.decisions, d.id == _B.decision_id)
+            .join(t.accounts, t.accounts.c.id == _B.account_id)
+            .group_by(
+                _B.account_id,
+                _B.registry,
+                t.accounts.c.type,
+                d.project_id,
+                d.vintage,
+                d.period_seq,
+                _B.origin_registry,
+                _B.authorised_uses,
+                _B.first_transferred,
+                _B.ca_status,
+            )
+            .order_by(_B.account_id, d.project_id, d.period_seq)
+        )
+        if account_id:
+            query = query.where(_B.account_id == account_id)
+        if registry:
+            query = query.where(_B.registry == registry)
+        return [
+            {
+                **dict(r._mapping),
+                "quantity": int(r.quantity),
+                "first_transferred": bool(r.first_transferred),
+            }
+            for r in self.c.execute(query)
+        ]
+
+    def rows(
+        self,
+        table: str,
+        order_by: Sequence[str] | None = None,
+        where: dict[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every stored row of a table, streamed (for ``jcm log verify``)."""
+        return table_rows(self.c, table, order_by, where)
+
+    def row_tuples(
+        self, table: str, columns: Sequence[str], order_by: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Some columns of every row of a table as tuples, streamed (the largest tables)."""
+        return table_tuples(self.c, table, columns, order_by)
