@@ -16,6 +16,8 @@ from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringState
 from jcm.domain.cycle.project import PROJECT_TRANSITIONS, ProjectState
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.service_layer.cycle import handlers as h
+from jcm.service_layer.cycle import lookups as lk
+from jcm.service_layer.cycle import monitoring_handlers as mh
 from jcm.service_layer.cycle.results import (
     ActorRegistered,
     MethodologyChanged,
@@ -74,10 +76,10 @@ class CycleService:
     def submit_report(
         self, cmd: cc.SubmitMonitoringReport, key: str | None = None
     ) -> ReportSubmitted:
-        return self._run("submit_report", cmd, h.submit_report, key, ReportSubmitted)
+        return self._run("submit_report", cmd, mh.submit_report, key, ReportSubmitted)
 
     def monitoring_step(self, cmd: cc.MonitoringStep, key: str | None = None) -> MonitoringStepped:
-        return self._run("monitoring_step", cmd, h.monitoring_step, key, MonitoringStepped)
+        return self._run("monitoring_step", cmd, mh.monitoring_step, key, MonitoringStepped)
 
     def propose_methodology(
         self, cmd: cc.ProposeMethodology, key: str | None = None
@@ -129,7 +131,7 @@ class CycleService:
         _check_state(MonitoringState, state, "monitoring period")
         with self.uow(read_only=True) as uow:
             projects = (
-                [h.project_or_404(uow, project_id)] if project_id else uow.cycle.list_projects()
+                [lk.project_or_404(uow, project_id)] if project_id else uow.cycle.list_projects()
             )
             return [
                 MonitoringSummary.of(r, d)
@@ -141,9 +143,9 @@ class CycleService:
     def project(self, project_id: str) -> JsonObject:
         """The project's codec document with its parameters and monitoring periods."""
         with self.uow(read_only=True) as uow:
-            project = h.project_or_404(uow, project_id)
+            project = lk.project_or_404(uow, project_id)
             periods = uow.cycle.monitoring_of_project(project.id)
-            rules = h.rule_book(uow, project.rule_book)
+            rules = lk.rule_book(uow, project.rule_book)
             closes = project.public_input_closes_on(rules)
             return {
                 **_object(codec.project_to_json(project)),
@@ -156,8 +158,8 @@ class CycleService:
         """What can happen next to a project and each open monitoring period: the steps
         allowed from their states, who may take them, and which documents they still need."""
         with self.uow(read_only=True) as uow:
-            project = h.project_or_404(uow, project_id)
-            rules = h.rule_book(uow, project.rule_book)
+            project = lk.project_or_404(uow, project_id)
+            rules = lk.rule_book(uow, project.rule_book)
             closes = project.public_input_closes_on(rules)
             periods = []
             for request, _ in uow.cycle.monitoring_of_project(project.id):
@@ -178,7 +180,7 @@ class CycleService:
     def monitoring(self, request_id: str, *, with_record: bool = False) -> JsonObject:
         """The period's codec document with its registry decision and calculation."""
         with self.uow(read_only=True) as uow:
-            request, decision_id = h.monitoring_or_404(uow, request_id)
+            request, decision_id = lk.monitoring_or_404(uow, request_id)
             calculation = uow.cycle.get_calculation(request.id)
             out: JsonObject = {
                 **_object(codec.monitoring_to_json(request)),
@@ -199,7 +201,7 @@ class CycleService:
     def methodology(self, methodology_id: str, version: str) -> JsonObject:
         with self.uow(read_only=True) as uow:
             return _object(
-                codec.methodology_to_json(h.methodology_or_404(uow, methodology_id, version))
+                codec.methodology_to_json(lk.methodology_or_404(uow, methodology_id, version))
             )
 
     def document_access(self, project_id: str, sha256: str) -> DocumentAccess:
@@ -209,7 +211,7 @@ class CycleService:
         being engaged on one project gives no right to another project's documents.
         """
         with self.uow(read_only=True) as uow:
-            project = h.project_or_404(uow, project_id)
+            project = lk.project_or_404(uow, project_id)
             periods = [r for r, _ in uow.cycle.monitoring_of_project(project.id)]
             attached = {d.sha256 for d in project.documents} | {
                 d.sha256 for r in periods for d in r.documents
@@ -226,7 +228,7 @@ class CycleService:
 
     def resolve(self, by: cc.ActingAs) -> Actor:
         with self.uow(read_only=True) as uow:
-            return h.resolve_actor(uow, by)
+            return lk.resolve_actor(uow, by)
 
 
 def _steps(
