@@ -30,7 +30,7 @@ from jcm.domain.errors import (
 from jcm.domain.registry.accounts import check_can_receive_holding
 from jcm.service_layer.methodologies.service import parse_fact
 from jcm.service_layer.ports import UnitOfWork
-from jcm.service_layer.registry import handlers
+from jcm.service_layer.registry import lookups as registry_lookups
 
 # -- look-ups ----------------------------------------------------------------------------------
 
@@ -210,7 +210,7 @@ def check_participants(uow: UnitOfWork, participants: Sequence[Participant]) -> 
 
 def check_share_accounts(uow: UnitOfWork, shares: tuple[Any, ...]) -> None:
     for share in shares:
-        account = handlers.account_or_404(uow.ledger, share.account_id)
+        account = registry_lookups.account_or_404(uow.ledger, share.account_id)
         check_can_receive_holding(account)
 
 

@@ -46,7 +46,7 @@ from jcm.service_layer.cycle.results import (
     ReportSubmitted,
 )
 from jcm.service_layer.ports import UnitOfWork
-from jcm.service_layer.registry import handlers
+from jcm.service_layer.registry import issuance_handlers
 from jcm.service_layer.results import extend, to_json
 
 # -- monitoring periods ------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> MonitoringSteppe
     if action is MonitoringAction.DECIDE:
         # The registry records its decision (and its own log entry) first, so the cycle's
         # entry can name the registry decision it led to.
-        recorded = handlers.record_decision(uow, record_decision_command(new))
+        recorded = issuance_handlers.record_decision(uow, record_decision_command(new))
         decision_id = recorded.decision
         uow.cycle.put_monitoring(new, uow.now, new=False, decision_id=decision_id)
         log_step(uow, event, registry_decision=decision_id)
@@ -268,6 +268,6 @@ def monitoring_step(uow: UnitOfWork, cmd: cc.MonitoringStep) -> MonitoringSteppe
                 request=new.id,
             )
         registry = registry_of(actor, project)
-        issued = handlers.issue(uow, Issue(decision_id, registry))
+        issued = issuance_handlers.issue(uow, Issue(decision_id, registry))
         return extend(MonitoringStepped, summary, registry=registry, issuance=issued)
     return extend(MonitoringStepped, summary)

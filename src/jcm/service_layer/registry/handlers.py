@@ -15,13 +15,11 @@ from jcm.domain.errors import (
     InvalidInput,
     JcmError,
     NotFound,
-    UnitRuleViolation,
 )
 from jcm.domain.registry import accounts as acc
 from jcm.domain.registry import commands as c
 from jcm.domain.registry import policy
 from jcm.domain.registry.accounts import Account, AccountStatus, AccountType, Organisation, Registry
-from jcm.domain.registry.allocation import allocate
 from jcm.domain.registry.article6 import format_uses
 from jcm.domain.registry.blocks import UnitBlock
 from jcm.domain.registry.commands import (
@@ -29,22 +27,9 @@ from jcm.domain.registry.commands import (
     Authorise,
     CreateOrganisation,
     CreateRegistry,
-    Issue,
     Move,
     OpenAccount,
-    RecordDecision,
 )
-from jcm.domain.registry.issuance import (
-    DecisionLine,
-    DecisionStatus,
-    IssuanceDecision,
-    MonitoringPeriod,
-    check_issuable,
-    check_no_overlap,
-    check_vintage,
-    parse_project_id,
-)
-from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import (
     MovedRange,
     SetupEvent,
@@ -52,57 +37,26 @@ from jcm.domain.registry.transactions import (
     TransactionRecord,
 )
 from jcm.service_layer.ports import Ledger, UnitOfWork
+from jcm.service_layer.registry.lookups import (
+    account_or_404,
+    active_registries,
+    active_registry,
+    decision_of_serial,
+)
 from jcm.service_layer.registry.results import (
     AccountInfo,
     AccountOpened,
     AccountStatusChanged,
     BatchResult,
-    DecisionInfo,
-    DecisionLineInfo,
-    DecisionRecorded,
-    IssuanceResult,
     OrganisationCreated,
     RegistryCreated,
     RegistryStatusChanged,
     TransactionResult,
 )
 from jcm.service_layer.registry.working_set import WorkingSet
-from jcm.service_layer.results import JsonObject, JsonValue, extend, to_json_object
+from jcm.service_layer.results import JsonObject, extend, to_json_object
 
 # -- set-up ----------------------------------------------------------------------------------
-
-
-def _find_registry(ledger: Ledger, code: str, *, lock: bool = False) -> Registry:
-    found = (ledger.lock_registry if lock else ledger.get_registry)(code.upper())
-    if found is None:
-        raise NotFound(
-            "G4_UNKNOWN_REGISTRY",
-            f"There is no registry {code!r}.",
-            registry=code,
-        )
-    return found
-
-
-def _registry(ledger: Ledger, code: str, *, lock: bool = False) -> Registry:
-    """A registry that exists and is active (G4, G3)."""
-    found = _find_registry(ledger, code, lock=lock)
-    policy.check_active(found)
-    return found
-
-
-def _registries(ledger: Ledger, *codes: str) -> list[Registry]:
-    return [_find_registry(ledger, code) for code in dict.fromkeys(codes)]
-
-
-def account_or_404(ledger: Ledger, account_id: str, *, lock: bool = False) -> Account:
-    found = ledger.get_account(account_id.upper(), lock=lock)
-    if found is None:
-        raise NotFound(
-            "G4_UNKNOWN_ACCOUNT",
-            f"There is no account {account_id!r}.",
-            account=account_id,
-        )
-    return found
 
 
 def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> RegistryCreated:
@@ -142,7 +96,7 @@ def create_registry(uow: UnitOfWork, cmd: CreateRegistry) -> RegistryCreated:
 
 
 def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> OrganisationCreated:
-    registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
+    registry = active_registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     name = cmd.name.strip()
     if not name:
         raise InvalidInput("G1_BAD_NAME", "An organisation needs a name.")
@@ -159,7 +113,7 @@ def create_organisation(uow: UnitOfWork, cmd: CreateOrganisation) -> Organisatio
 
 
 def open_account(uow: UnitOfWork, cmd: OpenAccount) -> AccountOpened:
-    registry = _registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
+    registry = active_registry(uow.ledger, cmd.registry, lock=True)  # serialises numbering
     org = uow.ledger.get_organisation(cmd.organisation_id.upper())
     if org is None or org.registry != registry.code:
         raise NotFound(
@@ -223,171 +177,16 @@ def set_account_status(uow: UnitOfWork, cmd: c.SetAccountStatus) -> AccountStatu
     return result
 
 
-# -- decisions and issuance -----------------------------------------------------------------
-
-
-def record_decision(uow: UnitOfWork, cmd: RecordDecision) -> DecisionRecorded:
-    ledger = uow.ledger
-    project = parse_project_id(cmd.project_id)
-    partner = project[:2]
-    _registry(ledger, acc.JAPAN)
-    _registry(ledger, partner)
-    period = MonitoringPeriod(cmd.period_start, cmd.period_end)
-    check_vintage(cmd.vintage, period)
-    if period.end > uow.now.date():
-        raise InvalidInput(
-            "I8_FUTURE_PERIOD",
-            f"Monitoring period {period} ends in the future (today is "
-            f"{uow.now.date().isoformat()}); reductions are decided after they happen.",
-            period=str(period),
-        )
-    lines = allocate(cmd.amount, cmd.shares, cmd.remainder_to)
-    stored_lines = []
-    for line in lines:
-        account = account_or_404(ledger, line.account_id)
-        if account.registry not in (acc.JAPAN, partner):
-            raise AccountRuleViolation(
-                "A2_NOT_ELIGIBLE_FOR_ISSUANCE",
-                f"Account {account.id} is in registry {account.registry}; credits of project "
-                f"{project} are issued only into registries {acc.JAPAN} and {partner}.",
-                account=account.id,
-                project=project,
-            )
-        acc.check_can_receive_holding(account)
-        stored_lines.append(DecisionLine(0, line, account.registry))
-    count = ledger.lock_project(project)
-    check_no_overlap(project, period, ledger.decisions_of_project(project))
-    decision = IssuanceDecision(
-        0,
-        project,
-        period,
-        cmd.vintage,
-        count + 1,
-        cmd.amount,
-        DecisionStatus.PENDING,
-        cmd.reference,
-    )
-    decision_id = ledger.add_decision(decision, uow.now)
-    ledger.add_decision_lines(
-        [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines]
-    )
-    ledger.set_project_decisions(project, count + 1)
-    info = decision_info(
-        IssuanceDecision(
-            decision_id,
-            project,
-            period,
-            cmd.vintage,
-            count + 1,
-            cmd.amount,
-            DecisionStatus.PENDING,
-            cmd.reference,
-        ),
-        [DecisionLine(decision_id, dl.line, dl.registry) for dl in stored_lines],
-    )
-    result = extend(DecisionRecorded, info)
-    ledger.add_event(SetupEvent.DECISION_RECORDED, None, to_json_object(result), uow.now)
-    return result
-
-
-def decision_info(decision: IssuanceDecision, lines: list[DecisionLine]) -> DecisionInfo:
-    def serial(dl: DecisionLine) -> str | None:
-        if dl.line.serial_start is None or dl.line.serial_end is None:
-            return None
-        return SerialRange(
-            dl.registry,
-            decision.partner,
-            decision.project_id,
-            decision.vintage,
-            decision.period_seq,
-            dl.line.serial_start,
-            dl.line.serial_end,
-        ).format()
-
-    return DecisionInfo(
-        decision.id,
-        decision.project_id,
-        decision.period.start,
-        decision.period.end,
-        decision.vintage,
-        decision.period_seq,
-        decision.amount,
-        decision.status,
-        decision.reference,
-        tuple(
-            DecisionLineInfo(
-                dl.line.line_no,
-                dl.line.account_id,
-                dl.registry,
-                dl.line.share_pct,
-                dl.line.quantity,
-                dl.line.receives_remainder,
-                serial(dl),
-                dl.issued_tx,
-            )
-            for dl in lines
-        ),
-    )
-
-
-def issue(uow: UnitOfWork, cmd: Issue) -> IssuanceResult:
-    ledger = uow.ledger
-    registry = _find_registry(ledger, cmd.registry)
-    decision = ledger.get_decision(cmd.decision_id, lock=True)
-    if decision is None:
-        raise NotFound(
-            "I1_UNKNOWN_DECISION",
-            f"There is no Joint Committee decision {cmd.decision_id}; record it first.",
-            decision=cmd.decision_id,
-        )
-    lines = ledger.decision_lines(decision.id)
-    mine = check_issuable(decision, registry.code, lines)
-    ws = WorkingSet(ledger, uow.decision_cache)
-    ranges = []
-    issued_lines: list[JsonValue] = []
-    for dl in mine:
-        account = account_or_404(ledger, dl.line.account_id)
-        policy.admit(policy.Proposal(TransactionKind.ISSUANCE, [registry], destination=account))
-        assert dl.line.serial_start is not None
-        assert dl.line.serial_end is not None
-        block = UnitBlock(
-            decision.id,
-            dl.line.serial_start,
-            dl.line.serial_end,
-            registry.code,
-            registry.code,
-            account.id,
-        )
-        block.article6 = block.article6.on_issuance()
-        ws.add_new(block)
-        serial = ws.serial(block)
-        ranges.append(MovedRange(decision.id, block.start, block.end, serial))
-        issued_lines.append({"account": account.id, "quantity": block.quantity, "serials": serial})
-    record = TransactionRecord(
-        TransactionKind.ISSUANCE,
-        registry.code,
-        None,
-        None,
-        sum(r.quantity for r in ranges),
-        {
-            "decision": decision.id,
-            "project": decision.project_id,
-            "period": str(decision.period),
-            "vintage": decision.vintage,
-            "lines": issued_lines,
-        },
-        ranges,
-    )
-    ws.add_record(record)
-    ws.flush(uow.now)
-    assert record.id is not None
-    ledger.mark_lines_issued(decision.id, [dl.line.line_no for dl in mine], record.id)
-    remaining = [
-        dl for dl in lines if dl.line.quantity > 0 and dl.issued_tx is None and dl not in mine
-    ]
-    status = DecisionStatus.PARTIALLY_ISSUED if remaining else DecisionStatus.ISSUED
-    ledger.set_decision_status(decision.id, status)
-    return extend(IssuanceResult, TransactionResult.of(record), decision_status=status)
+_MOVE_KINDS = {
+    TransactionKind.TRANSFER,
+    TransactionKind.EXTERNAL_TRANSFER,
+    TransactionKind.CANCELLATION,
+    TransactionKind.RETIREMENT,
+}
+_TERMINAL = {
+    TransactionKind.CANCELLATION: AccountType.CANCELLATION,
+    TransactionKind.RETIREMENT: AccountType.RETIREMENT,
+}
 
 
 # -- moving units ---------------------------------------------------------------------------
@@ -417,32 +216,6 @@ def _select(
     return ws.take_range(account_id, serial, decision.id)
 
 
-def decision_of_serial(ledger: Ledger, text: str) -> tuple[SerialRange, IssuanceDecision]:
-    """Parse a serial range and find the JC decision it belongs to (U1 when none does)."""
-    serial = SerialRange.parse(text)
-    decision = ledger.find_decision(serial.project, serial.period_seq)
-    if decision is None or decision.vintage != serial.vintage:
-        raise UnitRuleViolation(
-            "U1_UNKNOWN_SERIAL",
-            f"No issuance matches {serial.format()}: project {serial.project} has no "
-            f"monitoring period {serial.period_seq} with vintage {serial.vintage}.",
-            serials=serial.format(),
-        )
-    return serial, decision
-
-
-_MOVE_KINDS = {
-    TransactionKind.TRANSFER,
-    TransactionKind.EXTERNAL_TRANSFER,
-    TransactionKind.CANCELLATION,
-    TransactionKind.RETIREMENT,
-}
-_TERMINAL = {
-    TransactionKind.CANCELLATION: AccountType.CANCELLATION,
-    TransactionKind.RETIREMENT: AccountType.RETIREMENT,
-}
-
-
 def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> TransactionRecord:
     """Transfer, external transfer, cancel or retire; the record is added to ``ws``."""
     if kind not in _MOVE_KINDS:
@@ -452,7 +225,7 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
     destination = _move_destination(ledger, source, cmd, kind)
     proposal = policy.Proposal(
         kind,
-        _registries(ledger, source.registry, destination.registry),
+        active_registries(ledger, source.registry, destination.registry),
         source,
         destination,
         cmd.purpose,
@@ -582,7 +355,7 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     ledger = uow.ledger
     account = account_or_404(ledger, cmd.account_id, lock=True)
     proposal = policy.Proposal(
-        TransactionKind.AUTHORISATION, _registries(ledger, account.registry), source=account
+        TransactionKind.AUTHORISATION, active_registries(ledger, account.registry), source=account
     )
     policy.admit(proposal)
     reference = cmd.reference.strip()
@@ -631,7 +404,7 @@ def apply_corresponding_adjustment(
         policy.admit(
             policy.Proposal(
                 TransactionKind.CORRESPONDING_ADJUSTMENT,
-                _registries(uow.ledger, host, block.registry),
+                active_registries(uow.ledger, host, block.registry),
                 source=holder,
             )
         )

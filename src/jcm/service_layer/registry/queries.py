@@ -11,7 +11,8 @@ from jcm.domain.registry.blocks import check_partition
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.service_layer.ports import UnitOfWork
-from jcm.service_layer.registry.handlers import decision_info, decision_of_serial
+from jcm.service_layer.registry.issuance_handlers import decision_info
+from jcm.service_layer.registry.lookups import decision_of_serial
 from jcm.service_layer.registry.results import (
     AuditReport,
     DecisionInfo,

@@ -9,7 +9,7 @@ from typing import TypeVar
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
-from jcm.service_layer.registry import handlers, queries
+from jcm.service_layer.registry import handlers, issuance_handlers, queries
 from jcm.service_layer.registry.results import (
     AccountInfo,
     AccountOpened,
@@ -101,13 +101,15 @@ class RegistryService:
         return self._run(
             "record_decision",
             cmd,
-            lambda u: handlers.record_decision(u, cmd),
+            lambda u: issuance_handlers.record_decision(u, cmd),
             key,
             DecisionRecorded,
         )
 
     def issue(self, cmd: c.Issue, key: str | None = None) -> IssuanceResult:
-        return self._run("issue", cmd, lambda u: handlers.issue(u, cmd), key, IssuanceResult)
+        return self._run(
+            "issue", cmd, lambda u: issuance_handlers.issue(u, cmd), key, IssuanceResult
+        )
 
     def move(self, cmd: c.Move, kind: TransactionKind, key: str | None = None) -> TransactionResult:
         return self._run(

@@ -16,7 +16,7 @@ from jcm.domain.transparency import merkle
 from jcm.domain.transparency.signed_note import Checkpoint, NoteCheck, Verifier, check_note
 from jcm.service_layer.cycle.replay_check import compare_cycle
 from jcm.service_layer.ports import Ledger, StoredCheckpoint, TransparencyLog, UnitOfWork
-from jcm.service_layer.registry.handlers import decision_of_serial
+from jcm.service_layer.registry.lookups import decision_of_serial
 from jcm.service_layer.results import extend
 from jcm.service_layer.transparency.divergence import ClosingRows, Divergence
 from jcm.service_layer.transparency.log_check import (
