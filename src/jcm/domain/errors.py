@@ -14,6 +14,9 @@ command of one entry point: the CLI and the HTTP API add their own hints.
     │   │   ├── UnitRuleViolation       U*  serials not held, overlapping …
     │   │   ├── IssuanceRuleViolation   I*  double issuance, overlapping periods …
     │   │   └── Article6RuleViolation   T*  authorisation, first transfer, adjustment
+    │   ├── Unauthenticated         K1  no valid credentials were presented (401)
+    │   ├── Forbidden               K2  the caller is known but may not do this (403)
+    │   ├── RateLimited             K3  too many attempts; retry after a pause (429)
     │   ├── IdempotencyConflict     G2  a key reused for a different command (409)
     │   └── ConcurrencyConflict     G9  the database stayed busy; retry (503)
     └── DataCorruption              stored data fails its own check (500): not the caller's
@@ -79,6 +82,24 @@ class IssuanceRuleViolation(RuleViolation):
 
 class Article6RuleViolation(RuleViolation):
     pass
+
+
+class Unauthenticated(Refusal):
+    """No credentials, or credentials that are unknown, expired or revoked."""
+
+    http_status = 401
+
+
+class Forbidden(Refusal):
+    """The caller is authenticated but its organisation, role or scope does not allow this."""
+
+    http_status = 403
+
+
+class RateLimited(Refusal):
+    """Too many attempts (logins); ``details['retry_after']`` says how many seconds to wait."""
+
+    http_status = 429
 
 
 class IdempotencyConflict(Refusal):
