@@ -10,13 +10,16 @@ from jcm.domain.errors import (
     Article6RuleViolation,
     ConcurrencyConflict,
     DataCorruption,
+    Forbidden,
     IdempotencyConflict,
     InvalidInput,
     IssuanceRuleViolation,
     JcmError,
     NotFound,
+    RateLimited,
     Refusal,
     RuleViolation,
+    Unauthenticated,
     UnitRuleViolation,
 )
 
@@ -34,6 +37,9 @@ DOCUMENTED: dict[type[JcmError], tuple[type[Exception], int]] = {
     IssuanceRuleViolation: (RuleViolation, 409),
     Article6RuleViolation: (RuleViolation, 409),
     IdempotencyConflict: (Refusal, 409),
+    Unauthenticated: (Refusal, 401),
+    Forbidden: (Refusal, 403),
+    RateLimited: (Refusal, 429),
     ConcurrencyConflict: (Refusal, 503),
 }
 

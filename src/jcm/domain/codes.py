@@ -15,12 +15,14 @@ from jcm.domain.errors import (
     Article6RuleViolation,
     ConcurrencyConflict,
     DataCorruption,
+    Forbidden,
     IdempotencyConflict,
     InvalidInput,
     IssuanceRuleViolation,
     JcmError,
     NotFound,
     RuleViolation,
+    Unauthenticated,
     UnitRuleViolation,
 )
 
@@ -214,6 +216,10 @@ CATALOGUE: tuple[Code, ...] = (
     Code("P9_NOT_ATTACHED", NotFound, "", "a confidential version is asked for under a project it is not attached to (being engaged on one project gives no right to another's documents)"),
     Code("P9_UNKNOWN_DOCUMENT", NotFound, "", "no document with that hash is stored (`NotFound`)"),
     Code("P9_VISIBILITY_CONFLICT", RuleViolation, "", "the same bytes are stored once as public and once as confidential"),
+    Code("K1_UNAUTHENTICATED", Unauthenticated, "", "no credentials, or a session or API token that is unknown, expired or revoked"),
+    Code("K2_FORBIDDEN", Forbidden, "", "the caller's organisation holds none of the roles the action needs"),
+    Code("K2_MISSING_SCOPE", Forbidden, "", "the API token used does not carry the scope the action needs"),
+    Code("K4_NOT_VISIBLE", NotFound, "", "the resource does not exist or is not visible to the caller (one answer for both, so nothing leaks)"),
 )
 # fmt: on
 

@@ -42,6 +42,11 @@ class Role(StrEnum):
     SECRETARIAT = "secretariat"
     JC_MEMBER = "jc_member"
     REGISTRY_MANAGER = "registry_manager"
+    # Not cycle roles: a registry's administrator (``partner`` names the registry) manages
+    # its organisations' accounts and sees all of that registry; the platform administrator
+    # registers organisations, grants roles and manages users.
+    REGISTRY_ADMIN = "registry_admin"
+    ADMINISTRATOR = "administrator"
 
 
 class TpeFunction(StrEnum):
