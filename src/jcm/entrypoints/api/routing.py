@@ -23,7 +23,9 @@ from jcm.entrypoints.api.context import ApiContext, Caller
 from jcm.entrypoints.api.security import principal_of
 
 F = TypeVar("F", bound=Callable[..., Any])
-ACCESS_ATTRIBUTE = "jcm_access"
+# The rule of each endpoint function (routes are copied when routers are included, so the
+# rule is kept by endpoint, not on the route object).
+_RULES: dict[Callable[..., Any], AccessRule] = {}
 _ALLOWED_QUERY: dict[int, frozenset[str]] = {}
 
 
@@ -156,12 +158,11 @@ class Router(APIRouter):
                 openapi_extra={"x-jcm-access": access.describe()},
                 responses=responses,
             )
-            setattr(self.routes[-1], ACCESS_ATTRIBUTE, access)
+            _RULES[func] = access
             return func
 
         return register
 
 
 def access_of(route: APIRoute) -> AccessRule | None:
-    rule = getattr(route, ACCESS_ATTRIBUTE, None)
-    return rule if isinstance(rule, AccessRule) else None
+    return _RULES.get(route.endpoint)
