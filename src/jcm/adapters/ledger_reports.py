@@ -33,6 +33,10 @@ class LedgerReports:
             query = query.where(tx.registry == filters["registry"])
         if filters.get("kind"):
             query = query.where(tx.kind == filters["kind"])
+        if filters.get("kinds"):
+            query = query.where(tx.kind.in_(list(filters["kinds"])))
+        if filters.get("before"):  # a page cursor: transactions older than this id
+            query = query.where(tx.id < filters["before"])
         if filters.get("since"):
             query = query.where(tx.created_at >= filters["since"])
         if filters.get("until"):

@@ -220,6 +220,13 @@ CATALOGUE: tuple[Code, ...] = (
     Code("K2_FORBIDDEN", Forbidden, "", "the caller's organisation holds none of the roles the action needs"),
     Code("K2_MISSING_SCOPE", Forbidden, "", "the API token used does not carry the scope the action needs"),
     Code("K4_NOT_VISIBLE", NotFound, "", "the resource does not exist or is not visible to the caller (one answer for both, so nothing leaks)"),
+    Code("H1_NO_SUCH_ROUTE", NotFound, "", "no route has this path"),
+    Code("H1_METHOD_NOT_ALLOWED", InvalidInput, "", "the route does not take this HTTP method (answered 405)"),
+    Code("H2_BAD_REQUEST", InvalidInput, "", "the request body or a parameter does not have the documented shape (unknown fields are refused)"),
+    Code("H2_UNKNOWN_PARAMETER", InvalidInput, "", "a query parameter the route does not declare (never silently ignored)"),
+    Code("H2_NOT_PUBLIC", InvalidInput, "", "a public list was asked for a kind the public registry does not publish"),
+    Code("H3_BODY_TOO_LARGE", InvalidInput, "", "the request body is larger than the limit (answered 413)"),
+    Code("H9_INTERNAL", DataCorruption, "", "the server failed; the fault is logged for the operator, never shown"),
 )
 # fmt: on
 

@@ -80,6 +80,21 @@ def execute(
     )
 
 
+def preview(
+    uow_factory: UnitOfWorkFactory,
+    command_name: str,
+    command: object,
+    handler: Callable[[UnitOfWork], R],
+) -> R:
+    """Run ``handler`` exactly as :func:`execute` would, then roll everything back: what
+    the command would do, with nothing changed (a dry run). Idempotency keys do not apply."""
+    limits.check_command(command, command_name)
+    with uow_factory() as uow:
+        result = handler(uow)
+        uow.rollback()
+        return result
+
+
 def _attempt(
     uow_factory: UnitOfWorkFactory,
     command_name: str,

@@ -108,11 +108,26 @@ def _check_resource(
     admin_of: Collection[str],
 ) -> None:
     if resource is Resource.ACCOUNT_HOLDER:
-        if holding is None or not (
-            holding.organisation_id == principal.organisation_id or holding.registry in admin_of
-        ):
+        if holding is None or not sees_holding(principal, roles, holding, admin_of):
             raise NotFound("K4_NOT_VISIBLE", "No such resource is visible to this caller.")
     elif resource is Resource.OWN_ORGANISATION and (
         organisation != principal.organisation_id and Role.ADMINISTRATOR not in roles
     ):
         raise NotFound("K4_NOT_VISIBLE", "No such resource is visible to this caller.")
+
+
+def sees_holding(
+    principal: Principal | None,
+    roles: Collection[Role],
+    holding: Holding,
+    admin_of: Collection[str] = (),
+) -> bool:
+    """Whether a caller may see an account (and its holdings and transactions): its holder,
+    its registry's administrator, or the platform administrator."""
+    if principal is None:
+        return False
+    return (
+        holding.organisation_id == principal.organisation_id
+        or holding.registry in admin_of
+        or Role.ADMINISTRATOR in roles
+    )

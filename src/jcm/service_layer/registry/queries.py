@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime
 
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.blocks import check_partition
@@ -120,7 +119,7 @@ def _detail(value: object) -> JsonObject:
 
 
 def list_transactions(
-    uow: UnitOfWork, filters: Mapping[str, str | datetime | None], limit: int
+    uow: UnitOfWork, filters: Mapping[str, object], limit: int
 ) -> list[TransactionRow]:
     return [
         TransactionRow(

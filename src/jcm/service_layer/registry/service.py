@@ -9,7 +9,7 @@ from typing import TypeVar
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
-from jcm.service_layer.registry import handlers, issuance_handlers, queries
+from jcm.service_layer.registry import handlers, issuance_handlers, lookups, queries
 from jcm.service_layer.registry.results import (
     AccountInfo,
     AccountOpened,
@@ -30,7 +30,7 @@ from jcm.service_layer.registry.results import (
     TransactionRow,
 )
 from jcm.service_layer.results import ChangeResult
-from jcm.service_layer.runner import execute
+from jcm.service_layer.runner import execute, preview
 
 R = TypeVar("R", bound=ChangeResult)
 
@@ -129,9 +129,18 @@ class RegistryService:
         return self.move(cmd, TransactionKind.RETIREMENT, key)
 
     def batch(
-        self, moves: Sequence[tuple[c.Move, TransactionKind]], key: str | None = None
+        self,
+        moves: Sequence[tuple[c.Move, TransactionKind]],
+        key: str | None = None,
+        *,
+        dry_run: bool = False,
     ) -> BatchResult:
+        """All or nothing. ``dry_run``: every check and every move is made, then rolled
+        back, so the result says exactly what would happen and nothing changes."""
         items = list(moves)
+        if dry_run:
+            command = [(m, k.value) for m, k in items]
+            return preview(self.uow, "batch", command, lambda u: handlers.move_batch(u, items))
         return self._run(
             "batch",
             [(m, k.value) for m, k in items],
@@ -175,6 +184,10 @@ class RegistryService:
                 for a in u.ledger.list_accounts(registry.upper() if registry else None, None)
             ]
 
+    def account(self, account_id: str) -> AccountInfo:
+        with self.uow(read_only=True) as u:
+            return AccountInfo.of(lookups.account_or_404(u.ledger, account_id.upper()))
+
     def holdings(self, account: str | None = None, registry: str | None = None) -> list[Holding]:
         with self.uow(read_only=True) as u:
             return queries.holdings(u, account, registry)
@@ -184,9 +197,10 @@ class RegistryService:
             return queries.lookup_serial(u, serial)
 
     def transactions(
-        self, limit: int = 50, **filters: str | datetime | None
+        self, limit: int = 50, **filters: str | int | tuple[str, ...] | datetime | None
     ) -> list[TransactionRow]:
-        """Newest first; filters: account, registry, kind, project, since, until."""
+        """Newest first; filters: account, registry, kind, kinds (any of), project, since,
+        until, before (a transaction id: only older ones, the page cursor)."""
         with self.uow(read_only=True) as u:
             return queries.list_transactions(u, filters, limit)
 

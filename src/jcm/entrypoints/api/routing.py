@@ -1,0 +1,168 @@
+"""Routes that cannot exist without an access rule, and the caller every route sees.
+
+``Router.endpoint`` is the only way routes are added: it takes the route's
+:class:`~jcm.domain.identity.access.AccessRule`, runs it before the endpoint (401 for no
+credentials, 403 for a wrong role or scope), documents it in the OpenAPI document
+(``x-jcm-access``) and refuses query parameters the route does not declare (a typo in a
+filter is a 422 problem, never silently ignored). Rules that need the resource (the
+account's holder) are checked by the endpoint with :func:`guard_account`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from jcm.domain.errors import InvalidInput
+from jcm.domain.identity.access import AccessRule, Holding, Resource, decide
+from jcm.entrypoints.api.context import ApiContext, Caller
+from jcm.entrypoints.api.security import principal_of
+
+F = TypeVar("F", bound=Callable[..., Any])
+# The rule of each endpoint function (routes are copied when routers are included, so the
+# rule is kept by endpoint, not on the route object).
+_RULES: dict[Callable[..., Any], AccessRule] = {}
+_ALLOWED_QUERY: dict[int, frozenset[str]] = {}
+
+
+def context(request: Request) -> ApiContext:
+    ctx: ApiContext = request.app.state.jcm
+    return ctx
+
+
+def current_caller(request: Request) -> Caller:
+    ctx = context(request)
+    principal = principal_of(request, ctx.identity)
+    if principal is None:
+        return Caller(None, frozenset(), frozenset(), ctx.services(None))
+    org = principal.organisation_id
+    return Caller(
+        principal,
+        ctx.identity.roles_of(org),
+        ctx.identity.registries_administered(org),
+        ctx.services(principal),
+    )
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=120,
+        description="Repeat-safe key: the same key with the same body returns the first "
+        "response and changes nothing; with another body it is refused (409).",
+    ),
+]
+
+
+def scoped_key(caller: Caller, key: str | None) -> str | None:
+    """Idempotency keys are the caller's own: two organisations never share one."""
+    if key is None:
+        return None
+    return f"{caller.organisation or 'public'}:{key}"
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    allowed = _ALLOWED_QUERY.get(id(route))
+    if allowed is None:
+        allowed = frozenset(_query_names(route.dependant))
+        _ALLOWED_QUERY[id(route)] = allowed
+    return allowed
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route declares, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _refuse_unknown_query(request: Request) -> None:
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params.keys()) - _declared_query(route))
+    if unknown:
+        raise InvalidInput(
+            "H2_UNKNOWN_PARAMETER",
+            f"Unknown query parameter {unknown[0]!r}; this route takes "
+            + (", ".join(sorted(_declared_query(route))) or "none")
+            + ".",
+            unknown=unknown,
+            allowed=sorted(_declared_query(route)),
+        )
+
+
+def _gate(access: AccessRule) -> Callable[[Request, Caller], None]:
+    def gate(request: Request, caller: CallerDep) -> None:
+        _refuse_unknown_query(request)
+        if access.resource is Resource.ACCOUNT_HOLDER:
+            # The holder is checked with the account in hand (guard_account); the role
+            # and scope parts of the rule are checked here.
+            decide(
+                AccessRule(access.public, access.scope, access.roles),
+                caller.principal,
+                caller.roles,
+                admin_of=caller.admin_of,
+            )
+        else:
+            decide(
+                access,
+                caller.principal,
+                caller.roles,
+                admin_of=caller.admin_of,
+                organisation=request.path_params.get("organisation"),
+            )
+
+    return gate
+
+
+def guard_account(caller: Caller, access: AccessRule, holder: str, registry: str) -> None:
+    """The account's holder (or its registry's administrator) only; others get 404."""
+    decide(
+        access,
+        caller.principal,
+        caller.roles,
+        holding=Holding(holder, registry),
+        admin_of=caller.admin_of,
+    )
+
+
+class Router(APIRouter):
+    def endpoint(
+        self,
+        method: str,
+        path: str,
+        *,
+        access: AccessRule,
+        status_code: int = 200,
+        summary: str | None = None,
+        responses: dict[int | str, dict[str, Any]] | None = None,
+    ) -> Callable[[F], F]:
+        """Register ``func`` for ``method path`` under ``access``."""
+
+        def register(func: F) -> F:
+            self.add_api_route(
+                path,
+                func,
+                methods=[method],
+                status_code=status_code,
+                summary=summary,
+                dependencies=[Depends(_gate(access))],
+                openapi_extra={"x-jcm-access": access.describe()},
+                responses=responses,
+            )
+            _RULES[func] = access
+            return func
+
+        return register
+
+
+def access_of(route: APIRoute) -> AccessRule | None:
+    return _RULES.get(route.endpoint)

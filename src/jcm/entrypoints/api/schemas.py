@@ -1,0 +1,80 @@
+"""Request bodies: unknown fields are refused (422), never ignored.
+
+Bounds on lengths and integers are the domain's (jcm.domain.limits), checked for every door
+alike; these models only give the shape and the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jcm.domain.registry.article6 import AuthorisedUse, FirstTransferTrigger
+from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MoveBody(Body):
+    source: str = Field(description="The account the units leave.")
+    destination: str | None = Field(
+        None, description="The receiving account (cancellation and retirement: omit it)."
+    )
+    quantity: int | None = Field(None, description="Units to take, lowest serials first.")
+    serials: str | None = Field(None, description="An explicit serial range instead.")
+    purpose: CancellationPurpose | None = None
+    beneficiary: str | None = None
+    note: str | None = None
+
+
+class BatchMove(MoveBody):
+    kind: TransactionKind
+
+
+class BatchBody(Body):
+    moves: list[BatchMove] = Field(description="All or nothing, in this order.")
+
+
+class AuthoriseBody(Body):
+    account: str
+    uses: list[AuthorisedUse]
+    reference: str
+    trigger: FirstTransferTrigger = FirstTransferTrigger.INTERNATIONAL_TRANSFER
+    quantity: int | None = None
+    serials: str | None = None
+
+
+class AdjustmentBody(Body):
+    serials: str
+    reporting_year: int
+    note: str | None = None
+
+
+class IssueBody(Body):
+    decision: int
+    registry: str
+
+
+class AccountStatusBody(Body):
+    status: str
+    reason: str | None = None
+
+
+class OpenAccountBody(Body):
+    registry: str
+    organisation: str
+    type: str
+    name: str
+
+
+class RegistryBody(Body):
+    code: str
+    name: str | None = None
+
+
+class DateRange(Body):
+    since: date | None = None
+    until: date | None = None
