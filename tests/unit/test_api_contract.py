@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from jcm.entrypoints.api import openapi
-from jcm.entrypoints.api.app import PREFIX, operation_id, routers
+from jcm.entrypoints.api.app import operation_id, routers
 from jcm.entrypoints.api.routing import access_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def api_routes() -> list[APIRoute]:
-    api = FastAPI(generate_unique_id_function=operation_id)
-    for router in routers():
-        api.include_router(router, prefix=PREFIX)
-    return [r for r in api.routes if isinstance(r, APIRoute)]
+    """Every route of every area's router (FastAPI includes routers lazily, so the app's
+    own route list does not show them one by one)."""
+    return [r for router in routers() for r in router.routes if isinstance(r, APIRoute)]
 
 
 def test_every_route_has_an_access_rule() -> None:
-    missing = [f"{sorted(r.methods)} {r.path}" for r in api_routes() if access_of(r) is None]
+    missing = [f"{r.methods} {r.path}" for r in api_routes() if access_of(r) is None]
 
     assert len(api_routes()) > 10
     assert missing == []

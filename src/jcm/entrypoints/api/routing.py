@@ -26,7 +26,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # The rule of each endpoint function (routes are copied when routers are included, so the
 # rule is kept by endpoint, not on the route object).
 _RULES: dict[Callable[..., Any], AccessRule] = {}
-_ALLOWED_QUERY: dict[int, frozenset[str]] = {}
+_ALLOWED_QUERY: dict[Callable[..., Any], frozenset[str]] = {}
 
 
 def context(request: Request) -> ApiContext:
@@ -68,10 +68,10 @@ def scoped_key(caller: Caller, key: str | None) -> str | None:
 
 
 def _declared_query(route: APIRoute) -> frozenset[str]:
-    allowed = _ALLOWED_QUERY.get(id(route))
+    allowed = _ALLOWED_QUERY.get(route.endpoint)
     if allowed is None:
         allowed = frozenset(_query_names(route.dependant))
-        _ALLOWED_QUERY[id(route)] = allowed
+        _ALLOWED_QUERY[route.endpoint] = allowed
     return allowed
 
 
