@@ -1,0 +1,58 @@
+"""The API server the HTTP benchmark drives: ``python -m bench.http_server DATA_DIR PORT``.
+
+``--ceiling`` serves a bare ASGI app answering a fixed JSON body instead: the raw ceiling
+of uvicorn on this machine, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from jcm.bootstrap import Settings, bootstrap
+from jcm.entrypoints.api import create_app
+from jcm.entrypoints.api.context import ApiContext
+
+Message = MutableMapping[str, Any]
+
+
+async def ceiling_app(
+    scope: Message,
+    receive: Callable[[], Awaitable[Message]],
+    send: Callable[[Message], Awaitable[None]],
+) -> None:
+    if scope["type"] != "http":
+        return
+    body = b'{"ok":true}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def main(argv: list[str]) -> int:
+    data_dir, port = Path(argv[1]), int(argv[2])
+    options: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+    }
+    if "--ceiling" in argv:
+        uvicorn.run(ceiling_app, **options)
+        return 0
+    app = bootstrap(Settings.from_env(data_dir))
+    uvicorn.run(create_app(ApiContext(app, app.identity)), **options)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

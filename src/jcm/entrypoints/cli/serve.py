@@ -1,0 +1,37 @@
+"""jcm serve: the HTTP API (and, later, the web pages) on uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from jcm.entrypoints.api import create_app
+from jcm.entrypoints.api.context import ApiContext
+from jcm.entrypoints.cli.common import cli, err, refusals, state
+
+HostOpt = Annotated[
+    str, typer.Option("--host", help="Address to listen on (loopback by default).")
+]
+PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
+
+
+def api_context() -> ApiContext:
+    app = state.app()
+    return ApiContext(app, app.identity)
+
+
+def serve_api(host: str, port: int) -> None:
+    """Run the API until interrupted (Ctrl-C)."""
+    api = create_app(api_context())
+    uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
+
+
+@cli.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Serve the HTTP API at http://HOST:PORT/api/v1 (documents at /api/v1/docs)."""
+    with refusals(False):
+        api_context()  # open and migrate the database first: a refusal is a clean message
+    err.print(f"jcm: serving http://{host}:{port}/api/v1 (docs: /api/v1/docs); Ctrl-C stops")
+    serve_api(host, port)
