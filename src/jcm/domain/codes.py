@@ -211,15 +211,11 @@ CATALOGUE: tuple[Code, ...] = (
     Code("P8_UNEXPECTED_PAYLOAD", InvalidInput, "", "a step lacks its details (allocation, participants, renewal, verification, decision, approval) or gets some it does not take"),
     Code("P8_UNKNOWN_METHODOLOGY", NotFound, "", "a project applies a methodology version that is neither executable nor valid in the cycle"),
     Code("P8_UNKNOWN_RULE_BOOK", NotFound, "", "a rule-book version is not defined, or defined twice (a rule book never changes)"),
-    Code("P9_CONFIDENTIAL", RuleViolation, "", "the reader may not read a confidential version"),
     Code("P9_DOCUMENT_CORRUPTED", DataCorruption, "", "a stored object's bytes or metadata are missing or do not match its hash"),
-    Code("P9_NOT_ATTACHED", NotFound, "", "a confidential version is asked for under a project it is not attached to (being engaged on one project gives no right to another's documents)"),
-    Code("P9_UNKNOWN_DOCUMENT", NotFound, "", "no document with that hash is stored (`NotFound`)"),
-    Code("P9_VISIBILITY_CONFLICT", RuleViolation, "", "the same bytes are stored once as public and once as confidential"),
     Code("K1_UNAUTHENTICATED", Unauthenticated, "", "no credentials, or a session or API token that is unknown, expired or revoked"),
     Code("K2_FORBIDDEN", Forbidden, "", "the caller's organisation holds none of the roles the action needs"),
     Code("K2_MISSING_SCOPE", Forbidden, "", "the API token used does not carry the scope the action needs"),
-    Code("K4_NOT_VISIBLE", NotFound, "", "the resource does not exist or is not visible to the caller (one answer for both, so nothing leaks)"),
+    Code("K4_NOT_VISIBLE", NotFound, "", "the resource does not exist or is not visible to the caller (one answer for both, so nothing leaks): e.g. a document absent, confidential and not the reader's, or not attached to the project named"),
 )
 # fmt: on
 
