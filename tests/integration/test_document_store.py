@@ -81,7 +81,9 @@ def test_storing_the_same_bytes_again_keeps_one_object_and_answers_as_given(
     again = store.put(PDD, media_type="text/plain", filename="renamed.txt")
 
     # The answer is the caller's own metadata: nothing of the first upload shows through.
-    assert again == StoredObject(first.sha256, first.size, "text/plain", "renamed.txt", first.visibility)
+    assert again == StoredObject(
+        first.sha256, first.size, "text/plain", "renamed.txt", first.visibility
+    )
     assert store.labels(first.sha256) == [first, again]
     assert path.stat().st_ino == before.st_ino
     assert path.stat().st_mtime_ns == before.st_mtime_ns

@@ -211,8 +211,8 @@ class DocumentService:
         self.settle(committed=True)
 
     def reference(self, kind: DocumentKind, sha256: str) -> DocumentRef:
-        """A reference to a stored document uploaded as a public version (``--doc
-        KIND=sha256:HEX``). Bytes stored only as confidential are answered as absent ones
+        """A reference, by its hash, to a stored document uploaded as a public version. Bytes
+        stored only as confidential are answered as absent ones
         (``K4_NOT_VISIBLE``): attaching by hash never confirms a confidential document."""
         check_sha256(sha256)
         for label in self._labels(sha256):
