@@ -14,7 +14,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from typer.testing import CliRunner
 
-from conftest import BACKENDS, postgres_admin_url
 from jcm.bootstrap import Settings, bootstrap, with_database_password
 from jcm.domain.errors import InvalidInput
 from jcm.entrypoints.cli import cli
@@ -24,10 +23,16 @@ WRONG = "wrong-S3CRET-9f1c2e"  # a password no server accepts, looked for in eve
 VARIABLES = ("JCM_DATABASE_PASSWORD", "JCM_DATABASE_PASSWORD_FILE", "JCM_DATABASE_URL")
 
 
-@pytest.fixture(params=[b for b in BACKENDS if b == "postgresql"])
+# As tests/conftest.py: PostgreSQL unless JCM_TEST_BACKENDS leaves it out.
+WITH_POSTGRESQL = "postgresql" in os.environ.get("JCM_TEST_BACKENDS", "sqlite,postgresql")
+
+
+@pytest.fixture(params=["postgresql"] if WITH_POSTGRESQL else [])
 def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """A schema of the test server: its URL **without** the password, and the password."""
-    admin_url = postgres_admin_url()
+    admin_url = os.environ.get("JCM_TEST_POSTGRES_URL")
+    if not admin_url:
+        pytest.fail("JCM_TEST_POSTGRES_URL is not set: run the suite with scripts/test.")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url)
     with admin.begin() as conn:
@@ -90,7 +95,8 @@ def test_a_password_from_the_environment_connects_through_the_cli(
     listed = jcm(tmp_path, env, "registry", "list", "--json")
 
     assert code == 0, output
-    assert listed[0] == 0 and "KE" in listed[1]
+    assert listed[0] == 0
+    assert "KE" in listed[1]
 
 
 # -- two sources are refused -------------------------------------------------------------------
@@ -111,7 +117,8 @@ def test_a_password_in_the_url_and_in_the_environment_is_refused(
     assert code == 1
     assert '"code": "G1_DATABASE_PASSWORD_CONFLICT"' in output
     assert "the database URL and JCM_DATABASE_PASSWORD" in output
-    assert WRONG not in output and "other-pw" not in output
+    assert WRONG not in output
+    assert "other-pw" not in output
 
 
 def test_a_password_in_both_variables_is_refused(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -149,8 +150,8 @@ def test_the_service_refuses_hidden_and_absent_documents_identically(
     fresh = bootstrap(Settings(tmp_path / "fresh-app", f"sqlite:///{tmp_path / 'f.sqlite3'}"))
     try:
         for reader, project in [(None, None), ("rm-jp", "KE001"), ("nobody", "KE404")]:
-            hidden = refusal_of(lambda: app.documents.read(sha(SECRET), reader, project))
-            absent = refusal_of(lambda: fresh.documents.read(sha(SECRET), reader, project))
+            hidden = refusal_of(partial(app.documents.read, sha(SECRET), reader, project))
+            absent = refusal_of(partial(fresh.documents.read, sha(SECRET), reader, project))
             assert hidden.to_dict() == absent.to_dict()
             assert str(hidden) == str(absent)
             assert hidden.code == "K4_NOT_VISIBLE"

@@ -168,9 +168,7 @@ class DocumentStore:
             self._write(stored, content)
             return stored
         if not self._object_intact(labels[0]):
-            self._write_atomic(
-                self.object_path(stored.sha256), content, _mode([*labels, stored])
-            )
+            self._write_atomic(self.object_path(stored.sha256), content, _mode([*labels, stored]))
         if stored not in labels:
             self._write_labels([*labels, stored])
         return stored
