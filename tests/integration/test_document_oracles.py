@@ -15,6 +15,7 @@ from test_cycle_cli import Cycle, cycle, jcm, register_actors, runner, start_ke0
 from jcm.bootstrap import Settings, bootstrap
 from jcm.domain.cycle import DocumentKind
 from jcm.domain.errors import NotFound
+from jcm.domain.identity.principal import operator_for
 from jcm.entrypoints.cli import cli
 
 __all__ = ["cycle", "jcm"]  # fixtures shared with the cycle's CLI tests
@@ -159,6 +160,8 @@ def test_the_service_refuses_hidden_and_absent_documents_identically(
         absent_ref = refusal_of(lambda: fresh.documents.reference(DocumentKind.PDD, sha(SECRET)))
         assert hidden_ref.to_dict() == absent_ref.to_dict()
         assert app.documents.read(sha(SECRET), "ke-factory", "KE001") == SECRET.encode()
+        principal = operator_for("ke-factory")  # a Principal stands for its organisation
+        assert app.documents.read(sha(SECRET), principal, "KE001") == SECRET.encode()
         assert app.documents.read(sha(PUBLIC)) == PUBLIC.encode()
     finally:
         fresh.close()

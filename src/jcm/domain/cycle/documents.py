@@ -13,6 +13,10 @@ required document counts only when its **public** version is attached. Who may r
 confidential version is not stated in the sources retrieved; :func:`may_read` encodes an
 `[I]` rule (the project's own participants, the TPEs engaged on it, the secretariat and the
 JC members of its partnership; never registry managers or the public).
+
+No oracles (issue 9): a document the caller may not see is refused exactly as one that does
+not exist (:func:`not_visible`, ``K4_NOT_VISIBLE``), and the same bytes may be referenced as
+public in one place and confidential in another, so uploading a guess confirms nothing.
 """
 
 from __future__ import annotations

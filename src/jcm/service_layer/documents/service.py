@@ -44,8 +44,13 @@ from jcm.domain.cycle.documents import (
     published,
 )
 from jcm.domain.errors import DataCorruption, JcmError, NotFound
+from jcm.domain.identity.principal import Principal
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.ports import DocumentStore, StagedBatch, UnitOfWorkFactory
+
+# Who reads: an organisation id, or an authenticated Principal or cycle Actor standing for
+# its organisation (None: anonymous).
+Reader = str | Actor | Principal | None
 
 STAGING_GRACE_SECONDS = 3600.0  # a staged batch younger than this may belong to a running step
 
@@ -228,15 +233,14 @@ class DocumentService:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(
-        self, sha256: str, reader: Actor | str | None = None, project: str | None = None
-    ) -> bytes:
+    def read(self, sha256: str, reader: Reader = None, project: str | None = None) -> bytes:
         """The bytes, re-hashed. Published bytes (see :func:`published`: by the log, never by
         a metadata file alone) are for everyone; others only for a reader whose organisation
         the domain rule admits for ``project``, which must have them attached. The reader is
-        the caller's organisation (an ``Actor`` stands for its organisation): any of its
-        cycle roles may admit it. Every refusal is the same ``K4_NOT_VISIBLE`` as for bytes
-        that are not stored at all, and the bytes are checked only once access is granted."""
+        the caller's organisation (a ``Principal`` or an ``Actor`` stands for its
+        organisation): any of its cycle roles may admit it. Every refusal is the same
+        ``K4_NOT_VISIBLE`` as for bytes that are not stored at all, and the bytes are checked
+        only once access is granted."""
         check_sha256(sha256)
         logged = logged_references(self.uow, sha256).get(sha256, [])
         if not published(logged, self._labels(sha256)):
@@ -257,7 +261,7 @@ class DocumentService:
     def _check_confidential(
         self,
         sha256: str,
-        reader: Actor | str | None,
+        reader: Reader,
         project: str | None,
         logged: list[DocumentRef],
     ) -> None:
