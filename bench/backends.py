@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.machine import ROOT
+from jcm.bootstrap import with_database_password
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -35,14 +36,17 @@ class Database:
 
 def resolve_postgres_url(explicit: str | None) -> str | None:
     """The admin URL: the option, ``JCM_BENCH_POSTGRES_URL``, ``JCM_TEST_POSTGRES_URL``,
-    or whatever ``scripts/start-postgres`` prints (it starts the local server if needed)."""
+    or what ``scripts/start-postgres`` prints (it starts the local server if needed: the URL
+    without its password, then the private file that holds it). A URL without a password
+    takes it from ``JCM_DATABASE_PASSWORD`` or ``JCM_DATABASE_PASSWORD_FILE``, as ``jcm``
+    does, so it need never be on a command line."""
     for candidate in (
         explicit,
         os.environ.get("JCM_BENCH_POSTGRES_URL"),
         os.environ.get("JCM_TEST_POSTGRES_URL"),
     ):
         if candidate:
-            return candidate
+            return with_database_password(candidate, os.environ)
     script = ROOT / "scripts" / "start-postgres"
     if not script.exists():
         return None
@@ -52,8 +56,19 @@ def resolve_postgres_url(explicit: str | None) -> str | None:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    lines = [line for line in out.splitlines() if line.startswith("postgresql")]
-    return lines[-1].strip() if lines else None
+    lines = out.splitlines()
+    urls = [i for i, line in enumerate(lines) if line.startswith("postgresql")]
+    if not urls or urls[-1] + 1 >= len(lines):
+        return None
+    password_file = lines[urls[-1] + 1].strip()
+    return with_database_password(
+        lines[urls[-1]].strip(), {"JCM_DATABASE_PASSWORD_FILE": password_file}
+    )
+
+
+def shown(url: str) -> str:
+    """A URL as printed: its password masked."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def postgres_version(admin_url: str) -> str:

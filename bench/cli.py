@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bench.backends import BACKENDS, postgres_version, resolve_postgres_url
+from bench.backends import BACKENDS, postgres_version, resolve_postgres_url, shown
 from bench.ceiling import raw_ceiling
 from bench.machine import ROOT, machine_info, wait_for_idle
 from bench.report import append_markdown, checks, markdown_section, ratio_lines, rich_table
@@ -66,7 +66,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="on",
         help="transparency log (default on; off only to measure what it costs)",
     )
-    parser.add_argument("--postgres-url", help="admin URL (default: scripts/start-postgres)")
+    parser.add_argument(
+        "--postgres-url",
+        help="admin URL without its password (from JCM_DATABASE_PASSWORD_FILE or "
+        "JCM_DATABASE_PASSWORD; default: scripts/start-postgres)",
+    )
     parser.add_argument(
         "--wait-idle",
         type=float,
@@ -107,9 +111,13 @@ def run_worker(config: WorkerConfig, console: Console) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="jcm-bench-result-") as tmp:
         out = Path(tmp) / "result.json"
         began = time.perf_counter()
+        # The configuration (with the database URL and its password) goes on standard input,
+        # never on the worker's command line, which ``ps`` shows to every user.
         process = subprocess.run(
-            [sys.executable, "-m", "bench.worker", json.dumps(asdict(config)), str(out)],
+            [sys.executable, "-m", "bench.worker", "-", str(out)],
             cwd=ROOT,
+            input=json.dumps(asdict(config)),
+            text=True,
             check=False,
         )
         if process.returncode != 0 or not out.exists():
@@ -136,7 +144,8 @@ def usable_backends(
     try:
         pg_version = postgres_version(postgres_url) if postgres_url else None
     except Exception as error:  # any connection failure: measure SQLite alone
-        console.print(f"[yellow]PostgreSQL at {postgres_url} unusable: {error}[/yellow]")
+        where = shown(postgres_url) if postgres_url else "?"
+        console.print(f"[yellow]PostgreSQL at {where} unusable: {error}[/yellow]")
     if pg_version is None:
         console.print("[yellow]No PostgreSQL server; measuring SQLite only.[/yellow]")
         return [b for b in backends if b != "postgresql"], None, None

@@ -1,7 +1,9 @@
 """One configuration (backend × ledger size) in its own process.
 
-``python -m bench.worker CONFIG_JSON RESULT_PATH``: for each round, build a database,
-bulk-load the ledger (in a child process), settle it, warm up, then measure single
+``python -m bench.worker - RESULT_PATH``, the configuration's JSON on standard input (it
+holds the database URL, password included, so it is kept off the command line): for each
+round, build a database, bulk-load the ledger (in a child process), settle it, warm up, then
+measure single
 transfers, batched transfers and issuance, in that order; write the results as JSON.
 Every round starts from the same freshly loaded ledger and runs the same seeded
 operations, so rounds are true repeats (transfers fragment the holdings as they go, which
@@ -199,7 +201,9 @@ def run(config: WorkerConfig) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    config = WorkerConfig(**json.loads(argv[0]))
+    """``CONFIG_JSON RESULT_PATH``; ``-`` as CONFIG_JSON reads it from standard input (how
+    the bench passes it: it holds the database URL, password included)."""
+    config = WorkerConfig(**json.loads(sys.stdin.read() if argv[0] == "-" else argv[0]))
     result = run(config)
     Path(argv[1]).write_text(json.dumps(result, indent=2))
     return 0

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from jcm.adapters import migrate
@@ -47,7 +48,7 @@ class Settings:
     ``./jcm-data/keys``, said on stderr when the first key is made."""
 
     data_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)  # it may carry a password: never in a repr
     log_origin: str = "jcm-registry/log"
     checkpoint_every: int = 1000
     transparency_log: bool = True  # False only to measure the log's cost in benchmarks
@@ -67,7 +68,10 @@ class Settings:
         key_directory: Path | None = None,
     ) -> Settings:
         directory = data_dir or Path(os.environ.get("JCM_DATA_DIR", DEFAULT_DATA_DIR))
-        url = database_url or os.environ.get("JCM_DATABASE_URL") or sqlite_url(directory)
+        url = with_database_password(
+            database_url or os.environ.get("JCM_DATABASE_URL") or sqlite_url(directory),
+            os.environ,
+        )
         keys = key_directory or os.environ.get("JCM_KEY_DIR")
         return cls(
             directory,
@@ -77,6 +81,89 @@ class Settings:
             key_dir=Path(keys) if keys else None,
             lock_timeout=_lock_timeout(os.environ.get("JCM_LOCK_TIMEOUT")),
         )
+
+
+PASSWORD_VARIABLE = "JCM_DATABASE_PASSWORD"
+PASSWORD_FILE_VARIABLE = "JCM_DATABASE_PASSWORD_FILE"
+MAX_PASSWORD_FILE_BYTES = 4096
+
+
+def with_database_password(url: str, environ: Mapping[str, str]) -> str:
+    """The database URL with the password from ``JCM_DATABASE_PASSWORD`` or the first line
+    of the file ``JCM_DATABASE_PASSWORD_FILE`` merged in, so the password need never be on
+    a command line (``ps`` shows those to every user). One source only: a URL that carries
+    a password as well, or both variables, is refused (``G1_DATABASE_PASSWORD_CONFLICT``).
+    SQLite has no password: the variables are not read for it. No message names the
+    password."""
+    value = environ.get(PASSWORD_VARIABLE) or None
+    path = environ.get(PASSWORD_FILE_VARIABLE) or None
+    if value is None and path is None:
+        return url
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return url
+    sources = [
+        name
+        for name, given in ((PASSWORD_VARIABLE, value), (PASSWORD_FILE_VARIABLE, path))
+        if given
+    ]
+    if parsed.password is not None:
+        sources.insert(0, "the database URL")
+    if len(sources) > 1:
+        raise InvalidInput(
+            "G1_DATABASE_PASSWORD_CONFLICT",
+            f"The database password is given twice ({' and '.join(sources)}); give it in one "
+            f"place only, preferably {PASSWORD_FILE_VARIABLE}, and keep it out of the URL.",
+            sources=sources,
+        )
+    password = value if value is not None else _password_from_file(Path(str(path)))
+    return parsed.set(password=password).render_as_string(hide_password=False)
+
+
+def _password_from_file(path: Path) -> str:
+    """The first line of a private file (mode 0600 or stricter, like libpq's .pgpass)."""
+
+    def refuse(why: str) -> InvalidInput:
+        return InvalidInput(
+            "G1_BAD_DATABASE_PASSWORD_FILE",
+            f"{PASSWORD_FILE_VARIABLE} {str(path)!r}: {why}.",
+            path=str(path),
+        )
+
+    try:
+        # Non-blocking: a FIFO named by mistake is refused, not waited on.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise refuse("not a regular file")
+            if status.st_mode & 0o077:
+                raise refuse(
+                    f"readable or writable by group or others (mode "
+                    f"{stat.S_IMODE(status.st_mode):04o}); make it private with chmod 600"
+                )
+            raw = handle.read(MAX_PASSWORD_FILE_BYTES + 1)
+    except OSError as error:
+        raise refuse(f"cannot be read ({error.strerror or type(error).__name__})") from None
+    if len(raw) > MAX_PASSWORD_FILE_BYTES:
+        raise refuse(f"larger than {MAX_PASSWORD_FILE_BYTES} bytes; it holds one line")
+    try:
+        password = raw.decode("utf-8").splitlines()[0] if raw.strip() else ""
+    except UnicodeDecodeError:
+        raise refuse("not UTF-8 text") from None
+    if not password:
+        raise refuse("its first line is empty")
+    return password
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise InvalidInput(
+            "G1_BAD_DATABASE_URL",
+            "The database URL is not a valid SQLAlchemy URL, e.g. "
+            "postgresql+psycopg://user@host/db (password: JCM_DATABASE_PASSWORD_FILE).",
+        ) from None
 
 
 def _lock_timeout(text: str | None) -> float:
@@ -139,25 +226,22 @@ def monitoring_sheets() -> SheetService:
 
 
 def connect(url: str, lock_timeout_ms: int, run_migrations: bool = True) -> Engine:
-    """The engine, migrated; a bad URL or an unreachable database is a coded refusal."""
-    try:
-        safe = make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        raise InvalidInput(
-            "G1_BAD_DATABASE_URL",
-            "The database URL is not a valid SQLAlchemy URL, e.g. "
-            "postgresql+psycopg://user:pw@host/db.",
-        ) from None
+    """The engine, migrated; a bad URL or an unreachable database is a coded refusal that
+    shows the URL with its password masked, and never the password itself."""
+    parsed = _parse_url(url)
+    safe = parsed.render_as_string(hide_password=True)
     try:
         engine = make_engine(url, lock_timeout_ms)
         if run_migrations:
             migrate.upgrade(engine)
     except ArgumentError as error:  # an unknown dialect or driver
+        reason = _masked(str(error), parsed.password)
         raise InvalidInput(
-            "G1_BAD_DATABASE_URL", f"Database URL {safe}: {error}.", database=safe
+            "G1_BAD_DATABASE_URL", f"Database URL {safe}: {reason}.", database=safe
         ) from None
     except (OperationalError, InterfaceError) as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        reason = _masked(reason, parsed.password)
         raise ConcurrencyConflict(
             "G9_DATABASE_UNAVAILABLE",
             f"Cannot reach the database {safe}: {reason}. Check the URL, the password and "
@@ -165,6 +249,11 @@ def connect(url: str, lock_timeout_ms: int, run_migrations: bool = True) -> Engi
             database=safe,
         ) from None
     return engine
+
+
+def _masked(text: str, password: str | None) -> str:
+    """``text`` with any occurrence of the password masked (a driver's message might echo it)."""
+    return text.replace(password, "***") if password else text
 
 
 def bootstrap(

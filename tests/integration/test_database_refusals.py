@@ -8,6 +8,7 @@ retried as if it were a conflict.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -34,8 +35,8 @@ SOURCE = "JP-GOV-0001"
 # A second process that takes the lock a transfer from SOURCE needs, says so, and holds it
 # until its standard input closes.
 _HOLDER = """
-import sys
-url = sys.argv[1]
+import os, sys
+url = os.environ["HOLDER_DATABASE_URL"]  # never on the command line: it may carry a password
 if url.startswith("sqlite"):
     import sqlite3
     connection = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
@@ -73,7 +74,8 @@ def bounded(database_url: str, tmp_path: Path) -> Iterator[App]:
 @pytest.fixture
 def lock_holder(database_url: str) -> Iterator[subprocess.Popen[str]]:
     with subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, database_url],
+        [sys.executable, "-c", _HOLDER],
+        env={**os.environ, "HOLDER_DATABASE_URL": database_url},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

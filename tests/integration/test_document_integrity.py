@@ -81,7 +81,7 @@ def test_a_confidential_document_flipped_to_public_is_still_refused_to_anonymous
     rewrite_meta(cycle, sha(SECRET), visibility="public")
     out = cycle.files / "got.txt"
 
-    cycle.refused("P9_CONFIDENTIAL", "document", "get", sha(SECRET), "-o", str(out))
+    cycle.refused("K4_NOT_VISIBLE", "document", "get", sha(SECRET), "-o", str(out))
     assert not out.exists()
     got = cycle.json(
         "document", "get", sha(SECRET), "-o", str(out), "--project", "KE001", "--as", "jp-solar"

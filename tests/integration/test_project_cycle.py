@@ -1031,7 +1031,7 @@ def test_a_confidential_pdd_is_read_by_those_engaged_and_refused_to_registry_man
         assert read(reader) == full
     for outsider in ("rm-ke", "rm-jp", "demo-jp-cooling", "jc-sec-id", "jc-id", TPE, None):
         error = refusal(partial(read, outsider))
-        assert error.code == "P9_CONFIDENTIAL", outsider
+        assert error.code == "K4_NOT_VISIBLE", outsider
     # The TPE may read it once it is engaged as the project's validator.
     app.cycle.project_step(project_steps(w)[2])  # open_public_input by demo-tpe
     assert read(TPE) == full

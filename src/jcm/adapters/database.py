@@ -50,7 +50,8 @@ def make_engine(url: str, lock_timeout_ms: int | None = None, **kwargs: Any) -> 
         _configure_sqlite(engine, timeout_ms)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
-        url = str(parsed.set(drivername="postgresql+psycopg"))
+        # render_as_string, not str(): str() of a URL masks its password as "***".
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     # No pool_pre_ping and no reset on return: each costs a round trip per transaction. A
     # unit of work always ends with an explicit commit or rollback, and a dropped
     # connection fails the command cleanly (nothing half-written); the pool replaces it.

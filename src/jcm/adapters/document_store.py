@@ -3,20 +3,24 @@
 Layout under ``root``::
 
     objects/ab/cdef…   the bytes, named by their SHA-256 (first two hex digits as directory)
-    meta/ab/cdef….json size, media type, original filename and visibility of that object
+    meta/ab/cdef….json size, media type, original filename and visibility of that object's
+                       first upload, and under ``also`` every other (visibility, media type,
+                       filename) the same bytes were uploaded under (its *labels*)
 
 Every file is written to a temporary file in its final directory, flushed to disk and moved
 into place with :func:`os.replace`, so a reader sees either nothing or the whole file.
-Writing the same bytes again changes nothing and returns the same reference; a missing or
-damaged object is rewritten from the bytes given. Every read re-hashes the bytes, and a
+Writing the same bytes again returns the reference as given (never the earlier upload's
+metadata, so an upload tells nothing about what is stored) and adds its label if new; a
+missing or damaged object is rewritten from the bytes given. Every read re-hashes the bytes, and a
 damaged object is reported (``P9_DOCUMENT_CORRUPTED``), never returned.
 
 A document submitted with confidential content has two versions `[C:S2]`: the public one
 with those parts made illegible, and the full confidential one. Confidential objects are
 returned only to readers that the domain rule :func:`jcm.domain.cycle.documents.may_read`
-admits for the document's project. Files are read-only once written; confidential files
-are readable by the owner only, public ones by the owner and its group; directories are
-closed to others.
+admits for the document's project; to anyone else a confidential version is answered
+exactly as an absent one (``K4_NOT_VISIBLE``). Files are read-only once written; an object
+with a confidential label is readable by the owner only, one only ever public by the owner
+and its group; directories are closed to others.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 from jcm.adapters.files import TEMPORARY_PREFIX, crash_point, write_atomic
 from jcm.domain.cycle.actors import Actor
@@ -39,8 +44,10 @@ from jcm.domain.cycle.documents import (
     check_distinct_versions,
     check_may_read,
     check_sha256,
+    not_visible,
+    published,
 )
-from jcm.domain.errors import DataCorruption, InvalidInput, JcmError, NotFound, RuleViolation
+from jcm.domain.errors import DataCorruption, InvalidInput, JcmError
 from jcm.service_layer.ports import Inventory, StagedBatch
 
 __all__ = ["DocumentStore", "Inventory", "StagedBatch", "StoredDocument", "StoredObject"]
@@ -81,6 +88,23 @@ def _check_filename(filename: str) -> str:
             filename=repr(filename),
         )
     return filename
+
+
+def _mode(labels: list[StoredObject]) -> int:
+    """Owner-only once any label is confidential; owner and group while all are public."""
+    if any(label.visibility is Visibility.CONFIDENTIAL for label in labels):
+        return FILE_MODES[Visibility.CONFIDENTIAL]
+    return FILE_MODES[Visibility.PUBLIC]
+
+
+def _label(data: dict[str, Any], fields: dict[str, Any]) -> StoredObject:
+    return StoredObject(
+        data["sha256"],
+        data["size"],
+        fields["media_type"],
+        fields["filename"],
+        Visibility(fields["visibility"]),
+    )
 
 
 def _is_hex(path: Path, name: str | None = None) -> bool:
@@ -127,44 +151,41 @@ class DocumentStore:
         filename: str,
         visibility: Visibility = Visibility.PUBLIC,
     ) -> StoredObject:
-        """Store ``data``; storing the same bytes again returns the first reference.
+        """Store ``data``; return the reference **as given** (hash, size and the caller's own
+        media type, filename and visibility), whether or not the bytes were stored before.
 
-        The first upload's media type and filename stay with the bytes; a later upload of
-        the same bytes under another visibility is refused (``P9_VISIBILITY_CONFLICT``).
+        One object is kept per hash; each distinct (visibility, media type, filename) it was
+        uploaded under is kept as a *label* of it, so the same bytes may be public in one
+        place and confidential in another. Nothing in the answer depends on earlier uploads
+        (no oracle: a guessed plaintext is answered exactly as a fresh upload).
         """
+        content, stored = self._object(data, media_type, filename, visibility)
+        if not self.meta_path(stored.sha256).exists():
+            self._write(stored, content)
+            return stored
+        labels = self._labels_or_none(stored.sha256)
+        if labels is None:  # unreadable metadata: the upload repairs it
+            self._write(stored, content)
+            return stored
+        if not self._object_intact(labels[0]):
+            self._write_atomic(self.object_path(stored.sha256), content, _mode([*labels, stored]))
+        if stored not in labels:
+            self._write_labels([*labels, stored])
+        return stored
+
+    def _object(
+        self, data: bytes, media_type: str, filename: str, visibility: Visibility
+    ) -> tuple[bytes, StoredObject]:
         if not isinstance(data, bytes | bytearray | memoryview):
             raise InvalidInput("P8_BAD_DOCUMENT", "A document's content must be bytes.")
         content = bytes(data)
-        visibility = Visibility(visibility)
-        stored = StoredObject(
+        return content, StoredObject(
             hashlib.sha256(content).hexdigest(),
             len(content),
             _check_media_type(media_type),
             _check_filename(filename),
-            visibility,
+            Visibility(visibility),
         )
-        meta_path = self.meta_path(stored.sha256)
-        if meta_path.exists():
-            existing = self._load_meta(stored.sha256)
-            self._refuse_other_visibility(existing, visibility)
-            if not self._object_intact(existing):
-                self._write_atomic(self.object_path(stored.sha256), content, FILE_MODES[visibility])
-            return existing
-        self._write(stored, content)
-        return stored
-
-    def _refuse_other_visibility(self, existing: StoredObject, visibility: Visibility) -> None:
-        if existing.visibility is not visibility:
-            raise RuleViolation(
-                "P9_VISIBILITY_CONFLICT",
-                f"Document {existing.sha256} is already stored as "
-                f"{existing.visibility.value}; the same bytes cannot also be "
-                f"{visibility.value}. A public version must have the confidential parts "
-                "made illegible.",
-                sha256=existing.sha256,
-                stored=existing.visibility.value,
-                given=visibility.value,
-            )
 
     def _write(self, stored: StoredObject, content: bytes) -> None:
         # The object first, then its metadata: metadata on disk means the bytes were written;
@@ -172,8 +193,24 @@ class DocumentStore:
         mode = FILE_MODES[stored.visibility]
         self._write_atomic(self.object_path(stored.sha256), content, mode, "document-object")
         crash_point("document:between-object-and-metadata")
-        meta = json.dumps(stored.to_json(), sort_keys=True).encode("utf-8")
-        self._write_atomic(self.meta_path(stored.sha256), meta, mode, "document-meta")
+        self._write_labels([stored])
+
+    def _write_labels(self, labels: list[StoredObject]) -> None:
+        """The metadata file: the first upload's fields at the top (the format of issue 8),
+        and the further labels, if any, under ``also``. A confidential label makes the
+        object and its metadata readable by the owner only."""
+        first, *more = labels
+        data: dict[str, object] = dict(first.to_json())
+        if more:
+            data["also"] = [
+                {k: v for k, v in label.to_json().items() if k not in ("sha256", "size")}
+                for label in more
+            ]
+        mode = _mode(labels)
+        meta = json.dumps(data, sort_keys=True).encode("utf-8")
+        self._write_atomic(self.meta_path(first.sha256), meta, mode, "document-meta")
+        if more:
+            self.object_path(first.sha256).chmod(mode)
 
     def put_document(
         self,
@@ -211,31 +248,33 @@ class DocumentStore:
         )
 
     def _load_meta(self, sha256: str) -> StoredObject:
+        return self.labels(sha256)[0]
+
+    def labels(self, sha256: str) -> list[StoredObject]:
+        """Every (visibility, media type, filename) the bytes were uploaded under, first
+        upload first. Absent: ``K4_NOT_VISIBLE`` (the one answer for absent and hidden)."""
         path = self.meta_path(sha256)
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             if self.object_path(sha256).exists():
                 raise self._corrupted(sha256, "its metadata is missing") from None
-            raise NotFound(
-                "P9_UNKNOWN_DOCUMENT",
-                f"No document with SHA-256 {sha256} is stored.",
-                sha256=sha256,
-            ) from None
+            raise not_visible(sha256) from None
         try:
             data = json.loads(raw)
-            stored = StoredObject(
-                data["sha256"],
-                data["size"],
-                data["media_type"],
-                data["filename"],
-                Visibility(data["visibility"]),
-            )
-        except (ValueError, KeyError, TypeError):
+            first = _label(data, data)
+            labels = [first, *(_label(data, extra) for extra in data.get("also", []))]
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise self._corrupted(sha256, "its metadata is unreadable") from None
-        if stored.sha256 != sha256 or not isinstance(stored.size, int):
+        if first.sha256 != sha256 or not isinstance(first.size, int):
             raise self._corrupted(sha256, "its metadata names another object")
-        return stored
+        return labels
+
+    def _labels_or_none(self, sha256: str) -> list[StoredObject] | None:
+        try:
+            return self.labels(sha256)
+        except DataCorruption:
+            return None
 
     def _object_intact(self, stored: StoredObject) -> bool:
         try:
@@ -244,11 +283,6 @@ class DocumentStore:
             return False
         return len(content) == stored.size and hashlib.sha256(content).hexdigest() == stored.sha256
 
-    def _check_access(
-        self, stored: StoredObject, reader: Actor | None, access: DocumentAccess | None
-    ) -> None:
-        check_may_read(reader, stored.visibility, access, stored.sha256)
-
     def stat(
         self,
         sha256: str,
@@ -256,9 +290,12 @@ class DocumentStore:
         reader: Actor | None = None,
         access: DocumentAccess | None = None,
     ) -> StoredObject:
-        stored = self._load_meta(check_sha256(sha256))
-        self._check_access(stored, reader, access)
-        return stored
+        """The first label of a stored version the reader may see (any uploaded as public;
+        confidential ones only for ``may_read``); ``K4_NOT_VISIBLE`` alike for absent ones."""
+        labels = self.labels(check_sha256(sha256))
+        if not published((), labels):
+            check_may_read([reader] if reader else [], Visibility.CONFIDENTIAL, access, sha256)
+        return labels[0]
 
     def read(
         self,
@@ -347,20 +384,13 @@ class DocumentStore:
         filename: str,
         visibility: Visibility = Visibility.PUBLIC,
     ) -> StoredObject:
-        """Keep an upload aside under ``batch`` until :meth:`promote` or :meth:`discard`."""
-        content = bytes(data)
-        stored = StoredObject(
-            hashlib.sha256(content).hexdigest(),
-            len(content),
-            _check_media_type(media_type),
-            _check_filename(filename),
-            Visibility(visibility),
-        )
+        """Keep an upload aside under ``batch`` until :meth:`promote` or :meth:`discard`;
+        the answer is the reference as given, as from :meth:`put`."""
+        content, stored = self._object(data, media_type, filename, visibility)
         if self.meta_path(stored.sha256).exists():
-            existing = self._load_meta(stored.sha256)
-            self._refuse_other_visibility(existing, stored.visibility)
-            if self._object_intact(existing):
-                return existing  # already stored: nothing to stage
+            labels = self._labels_or_none(stored.sha256)
+            if labels and stored in labels and self._object_intact(labels[0]):
+                return stored  # already stored under this label: nothing to stage
         directory = self._batch(batch)
         directory.mkdir(mode=0o700, exist_ok=True)
         write_atomic(directory / stored.sha256, content, 0o600)

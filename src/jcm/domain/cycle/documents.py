@@ -13,18 +13,22 @@ required document counts only when its **public** version is attached. Who may r
 confidential version is not stated in the sources retrieved; :func:`may_read` encodes an
 `[I]` rule (the project's own participants, the TPEs engaged on it, the secretariat and the
 JC members of its partnership; never registry managers or the public).
+
+No oracles (issue 9): a document the caller may not see is refused exactly as one that does
+not exist (:func:`not_visible`, ``K4_NOT_VISIBLE``), and the same bytes may be referenced as
+public in one place and confidential in another, so uploading a guess confirms nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from jcm.domain.cycle.actors import Actor, Role
 from jcm.domain.cycle.jsonvalues import JsonValue
-from jcm.domain.errors import InvalidInput, RuleViolation
+from jcm.domain.errors import InvalidInput, NotFound
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -109,16 +113,31 @@ class DocumentRef:
 
 
 def logged_metadata_problems(
-    ref: DocumentRef, stored: dict[str, str | int]
+    ref: DocumentRef, stored: dict[str, str | int], labels: Sequence[StoredObject] = ()
 ) -> list[tuple[str, str | int, str | int | None]]:
     """(field, as logged, as stored) for each metadata field where the store disagrees with
-    the log: the visibility always, the other fields where the reference records them."""
-    logged: dict[str, str | int | None] = {"visibility": ref.visibility.value, **ref.metadata()}
-    return [
-        (name, value, stored.get(name))
-        for name, value in logged.items()
-        if value is not None and stored.get(name) != value
+    the log. The size is the object's own; the visibility (always) and the media type and
+    filename (where the reference records them) must match one of the store's ``labels``,
+    the uploads of those bytes (one object may be public in one place and confidential in
+    another). With no label matching, the nearest label's differences are reported."""
+    problems: list[tuple[str, str | int, str | int | None]] = []
+    if ref.size is not None and stored.get("size") != ref.size:
+        problems.append(("size", ref.size, stored.get("size")))
+    logged: dict[str, str | int | None] = {
+        "visibility": ref.visibility.value,
+        "media_type": ref.media_type,
+        "filename": ref.filename,
+    }
+    candidates = [label.to_json() for label in labels] or [stored]
+    differences = [
+        [
+            (name, value, candidate.get(name))
+            for name, value in logged.items()
+            if value is not None and candidate.get(name) != value
+        ]
+        for candidate in candidates
     ]
+    return problems + min(differences, key=len)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,23 +207,36 @@ def check_distinct_versions(kind: DocumentKind, public: bytes, confidential: byt
         )
 
 
+def not_visible(sha256: str) -> NotFound:
+    """The one answer for a document that is absent **or** that the caller may not see
+    (``K4_NOT_VISIBLE``): the same code, message and details, so it tells nothing apart."""
+    return NotFound(
+        "K4_NOT_VISIBLE",
+        f"No document with SHA-256 {sha256} is visible to this caller.",
+        sha256=sha256,
+    )
+
+
+def published(logged: Iterable[DocumentRef], labels: Iterable[StoredObject]) -> bool:
+    """Whether anyone may read these bytes: a committed step attached them as a public
+    version, or (never attached yet) they were uploaded as a public version. Bytes attached
+    only as a confidential version are never published by a mere upload of the same bytes:
+    only a step that attaches them as public does that (the uploader held them anyway)."""
+    refs = list(logged)
+    if refs:
+        return any(ref.is_public for ref in refs)
+    return any(label.visibility is Visibility.PUBLIC for label in labels)
+
+
 def check_may_read(
-    reader: Actor | None, visibility: Visibility, access: DocumentAccess | None, sha256: str
+    readers: Iterable[Actor], visibility: Visibility, access: DocumentAccess | None, sha256: str
 ) -> None:
-    """Refuse (``P9_CONFIDENTIAL``) a reader :func:`may_read` does not admit."""
+    """Refuse, as :func:`not_visible`, unless :func:`may_read` admits one of ``readers``
+    (the cycle roles of the caller's organisation; none for an anonymous caller)."""
     if visibility is Visibility.PUBLIC:
         return
-    if access is None or not may_read(reader, visibility, access):
-        who = reader.describe() if reader is not None else "An anonymous reader"
-        raise RuleViolation(
-            "P9_CONFIDENTIAL",
-            f"{who} may not read confidential document {sha256}; only the project's "
-            "participants, the TPEs engaged on it, the secretariat and the JC members of its "
-            "partnership may. The public version is open to everyone.",
-            sha256=sha256,
-            reader=reader.organisation_id if reader is not None else None,
-            role=reader.role.value if reader is not None else None,
-        )
+    if access is None or not any(may_read(r, visibility, access) for r in readers):
+        raise not_visible(sha256)
 
 
 def may_read(reader: Actor | None, visibility: Visibility, access: DocumentAccess) -> bool:

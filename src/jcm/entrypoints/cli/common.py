@@ -68,7 +68,7 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")
 @dataclass
 class State:
     data_dir: Path | None = None
-    database_url: str | None = None
+    database_url: str | None = field(default=None, repr=False)  # may carry a password
     key_dir: Path | None = None
     json: bool = False
     _app: App | None = field(default=None, repr=False)
@@ -97,8 +97,9 @@ def _main(
         typer.Option(
             "--database-url",
             envvar="JCM_DATABASE_URL",
-            help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
-            "(default: SQLite in the data directory).",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in "
+            "the data directory). Keep the password off the command line: put it in a private "
+            "file named by JCM_DATABASE_PASSWORD_FILE, or in JCM_DATABASE_PASSWORD.",
         ),
     ] = None,
     key_dir: Annotated[

@@ -17,8 +17,6 @@ from jcm.entrypoints.cli.common import (
     write_file,
 )
 from jcm.entrypoints.cli.cycle_options import (
-    RoleOpt,
-    acting_as,
     document_kind,
     media_type_of,
     read_upload,
@@ -64,16 +62,19 @@ def document_get(
     project: Annotated[
         str | None, typer.Option(help="Project the document belongs to (confidential ones).")
     ] = None,
-    as_: Annotated[str | None, typer.Option("--as", help="Reader organisation.")] = None,
-    role: RoleOpt = None,
+    as_: Annotated[
+        str | None,
+        typer.Option("--as", help="Reader organisation (any of its cycle roles may admit it)."),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write a stored document to a file; confidential versions only for permitted readers."""
+    """Write a stored document to a file; confidential versions only for permitted readers.
+
+    A document the reader may not see is refused exactly as one that does not exist."""
 
     def action() -> dict[str, Any]:
         app = state.app()
-        reader = app.cycle.resolve(acting_as(as_, role)) if as_ else None
-        data = app.documents.read(sha256, reader, project)
+        data = app.documents.read(sha256, as_, project)
         write_file(output, data)
         return {"sha256": sha256, "bytes": len(data), "output": str(output)}
 

@@ -10,11 +10,11 @@ from typing import TypeVar
 from jcm.domain.cycle import DEFAULT_RULE_BOOK, codec
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Actor
-from jcm.domain.cycle.documents import DocumentAccess, DocumentRef
+from jcm.domain.cycle.documents import DocumentAccess, DocumentRef, not_visible
 from jcm.domain.cycle.machine import Transition
 from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringState
 from jcm.domain.cycle.project import PROJECT_TRANSITIONS, ProjectState
-from jcm.domain.errors import InvalidInput, NotFound
+from jcm.domain.errors import InvalidInput
 from jcm.service_layer.cycle import handlers as h
 from jcm.service_layer.cycle import lookups as lk
 from jcm.service_layer.cycle import monitoring_handlers as mh
@@ -208,7 +208,8 @@ class CycleService:
         """Who may read the confidential version ``sha256`` of a project's documents.
 
         The document must be attached to the project or one of its monitoring periods:
-        being engaged on one project gives no right to another project's documents.
+        being engaged on one project gives no right to another project's documents. If it
+        is not, ``K4_NOT_VISIBLE``: the answer for a document that does not exist.
         """
         with self.uow(read_only=True) as uow:
             project = lk.project_or_404(uow, project_id)
@@ -217,14 +218,13 @@ class CycleService:
                 d.sha256 for r in periods for d in r.documents
             }
             if sha256 not in attached:
-                raise NotFound(
-                    "P9_NOT_ATTACHED",
-                    f"Document {sha256} is not attached to project {project.id} or its "
-                    "monitoring periods; name the project it belongs to.",
-                    sha256=sha256,
-                    project=project.id,
-                )
+                raise not_visible(sha256)  # the same answer as for an absent document
             return project.access([r.verifier for r in periods if r.verifier])
+
+    def roles_of(self, organisation_id: str) -> tuple[Actor, ...]:
+        """The cycle roles an organisation holds (none for an unknown one: no refusal)."""
+        with self.uow(read_only=True) as uow:
+            return tuple(actor for actor, _ in uow.cycle.actors_of(organisation_id))
 
     def resolve(self, by: cc.ActingAs) -> Actor:
         with self.uow(read_only=True) as uow:

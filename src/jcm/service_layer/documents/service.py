@@ -4,8 +4,13 @@ What the log recorded is the truth about a document: the cycle aggregates (check
 the log by its verification) hold every reference a committed step attached, with its
 visibility and, since issue 8, the rest of the store's metadata. So:
 
-* a read treats a document as confidential when any logged reference says so, whatever
-  its metadata file says;
+* one stored object may carry several labels (visibility, media type, filename), one per
+  distinct upload of the same bytes, so the same bytes may be public in one place and
+  confidential in another; an upload answers with the reference as given, whatever was
+  stored before, so it confirms no guess;
+* a read treats attached bytes as public only when a logged reference says so, whatever
+  the metadata file says; bytes not visible to the caller and absent bytes get one answer,
+  ``K4_NOT_VISIBLE``, with the same message and details;
 * verification compares every field of the metadata with the logged references (damage),
   and reports files no logged step refers to as **orphans** (left by a crash or a refused
   step; swept on request), never as damage;
@@ -29,14 +34,23 @@ from jcm.domain.cycle.documents import (
     DocumentKind,
     DocumentRef,
     StoredDocument,
+    StoredObject,
     Visibility,
     check_distinct_versions,
     check_may_read,
     check_sha256,
     logged_metadata_problems,
+    not_visible,
+    published,
 )
+from jcm.domain.errors import DataCorruption, JcmError, NotFound
+from jcm.domain.identity.principal import Principal
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.ports import DocumentStore, StagedBatch, UnitOfWorkFactory
+
+# Who reads: an organisation id, or an authenticated Principal or cycle Actor standing for
+# its organisation (None: anonymous).
+Reader = str | Actor | Principal | None
 
 STAGING_GRACE_SECONDS = 3600.0  # a staged batch younger than this may belong to a running step
 
@@ -202,23 +216,63 @@ class DocumentService:
         self.settle(committed=True)
 
     def reference(self, kind: DocumentKind, sha256: str) -> DocumentRef:
-        """A reference to a stored document (its rights apply: confidential ones refuse)."""
-        return self.store.stat(check_sha256(sha256)).ref(kind)
+        """A reference, by its hash, to a stored document uploaded as a public version. Bytes
+        stored only as confidential are answered as absent ones
+        (``K4_NOT_VISIBLE``): attaching by hash never confirms a confidential document."""
+        check_sha256(sha256)
+        for label in self._labels(sha256):
+            if label.visibility is Visibility.PUBLIC:
+                return label.ref(kind)
+        raise not_visible(sha256)
+
+    def _labels(self, sha256: str) -> list[StoredObject]:
+        try:
+            return self.store.labels(sha256)
+        except JcmError:  # absent or damaged: nothing is known of it
+            return []
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(self, sha256: str, reader: Actor | None = None, project: str | None = None) -> bytes:
-        """The bytes, re-hashed; confidential ones (by the metadata **or** by the log) only
-        for readers the domain rule admits for the project."""
-        stored, content = self.store.read_unchecked(check_sha256(sha256))
+    def read(self, sha256: str, reader: Reader = None, project: str | None = None) -> bytes:
+        """The bytes, re-hashed. Published bytes (see :func:`published`: by the log, never by
+        a metadata file alone) are for everyone; others only for a reader whose organisation
+        the domain rule admits for ``project``, which must have them attached. The reader is
+        the caller's organisation (a ``Principal`` or an ``Actor`` stands for its
+        organisation): any of its cycle roles may admit it. Every refusal is the same
+        ``K4_NOT_VISIBLE`` as for bytes that are not stored at all, and the bytes are checked
+        only once access is granted."""
+        check_sha256(sha256)
         logged = logged_references(self.uow, sha256).get(sha256, [])
-        visibility = stored.visibility
-        if any(not ref.is_public for ref in logged):
-            visibility = Visibility.CONFIDENTIAL  # the log wins over a flipped metadata file
-        if visibility is Visibility.CONFIDENTIAL:
-            access = self.cycle.document_access(project, sha256) if project else None
-            check_may_read(reader, visibility, access, sha256)
-        return content
+        if not published(logged, self._labels(sha256)):
+            self._check_confidential(sha256, reader, project, logged)
+        try:
+            return self.store.read_unchecked(sha256)[1]
+        except NotFound:
+            if not logged:
+                raise
+            raise DataCorruption(
+                "P9_DOCUMENT_CORRUPTED",
+                f"Stored document {sha256} is damaged (its bytes and metadata are missing); "
+                "restore it from a backup or store the original bytes again.",
+                sha256=sha256,
+                problem="its bytes and metadata are missing",
+            ) from None
+
+    def _check_confidential(
+        self,
+        sha256: str,
+        reader: Reader,
+        project: str | None,
+        logged: list[DocumentRef],
+    ) -> None:
+        if reader is None or project is None or not logged:
+            raise not_visible(sha256)
+        organisation = reader if isinstance(reader, str) else reader.organisation_id
+        try:
+            access = self.cycle.document_access(project, sha256)
+        except NotFound:
+            raise not_visible(sha256) from None
+        check_may_read(self.cycle.roles_of(organisation), Visibility.CONFIDENTIAL, access, sha256)
 
     # -- verifying -----------------------------------------------------------------------------
 
@@ -259,10 +313,11 @@ class DocumentService:
             missing = "its bytes and metadata are" if not has_object else "its metadata is"
             return [f"{missing} missing or unreadable"]
         problems = [] if has_object else ["its bytes are missing"]
+        labels = self._labels(sha)
         if meta.get("sha256") != sha:
             problems.append(f"metadata sha256: names {meta.get('sha256')!r}")
         for ref in refs:
-            for name, as_logged, as_stored in logged_metadata_problems(ref, meta):
+            for name, as_logged, as_stored in logged_metadata_problems(ref, meta, labels):
                 problems.append(
                     f"metadata {name}: the log says {as_logged!r}, the store holds {as_stored!r}"
                 )
