@@ -219,6 +219,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("K1_UNAUTHENTICATED", Unauthenticated, "", "no credentials, or a session or API token that is unknown, expired or revoked"),
     Code("K2_FORBIDDEN", Forbidden, "", "the caller's organisation holds none of the roles the action needs"),
     Code("K2_MISSING_SCOPE", Forbidden, "", "the API token used does not carry the scope the action needs"),
+    Code("K2_OTHER_ORGANISATION", Forbidden, "", "a step names another organisation than the one the caller acts for (itself, or on whose behalf the operator acts)"),
     Code("K4_NOT_VISIBLE", NotFound, "", "the resource does not exist or is not visible to the caller (one answer for both, so nothing leaks)"),
 )
 # fmt: on

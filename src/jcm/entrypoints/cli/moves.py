@@ -23,7 +23,9 @@ from jcm.entrypoints.cli.common import (
     NoteOpt,
     QuantityOpt,
     SerialsOpt,
+    as_operator,
     cli,
+    moving_from,
     out,
     parse_date_option,
     print_summary,
@@ -92,7 +94,7 @@ def decision_record(
             remainder_to,
             reference,
         )
-        return state.app().registry.record_decision(cmd, key)
+        return as_operator().registry.record_decision(cmd, key)
 
     run(json_out, action, render_decision)
 
@@ -121,7 +123,7 @@ def issue(
     """Issue one registry's share of a decision into its holders' accounts."""
     run(
         json_out,
-        lambda: state.app().registry.issue(c.Issue(decision, registry), key),
+        lambda: as_operator().registry.issue(c.Issue(decision, registry), key),
         print_summary,
     )
 
@@ -141,7 +143,7 @@ def transfer(
 ) -> None:
     """Transfer units between two accounts of one registry."""
     cmd = c.Move(source, destination, quantity, serials, note=note)
-    run(json_out, lambda: state.app().registry.transfer(cmd, key), print_summary)
+    run(json_out, lambda: moving_from(cmd.source).registry.transfer(cmd, key), print_summary)
 
 
 @cli.command("external-transfer")
@@ -156,7 +158,11 @@ def external_transfer(
 ) -> None:
     """Transfer units between Japan's registry and a partner's (records first transfers)."""
     cmd = c.Move(source, destination, quantity, serials, note=note)
-    run(json_out, lambda: state.app().registry.external_transfer(cmd, key), _print_external)
+    run(
+        json_out,
+        lambda: moving_from(cmd.source).registry.external_transfer(cmd, key),
+        _print_external,
+    )
 
 
 def _print_external(result: TransactionResult) -> None:
@@ -185,7 +191,7 @@ def cancel(
 
     def action() -> TransactionResult:
         cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
-        return state.app().registry.cancel(cmd, key)
+        return moving_from(cmd.source).registry.cancel(cmd, key)
 
     run(json_out, action, print_summary)
 
@@ -202,7 +208,7 @@ def retire(
 ) -> None:
     """Retire units into the registry's retirement account (final)."""
     cmd = c.Move(source, None, quantity, serials, beneficiary=beneficiary, note=note)
-    run(json_out, lambda: state.app().registry.retire(cmd, key), print_summary)
+    run(json_out, lambda: moving_from(cmd.source).registry.retire(cmd, key), print_summary)
 
 
 _BATCH_KINDS = {
@@ -305,7 +311,11 @@ def batch(
         replay = " (replayed: nothing changed)" if r.replayed else ""
         out.print(f"[green]✓[/] {r.count:,} transactions, {r.quantity:,} units{replay}")
 
-    run(json_out, lambda: state.app().registry.batch(read_batch(path), key), render)
+    def action() -> BatchResult:
+        moves = read_batch(path)
+        return moving_from(*(m.source for m, _ in moves)).registry.batch(moves, key)
+
+    run(json_out, action, render)
 
 
 # -- Article 6 -------------------------------------------------------------------------------
@@ -335,7 +345,7 @@ def a6_authorise(
     def action() -> TransactionResult:
         trigger = parse_trigger(first_transfer_at)
         cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
-        return state.app().registry.authorise(cmd, key)
+        return as_operator().registry.authorise(cmd, key)
 
     run(json_out, action, print_summary)
 
@@ -352,6 +362,6 @@ def a6_adjust(
     cmd = c.ApplyCorrespondingAdjustment(serials, year, note)
     run(
         json_out,
-        lambda: state.app().registry.apply_corresponding_adjustment(cmd, key),
+        lambda: as_operator().registry.apply_corresponding_adjustment(cmd, key),
         print_summary,
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from jcm.domain.identity.access import Holding as AccountHolding
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
@@ -174,6 +175,13 @@ class RegistryService:
                 AccountInfo.of(a)
                 for a in u.ledger.list_accounts(registry.upper() if registry else None, None)
             ]
+
+    def account_holding(self, account_id: str) -> AccountHolding | None:
+        """Who holds an account, in which registry (None: there is no such account): what
+        an account-holder access rule looks at."""
+        with self.uow(read_only=True) as u:
+            found = u.ledger.get_account(account_id.strip().upper())
+        return None if found is None else AccountHolding(found.organisation_id, found.registry)
 
     def holdings(self, account: str | None = None, registry: str | None = None) -> list[Holding]:
         with self.uow(read_only=True) as u:
