@@ -15,7 +15,6 @@ from jcm.domain.cycle import commands as cc
 from jcm.entrypoints.cli.common import (
     JsonOpt,
     KeyOpt,
-    as_operator,
     cli,
     console_cycle,
     print_table,
@@ -68,7 +67,7 @@ def actor_register(
         designations = frozenset().union(*(parse_designation(d) for d in designation or []))
         acting = parse_role(role)
         assert acting is not None
-        return as_operator().cycle.register_actor(
+        return console_cycle().register_actor(
             cc.RegisterActor(
                 organisation,
                 acting,
@@ -169,7 +168,7 @@ def rule_book_define(
             verifier_may_be_validator=verifier_may_be_validator,
             allow_illustrative_methodologies=allow_illustrative_methodologies,
         )
-        return as_operator().cycle.define_rule_book(cc.DefineRuleBook(rules), key)
+        return console_cycle().define_rule_book(cc.DefineRuleBook(rules), key)
 
     run(json_out, action, lambda r: say_step(r, f"rule book {shown(repr(version))} defined"))
 

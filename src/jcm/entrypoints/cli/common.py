@@ -27,9 +27,10 @@ from jcm.entrypoints.cli.guard import EXIT_INTERNAL as EXIT_INTERNAL
 from jcm.entrypoints.cli.guard import EXIT_REFUSED as EXIT_REFUSED
 from jcm.entrypoints.cli.guard import GuardedGroup, json_text, report_refusal
 from jcm.entrypoints.cli.guard import shown as shown
-from jcm.entrypoints.console import StepByStepCycle, for_sources, on_behalf_of
+from jcm.entrypoints.console import HoldersRegistry, StepByStepCycle, on_behalf_of
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.registry.results import TransactionResult
+from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.results import ChangeResult, to_json
 
 T = TypeVar("T")
@@ -92,9 +93,10 @@ def as_operator() -> Acting:
     return on_behalf_of(state.app(), None)
 
 
-def moving_from(*accounts: str) -> Acting:
-    """A move on behalf of the source account's holder (looked up)."""
-    return for_sources(state.app(), accounts)
+def console_registry() -> RegistryService:
+    """Moves on behalf of the source account's holder (looked up); other changes as the
+    operator's own."""
+    return HoldersRegistry(state.app())
 
 
 def console_cycle() -> CycleService:

@@ -13,7 +13,7 @@ from jcm.entrypoints.cli.common import (
     state,
 )
 from jcm.entrypoints.cli.lookups import render_holdings
-from jcm.entrypoints.console import StepByStepCycle, on_behalf_of
+from jcm.entrypoints.console import HoldersRegistry, StepByStepCycle
 
 
 @cli.command()
@@ -24,7 +24,7 @@ def demo(json_out: JsonOpt = False) -> None:
     with refusals(json_out):
         app = state.app()
         result = run_demo(
-            on_behalf_of(app, None).registry,
+            HoldersRegistry(app),
             StepByStepCycle(app),
             app.documents,
             app.log,

@@ -23,9 +23,8 @@ from jcm.entrypoints.cli.common import (
     NoteOpt,
     QuantityOpt,
     SerialsOpt,
-    as_operator,
     cli,
-    moving_from,
+    console_registry,
     out,
     parse_date_option,
     print_summary,
@@ -94,7 +93,7 @@ def decision_record(
             remainder_to,
             reference,
         )
-        return as_operator().registry.record_decision(cmd, key)
+        return console_registry().record_decision(cmd, key)
 
     run(json_out, action, render_decision)
 
@@ -123,7 +122,7 @@ def issue(
     """Issue one registry's share of a decision into its holders' accounts."""
     run(
         json_out,
-        lambda: as_operator().registry.issue(c.Issue(decision, registry), key),
+        lambda: console_registry().issue(c.Issue(decision, registry), key),
         print_summary,
     )
 
@@ -143,7 +142,7 @@ def transfer(
 ) -> None:
     """Transfer units between two accounts of one registry."""
     cmd = c.Move(source, destination, quantity, serials, note=note)
-    run(json_out, lambda: moving_from(cmd.source).registry.transfer(cmd, key), print_summary)
+    run(json_out, lambda: console_registry().transfer(cmd, key), print_summary)
 
 
 @cli.command("external-transfer")
@@ -160,7 +159,7 @@ def external_transfer(
     cmd = c.Move(source, destination, quantity, serials, note=note)
     run(
         json_out,
-        lambda: moving_from(cmd.source).registry.external_transfer(cmd, key),
+        lambda: console_registry().external_transfer(cmd, key),
         _print_external,
     )
 
@@ -191,7 +190,7 @@ def cancel(
 
     def action() -> TransactionResult:
         cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
-        return moving_from(cmd.source).registry.cancel(cmd, key)
+        return console_registry().cancel(cmd, key)
 
     run(json_out, action, print_summary)
 
@@ -208,7 +207,7 @@ def retire(
 ) -> None:
     """Retire units into the registry's retirement account (final)."""
     cmd = c.Move(source, None, quantity, serials, beneficiary=beneficiary, note=note)
-    run(json_out, lambda: moving_from(cmd.source).registry.retire(cmd, key), print_summary)
+    run(json_out, lambda: console_registry().retire(cmd, key), print_summary)
 
 
 _BATCH_KINDS = {
@@ -313,7 +312,7 @@ def batch(
 
     def action() -> BatchResult:
         moves = read_batch(path)
-        return moving_from(*(m.source for m, _ in moves)).registry.batch(moves, key)
+        return console_registry().batch(moves, key)
 
     run(json_out, action, render)
 
@@ -345,7 +344,7 @@ def a6_authorise(
     def action() -> TransactionResult:
         trigger = parse_trigger(first_transfer_at)
         cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
-        return as_operator().registry.authorise(cmd, key)
+        return console_registry().authorise(cmd, key)
 
     run(json_out, action, print_summary)
 
@@ -362,6 +361,6 @@ def a6_adjust(
     cmd = c.ApplyCorrespondingAdjustment(serials, year, note)
     run(
         json_out,
-        lambda: as_operator().registry.apply_corresponding_adjustment(cmd, key),
+        lambda: console_registry().apply_corresponding_adjustment(cmd, key),
         print_summary,
     )

@@ -48,7 +48,12 @@ class RegistryService:
         key: str | None,
         result_type: type[R],
     ) -> R:
-        return execute(self.uow, name, cmd, handler, key, result_type=result_type)
+        return execute(self._uow_for(cmd), name, cmd, handler, key, result_type=result_type)
+
+    def _uow_for(self, cmd: object) -> UnitOfWorkFactory:
+        """The units of work a change runs in: this service's own (a console that acts for
+        the holder of each move's source account overrides it)."""
+        return self.uow
 
     # -- changes ------------------------------------------------------------------------
     def create_registry(self, cmd: c.CreateRegistry, key: str | None = None) -> RegistryCreated:

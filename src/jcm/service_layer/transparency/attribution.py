@@ -50,11 +50,12 @@ _CYCLE_SETUP = {"actor.registered": "register_actor", "rule_book.defined": "defi
 
 
 class AttributionError(ValueError):
-    """An entry attributed to an organisation that may not take it (``expected`` what the
-    rules need, ``found`` who the entry names)."""
+    """An entry attributed to an organisation that may not take it: ``subject`` the step,
+    ``expected`` who the rules admit, ``found`` the logged actor."""
 
-    def __init__(self, message: str, expected: Any, found: Any) -> None:
+    def __init__(self, message: str, subject: str, expected: Any, found: Any) -> None:
         super().__init__(message)
+        self.subject = subject
         self.expected = expected
         self.found = found
 
@@ -91,18 +92,21 @@ def _check_cycle_step(
 ) -> None:
     named = change["actor"]
     organisation, role = named["organisation"], named["role"]
+    subject = f"{kind} taken by {organisation} as {role}"
     try:
         check_acts_for(principal, organisation)
     except Forbidden:
         raise AttributionError(
-            f"{kind} is taken by {organisation} as {role} but attributed to {_who(principal)}",
+            f"{subject} is attributed to {_who(principal)}",
+            subject,
             organisation,
             principal.attribution(),
         ) from None
     if Role(role) not in {a.role for a in cycle.actors_of(organisation)}:
         raise AttributionError(
-            f"{kind} is attributed to {_who(principal)}, which holds no role {role} at this "
-            "point of the log",
+            f"{subject} is attributed to {_who(principal)}, which holds no role {role} at "
+            "this point of the log",
+            subject,
             f"{organisation} holding {role}",
             principal.attribution(),
         )
@@ -119,6 +123,7 @@ def _check_rule(
 ) -> None:
     actors = cycle.actors_of(principal.organisation_id)
     holding, registry = _resource(kind, access, change, accounts)
+    subject = f"{kind} ({action})" + (f" from {change['source']}" if holding else "")
     try:
         decide(
             access,
@@ -131,8 +136,9 @@ def _check_rule(
     except Forbidden:
         needs = ", ".join(sorted(r.value for r in access.roles))
         raise AttributionError(
-            f"{kind} ({action}) is attributed to {_who(principal)}, which holds none of the "
-            f"roles it needs at this point of the log: {needs}",
+            f"{subject} is attributed to {_who(principal)}, which holds none of the roles it "
+            f"needs at this point of the log: {needs}",
+            subject,
             f"an organisation holding {needs}",
             principal.attribution(),
         ) from None
@@ -145,7 +151,8 @@ def _check_rule(
         else:
             expected = f"an administrator of registry {registry}"
         raise AttributionError(
-            f"{kind} ({action}) is attributed to {_who(principal)}, which is not {expected}",
+            f"{subject} is attributed to {_who(principal)}, which is not {expected}",
+            subject,
             expected,
             principal.attribution(),
         ) from None

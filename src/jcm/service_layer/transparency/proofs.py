@@ -338,7 +338,7 @@ class _Verification:
             self.replayer.apply(index, entry)
         except MisattributedEntry as error:
             return Divergence(
-                index, entity, "actor", error.expected, error.found,
+                index, f"{entity} ({error.subject})", "actor", error.expected, error.found,
                 "events", str(index), "entry",
             )  # fmt: skip
         except (ReplayError, ValueError) as error:

@@ -88,6 +88,7 @@ class MisattributedEntry(ReplayError):
 
     def __init__(self, index: int, error: AttributionError) -> None:
         super().__init__(index, str(error))
+        self.subject = error.subject
         self.expected = error.expected
         self.found = error.found
 
