@@ -1,7 +1,7 @@
 """Whether the principal a unit of work acts for may take a registry action, when it runs.
 
 The rule is the domain's (:data:`jcm.domain.identity.access.REGISTRY_RULES`), the same that
-the HTTP API attaches to its routes and that ``jcm log verify`` judges attributed entries by
+the HTTP API attaches to its routes and that log verification judges attributed entries by
 (:mod:`jcm.service_layer.transparency.attribution`); so no door can write an entry that
 verification would reject. A unit of work with no principal, or the operator acting for no
 organisation, is the server's own code and is not judged here. The organisation's roles
