@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 import rfc8785
 from sqlalchemy import select, text, update
 from test_project_cycle import (
@@ -42,7 +43,8 @@ from jcm.domain.identity.principal import (
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
-from jcm.domain.registry.transactions import TransactionKind
+from jcm.domain.registry.article6 import AuthorisedUse
+from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
 from jcm.entrypoints.cli import cli
 from jcm.entrypoints.console import StepByStepCycle
 from jcm.entrypoints.demo_cycle import run_cycle
@@ -150,14 +152,25 @@ def test_a_move_through_the_api_from_an_account_not_the_callers_is_refused_and_c
     )
 
 
-def test_a_move_attributed_through_the_api_to_a_non_holder_fails_verification(app: App) -> None:
+MOVES: dict[TransactionKind, dict[str, Any]] = {
+    TransactionKind.TRANSFER: {"destination": "KE-GOV-0001"},
+    TransactionKind.EXTERNAL_TRANSFER: {"destination": "JP-GOV-0001"},
+    TransactionKind.CANCELLATION: {"purpose": CancellationPurpose.VOLUNTARY},
+    TransactionKind.RETIREMENT: {},
+}
+
+
+@pytest.mark.parametrize("kind", list(MOVES))
+def test_a_move_attributed_through_the_api_to_a_non_holder_fails_verification(
+    app: App, kind: TransactionKind
+) -> None:
     w = holder_world(app)
-    # An insider writes the transfer through the storage code, attributed to another
+    # An insider writes the move through the storage code, attributed to another
     # organisation: the store and the log agree.
     with app.unit_of_work() as uow:
         uow.ledger.log.actor = api(w["other"], "mallory").attribution()
-        cmd = c.Move(w["account"], "KE-GOV-0001", quantity=5)
-        registry_handlers.move_one(uow, cmd, TransactionKind.TRANSFER)
+        cmd = c.Move(w["account"], quantity=5, **MOVES[kind])
+        registry_handlers.move_one(uow, cmd, kind)
         uow.commit()
 
     verdict = verify_log(app)
@@ -165,11 +178,33 @@ def test_a_move_attributed_through_the_api_to_a_non_holder_fails_verification(ap
     assert verdict["ok"] is False
     problem = verdict["problem"]
     assert (problem["index"], problem["field"]) == (verdict["entries"] - 1, "actor")
+    assert problem["entity"].endswith(f"({kind.value} from {w['account']})")
     assert problem["expected"] == (
         f"the holder of {w['account']} ({w['holder']}) or an administrator of registry KE"
     )
     assert problem["found"] == {"organisation": w["other"], "via": "api", "user": "mallory"}
     assert (problem["table"], problem["column"]) == ("events", "entry")
+
+
+def test_an_authorisation_through_the_api_needs_the_registry_administrators_role(
+    app: App,
+) -> None:
+    w = holder_world(app)
+    authorise = c.Authorise(w["account"], frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=5)
+    holder = app.acting(api(w["holder"])).registry
+
+    refused(app, lambda: holder.authorise(authorise), "K2_FORBIDDEN")
+    with app.unit_of_work() as uow:  # an insider logs it anyway, as the holder's
+        uow.ledger.log.actor = api(w["holder"]).attribution()
+        registry_handlers.authorise(uow, authorise)
+        uow.commit()
+
+    problem = verify_log(app)["problem"]
+    assert (problem["field"], problem["expected"]) == (
+        "actor",
+        "an organisation holding registry_admin",
+    )
+    assert problem["entity"].endswith(f"(authorisation from {w['account']})")
 
 
 def test_a_registry_administrator_may_move_units_of_its_registry_and_it_verifies(

@@ -84,7 +84,7 @@ def check_entry(
     if action is None:
         return  # an entry of no organisation's action (a key rotation)
     access = REGISTER_RULES[action] if kind in _CYCLE_SETUP else REGISTRY_RULES[action]
-    _check_rule(kind, action, access, change, principal, accounts, cycle)
+    _check_rule(kind, access, change, principal, accounts, cycle)
 
 
 def _check_cycle_step(
@@ -114,7 +114,6 @@ def _check_cycle_step(
 
 def _check_rule(
     kind: str,
-    action: str,
     access: AccessRule,
     change: Mapping[str, Any],
     principal: Principal,
@@ -123,7 +122,7 @@ def _check_rule(
 ) -> None:
     actors = cycle.actors_of(principal.organisation_id)
     holding, registry = _resource(kind, access, change, accounts)
-    subject = f"{kind} ({action})" + (f" from {change['source']}" if holding else "")
+    subject = kind + (f" from {change['source']}" if holding else "")
     try:
         decide(
             access,
