@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import rfc8785
-from sqlalchemy import select, text, update
+from sqlalchemy import create_engine, select, text, update
 from test_project_cycle import (
     JC,
     PP,
@@ -33,6 +33,7 @@ from typer.testing import CliRunner
 from jcm.adapters import schema
 from jcm.bootstrap import App
 from jcm.domain.cycle import ProjectAction, Role, Side, advance_project
+from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Actor
 from jcm.domain.identity.principal import (
     OPERATOR,
@@ -211,8 +212,6 @@ def test_a_registry_administrator_may_move_units_of_its_registry_and_it_verifies
     app: App,
 ) -> None:
     w = holder_world(app)
-    from jcm.domain.cycle import commands as cc
-
     app.acting(OPERATOR).cycle.register_actor(
         cc.RegisterActor("ke-admin", Role.REGISTRY_ADMIN, "Kenya registry admin", partner="KE")
     )
@@ -306,6 +305,18 @@ def test_a_cycle_step_attributed_to_an_organisation_without_the_role_fails_verif
     assert "project.register taken by rm-jp as jc_member" in problem["message"]
 
 
+def test_registering_an_actor_through_the_api_is_an_administrators_act(app: App) -> None:
+    register = cc.RegisterActor("intruder", Role.JC_MEMBER, "Intruder", Side.JAPAN, "KE")
+    admin = app.acting(OPERATOR).cycle
+    admin.register_actor(cc.RegisterActor("root-org", Role.ADMINISTRATOR, "Platform admin"))
+
+    refused(app, lambda: app.acting(api("intruder")).cycle.register_actor(register), "K2_FORBIDDEN")
+    app.acting(api("root-org")).cycle.register_actor(register)
+
+    assert entries(app)[-1]["actor"]["organisation"] == "root-org"
+    assert verify_log(app)["ok"] is True
+
+
 # -- the operator's console --------------------------------------------------------------------
 
 runner = CliRunner()
@@ -324,8 +335,6 @@ def test_cli_steps_are_logged_as_the_operators_on_the_organisations_behalf(
     jcm("demo", "--json")
     jcm("transfer", "--from", "KE-ENT-0004", "--to", "KE-GOV-0001", "--quantity", "2")
     verdict = json.loads(jcm("log", "verify", "--json"))
-
-    from sqlalchemy import create_engine
 
     engine = create_engine(database_url)
     try:

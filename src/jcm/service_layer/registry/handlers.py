@@ -37,8 +37,8 @@ from jcm.domain.registry.transactions import (
     TransactionKind,
     TransactionRecord,
 )
+from jcm.service_layer.authority import check_may
 from jcm.service_layer.ports import Ledger, UnitOfWork
-from jcm.service_layer.registry.authority import check_may
 from jcm.service_layer.registry.lookups import (
     account_or_404,
     active_registries,

@@ -10,8 +10,11 @@ come from the register (read only when the holder is not the principal's organis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from jcm.domain.identity.access import (
     REGISTRY_RULES,
+    AccessRule,
     Holding,
     administered_registries,
     decide,
@@ -20,13 +23,19 @@ from jcm.service_layer.ports import UnitOfWork
 
 
 def check_may(
-    uow: UnitOfWork, action: str, *, holding: Holding | None = None, registry: str | None = None
+    uow: UnitOfWork,
+    action: str,
+    *,
+    holding: Holding | None = None,
+    registry: str | None = None,
+    rules: Mapping[str, AccessRule] = REGISTRY_RULES,
 ) -> None:
-    """Allow, or refuse (403, or 404 for an account that is not the caller's to see)."""
+    """Allow, or refuse (403, or 404 for an account that is not the caller's to see).
+    ``rules``: the registry's by default; the register's set-up acts pass ``REGISTER_RULES``."""
     principal = uow.principal
     if principal is None or not principal.organisation_id:
         return
-    access = REGISTRY_RULES[action]
+    access = rules[action]
     own = holding is not None and holding.organisation_id == principal.organisation_id
     if own and not access.roles:  # the holder moving its own units: no register read
         decide(access, principal, holding=holding)
