@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -26,6 +27,7 @@ from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.domain import limits
 from jcm.domain.errors import ConcurrencyConflict, InvalidInput
+from jcm.domain.identity.principal import Principal
 from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.cycle.service import CycleService
@@ -202,6 +204,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Acting:
+    """The use cases that change state, bound to one principal: every unit of work they open
+    carries it (``uow.principal``) and every log entry it writes records
+    ``principal.attribution()`` as its ``actor``. Reads work here too (unattributed: reads
+    log nothing). Cheap to make: one per request or command."""
+
+    principal: Principal
+    unit_of_work: Callable[..., SqlUnitOfWork]
+    registry: RegistryService
+    cycle: CycleService
+    documents: DocumentService  # its own staging area: uploads settle with this principal's step
+    log: LogService
+
+
 @dataclass
 class App:
     settings: Settings
@@ -211,6 +228,23 @@ class App:
     unit_of_work: Callable[..., SqlUnitOfWork]
     cycle: CycleService
     documents: DocumentService
+
+    def acting(self, principal: Principal) -> Acting:
+        """The state-changing use cases acting for ``principal`` (see :class:`Acting`).
+
+        ``app.registry``, ``app.cycle``, ``app.documents`` and ``app.log`` stay unattributed:
+        their entries carry no actor (in-process callers: tests, the benchmark)."""
+        uow = partial(self.unit_of_work, principal=principal)
+        cycle = CycleService(uow)
+        log = self.log
+        return Acting(
+            principal,
+            uow,
+            RegistryService(uow),
+            cycle,
+            DocumentService(self.documents.store, uow, cycle, crash_point),
+            LogService(uow, log.keys, log.origin, crash_point),
+        )
 
     def log_verifiers(self) -> dict[str, Verifier]:
         """Every public key the log has recorded, by key id (the chain check judges them)."""
@@ -273,8 +307,8 @@ def bootstrap(
     )
     decisions: dict[int, IssuanceDecision] = {}
 
-    def unit_of_work(read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, clock, decisions, log, read_only)
+    def unit_of_work(read_only: bool = False, principal: Principal | None = None) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, clock, decisions, log, read_only, principal)
 
     log_service = LogService(unit_of_work, keys, settings.log_origin, crash_point)
     if settings.transparency_log:

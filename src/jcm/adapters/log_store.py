@@ -1,7 +1,8 @@
 """The transparency log in the registry's own database.
 
 Every event row is a leaf: its ``entry`` is the canonical JSON (RFC 8785) of
-``{type, schema, timestamp, change}`` and ``leaf_hash`` = SHA-256(0x00 || entry). An append
+``{type, schema, timestamp, change}`` (plus ``actor``, who took the step, when the unit of
+work acts for a principal: schema 2) and ``leaf_hash`` = SHA-256(0x00 || entry). An append
 happens in the same database transaction as the change it records, after locking the single
 ``log_state`` row: that lock fixes the order of entries across concurrent writers (log
 index = position in the tree, no gaps) and is held only from the flush to the commit.
@@ -103,6 +104,8 @@ class SqlLogStore:
         self._head: _Head | None = None
         self._pending: list[tuple[str, int | None, dict[str, Any], datetime]] = []
         self._idempotency: dict[str, Any] | None = None
+        # Who the unit of work acts for (Principal.attribution()); None: unattributed.
+        self.actor: dict[str, str] | None = None
 
     # -- appending ------------------------------------------------------------------------
     def lock(self) -> None:
@@ -135,7 +138,9 @@ class SqlLogStore:
                     "kind": str(kind),
                     "transaction_id": tx_id,
                     "log_index": None,
-                    "entry": canonical_json(log_entry_at(kind, change, stamp)).decode("utf-8"),
+                    "entry": canonical_json(
+                        log_entry_at(kind, change, stamp, None, self.actor)
+                    ).decode("utf-8"),
                     "leaf_hash": None,
                 }
                 for kind, tx_id, change in events
@@ -162,9 +167,10 @@ class SqlLogStore:
         nodes: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
         last = len(pending) - 1
+        actor = self.actor
         for position, (kind, tx_id, change, now) in enumerate(pending):
             bound = self._idempotency if position == last else None
-            entry = canonical_json(log_entry_at(kind, change, timestamp_text(now), bound))
+            entry = canonical_json(log_entry_at(kind, change, timestamp_text(now), bound, actor))
             leaf = leaf_hash(entry)
             index = tree.size
             for level, idx, value in tree.append(leaf):

@@ -15,6 +15,7 @@ from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.domain.errors import AccountRuleViolation, ConcurrencyConflict, JcmError
+from jcm.domain.identity.principal import Principal
 from jcm.domain.registry.issuance import IssuanceDecision
 
 # PostgreSQL SQLSTATEs worth retrying at once: serialization failure and deadlock (the
@@ -78,7 +79,9 @@ class SqlUnitOfWork:
         decision_cache: dict[int, IssuanceDecision] | None = None,
         log: LogSettings | None = None,
         read_only: bool = False,
+        principal: Principal | None = None,
     ) -> None:
+        self.principal = principal  # who the entries of this unit of work are attributed to
         self._read_only = read_only
         self._engine = engine
         self._log = log or LogSettings()
@@ -105,6 +108,8 @@ class SqlUnitOfWork:
                 raise refusal from error
             raise
         self.ledger = SqlLedger(self._connection, self._log)
+        if self.principal is not None:
+            self.ledger.log.actor = self.principal.attribution()
         self.cycle = SqlCycleStore(self._connection)
         self.now = self._clock()
         return self

@@ -225,6 +225,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("H2_NOT_PUBLIC", InvalidInput, "", "a public list was asked for a kind the public registry does not publish"),
     Code("H3_BODY_TOO_LARGE", InvalidInput, "", "the request body is larger than the limit (answered 413)"),
     Code("H9_INTERNAL", DataCorruption, "", "the server failed; the fault is logged for the operator, never shown"),
+    Code("K2_OTHER_ORGANISATION", Forbidden, "", "a step names another organisation than the one the caller acts for (itself, or on whose behalf the operator acts)"),
 )
 # fmt: on
 

@@ -20,6 +20,7 @@ from jcm.domain.cycle.methodology_approval import Methodology
 from jcm.domain.cycle.monitoring import MonitoringRequest
 from jcm.domain.cycle.project import Project
 from jcm.domain.cycle.rules import RuleBook
+from jcm.domain.identity.principal import Principal
 from jcm.domain.registry.accounts import Account, AccountStatus, AccountType, Organisation, Registry
 from jcm.domain.registry.blocks import BlockKey, UnitBlock
 from jcm.domain.registry.issuance import DecisionLine, DecisionStatus, IssuanceDecision
@@ -307,6 +308,11 @@ class UnitOfWork(Protocol):
     def cycle(self) -> CycleStore: ...
     @property
     def now(self) -> datetime: ...
+    @property
+    def principal(self) -> Principal | None:
+        """Who this unit of work acts for; its log entries record it (None: unattributed)."""
+        ...
+
     @property
     def decision_cache(self) -> dict[int, IssuanceDecision]:
         """Decisions read by earlier units of work of this process.

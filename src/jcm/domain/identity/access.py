@@ -10,11 +10,11 @@ cycle's transition tables; the rule here only admits the roles those tables name
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from jcm.domain.cycle.actors import Role
+from jcm.domain.cycle.actors import Actor, Role
 from jcm.domain.errors import Forbidden, NotFound, Unauthenticated
 from jcm.domain.identity.principal import Principal, Scope
 
@@ -25,6 +25,7 @@ class Resource(StrEnum):
     NONE = "none"
     ACCOUNT_HOLDER = "account_holder"  # the account's holder organisation (or its registry's admin)
     OWN_ORGANISATION = "own_organisation"  # the caller's own organisation (or an administrator)
+    REGISTRY = "registry"  # the registry acted on: its administrator (or an administrator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +73,12 @@ def decide(
     holding: Holding | None = None,
     organisation: str | None = None,
     admin_of: Collection[str] = (),
+    registry: str | None = None,
 ) -> None:
     """Allow, or raise. ``roles`` are the caller's organisation's roles from the register;
-    ``admin_of`` the registries it administers. A resource the caller may not see is
-    ``NotFound`` (the same answer as an absent one), never ``Forbidden``."""
+    ``admin_of`` the registries it administers; ``registry`` the registry a ``REGISTRY``
+    rule acts on. A resource the caller may not see is ``NotFound`` (the same answer as an
+    absent one), never ``Forbidden``."""
     if access.public:
         return
     if principal is None:
@@ -96,7 +99,22 @@ def decide(
             organisation=principal.organisation_id,
             needs=sorted(r.value for r in access.roles),
         )
-    _check_resource(access.resource, principal, held, holding, organisation, admin_of)
+    _check_resource(access.resource, principal, held, holding, organisation, admin_of, registry)
+
+
+def check_acts_for(principal: Principal | None, organisation: str) -> None:
+    """A step names the organisation that takes it; a principal takes steps only as its own
+    organisation (the operator's console: on that organisation's behalf). No principal, or
+    the operator acting for no organisation, is the server's own code: not judged here."""
+    if principal is None or not principal.organisation_id:
+        return
+    if principal.organisation_id != organisation:
+        raise Forbidden(
+            "K2_OTHER_ORGANISATION",
+            f"Organisation {principal.organisation_id} cannot take a step as {organisation}.",
+            organisation=principal.organisation_id,
+            step_by=organisation,
+        )
 
 
 def _check_resource(
@@ -106,8 +124,12 @@ def _check_resource(
     holding: Holding | None,
     organisation: str | None,
     admin_of: Collection[str],
+    registry: str | None,
 ) -> None:
-    if resource is Resource.ACCOUNT_HOLDER:
+    if resource is Resource.REGISTRY:
+        if registry is None or not (registry in admin_of or Role.ADMINISTRATOR in roles):
+            raise NotFound("K4_NOT_VISIBLE", "No such resource is visible to this caller.")
+    elif resource is Resource.ACCOUNT_HOLDER:
         if holding is None or not sees_holding(principal, roles, holding, admin_of):
             raise NotFound("K4_NOT_VISIBLE", "No such resource is visible to this caller.")
     elif resource is Resource.OWN_ORGANISATION and (
@@ -130,4 +152,62 @@ def sees_holding(
         holding.organisation_id == principal.organisation_id
         or holding.registry in admin_of
         or Role.ADMINISTRATOR in roles
+    )
+
+
+# -- the registry's actions -------------------------------------------------------------------
+# Who may take which registry action, by the action's name (the service's command name: a
+# move's is its transaction kind). The HTTP API attaches these to its routes and `jcm log
+# verify` judges every attributed log entry by them (``LOGGED_ACTIONS``), so the rule is
+# written once. Designations, partnerships and sides stay in the cycle's transition tables.
+_MOVE = rule(Scope.REGISTRY_MOVE, resource=Resource.ACCOUNT_HOLDER)  # the source's holder
+_SET_UP = rule(Scope.ADMIN, Role.REGISTRY_ADMIN, resource=Resource.REGISTRY)
+REGISTRY_RULES: dict[str, AccessRule] = {
+    "create_registry": rule(Scope.ADMIN, Role.ADMINISTRATOR),
+    "create_organisation": _SET_UP,
+    "open_account": _SET_UP,
+    "set_registry_active": _SET_UP,
+    "set_account_status": _SET_UP,
+    "record_decision": rule(Scope.CYCLE_DECIDE, Role.JC_MEMBER),
+    "issue": rule(Scope.REGISTRY_ISSUE, Role.REGISTRY_MANAGER),
+    "transfer": _MOVE,
+    "external_transfer": _MOVE,
+    "cancellation": _MOVE,
+    "retirement": _MOVE,
+    # Article 6: acts of the Party whose registry holds the units (its registry administrator).
+    "authorise": rule(Scope.REGISTRY_ISSUE, Role.REGISTRY_ADMIN, resource=Resource.ACCOUNT_HOLDER),
+    "corresponding_adjustment": rule(
+        Scope.REGISTRY_ISSUE, Role.REGISTRY_ADMIN, resource=Resource.REGISTRY
+    ),
+}
+
+# The register's set-up acts (platform administrator). The register of organisations and
+# roles adds its grants and revocations here.
+REGISTER_RULES: dict[str, AccessRule] = {
+    "register_actor": rule(Scope.ADMIN, Role.ADMINISTRATOR),
+    "define_rule_book": rule(Scope.ADMIN, Role.ADMINISTRATOR),
+}
+
+# The action a registry log entry records, by the entry's type.
+LOGGED_ACTIONS: dict[str, str] = {
+    "registry_created": "create_registry",
+    "organisation_created": "create_organisation",
+    "account_created": "open_account",
+    "registry_status_changed": "set_registry_active",
+    "account_status_changed": "set_account_status",
+    "decision_recorded": "record_decision",
+    "issuance": "issue",
+    "transfer": "transfer",
+    "external_transfer": "external_transfer",
+    "cancellation": "cancellation",
+    "retirement": "retirement",
+    "authorisation": "authorise",
+    "corresponding_adjustment": "corresponding_adjustment",
+}
+
+
+def administered_registries(actors: Iterable[Actor]) -> frozenset[str]:
+    """The registries an organisation administers: those its registry-admin roles name."""
+    return frozenset(
+        a.partner for a in actors if a.role is Role.REGISTRY_ADMIN and a.partner is not None
     )

@@ -50,8 +50,12 @@ class Principal:
         return scope in self.scopes
 
     def attribution(self) -> dict[str, str]:
-        """What a log entry records of who took the step (never a secret)."""
-        record = {"organisation": self.organisation_id, "via": self.channel.value}
+        """What a log entry records of who took the step (never a secret): ``organisation``
+        (absent for the operator's own set-up acts), ``via`` (api or operator), ``user`` and
+        ``token`` when present."""
+        record = {"via": self.channel.value}
+        if self.organisation_id:
+            record["organisation"] = self.organisation_id
         if self.user_id is not None:
             record["user"] = self.user_id
         if self.token_id is not None:
@@ -62,3 +66,31 @@ class Principal:
 def operator_for(organisation_id: str) -> Principal:
     """The CLI on the server acting on ``organisation_id``'s behalf (logged as such)."""
     return Principal(organisation_id, None, Channel.OPERATOR)
+
+
+# The operator's console acting for no organisation: set-up (registries, organisations,
+# accounts, actors, rule books, Article 6 acts of a Party, key rotation). Its entries say
+# ``{"via": "operator"}``.
+OPERATOR = Principal("", None, Channel.OPERATOR)
+
+_ATTRIBUTION_KEYS = frozenset({"organisation", "via", "user", "token"})
+
+
+def principal_of_attribution(record: object) -> Principal:
+    """The principal a logged ``actor`` object names (scopes are not logged: every scope).
+
+    Raises ``ValueError`` for a malformed record: not an object, unknown keys, values that
+    are not non-empty text, an unknown channel, or an API step with no organisation.
+    """
+    if not isinstance(record, dict) or not set(record) <= _ATTRIBUTION_KEYS:
+        raise ValueError(f"the actor {record!r} is not an attribution object")
+    if not all(isinstance(v, str) and v for v in record.values()):
+        raise ValueError(f"the actor {record!r} has a value that is not non-empty text")
+    try:
+        channel = Channel(str(record.get("via")))
+    except ValueError:
+        raise ValueError(f"the actor {record!r} names no known channel (via)") from None
+    organisation = record.get("organisation", "")
+    if channel is Channel.API and not organisation:
+        raise ValueError(f"the actor {record!r} took a step through the API for no organisation")
+    return Principal(organisation, record.get("user"), channel, ALL_SCOPES, record.get("token"))

@@ -8,6 +8,11 @@ from datetime import datetime
 from typing import Any
 
 ENTRY_SCHEMA = 1
+# An entry that records who took the step (``actor``: organisation, channel, user, token; see
+# jcm.domain.identity.principal). Entries without one keep schema 1 and their old bytes: they
+# were written before attribution existed, or in-process by the server's own code with no
+# principal (tests, the benchmark, library use).
+ATTRIBUTED_SCHEMA = 2
 # The extension line a checkpoint signs: its number (row id, 1, 2, 3…) and its time.
 CHECKPOINT_EXTENSION = "jcm-checkpoint"
 
@@ -25,17 +30,46 @@ def log_entry(kind: str, change: dict[str, Any], timestamp: datetime) -> dict[st
 
 
 def log_entry_at(
-    kind: str, change: dict[str, Any], stamp: str, idempotency: dict[str, Any] | None = None
+    kind: str,
+    change: dict[str, Any],
+    stamp: str,
+    idempotency: dict[str, Any] | None = None,
+    actor: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """:func:`log_entry` with the time already formatted (a batch formats it once).
 
     ``idempotency`` is set on the last entry of a command run with an idempotency key
-    (:func:`idempotency_record`), so the stored response is bound to the log.
+    (:func:`idempotency_record`), so the stored response is bound to the log. ``actor`` is
+    the attribution of the principal the unit of work acted for (schema 2).
     """
-    entry = {"type": str(kind), "schema": ENTRY_SCHEMA, "timestamp": stamp, "change": change}
+    if actor is None:
+        entry = {"type": str(kind), "schema": ENTRY_SCHEMA, "timestamp": stamp, "change": change}
+    else:
+        entry = {
+            "type": str(kind),
+            "schema": ATTRIBUTED_SCHEMA,
+            "timestamp": stamp,
+            "actor": actor,
+            "change": change,
+        }
     if idempotency is not None:
         entry["idempotency"] = idempotency
     return entry
+
+
+def entry_actor(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The logged attribution of an entry (None: unattributed). Raises ``ValueError`` when
+    the schema and the presence of ``actor`` disagree."""
+    schema = entry.get("schema")
+    actor = entry.get("actor")
+    if schema == ENTRY_SCHEMA and "actor" not in entry:
+        return None
+    if schema == ATTRIBUTED_SCHEMA and isinstance(actor, dict):
+        return actor
+    raise ValueError(
+        f"entry schema {schema!r} with {'an' if 'actor' in entry else 'no'} actor: schema "
+        f"{ENTRY_SCHEMA} entries carry none, schema {ATTRIBUTED_SCHEMA} entries carry one"
+    )
 
 
 def sha256_text(text: str) -> str:

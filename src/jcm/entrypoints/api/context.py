@@ -46,8 +46,13 @@ class ApiContext:
     max_upload_bytes: int = 64 << 20  # multipart uploads (documents, monitoring sheets)
 
     def services(self, principal: Principal | None) -> Services:
-        app = self.app
-        return Services(app.registry, app.cycle, app.documents, app.log)
+        """Anonymous callers only read; an authenticated caller's steps are attributed to it
+        (its units of work carry the principal, its log entries record it)."""
+        if principal is None:
+            app = self.app
+            return Services(app.registry, app.cycle, app.documents, app.log)
+        acting = self.app.acting(principal)
+        return Services(acting.registry, acting.cycle, acting.documents, acting.log)
 
 
 @dataclass(frozen=True)

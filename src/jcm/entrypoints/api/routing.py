@@ -102,7 +102,7 @@ def _refuse_unknown_query(request: Request) -> None:
 def _gate(access: AccessRule) -> Callable[[Request, Caller], None]:
     def gate(request: Request, caller: CallerDep) -> None:
         _refuse_unknown_query(request)
-        if access.resource is Resource.ACCOUNT_HOLDER:
+        if access.resource in (Resource.ACCOUNT_HOLDER, Resource.REGISTRY):
             # The holder is checked with the account in hand (guard_account); the role
             # and scope parts of the rule are checked here.
             decide(
@@ -131,6 +131,7 @@ def guard_account(caller: Caller, access: AccessRule, holder: str, registry: str
         caller.roles,
         holding=Holding(holder, registry),
         admin_of=caller.admin_of,
+        registry=registry,
     )
 
 

@@ -16,6 +16,7 @@ from jcm.entrypoints.cli.common import (
     JsonOpt,
     KeyOpt,
     cli,
+    console_cycle,
     print_table,
     run,
     shown,
@@ -66,7 +67,7 @@ def actor_register(
         designations = frozenset().union(*(parse_designation(d) for d in designation or []))
         acting = parse_role(role)
         assert acting is not None
-        return state.app().cycle.register_actor(
+        return console_cycle().register_actor(
             cc.RegisterActor(
                 organisation,
                 acting,
@@ -99,7 +100,7 @@ def actor_designate(
     """Record the JC's decision designating a TPE (or withdrawing the designation)."""
 
     def action() -> TpeDesignated:
-        return state.app().cycle.designate_tpe(
+        return console_cycle().designate_tpe(
             cc.DesignateTpe(
                 tpe,
                 partner.upper(),
@@ -167,7 +168,7 @@ def rule_book_define(
             verifier_may_be_validator=verifier_may_be_validator,
             allow_illustrative_methodologies=allow_illustrative_methodologies,
         )
-        return state.app().cycle.define_rule_book(cc.DefineRuleBook(rules), key)
+        return console_cycle().define_rule_book(cc.DefineRuleBook(rules), key)
 
     run(json_out, action, lambda r: say_step(r, f"rule book {shown(repr(version))} defined"))
 

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jcm.bootstrap import App, Settings, bootstrap, write_output
+from jcm.bootstrap import Acting, App, Settings, bootstrap, write_output
 from jcm.domain import limits
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.entrypoints.cli.guard import EXIT_CORRUPT as EXIT_CORRUPT
@@ -27,7 +27,10 @@ from jcm.entrypoints.cli.guard import EXIT_INTERNAL as EXIT_INTERNAL
 from jcm.entrypoints.cli.guard import EXIT_REFUSED as EXIT_REFUSED
 from jcm.entrypoints.cli.guard import GuardedGroup, json_text, report_refusal
 from jcm.entrypoints.cli.guard import shown as shown
+from jcm.entrypoints.console import HoldersRegistry, StepByStepCycle, on_behalf_of
+from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.registry.results import TransactionResult
+from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.results import ChangeResult, to_json
 
 T = TypeVar("T")
@@ -80,6 +83,25 @@ class State:
 
 
 state = State()
+
+
+# -- whom the console's steps are logged as taken for (jcm.entrypoints.console) ---------------
+
+
+def as_operator() -> Acting:
+    """The operator's own set-up acts: logged ``{"via": "operator"}``."""
+    return on_behalf_of(state.app(), None)
+
+
+def console_registry() -> RegistryService:
+    """Moves on behalf of the source account's holder (looked up); other changes as the
+    operator's own."""
+    return HoldersRegistry(state.app())
+
+
+def console_cycle() -> CycleService:
+    """Cycle steps on behalf of the organisation each names (``--as``)."""
+    return StepByStepCycle(state.app())
 
 
 @cli.callback()

@@ -13,6 +13,7 @@ from jcm.entrypoints.cli.common import (
     state,
 )
 from jcm.entrypoints.cli.lookups import render_holdings
+from jcm.entrypoints.console import HoldersRegistry, StepByStepCycle
 
 
 @cli.command()
@@ -23,8 +24,8 @@ def demo(json_out: JsonOpt = False) -> None:
     with refusals(json_out):
         app = state.app()
         result = run_demo(
-            app.registry,
-            app.cycle,
+            HoldersRegistry(app),
+            StepByStepCycle(app),
             app.documents,
             app.log,
             progress=not (json_out or state.json),

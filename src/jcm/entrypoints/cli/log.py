@@ -15,6 +15,7 @@ from jcm.domain.limits import MAX_KEY_FILE_BYTES
 from jcm.entrypoints.cli.common import (
     EXIT_REFUSED,
     JsonOpt,
+    as_operator,
     cli,
     emit,
     err,
@@ -73,7 +74,7 @@ def log_public_key(json_out: JsonOpt = False) -> None:
 @log_cli.command("rotate-key")
 def log_rotate_key(json_out: JsonOpt = False) -> None:
     """Hand signing over to a new key: a log entry signed by the old and the new key."""
-    run(json_out, lambda: state.app().log.rotate_key(), print_summary)
+    run(json_out, lambda: as_operator().log.rotate_key(), print_summary)
 
 
 @log_cli.command("proof")

@@ -16,6 +16,7 @@ from jcm.entrypoints.cli.common import (
     KeyOpt,
     VersionOpt,
     cli,
+    console_cycle,
     err,
     out,
     parse_date_option,
@@ -249,7 +250,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
         """Propose a new methodology (form and spreadsheet attached)."""
 
         def action() -> MethodologyChanged:
-            return state.app().cycle.propose_methodology(
+            return console_cycle().propose_methodology(
                 cc.ProposeMethodology(
                     proposal_id.strip().upper(),
                     title,
@@ -280,7 +281,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
         """Propose a revision of a valid methodology: the next major version."""
 
         def action() -> MethodologyChanged:
-            return state.app().cycle.revise_methodology(
+            return console_cycle().revise_methodology(
                 cc.ReviseMethodology(
                     methodology_id,
                     version,
@@ -317,7 +318,7 @@ def register_methodology_commands(methodology_cli: typer.Typer) -> None:
         """Take one step of a methodology's approval."""
 
         def action() -> MethodologyChanged:
-            return state.app().cycle.methodology_step(
+            return console_cycle().methodology_step(
                 cc.MethodologyStep(
                     methodology_id,
                     version,

@@ -18,6 +18,7 @@ from jcm.entrypoints.cli.common import (
     JsonOpt,
     KeyOpt,
     cli,
+    console_cycle,
     out,
     print_table,
     read_file,
@@ -82,7 +83,7 @@ def monitoring_submit(
         ):
             docs.append(f"monitoring_report={sheet}")
         source = {"sheet": f"Sheet {picked.sheet!r} row {picked.row}", **picked.columns}
-        return state.app().cycle.submit_report(
+        return console_cycle().submit_report(
             cc.SubmitMonitoringReport(
                 project,
                 picked.start,
@@ -132,7 +133,7 @@ def monitoring_step(
     verify = action_name.replace("-", "_") == "verify"
 
     def action() -> MonitoringStepped:
-        return state.app().cycle.monitoring_step(
+        return console_cycle().monitoring_step(
             cc.MonitoringStep(
                 request,
                 action_name,

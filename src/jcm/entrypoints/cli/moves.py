@@ -24,6 +24,7 @@ from jcm.entrypoints.cli.common import (
     QuantityOpt,
     SerialsOpt,
     cli,
+    console_registry,
     out,
     parse_date_option,
     print_summary,
@@ -92,7 +93,7 @@ def decision_record(
             remainder_to,
             reference,
         )
-        return state.app().registry.record_decision(cmd, key)
+        return console_registry().record_decision(cmd, key)
 
     run(json_out, action, render_decision)
 
@@ -121,7 +122,7 @@ def issue(
     """Issue one registry's share of a decision into its holders' accounts."""
     run(
         json_out,
-        lambda: state.app().registry.issue(c.Issue(decision, registry), key),
+        lambda: console_registry().issue(c.Issue(decision, registry), key),
         print_summary,
     )
 
@@ -141,7 +142,7 @@ def transfer(
 ) -> None:
     """Transfer units between two accounts of one registry."""
     cmd = c.Move(source, destination, quantity, serials, note=note)
-    run(json_out, lambda: state.app().registry.transfer(cmd, key), print_summary)
+    run(json_out, lambda: console_registry().transfer(cmd, key), print_summary)
 
 
 @cli.command("external-transfer")
@@ -156,7 +157,11 @@ def external_transfer(
 ) -> None:
     """Transfer units between Japan's registry and a partner's (records first transfers)."""
     cmd = c.Move(source, destination, quantity, serials, note=note)
-    run(json_out, lambda: state.app().registry.external_transfer(cmd, key), _print_external)
+    run(
+        json_out,
+        lambda: console_registry().external_transfer(cmd, key),
+        _print_external,
+    )
 
 
 def _print_external(result: TransactionResult) -> None:
@@ -185,7 +190,7 @@ def cancel(
 
     def action() -> TransactionResult:
         cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
-        return state.app().registry.cancel(cmd, key)
+        return console_registry().cancel(cmd, key)
 
     run(json_out, action, print_summary)
 
@@ -202,7 +207,7 @@ def retire(
 ) -> None:
     """Retire units into the registry's retirement account (final)."""
     cmd = c.Move(source, None, quantity, serials, beneficiary=beneficiary, note=note)
-    run(json_out, lambda: state.app().registry.retire(cmd, key), print_summary)
+    run(json_out, lambda: console_registry().retire(cmd, key), print_summary)
 
 
 _BATCH_KINDS = {
@@ -305,7 +310,11 @@ def batch(
         replay = " (replayed: nothing changed)" if r.replayed else ""
         out.print(f"[green]✓[/] {r.count:,} transactions, {r.quantity:,} units{replay}")
 
-    run(json_out, lambda: state.app().registry.batch(read_batch(path), key), render)
+    def action() -> BatchResult:
+        moves = read_batch(path)
+        return console_registry().batch(moves, key)
+
+    run(json_out, action, render)
 
 
 # -- Article 6 -------------------------------------------------------------------------------
@@ -335,7 +344,7 @@ def a6_authorise(
     def action() -> TransactionResult:
         trigger = parse_trigger(first_transfer_at)
         cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
-        return state.app().registry.authorise(cmd, key)
+        return console_registry().authorise(cmd, key)
 
     run(json_out, action, print_summary)
 
@@ -352,6 +361,6 @@ def a6_adjust(
     cmd = c.ApplyCorrespondingAdjustment(serials, year, note)
     run(
         json_out,
-        lambda: state.app().registry.apply_corresponding_adjustment(cmd, key),
+        lambda: console_registry().apply_corresponding_adjustment(cmd, key),
         print_summary,
     )

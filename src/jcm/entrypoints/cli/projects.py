@@ -23,6 +23,7 @@ from jcm.entrypoints.cli.common import (
     JsonOpt,
     KeyOpt,
     cli,
+    console_cycle,
     out,
     parse_date_option,
     print_table,
@@ -88,7 +89,7 @@ def project_start(
             tuple(parse_participant(p) for p in participant),
             CreditingPeriod(start, end),
         )
-        return state.app().cycle.start_project(
+        return console_cycle().start_project(
             cc.StartProject(
                 proposal,
                 acting_as(as_, role),
@@ -128,7 +129,7 @@ def project_step(
     """Take one step of a project (`jcm project transitions` lists them all)."""
 
     def action() -> ProjectChanged:
-        return state.app().cycle.project_step(
+        return console_cycle().project_step(
             cc.ProjectStep(
                 project,
                 action_name,

@@ -16,6 +16,7 @@ from jcm.entrypoints.cli.common import (
     JsonOpt,
     KeyOpt,
     cli,
+    console_registry,
     out,
     print_summary,
     print_table,
@@ -64,7 +65,7 @@ def registry_create(
 
     run(
         json_out,
-        lambda: state.app().registry.create_registry(c.CreateRegistry(code, name), key),
+        lambda: console_registry().create_registry(c.CreateRegistry(code, name), key),
         render,
     )
 
@@ -77,7 +78,7 @@ def _set_registry_active(
     code: str, active: bool, reason: str | None, key: str | None, json_out: bool
 ) -> None:
     cmd = c.SetRegistryActive(code, active, reason)
-    run(json_out, lambda: state.app().registry.set_registry_active(cmd, key), print_summary)
+    run(json_out, lambda: console_registry().set_registry_active(cmd, key), print_summary)
 
 
 @registry_cli.command("suspend")
@@ -118,7 +119,7 @@ def org_create(
 
     def action() -> OrganisationCreated:
         org_kind = parse_organisation_kind(kind)
-        return state.app().registry.create_organisation(
+        return console_registry().create_organisation(
             c.CreateOrganisation(registry, name, org_kind), key
         )
 
@@ -157,7 +158,7 @@ def account_create(
     """Open an account."""
     run(
         json_out,
-        lambda: state.app().registry.open_account(
+        lambda: console_registry().open_account(
             c.OpenAccount(registry, org, parse_account_type(account_type), name), key
         ),
         print_summary,
@@ -176,7 +177,7 @@ def account_set_status(
 
     def action() -> AccountStatusChanged:
         cmd = c.SetAccountStatus(account.upper(), parse_account_status(status), reason)
-        return state.app().registry.set_account_status(cmd, key)
+        return console_registry().set_account_status(cmd, key)
 
     run(json_out, action, print_summary)
 

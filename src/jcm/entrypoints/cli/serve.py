@@ -11,9 +11,7 @@ from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
 from jcm.entrypoints.cli.common import cli, err, refusals, state
 
-HostOpt = Annotated[
-    str, typer.Option("--host", help="Address to listen on (loopback by default).")
-]
+HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
 
 

@@ -35,6 +35,8 @@ from jcm.domain.errors import (
     NotFound,
     RuleViolation,
 )
+from jcm.domain.identity.access import REGISTER_RULES
+from jcm.service_layer.authority import check_may
 from jcm.service_layer.cycle.lookups import (
     check_date,
     check_eligible,
@@ -66,6 +68,7 @@ from jcm.service_layer.results import JsonObject, extend, to_json_object
 
 
 def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> ActorRegistered:
+    check_may(uow, "register_actor", rules=REGISTER_RULES)
     actor = Actor(cmd.organisation_id, cmd.role, cmd.side, cmd.partner, cmd.designations)
     name = cmd.name.strip()
     if not name or len(name) > 200:
@@ -100,6 +103,7 @@ def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> TpeDesignated:
 
 
 def define_rule_book(uow: UnitOfWork, cmd: cc.DefineRuleBook) -> RuleBookDefined:
+    check_may(uow, "define_rule_book", rules=REGISTER_RULES)
     rules = cmd.rules
     if uow.cycle.get_rule_book(rules.version) is not None:
         raise RuleViolation(

@@ -27,6 +27,7 @@ from jcm.domain.errors import (
     NotFound,
     RuleViolation,
 )
+from jcm.domain.identity.access import check_acts_for
 from jcm.domain.registry.accounts import check_can_receive_holding
 from jcm.service_layer.methodologies.service import parse_fact
 from jcm.service_layer.ports import UnitOfWork
@@ -36,6 +37,7 @@ from jcm.service_layer.registry import lookups as registry_lookups
 
 
 def resolve_actor(uow: UnitOfWork, by: cc.ActingAs) -> Actor:
+    check_acts_for(uow.principal, by.organisation_id)
     found = uow.cycle.actors_of(by.organisation_id)
     if not found:
         raise NotFound(

@@ -84,6 +84,10 @@ class CycleState:
     # (created_at, updated_at) of each entity, from the times of the entries that changed it
     times: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
+    def actors_of(self, organisation: str) -> list[Actor]:
+        """The roles ``organisation`` holds at this point of the log (attribution checks)."""
+        return [actor for (org, _), (actor, _) in self.actors.items() if org == organisation]
+
     def stamp(self, entity: str, index: int, now: datetime) -> None:
         self.touched[entity] = index
         created = self.times.get(entity, (now, now))[0]

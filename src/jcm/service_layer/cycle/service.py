@@ -55,7 +55,14 @@ class CycleService:
         key: str | None,
         result_type: type[R],
     ) -> R:
-        return execute(self.uow, name, cmd, lambda u: handler(u, cmd), key, result_type=result_type)
+        return execute(
+            self._uow_for(cmd), name, cmd, lambda u: handler(u, cmd), key, result_type=result_type
+        )
+
+    def _uow_for(self, cmd: object) -> UnitOfWorkFactory:
+        """The units of work a change runs in: this service's own (a console that acts for
+        the organisation each command names overrides it)."""
+        return self.uow
 
     # -- changes ----------------------------------------------------------------------------
     def register_actor(self, cmd: cc.RegisterActor, key: str | None = None) -> ActorRegistered:

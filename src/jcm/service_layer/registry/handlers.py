@@ -16,6 +16,7 @@ from jcm.domain.errors import (
     JcmError,
     NotFound,
 )
+from jcm.domain.identity.access import Holding
 from jcm.domain.registry import accounts as acc
 from jcm.domain.registry import commands as c
 from jcm.domain.registry import policy
@@ -36,6 +37,7 @@ from jcm.domain.registry.transactions import (
     TransactionKind,
     TransactionRecord,
 )
+from jcm.service_layer.authority import check_may
 from jcm.service_layer.ports import Ledger, UnitOfWork
 from jcm.service_layer.registry.lookups import (
     account_or_404,
@@ -222,6 +224,7 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
         raise ValueError(f"{kind} is not a movement")
     ledger = uow.ledger
     source = account_or_404(ledger, cmd.source, lock=True)
+    check_may(uow, kind.value, holding=Holding(source.organisation_id, source.registry))
     destination = _move_destination(ledger, source, cmd, kind)
     proposal = policy.Proposal(
         kind,
@@ -354,6 +357,7 @@ def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> Ba
 def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     ledger = uow.ledger
     account = account_or_404(ledger, cmd.account_id, lock=True)
+    check_may(uow, "authorise", holding=Holding(account.organisation_id, account.registry))
     proposal = policy.Proposal(
         TransactionKind.AUTHORISATION, active_registries(ledger, account.registry), source=account
     )
@@ -400,6 +404,7 @@ def apply_corresponding_adjustment(
     for block in blocks:
         serial = ws.serial(block)
         host = ws.decision(block.decision_id).partner
+        check_may(uow, "corresponding_adjustment", registry=host)
         holder = account_or_404(uow.ledger, block.account_id)
         policy.admit(
             policy.Proposal(

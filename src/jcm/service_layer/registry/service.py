@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from jcm.domain.identity.access import Holding as AccountHolding
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
@@ -47,7 +48,12 @@ class RegistryService:
         key: str | None,
         result_type: type[R],
     ) -> R:
-        return execute(self.uow, name, cmd, handler, key, result_type=result_type)
+        return execute(self._uow_for(cmd), name, cmd, handler, key, result_type=result_type)
+
+    def _uow_for(self, cmd: object) -> UnitOfWorkFactory:
+        """The units of work a change runs in: this service's own (a console that acts for
+        the holder of each move's source account overrides it)."""
+        return self.uow
 
     # -- changes ------------------------------------------------------------------------
     def create_registry(self, cmd: c.CreateRegistry, key: str | None = None) -> RegistryCreated:
@@ -187,6 +193,13 @@ class RegistryService:
     def account(self, account_id: str) -> AccountInfo:
         with self.uow(read_only=True) as u:
             return AccountInfo.of(lookups.account_or_404(u.ledger, account_id.upper()))
+
+    def account_holding(self, account_id: str) -> AccountHolding | None:
+        """Who holds an account, in which registry (None: there is no such account): what
+        an account-holder access rule looks at."""
+        with self.uow(read_only=True) as u:
+            found = u.ledger.get_account(account_id.strip().upper())
+        return None if found is None else AccountHolding(found.organisation_id, found.registry)
 
     def holdings(self, account: str | None = None, registry: str | None = None) -> list[Holding]:
         with self.uow(read_only=True) as u:

@@ -30,7 +30,7 @@ from jcm.service_layer.transparency.log_check import (
     head_size,
 )
 from jcm.service_layer.transparency.registry_check import TransactionCheck, compare_registry
-from jcm.service_layer.transparency.replay import Replayer, ReplayError
+from jcm.service_layer.transparency.replay import MisattributedEntry, Replayer, ReplayError
 from jcm.service_layer.transparency.results import (
     CheckpointInfo,
     CheckpointSigned,
@@ -336,6 +336,11 @@ class _Verification:
         try:
             entry = json.loads(text)
             self.replayer.apply(index, entry)
+        except MisattributedEntry as error:
+            return Divergence(
+                index, f"{entity} ({error.subject})", "actor", error.expected, error.found,
+                "events", str(index), "entry",
+            )  # fmt: skip
         except (ReplayError, ValueError) as error:
             return Divergence(
                 index, entity, "content", "an applicable change", str(error),

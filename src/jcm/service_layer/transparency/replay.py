@@ -17,13 +17,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from jcm.domain.identity.principal import principal_of_attribution
 from jcm.domain.registry.article6 import Article6, FirstTransferTrigger, parse_uses
 from jcm.domain.registry.issuance import DecisionStatus, IssuanceDecision, MonitoringPeriod
 from jcm.domain.registry.serials import SerialRange
+from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
+from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
 
-__all__ = ["Divergence", "ExpectedTransaction", "ReplayError", "ReplayState", "Replayer"]
+__all__ = [
+    "AttributionError",
+    "Divergence",
+    "ExpectedTransaction",
+    "MisattributedEntry",
+    "ReplayError",
+    "ReplayState",
+    "Replayer",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,17 @@ class ReplayError(Exception):
         self.index = index
 
 
+class MisattributedEntry(ReplayError):
+    """An entry attributed to an organisation that may not take its step (see
+    :mod:`.attribution`): ``expected`` what the rules need, ``found`` the logged actor."""
+
+    def __init__(self, index: int, error: AttributionError) -> None:
+        super().__init__(index, str(error))
+        self.subject = error.subject
+        self.expected = error.expected
+        self.found = error.found
+
+
 def _range_of(serials: str | None) -> tuple[int | None, int | None]:
     if not serials:
         return None, None
@@ -115,6 +137,7 @@ class Replayer:
             self.now = datetime.fromisoformat(entry["timestamp"])
         except (KeyError, TypeError, ValueError):
             raise ReplayError(index, "the entry has no valid timestamp") from None
+        self._check_attribution(index, kind, change, entry)
         if isinstance(kind, str) and self.cycle.handles(kind):
             try:
                 self.cycle.apply(index, kind, change, self.now)
@@ -130,6 +153,21 @@ class Replayer:
             handler(index, change)
         except (KeyError, TypeError, ValueError) as error:
             raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
+
+    def _check_attribution(
+        self, index: int, kind: Any, change: dict[str, Any], entry: dict[str, Any]
+    ) -> None:
+        """The entry's actor, if any, may take its step at this point of the log."""
+        try:
+            actor = entry_actor(entry)
+            if actor is None or not isinstance(kind, str):
+                return
+            principal = principal_of_attribution(actor)
+            check_entry(kind, change, principal, self.state.accounts, self.cycle.state)
+        except AttributionError as error:
+            raise MisattributedEntry(index, error) from None
+        except (KeyError, TypeError, ValueError) as error:
+            raise ReplayError(index, f"{kind} entry's actor cannot be judged: {error}") from None
 
     def _on_log_key_rotated(self, index: int, change: dict[str, Any]) -> None:
         """A key rotation changes no registry state; the key-chain check reads it."""
