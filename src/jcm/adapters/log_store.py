@@ -103,6 +103,8 @@ class SqlLogStore:
         self._head: _Head | None = None
         self._pending: list[tuple[str, int | None, dict[str, Any], datetime]] = []
         self._idempotency: dict[str, Any] | None = None
+        # Every event appended in this unit of work (the webhooks' outbox reads them).
+        self.appended: list[tuple[str, int | None, dict[str, Any]]] = []
 
     # -- appending ------------------------------------------------------------------------
     def lock(self) -> None:
@@ -128,6 +130,7 @@ class SqlLogStore:
         The head is locked now (the order of entries across writers is fixed here); the
         entries are hashed and written at commit, with the command's idempotency record.
         """
+        self.appended.extend(events)
         if not self.settings.enabled:
             stamp = timestamp_text(now)
             rows = [
