@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from webhook_receiver import Receiver, receiver
 
 from jcm.adapters import schema
 from jcm.bootstrap import App
@@ -21,7 +22,6 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.webhooks.subscriptions import MAX_ATTEMPTS, AttemptTrigger, DeliveryStatus
-from webhook_receiver import Receiver, receiver
 
 World = dict[str, str]
 
@@ -208,7 +208,8 @@ def test_an_unreachable_receiver_is_a_logged_failed_attempt(app: App, world: Wor
     assert (done.attempted, done.retrying) == (1, 1)
     [delivery] = app.webhooks.deliveries(operator_for(world["seller_org"]))
     assert delivery.log[0].status_code is None
-    assert delivery.log[0].error is not None and "Connect" in delivery.log[0].error
+    assert delivery.log[0].error is not None
+    assert "Connect" in delivery.log[0].error
 
 
 def test_unsubscribing_cancels_what_was_not_yet_delivered(

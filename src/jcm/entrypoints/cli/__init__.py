@@ -16,6 +16,7 @@ from jcm.entrypoints.cli import (  # noqa: F401 - each module registers its comm
     moves,
     projects,
     registry,
+    webhooks,
 )
 from jcm.entrypoints.cli.common import cli
 

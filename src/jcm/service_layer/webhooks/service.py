@@ -255,4 +255,3 @@ def _roles(uow: WebhookUnitOfWork, organisation: str) -> Collection[Role]:
     """The organisation's roles in the register (read at each decision: a revoked role
     counts at once)."""
     return {actor.role for actor, _name in uow.cycle.actors_of(organisation)}
-
