@@ -16,12 +16,15 @@ from webhook_receiver import Receiver, receiver
 
 from jcm.adapters import schema
 from jcm.bootstrap import App
+from jcm.domain.cycle import commands as cc
+from jcm.domain.cycle.actors import Role, Side
 from jcm.domain.errors import Forbidden, InvalidInput, JcmError, NotFound, RuleViolation
 from jcm.domain.identity.principal import Principal, Scope, operator_for
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.webhooks.subscriptions import MAX_ATTEMPTS, AttemptTrigger, DeliveryStatus
+from jcm.entrypoints.demo import run_demo
 
 World = dict[str, str]
 
@@ -297,3 +300,67 @@ def test_an_unregistered_organisation_cannot_subscribe(app: App, hook: Receiver)
     with pytest.raises(NotFound) as refused:
         app.webhooks.subscribe(operator_for("nobody"), hook.url, ["*"])
     assert refused.value.code == "W4_UNKNOWN_ORGANISATION"
+
+
+def test_participants_hear_of_their_projects_steps_and_decisions_and_holders_of_issuance(
+    app: App, hook: Receiver
+) -> None:
+    """The demo's two projects walked from PIN to credits: the KE001 participant subscribed
+    beforehand hears of exactly KE001's steps and decisions, Kenya's government holder of
+    exactly the issuances into its account."""
+    for code in ("JP", "KE", "ID"):  # the demo's own commands and keys: replayed there
+        app.registry.create_registry(c.CreateRegistry(code), key=f"demo:registry:{code}")
+    app.cycle.register_actor(
+        cc.RegisterActor(
+            "demo-jp-solar", Role.PROJECT_PARTICIPANT, "demo-jp-solar (demo)", Side.JAPAN
+        ),
+        key="demo:actor:demo-jp-solar",
+    )
+    participant = app.webhooks.subscribe(
+        operator_for("demo-jp-solar"),
+        hook.url + "/pp",
+        ["project.cycle_step", "decision.recorded"],
+    )
+    government = holder(app, "KE-GOV-0001")
+    treasury = app.webhooks.subscribe(operator_for(government), hook.url + "/gov", ["*"])
+    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False)
+
+    while app.webhooks.deliver_due(utc_now()).attempted:
+        pass
+
+    with app.engine.connect() as conn:
+        entries = [json.loads(e) for e in conn.execute(select(schema.events.c.entry)).scalars()]
+    steps = [
+        e for e in entries
+        if e["type"].startswith(("project.", "monitoring_period."))
+        and e["change"].get("project") == "KE001"
+    ]  # fmt: skip
+    decisions = [
+        e for e in entries
+        if e["type"] == "decision_recorded" and e["change"]["project"] == "KE001"
+    ]  # fmt: skip
+    issued_to_government = [
+        e for e in entries
+        if e["type"] == "issuance"
+        and any(line["account"] == "KE-GOV-0001" for line in e["change"]["detail"]["lines"])
+    ]  # fmt: skip
+    assert steps
+    assert decisions
+    assert issued_to_government
+    pp = [r.verified(participant.secret) for r in hook.received if r.path.endswith("/pp")]
+    gov = [r.verified(treasury.secret) for r in hook.received if r.path.endswith("/gov")]
+    pp_data = [p["data"] for p in pp]
+    assert all(isinstance(d, dict) and d["project"] == "KE001" for d in pp_data)
+    assert [p["type"] for p in pp].count("project.cycle_step") == len(steps)
+    assert [p["type"] for p in pp].count("decision.recorded") == len(decisions)
+    assert sorted(
+        (d["event"], d["change"].get("action")) for d in pp_data if isinstance(d, dict)
+    ) == sorted(
+        [(e["type"], e["change"].get("action")) for e in steps]
+        + [("decision_recorded", None) for _ in decisions]
+    )
+    issued = [g for g in gov if g["type"] == "units.issued"]
+    assert len(issued) == len(issued_to_government)
+    assert all(
+        isinstance(g["data"], dict) and g["data"]["accounts"] == ["KE-GOV-0001"] for g in issued
+    )
