@@ -15,10 +15,17 @@ from sqlalchemy import func, select
 from webhook_receiver import Receiver, receiver
 
 from jcm.adapters import schema
-from jcm.bootstrap import App
+from jcm.bootstrap import App, bootstrap
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Role, Side
-from jcm.domain.errors import Forbidden, InvalidInput, JcmError, NotFound, RuleViolation
+from jcm.domain.errors import (
+    Forbidden,
+    IdempotencyConflict,
+    InvalidInput,
+    JcmError,
+    NotFound,
+    RuleViolation,
+)
 from jcm.domain.identity.principal import Principal, Scope, operator_for
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
@@ -157,11 +164,13 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged_with_the_same_webh
 
     first = app.webhooks.deliver_due(start)
     assert (first.attempted, first.retrying) == (1, 1)
-    assert app.webhooks.deliver_due(start + timedelta(seconds=4)).attempted == 0  # not yet
-    second = app.webhooks.deliver_due(start + timedelta(seconds=5))
+    # 5 s after the first failure, then 30 s after the second (each counted from the end
+    # of the attempt, a few milliseconds after the round's start here).
+    assert app.webhooks.deliver_due(start + timedelta(seconds=4)).attempted == 0
+    second = app.webhooks.deliver_due(start + timedelta(seconds=6))
     assert (second.attempted, second.retrying) == (1, 1)
-    assert app.webhooks.deliver_due(start + timedelta(seconds=34)).attempted == 0
-    third = app.webhooks.deliver_due(start + timedelta(seconds=35))
+    assert app.webhooks.deliver_due(start + timedelta(seconds=35)).attempted == 0
+    third = app.webhooks.deliver_due(start + timedelta(seconds=37))
     assert (third.attempted, third.delivered) == (1, 1)
 
     received = hook.wait_for(3)
@@ -364,3 +373,50 @@ def test_participants_hear_of_their_projects_steps_and_decisions_and_holders_of_
     assert all(
         isinstance(g["data"], dict) and g["data"]["accounts"] == ["KE-GOV-0001"] for g in issued
     )
+
+
+def test_a_repeated_subscription_request_returns_the_same_subscription_and_secret(
+    app: App, world: World, hook: Receiver
+) -> None:
+    seller = operator_for(world["seller_org"])
+    first = app.webhooks.subscribe(seller, hook.url, ["*"], idempotency_key="k1")
+    again = app.webhooks.subscribe(seller, hook.url, ["*"], idempotency_key="k1")
+    assert again.replayed
+    assert not first.replayed
+    assert (again.subscription, again.secret) == (first.subscription, first.secret)
+    with pytest.raises(IdempotencyConflict) as refused:
+        app.webhooks.subscribe(seller, hook.url + "/other", ["*"], idempotency_key="k1")
+    assert refused.value.code == "G2_IDEMPOTENCY_KEY_REUSED"
+    buyer = app.webhooks.subscribe(
+        operator_for(world["buyer_org"]), hook.url, ["*"], idempotency_key="k1"
+    )
+    assert buyer.subscription.subscription != first.subscription.subscription
+    assert len(app.webhooks.subscriptions(seller)) == 1
+
+
+def test_an_organisation_cannot_subscribe_for_another(
+    app: App, world: World, hook: Receiver
+) -> None:
+    with pytest.raises(NotFound) as refused:
+        app.webhooks.subscribe(
+            operator_for(world["buyer_org"]), hook.url, ["*"], organisation=world["seller_org"]
+        )
+    assert refused.value.code == "K4_NOT_VISIBLE"
+
+
+def test_without_its_secrets_key_a_delivery_is_not_sent_but_logged_and_retried(
+    app: App, world: World, hook: Receiver
+) -> None:
+    app.webhooks.subscribe(operator_for(world["seller_org"]), hook.url, ["*"])
+    issue_to_seller(app, world)
+    (app.settings.log_key_dir / "webhook-secrets.key").unlink()
+    restarted = bootstrap(app.settings)
+    try:
+        done = restarted.webhooks.deliver_due(utc_now())
+        assert (done.attempted, done.retrying) == (1, 1)
+        [delivery] = restarted.webhooks.deliveries(operator_for(world["seller_org"]))
+    finally:
+        restarted.close()
+    assert hook.received == []
+    assert delivery.log[0].error is not None
+    assert delivery.log[0].error.startswith("W5_WEBHOOK_SECRET_UNREADABLE")

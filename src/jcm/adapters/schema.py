@@ -330,6 +330,9 @@ webhook_subscriptions = Table(
     Column("created_by", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("ended_at", UtcDateTime()),
+    # An idempotency key (SHA-256 of organisation and key) and the digest of the request.
+    Column("request_key", String(64), unique=True),
+    Column("request_digest", String(64)),
     Index("ix_webhook_subscriptions_organisation", "organisation_id", "active"),
     Index("ix_webhook_subscriptions_active", "active"),
 )

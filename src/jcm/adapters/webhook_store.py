@@ -154,7 +154,11 @@ class SqlWebhookStore:
         return int(self.c.execute(query).scalar_one())
 
     def add_subscription(
-        self, subscription: StoredSubscription, sealed_secret: str, key_id: str
+        self,
+        subscription: StoredSubscription,
+        sealed_secret: str,
+        key_id: str,
+        request: tuple[str, str] | None = None,
     ) -> None:
         self.c.execute(
             insert(t.webhook_subscriptions).values(
@@ -168,8 +172,21 @@ class SqlWebhookStore:
                 created_by=subscription.created_by,
                 created_at=subscription.created_at,
                 ended_at=subscription.ended_at,
+                request_key=None if request is None else request[0],
+                request_digest=None if request is None else request[1],
             )
         )
+
+    def subscription_by_request(
+        self, request_key: str
+    ) -> tuple[StoredSubscription, str, str] | None:
+        """(subscription, sealed secret, request digest) made under an idempotency key."""
+        row = self.c.execute(
+            select(t.webhook_subscriptions).where(_S.request_key == request_key)
+        ).first()
+        if row is None:
+            return None
+        return _subscription(row), str(row.secret), str(row.request_digest)
 
     def get_subscription(self, subscription_id: str) -> StoredSubscription | None:
         row = self.c.execute(

@@ -11,11 +11,13 @@ from typing import Annotated
 import typer
 
 from jcm.bootstrap import utc_now
+from jcm.domain.errors import JcmError
 from jcm.domain.identity.principal import operator_for
 from jcm.domain.webhooks.events import EventType
 from jcm.domain.webhooks.subscriptions import DEFAULT_LEASE
 from jcm.entrypoints.cli.common import (
     JsonOpt,
+    KeyOpt,
     cli,
     emit,
     err,
@@ -26,7 +28,9 @@ from jcm.entrypoints.cli.common import (
     run,
     state,
 )
+from jcm.entrypoints.cli.guard import report_refusal
 from jcm.service_layer.webhooks.results import DeliveryInfo, DeliveryRound, SubscriptionCreated
+from jcm.service_layer.webhooks.service import MAX_ROUND, ROUND_SIZE
 
 webhook_cli = typer.Typer(
     help="Webhooks: signed notices of issuance, transfers, cycle steps and decisions."
@@ -45,9 +49,10 @@ def webhook_subscribe(
         list[str],
         typer.Option("--event", "-e", help=f"An event type (repeat; * for all): {_TYPES}."),
     ],
+    key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Subscribe an organisation; prints the signing secret once (it is never shown again)."""
+    """Subscribe an organisation; prints the signing secret (keep it: it is not listed)."""
 
     def render(created: SubscriptionCreated) -> None:
         s = created.subscription
@@ -55,11 +60,13 @@ def webhook_subscribe(
         out.print(f"  url: {s.url}")
         out.print(f"  events: {', '.join(e.value for e in s.event_types)}")
         out.print(f"  secret: {created.secret}")
-        err.print("Keep the secret now: it is shown only this once.")
+        err.print("Keep the secret now: no listing shows it again.")
 
     run(
         json_out,
-        lambda: state.app().webhooks.subscribe(operator_for(organisation), url, events),
+        lambda: state.app().webhooks.subscribe(
+            operator_for(organisation), url, events, idempotency_key=key
+        ),
         render,
     )
 
@@ -146,21 +153,28 @@ def webhook_deliver(
     interval: Annotated[
         float, typer.Option("--interval", min=0.05, max=60, help="Seconds between idle rounds.")
     ] = 1.0,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=MAX_ROUND, help="Deliveries claimed per round.")
+    ] = ROUND_SIZE,
     lease: Annotated[
         float,
         typer.Option(
             "--lease",
             min=1,
             max=3600,
-            help="Seconds a delivery stays claimed by this worker (after a crash it is due "
-            "again after this).",
+            help="Seconds a claimed delivery stays this worker's (after a crash it is due "
+            "again after this); keep it above --batch × 10 s, the send timeout.",
         ),
     ] = DEFAULT_LEASE,
     json_out: JsonOpt = False,
 ) -> None:
-    """The delivery worker: send due deliveries, record every attempt, retry with backoff
-    (Ctrl-C stops it; several workers may run at once)."""
-    service = state.app().webhooks
+    """The delivery worker: send due deliveries, record every attempt, retry with backoff.
+
+    Runs until Ctrl-C; several workers may run at once. A refusal (the database is away, a
+    busy lock) is reported and the worker carries on at the next round.
+    """
+    with refusals(json_out):
+        service = state.app().webhooks
 
     def render(done: DeliveryRound) -> None:
         out.print(
@@ -170,11 +184,17 @@ def webhook_deliver(
 
     try:
         while True:
-            with refusals(json_out):
-                done = service.deliver_due(utc_now(), lease=lease)
             if once:
+                with refusals(json_out):
+                    done = service.deliver_due(utc_now(), limit=batch, lease=lease)
                 emit(done, json_out, render)
                 return
+            try:
+                done = service.deliver_due(utc_now(), limit=batch, lease=lease)
+            except JcmError as error:
+                report_refusal(error, json_out or state.json)
+                time.sleep(interval)
+                continue
             if done.attempted:
                 emit(done, json_out, render)
             else:

@@ -9,15 +9,20 @@ runs out, and go out with the same ``webhook-id``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
+import time
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timedelta
 
+from jcm.domain import limits
 from jcm.domain.cycle.actors import Role
-from jcm.domain.errors import NotFound, RuleViolation
+from jcm.domain.errors import IdempotencyConflict, JcmError, NotFound, RuleViolation
 from jcm.domain.identity.access import AccessRule, Resource, decide, rule
 from jcm.domain.identity.principal import Principal, Scope
 from jcm.domain.webhooks import subscriptions as ws
+from jcm.domain.webhooks.events import EventType
 from jcm.domain.webhooks.subscriptions import DeliveryStatus
 from jcm.service_layer.webhooks.ports import (
     ClaimedDelivery,
@@ -42,6 +47,9 @@ from jcm.service_layer.webhooks.results import (
 MANAGE_WEBHOOKS: AccessRule = rule(Scope.REGISTRY_READ, resource=Resource.OWN_ORGANISATION)
 MAX_LISTED = 200
 MAX_ROUND = 100
+# Deliveries one round claims by default: with the sender's 10 s timeout, five fit in the
+# default 60 s lease.
+ROUND_SIZE = 5
 _ERROR_LENGTH = 500
 
 
@@ -75,15 +83,33 @@ class WebhookService:
         return True
 
     # -- subscriptions --------------------------------------------------------------------
-    def subscribe(self, by: Principal, url: str, event_types: Iterable[str]) -> SubscriptionCreated:
-        """Subscribe ``by``'s organisation; the result carries the signing secret, once."""
+    def subscribe(
+        self,
+        by: Principal,
+        url: str,
+        event_types: Iterable[str],
+        *,
+        organisation: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SubscriptionCreated:
+        """Subscribe ``organisation`` (default: ``by``'s own; another only for an
+        administrator). The result carries the signing secret: shown to the caller, stored
+        only sealed. With an idempotency key, a repeat of the same request returns the same
+        subscription and secret (``replayed``); another request under the key is refused."""
         url = ws.check_url(url)
         types = ws.parse_event_types(event_types)
-        organisation = by.organisation_id
+        limits.check_idempotency_key(idempotency_key)
+        organisation = organisation or by.organisation_id
+        digest = _digest(organisation, url, types)
+        request = None if idempotency_key is None else (_key(organisation, idempotency_key), digest)
         secret = ws.new_secret(secrets.token_bytes(ws.SECRET_BYTES))
         sealed, key_id = self._box.seal(secret)
         with self._uow() as uow:
             self._allow(uow, by, organisation)
+            if request is not None:
+                replay = self._replay(uow, request, idempotency_key or "")
+                if replay is not None:
+                    return replay
             if uow.ledger.get_organisation(organisation) is None and not _roles(uow, organisation):
                 raise NotFound(
                     "W4_UNKNOWN_ORGANISATION",
@@ -108,9 +134,28 @@ class WebhookService:
                 uow.now,
                 None,
             )
-            uow.webhooks.add_subscription(stored, sealed, key_id)
+            uow.webhooks.add_subscription(stored, sealed, key_id, request)
             uow.commit()
         return SubscriptionCreated(SubscriptionInfo.of(stored), secret)
+
+    def _replay(
+        self, uow: WebhookUnitOfWork, request: tuple[str, str], key: str
+    ) -> SubscriptionCreated | None:
+        found = uow.webhooks.subscription_by_request(request[0])
+        if found is None:
+            return None
+        stored, sealed, digest = found
+        if digest != request[1]:
+            raise IdempotencyConflict(
+                "G2_IDEMPOTENCY_KEY_REUSED",
+                f"Idempotency key {key!r} was already used for a different subscription; "
+                "use a new key for a new request.",
+                idempotency_key=key,
+                first_command="subscribe",
+            )
+        return SubscriptionCreated(
+            SubscriptionInfo.of(stored), self._box.open(sealed), replayed=True
+        )
 
     def unsubscribe(self, by: Principal, subscription_id: str) -> SubscriptionEnded:
         """End a subscription; its deliveries not yet made are cancelled."""
@@ -194,23 +239,28 @@ class WebhookService:
 
     # -- the worker -----------------------------------------------------------------------
     def deliver_due(
-        self, now: datetime, *, limit: int = MAX_ROUND, lease: float = ws.DEFAULT_LEASE
+        self, now: datetime, *, limit: int = ROUND_SIZE, lease: float = ws.DEFAULT_LEASE
     ) -> DeliveryRound:
-        """Attempt every delivery due at ``now`` (at most ``limit``), signing with ``now``.
+        """Attempt the deliveries due at ``now`` (at most ``limit``, oldest first).
 
-        Deliveries are leased for ``lease`` seconds first, so concurrent workers never send
-        the same one at once and one whose worker died is due again afterwards.
+        They are leased for ``lease`` seconds first, so concurrent workers never send the
+        same one at once and one whose worker died is due again afterwards (the lease
+        should exceed ``limit`` × the sender's timeout). Each attempt is timed, signed and
+        scheduled at ``now`` plus the time the round has taken so far.
         """
         ws.check_lease(lease)
+        limit = max(1, min(int(limit), MAX_ROUND))
+        started = time.monotonic()
         with self._uow() as uow:
             claimed = uow.webhooks.claim_due(now, now + timedelta(seconds=lease), limit)
             uow.commit()
         self._crash("webhook:claimed")
         delivered = retrying = gave_up = 0
         for delivery in claimed:
-            outcome = self._send(delivery, now)
+            at = now + timedelta(seconds=time.monotonic() - started)
+            outcome = self._send(delivery, at)
             self._crash("webhook:sent")
-            status = self._record(delivery, outcome, now)
+            status = self._record(delivery, outcome, at)
             if status is DeliveryStatus.DELIVERED:
                 delivered += 1
             elif status is DeliveryStatus.FAILED:
@@ -219,22 +269,21 @@ class WebhookService:
                 retrying += 1
         return DeliveryRound(len(claimed), delivered, retrying, gave_up)
 
-    def _send(self, delivery: ClaimedDelivery, now: datetime) -> SendOutcome:
+    def _send(self, delivery: ClaimedDelivery, at: datetime) -> SendOutcome:
         try:
             secret = self._box.open(delivery.sealed_secret)
-        except Exception as error:  # a lost or wrong key: recorded, retried on schedule
-            code = getattr(error, "code", type(error).__name__)
-            return SendOutcome(None, f"{code}: the signing secret cannot be opened", 0)
-        return self._sender.send(delivery.url, delivery.id, now, delivery.payload, secret)
+        except JcmError as error:  # a lost or wrong key: recorded, retried on schedule
+            return SendOutcome(None, f"{error.code}: the signing secret cannot be opened", 0)
+        return self._sender.send(delivery.url, delivery.id, at, delivery.payload, secret)
 
     def _record(
-        self, delivery: ClaimedDelivery, outcome: SendOutcome, now: datetime
+        self, delivery: ClaimedDelivery, outcome: SendOutcome, at: datetime
     ) -> DeliveryStatus:
         attempt = StoredAttempt(
             delivery.id,
             delivery.attempt,
             delivery.trigger,
-            now,
+            at,
             outcome.duration_ms,
             outcome.status_code,
             None if outcome.error is None else outcome.error[:_ERROR_LENGTH],
@@ -243,12 +292,22 @@ class WebhookService:
             status, failures, next_at = DeliveryStatus.DELIVERED, 0, None
         else:
             failures = delivery.failures + 1
-            next_at = ws.retry_at(failures, now)
+            next_at = ws.retry_at(failures, at + timedelta(milliseconds=outcome.duration_ms))
             status = DeliveryStatus.PENDING if next_at else DeliveryStatus.FAILED
         with self._uow() as uow:
             uow.webhooks.record_attempt(attempt, status, failures, next_at)
             uow.commit()
         return status
+
+
+def _key(organisation: str, idempotency_key: str) -> str:
+    """Keys are per organisation; only their digest is stored."""
+    return hashlib.sha256(f"{organisation}\n{idempotency_key}".encode()).hexdigest()
+
+
+def _digest(organisation: str, url: str, types: frozenset[EventType]) -> str:
+    text = json.dumps([organisation, url, sorted(t.value for t in types)])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _roles(uow: WebhookUnitOfWork, organisation: str) -> Collection[Role]:

@@ -31,7 +31,10 @@ def upgrade() -> None:
         sa.Column("created_by", sa.JSON(), nullable=False),
         sa.Column("created_at", _TIME, nullable=False),
         sa.Column("ended_at", _TIME, nullable=True),
+        sa.Column("request_key", sa.String(length=64), nullable=True),
+        sa.Column("request_digest", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_subscriptions")),
+        sa.UniqueConstraint("request_key", name=op.f("uq_webhook_subscriptions_request_key")),
     )
     op.create_index(
         "ix_webhook_subscriptions_organisation",
