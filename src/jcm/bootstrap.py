@@ -25,6 +25,8 @@ from jcm.adapters.log_store import LogSettings
 from jcm.adapters.monitoring_sheet import OpenpyxlMonitoringSheets
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
+from jcm.adapters.webhook_secrets import FernetSecretBox
+from jcm.adapters.webhook_sender import HttpxWebhookSender
 from jcm.domain import limits
 from jcm.domain.errors import ConcurrencyConflict, InvalidInput
 from jcm.domain.identity.principal import Principal
@@ -35,6 +37,7 @@ from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.methodologies.sheets import SheetService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService, ProofChecker
+from jcm.service_layer.webhooks.service import WebhookService
 
 DEFAULT_DATA_DIR = Path("jcm-data")
 
@@ -228,6 +231,7 @@ class App:
     unit_of_work: Callable[..., SqlUnitOfWork]
     cycle: CycleService
     documents: DocumentService
+    webhooks: WebhookService
 
     def acting(self, principal: Principal) -> Acting:
         """The state-changing use cases acting for ``principal`` (see :class:`Acting`).
@@ -323,4 +327,10 @@ def bootstrap(
         unit_of_work,
         cycle,
         DocumentService(store, unit_of_work, cycle, crash_point),
+        WebhookService(
+            unit_of_work,
+            FernetSecretBox(settings.log_key_dir, announce),
+            HttpxWebhookSender(),
+            crash_point,
+        ),
     )

@@ -106,6 +106,8 @@ class SqlLogStore:
         self._idempotency: dict[str, Any] | None = None
         # Who the unit of work acts for (Principal.attribution()); None: unattributed.
         self.actor: dict[str, str] | None = None
+        # Every event appended in this unit of work (the webhooks' outbox reads them).
+        self.appended: list[tuple[str, int | None, dict[str, Any]]] = []
 
     # -- appending ------------------------------------------------------------------------
     def lock(self) -> None:
@@ -131,6 +133,7 @@ class SqlLogStore:
         The head is locked now (the order of entries across writers is fixed here); the
         entries are hashed and written at commit, with the command's idempotency record.
         """
+        self.appended.extend(events)
         if not self.settings.enabled:
             stamp = timestamp_text(now)
             rows = [

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
+from jcm.adapters.webhook_store import SqlWebhookStore
 from jcm.domain.errors import AccountRuleViolation, ConcurrencyConflict, JcmError
 from jcm.domain.identity.principal import Principal
 from jcm.domain.registry.issuance import IssuanceDecision
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self._started = 0.0
         self.ledger: SqlLedger
         self.cycle: SqlCycleStore
+        self.webhooks: SqlWebhookStore
         self.now: datetime
 
     def __enter__(self) -> Self:
@@ -111,6 +113,7 @@ class SqlUnitOfWork:
         if self.principal is not None:
             self.ledger.log.actor = self.principal.attribution()
         self.cycle = SqlCycleStore(self._connection)
+        self.webhooks = SqlWebhookStore(self._connection)
         self.now = self._clock()
         return self
 
@@ -140,6 +143,8 @@ class SqlUnitOfWork:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         try:
+            # The webhooks' outbox, in the same transaction as the change it reports.
+            self.webhooks.enqueue(self.ledger.log.appended, self.now)
             self.ledger.log.before_commit(self.now)
             self._connection.commit()
         except (OperationalError, IntegrityError) as error:

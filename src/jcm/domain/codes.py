@@ -226,6 +226,15 @@ CATALOGUE: tuple[Code, ...] = (
     Code("H3_BODY_TOO_LARGE", InvalidInput, "", "the request body is larger than the limit (answered 413)"),
     Code("H9_INTERNAL", DataCorruption, "", "the server failed; the fault is logged for the operator, never shown"),
     Code("K2_OTHER_ORGANISATION", Forbidden, "", "a step names another organisation than the one the caller acts for (itself, or on whose behalf the operator acts)"),
+    Code("W1_BAD_EVENT_TYPE", InvalidInput, "", "a webhook event type is unknown, or none is named; the message lists the types"),
+    Code("W1_BAD_LEASE", InvalidInput, "", "the delivery worker's lease is not 1 to 3,600 seconds"),
+    Code("W1_BAD_URL", InvalidInput, "", "a webhook URL is not http(s) with a host, is longer than 2,000 characters, or carries spaces, control characters, credentials or a fragment"),
+    Code("W2_TOO_MANY_SUBSCRIPTIONS", RuleViolation, "", "the organisation already has the most active webhook subscriptions allowed (20)"),
+    Code("W3_SUBSCRIPTION_ENDED", RuleViolation, "", "a delivery of an ended subscription cannot be sent again"),
+    Code("W4_UNKNOWN_DELIVERY", NotFound, "", "no webhook delivery with that id is visible to the caller (absent and not-yours alike)"),
+    Code("W4_UNKNOWN_ORGANISATION", NotFound, "", "the subscribing organisation is not registered"),
+    Code("W4_UNKNOWN_SUBSCRIPTION", NotFound, "", "no webhook subscription with that id is visible to the caller (absent and not-yours alike)"),
+    Code("W5_WEBHOOK_SECRET_UNREADABLE", DataCorruption, "", "the webhook secrets key in the key directory is missing, unreadable or not the one that sealed a subscription's secret"),
 )
 # fmt: on
 

@@ -22,6 +22,8 @@ HINTS: dict[str, str] = {
     "A2_NOT_A_HOLDING_ACCOUNT": "use `jcm cancel` or `jcm retire` to move units into it",
     "I1_UNKNOWN_DECISION": "record it first with `jcm decision record`",
     "T7_NOT_AUTHORISED_FOR_NDC": "their host authorises them with `jcm a6 authorise --uses ndc`",
+    "W4_UNKNOWN_SUBSCRIPTION": "list them with `jcm webhook list --as ORG`",
+    "W4_UNKNOWN_DELIVERY": "see the delivery log with `jcm webhook deliveries --as ORG`",
     "G9_BUSY": "run the same command again in a moment (with the same --idempotency-key)",
     "U2_INSUFFICIENT_UNITS": "check the holdings with `jcm holdings --account {account}`",
     "L1_NO_CHECKPOINT": "sign one with `jcm log checkpoint`; list them with `jcm log checkpoints`",

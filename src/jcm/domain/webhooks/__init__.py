@@ -1,0 +1,1 @@
+"""Webhooks: which changes an organisation hears of, how a delivery is retried (pure)."""

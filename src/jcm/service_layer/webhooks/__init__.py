@@ -1,0 +1,1 @@
+"""Webhook subscriptions, the delivery log and the delivery worker's round."""
