@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from jcm.domain.errors import InvalidInput
@@ -144,8 +145,10 @@ class Router(APIRouter):
         status_code: int = 200,
         summary: str | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        response_class: type[Response] = JSONResponse,
     ) -> Callable[[F], F]:
-        """Register ``func`` for ``method path`` under ``access``."""
+        """Register ``func`` for ``method path`` under ``access`` (``response_class``: the
+        media type the document gives the success response, e.g. ``PlainTextResponse``)."""
 
         def register(func: F) -> F:
             self.add_api_route(
@@ -157,6 +160,7 @@ class Router(APIRouter):
                 dependencies=[Depends(_gate(access))],
                 openapi_extra={"x-jcm-access": access.describe()},
                 responses=responses,
+                response_class=response_class,
             )
             _RULES[func] = access
             return func
