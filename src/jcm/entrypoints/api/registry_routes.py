@@ -224,7 +224,7 @@ def batch(
     """Several moves, all or nothing."""
     for move in body.moves:
         _account(caller, move.source, move.kind.value)
-    moves = [(_move(m), m.kind) for m in body.moves]
+    moves = [(_move(m), TransactionKind(m.kind.value)) for m in body.moves]
     result = caller.services.registry.batch(moves, scoped_key(caller, key), dry_run=dry_run)
     if dry_run:
         return JSONResponse({"dry_run": True, "result": to_json(result)})

@@ -7,6 +7,7 @@ alike; these models only give the shape and the OpenAPI document.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,8 +31,18 @@ class MoveBody(Body):
     note: str | None = None
 
 
+class MoveKind(StrEnum):
+    """The kinds of transaction a batch may hold: the moves (never an issuance or an
+    Article 6 step, which have their own routes)."""
+
+    TRANSFER = TransactionKind.TRANSFER.value
+    EXTERNAL_TRANSFER = TransactionKind.EXTERNAL_TRANSFER.value
+    CANCELLATION = TransactionKind.CANCELLATION.value
+    RETIREMENT = TransactionKind.RETIREMENT.value
+
+
 class BatchMove(MoveBody):
-    kind: TransactionKind
+    kind: MoveKind
 
 
 class BatchBody(Body):
