@@ -18,6 +18,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from jcm.domain import limits
 from jcm.domain.errors import InvalidInput
 from jcm.domain.identity.access import AccessRule, Holding, Resource, decide
 from jcm.entrypoints.api.context import ApiContext, Caller
@@ -100,9 +101,19 @@ def _refuse_unknown_query(request: Request) -> None:
         )
 
 
+def _refuse_control_characters(request: Request) -> None:
+    """Path and query values are text like any other input: a control character (a NUL
+    byte, say, which PostgreSQL cannot even compare) is refused before any look-up."""
+    values = [(f"query parameter {k}", v) for k, v in request.query_params.multi_items()]
+    values += [(f"path parameter {k}", str(v)) for k, v in request.path_params.items()]
+    for field, value in values:
+        limits.check_text(value, field, max_length=limits.MAX_ARGUMENT_LENGTH)
+
+
 def _gate(access: AccessRule) -> Callable[[Request, Caller], None]:
     def gate(request: Request, caller: CallerDep) -> None:
         _refuse_unknown_query(request)
+        _refuse_control_characters(request)
         if access.resource is Resource.ACCOUNT_HOLDER:
             # The holder is checked with the account in hand (guard_account); the role
             # and scope parts of the rule are checked here.

@@ -9,14 +9,25 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jcm.domain import limits
 from jcm.domain.registry.article6 import AuthorisedUse, FirstTransferTrigger
 from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        """No control characters in any text field: refused (422) before anything is looked
+        up with it (PostgreSQL cannot even compare a NUL byte). Lengths are the domain's."""
+        if isinstance(value, str) and limits.forbidden_character(value) is not None:
+            bad = limits.forbidden_character(value) or ""
+            raise ValueError(f"holds the control or direction character U+{ord(bad):04X}")
+        return value
 
 
 class MoveBody(Body):
