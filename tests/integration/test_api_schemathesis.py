@@ -151,3 +151,11 @@ def test_a_batch_item_of_a_kind_that_is_not_a_move_is_a_422_problem(app: App) ->
     response = world.client.post("/api/v1/batches", json={"moves": [item]}, headers=world.holder)
 
     assert is_problem(response, 422, "H2_BAD_REQUEST")
+
+
+def test_a_page_cursor_beyond_64_bits_is_a_422_problem_on_both_backends(app: App) -> None:
+    world = api_world(app)
+
+    response = world.client.get(f"/api/v1/public/transactions?cursor={1 << 63}")
+
+    assert is_problem(response, 422, "H2_BAD_REQUEST")

@@ -34,7 +34,10 @@ PUBLIC_KINDS = (
 )
 Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page.")]
 DryRun = Annotated[bool, Query(description="Report what would happen; change nothing.")]
-Cursor = Annotated[int | None, Query(ge=1, description="The `next` value of the previous page.")]
+Cursor = Annotated[
+    int | None,
+    Query(ge=1, le=(1 << 63) - 1, description="The `next` value of the previous page."),
+]
 
 
 def respond(result: Any, status: int = 200) -> JSONResponse:

@@ -24,8 +24,8 @@ class Body(BaseModel):
     def _printable(cls, value: object) -> object:
         """No control characters in any text field: refused (422) before anything is looked
         up with it (PostgreSQL cannot even compare a NUL byte). Lengths are the domain's."""
-        if isinstance(value, str) and limits.forbidden_character(value) is not None:
-            bad = limits.forbidden_character(value) or ""
+        bad = limits.forbidden_character(value) if isinstance(value, str) else None
+        if bad is not None:
             raise ValueError(f"holds the control or direction character U+{ord(bad):04X}")
         return value
 
