@@ -34,6 +34,7 @@ OPERATIONS = [r.ok() for r in SCHEMA.get_all_operations() if isinstance(r, Ok)]
 # Per operation and generation mode; raise it for a deeper run (JCM_SCHEMATHESIS_EXAMPLES=200).
 EXAMPLES = int(os.environ.get("JCM_SCHEMATHESIS_EXAMPLES", "5"))
 PROBLEM_FIELDS = frozenset(PROBLEM_SCHEMA["required"])
+pytestmark = pytest.mark.timeout(60)  # each test; the generated runs have their own below
 
 
 def failure(case: Any, response: Any) -> str | None:
