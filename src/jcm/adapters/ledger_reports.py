@@ -1,11 +1,13 @@
-"""The ledger's read-only reports: transaction lists, serial history, holdings, and
-streamed rows for ``jcm log verify``."""
+"""The ledger's read-only reports: transaction lists, serial history, holdings, a
+registry's published statistics, and streamed rows for ``jcm log verify``."""
 
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
+    extract,
     func,
     or_,
     select,
@@ -143,6 +145,68 @@ class LedgerReports:
             }
             for r in self.c.execute(query)
         ]
+
+    def amounts_by_account_type(self, registry: str) -> list[dict[str, Any]]:
+        """Units held in ``registry`` per account type and partner country (the project's),
+        with the number of accounts of each type (types without units included)."""
+        d = t.decisions.c
+        a = t.accounts.c
+        partner = func.substr(d.project_id, 1, 2)
+        held = (
+            select(
+                a.type,
+                partner.label("partner"),
+                func.sum(_B.serial_end - _B.serial_start + 1).label("quantity"),
+            )
+            .join(t.accounts, a.id == _B.account_id)
+            .join(t.decisions, d.id == _B.decision_id)
+            .where(_B.registry == registry)
+            .group_by(a.type, partner)
+        )
+        counted = select(a.type, func.count().label("accounts")).where(a.registry == registry)
+        rows = [
+            {"type": r.type, "partner": r.partner, "quantity": int(r.quantity)}
+            for r in self.c.execute(held)
+        ]
+        counts = {r.type: int(r.accounts) for r in self.c.execute(counted.group_by(a.type))}
+        return [{"type": k, "partner": None, "accounts": n} for k, n in counts.items()] + rows
+
+    def annual_movements(self, registry: str) -> list[dict[str, Any]]:
+        """Units moved per calendar year (UTC) and transaction kind, for transactions made in
+        ``registry``; units that arrived by external transfer from the other registry count
+        as kind ``external_acquisition``."""
+        tx = t.transactions.c
+        year = self._utc_year(tx.created_at)
+        made = (
+            select(year.label("year"), tx.kind, func.sum(tx.quantity).label("quantity"))
+            .where(tx.registry == registry)
+            .group_by(year, tx.kind)
+        )
+        arrived = (
+            select(year.label("year"), func.sum(tx.quantity).label("quantity"))
+            .join(t.accounts, t.accounts.c.id == tx.destination)
+            .where(
+                tx.kind == "external_transfer",
+                t.accounts.c.registry == registry,
+                tx.registry != registry,
+            )
+            .group_by(year)
+        )
+        out = [
+            {"year": int(r.year), "kind": r.kind, "quantity": int(r.quantity)}
+            for r in self.c.execute(made)
+        ]
+        out += [
+            {"year": int(r.year), "kind": "external_acquisition", "quantity": int(r.quantity)}
+            for r in self.c.execute(arrived)
+        ]
+        return out
+
+    def _utc_year(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        # PostgreSQL extracts from a timestamptz in the session's time zone; SQLite stores UTC.
+        if self.c.dialect.name == "postgresql":
+            return extract("year", func.timezone("UTC", column))
+        return extract("year", column)
 
     def rows(
         self,

@@ -32,9 +32,9 @@ def operation_id(route: APIRoute) -> str:
 
 def routers() -> tuple[Router, ...]:
     """Every area's router, in the order the document lists them."""
-    from jcm.entrypoints.api import registry_routes
+    from jcm.entrypoints.api import public_routes, registry_routes, transparency_routes
 
-    return (registry_routes.router,)
+    return (registry_routes.router, public_routes.router, transparency_routes.router)
 
 
 def create_app(ctx: ApiContext) -> FastAPI:

@@ -34,7 +34,10 @@ PUBLIC_KINDS = (
 )
 Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page.")]
 DryRun = Annotated[bool, Query(description="Report what would happen; change nothing.")]
-Cursor = Annotated[int | None, Query(ge=1, description="The `next` value of the previous page.")]
+Cursor = Annotated[
+    int | None,
+    Query(ge=1, le=(1 << 63) - 1, description="The `next` value of the previous page."),
+]
 
 
 def respond(result: Any, status: int = 200) -> JSONResponse:
@@ -224,7 +227,7 @@ def batch(
     """Several moves, all or nothing."""
     for move in body.moves:
         _account(caller, move.source, move.kind.value)
-    moves = [(_move(m), m.kind) for m in body.moves]
+    moves = [(_move(m), TransactionKind(m.kind.value)) for m in body.moves]
     result = caller.services.registry.batch(moves, scoped_key(caller, key), dry_run=dry_run)
     if dry_run:
         return JSONResponse({"dry_run": True, "result": to_json(result)})

@@ -15,8 +15,10 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from jcm.domain import limits
 from jcm.domain.errors import InvalidInput
 from jcm.domain.identity.access import AccessRule, Holding, Resource, decide
 from jcm.entrypoints.api.context import ApiContext, Caller
@@ -99,9 +101,19 @@ def _refuse_unknown_query(request: Request) -> None:
         )
 
 
+def _refuse_control_characters(request: Request) -> None:
+    """Path and query values are text like any other input: a control character (a NUL
+    byte, say, which PostgreSQL cannot even compare) is refused before any look-up."""
+    values = [(f"query parameter {k}", v) for k, v in request.query_params.multi_items()]
+    values += [(f"path parameter {k}", str(v)) for k, v in request.path_params.items()]
+    for field, value in values:
+        limits.check_text(value, field, max_length=limits.MAX_ARGUMENT_LENGTH)
+
+
 def _gate(access: AccessRule) -> Callable[[Request, Caller], None]:
     def gate(request: Request, caller: CallerDep) -> None:
         _refuse_unknown_query(request)
+        _refuse_control_characters(request)
         if access.resource in (Resource.ACCOUNT_HOLDER, Resource.REGISTRY):
             # The holder is checked with the account in hand (guard_account); the role
             # and scope parts of the rule are checked here.
@@ -145,8 +157,10 @@ class Router(APIRouter):
         status_code: int = 200,
         summary: str | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
+        response_class: type[Response] = JSONResponse,
     ) -> Callable[[F], F]:
-        """Register ``func`` for ``method path`` under ``access``."""
+        """Register ``func`` for ``method path`` under ``access`` (``response_class``: the
+        media type the document gives the success response, e.g. ``PlainTextResponse``)."""
 
         def register(func: F) -> F:
             self.add_api_route(
@@ -158,6 +172,7 @@ class Router(APIRouter):
                 dependencies=[Depends(_gate(access))],
                 openapi_extra={"x-jcm-access": access.describe()},
                 responses=responses,
+                response_class=response_class,
             )
             _RULES[func] = access
             return func

@@ -7,15 +7,27 @@ alike; these models only give the shape and the OpenAPI document.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jcm.domain import limits
 from jcm.domain.registry.article6 import AuthorisedUse, FirstTransferTrigger
 from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        """No control characters in any text field: refused (422) before anything is looked
+        up with it (PostgreSQL cannot even compare a NUL byte). Lengths are the domain's."""
+        bad = limits.forbidden_character(value) if isinstance(value, str) else None
+        if bad is not None:
+            raise ValueError(f"holds the control or direction character U+{ord(bad):04X}")
+        return value
 
 
 class MoveBody(Body):
@@ -30,8 +42,18 @@ class MoveBody(Body):
     note: str | None = None
 
 
+class MoveKind(StrEnum):
+    """The kinds of transaction a batch may hold: the moves (never an issuance or an
+    Article 6 step, which have their own routes)."""
+
+    TRANSFER = TransactionKind.TRANSFER.value
+    EXTERNAL_TRANSFER = TransactionKind.EXTERNAL_TRANSFER.value
+    CANCELLATION = TransactionKind.CANCELLATION.value
+    RETIREMENT = TransactionKind.RETIREMENT.value
+
+
 class BatchMove(MoveBody):
-    kind: TransactionKind
+    kind: MoveKind
 
 
 class BatchBody(Body):

@@ -30,6 +30,7 @@ from jcm.service_layer.registry.results import (
     TransactionResult,
     TransactionRow,
 )
+from jcm.service_layer.registry.statistics import RegistryStatistics, registry_statistics
 from jcm.service_layer.results import ChangeResult
 from jcm.service_layer.runner import execute, preview
 
@@ -220,6 +221,11 @@ class RegistryService:
     def decisions(self, project: str | None = None) -> list[DecisionInfo]:
         with self.uow(read_only=True) as u:
             return queries.list_decisions(u, project)
+
+    def statistics(self, registry: str) -> RegistryStatistics:
+        """What the registry publishes: units per account type, and a yearly summary."""
+        with self.uow(read_only=True) as u:
+            return registry_statistics(u, registry)
 
     def audit(self) -> AuditReport:
         with self.uow(read_only=True) as u:
