@@ -176,6 +176,11 @@ class DocumentService:
             for data, name, visibility in versions
         )
 
+    def for_request(self) -> DocumentService:
+        """The same store with staging of its own: one request's uploads, settled by that
+        request alone, however many requests a server runs at once."""
+        return DocumentService(self.store, self.uow, self.cycle, self._crash)
+
     def _batch(self) -> str:
         if not self._pending:
             self._pending.append(secrets.token_hex(16))
@@ -204,6 +209,10 @@ class DocumentService:
     def reference(self, kind: DocumentKind, sha256: str) -> DocumentRef:
         """A reference to a stored document (its rights apply: confidential ones refuse)."""
         return self.store.stat(check_sha256(sha256)).ref(kind)
+
+    def is_attached(self, sha256: str) -> bool:
+        """Whether a committed step refers to the version ``sha256``."""
+        return bool(logged_references(self.uow, check_sha256(sha256)))
 
     # -- reading -------------------------------------------------------------------------------
 
