@@ -26,8 +26,10 @@ NOT_VISIBLE = "No such document is visible to this caller."
 
 
 def not_visible(sha256: str) -> NotFound:
-    """The one answer for an absent document and one the caller may not see or attach."""
-    return NotFound("K4_NOT_VISIBLE", NOT_VISIBLE, sha256=sha256)
+    """The one answer for an absent document and one the caller may not see or attach: the
+    same body whatever the hash (it names none), so nothing tells them apart."""
+    del sha256
+    return NotFound("K4_NOT_VISIBLE", NOT_VISIBLE)
 
 
 def acting(caller: Caller, machine: Machine, action: str, chosen: Role | None) -> cc.ActingAs:
@@ -55,18 +57,14 @@ def attachments(
     """References to stored versions by hash. A confidential version is attached only while
     no step refers to it yet (its uploader's): a hash seen elsewhere gives no right to
     another project's confidential documents. Absent and refused look alike (404)."""
-    documents = caller.services.documents
     refs = []
     for kind, sha256 in given:
         try:
-            ref = documents.reference(kind, sha256)
+            refs.append(caller.services.documents.attachable(kind, sha256))
         except NotFound as error:
             if error.code == "P9_UNKNOWN_DOCUMENT":
                 raise not_visible(sha256) from None
             raise
-        if not ref.is_public and documents.is_attached(sha256):
-            raise not_visible(sha256)
-        refs.append(ref)
     return tuple(refs)
 
 

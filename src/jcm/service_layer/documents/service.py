@@ -35,6 +35,7 @@ from jcm.domain.cycle.documents import (
     check_sha256,
     logged_metadata_problems,
 )
+from jcm.domain.errors import NotFound
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.ports import DocumentStore, StagedBatch, UnitOfWorkFactory
 
@@ -210,9 +211,23 @@ class DocumentService:
         """A reference to a stored document (its rights apply: confidential ones refuse)."""
         return self.store.stat(check_sha256(sha256)).ref(kind)
 
-    def is_attached(self, sha256: str) -> bool:
-        """Whether a committed step refers to the version ``sha256``."""
-        return bool(logged_references(self.uow, check_sha256(sha256)))
+    def attachable(self, kind: DocumentKind, sha256: str) -> DocumentRef:
+        """A stored version to attach to a step by its hash (uploaded before, as the HTTP
+        API does): any public one; a confidential one only while no committed step refers to
+        it, so a hash seen elsewhere gives no right to another project's confidential
+        documents. Refused like an absent document (``P9_UNKNOWN_DOCUMENT``) otherwise."""
+        stored, _ = self.store.read_unchecked(check_sha256(sha256))
+        logged = logged_references(self.uow, sha256).get(sha256, [])
+        confidential = stored.visibility is Visibility.CONFIDENTIAL or any(
+            not ref.is_public for ref in logged
+        )
+        if confidential and logged:
+            raise NotFound(
+                "P9_UNKNOWN_DOCUMENT",
+                f"No document with SHA-256 {sha256} is stored.",
+                sha256=sha256,
+            )
+        return stored.ref(kind)
 
     # -- reading -------------------------------------------------------------------------------
 
