@@ -77,19 +77,21 @@ class CycleWorld:
         self, org: str, action: str, on: date, *kinds: str, **extra: Any
     ) -> httpx.Response:
         body = {"action": action, "on": on.isoformat(), "documents": self.attach(org, *kinds)}
-        return self.client.post(
+        response: httpx.Response = self.client.post(
             f"{API}/projects/KE001/steps", json={**body, **extra}, headers=self.as_(org)
         )
+        return response
 
     def monitoring_step(
         self, org: str, period: str, action: str, on: date, *kinds: str, **extra: Any
     ) -> httpx.Response:
         body = {"action": action, "on": on.isoformat(), "documents": self.attach(org, *kinds)}
-        return self.client.post(
+        response: httpx.Response = self.client.post(
             f"{API}/monitoring-periods/{period}/steps",
             json={**body, **extra},
             headers=self.as_(org),
         )
+        return response
 
 
 def registries(app: App) -> dict[str, str]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
+import httpx
 import pytest
 from api_support import is_problem
 from cycle_api_support import (
@@ -35,14 +37,10 @@ def w(app: App) -> Iterator[CycleWorld]:
     world.client.close()
 
 
-def ok(response: object, status: int = 200) -> dict[str, object]:
-    import httpx
-
-    assert isinstance(response, httpx.Response)
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The JSON body of a successful response (the test indexes it freely)."""
     assert response.status_code == status, response.text
-    body = response.json()
-    assert isinstance(body, dict)
-    return body
+    return response.json()
 
 
 def register_ke001(w: CycleWorld) -> None:
@@ -86,7 +84,7 @@ def register_ke001(w: CycleWorld) -> None:
     assert ok(w.project_step(JC, "register", date(2022, 11, 13)))["state"] == "registered"
 
 
-def submit_xlsx(w: CycleWorld) -> dict[str, object]:
+def submit_xlsx(w: CycleWorld) -> Any:
     template = w.client.get(f"{API}/methodologies/KE_AM002/sheet?format=xlsx")
     assert template.status_code == 200, template.text
     sheet = filled_xlsx(template.content, [[date(2023, 1, 1), date(2023, 12, 31), 1648.3]])
@@ -105,7 +103,7 @@ def test_the_readme_walk_through_runs_over_http_each_step_by_its_organisation(
 ) -> None:
     register_ke001(w)
     submitted = submit_xlsx(w)
-    period = str(submitted["monitoring_period"])
+    period = submitted["monitoring_period"]
     steps = [
         (TPE, "start-verification", date(2024, 1, 25), ()),
         (TPE, "verify", date(2024, 2, 19), ("verification_report",)),
@@ -128,9 +126,7 @@ def test_the_readme_walk_through_runs_over_http_each_step_by_its_organisation(
     assert period == "KE001-M001"
     assert ok(last)["state"] == "issued"
     assert shown["issued_sides"] == ["japan", "partner"]
-    history = project["history"]
-    assert isinstance(history, list)
-    assert [(h["action"], h["on"], h["organisation"]) for h in history][:3] == [
+    assert [(h["action"], h["on"], h["organisation"]) for h in project["history"]][:3] == [
         ("submit_pin", "2022-06-01", PP),
         ("decide_no_objection", "2022-07-01", JC),
         ("submit_pdd", "2022-07-31", PP),
@@ -219,11 +215,10 @@ def test_a_monitoring_report_uploaded_as_csv_is_calculated_like_the_xlsx_one(
 
     second = ok(response, 201)
     assert second["monitoring_period"] == "KE001-M002"
-    calculated = second["calculation"]
-    assert isinstance(calculated, dict) and isinstance(xlsx["calculation"], dict)
-    assert calculated["emission_reductions"] == xlsx["calculation"]["emission_reductions"]
+    reductions = second["calculation"]["emission_reductions"]
+    assert reductions == xlsx["calculation"]["emission_reductions"] > 0
     shown = ok(w.client.get(f"{API}/monitoring-periods/KE001-M002", headers=w.as_(TPE)))
-    assert [d["kind"] for d in shown["documents"]] == ["monitoring_report"]  # type: ignore[union-attr]
+    assert [d["kind"] for d in shown["documents"]] == ["monitoring_report"]
 
 
 def test_a_bad_sheet_is_refused_with_its_code_and_nothing_is_stored(w: CycleWorld) -> None:
@@ -237,7 +232,8 @@ def test_a_bad_sheet_is_refused_with_its_code_and_nothing_is_stored(w: CycleWorl
     )
     report = w.app.documents.verify()
 
-    assert response.status_code == 422 and response.json()["code"].startswith("S1_")
+    assert response.status_code == 422
+    assert response.json()["code"] == "S1_BAD_SHEET"
     assert ok(w.client.get(f"{API}/projects/KE001"))["monitoring_periods"] == []
     assert report.orphans == []
 
@@ -252,9 +248,7 @@ def test_the_work_queue_shows_each_organisation_what_its_roles_can_do_next(
 
     def queue(org: str) -> list[tuple[str, list[str]]]:
         found = ok(w.client.get(f"{API}/work-queue", headers=w.as_(org)))
-        items = found["items"]
-        assert isinstance(items, list)
-        return [(i["project"], [s["action"] for s in i["steps"]]) for i in items]
+        return [(i["project"], [s["action"] for s in i["steps"]]) for i in found["items"]]
 
     assert queue(JC) == [("KE001", ["decide_no_objection", "object"])]
     assert queue("jc-id") == []  # another partnership's JC
@@ -272,9 +266,8 @@ def test_next_steps_say_who_may_take_each_step(w: CycleWorld) -> None:
 
     found = ok(w.client.get(f"{API}/projects/KE001/next-steps", headers=w.as_(TPE)))
 
-    steps = found["steps"]
-    assert isinstance(steps, list)
-    assert {s["action"]: s["roles"] for s in steps}["decide_no_objection"] == ["jc_member"]
+    roles = {s["action"]: s["roles"] for s in found["steps"]}
+    assert roles["decide_no_objection"] == ["jc_member"]
 
 
 def test_the_same_idempotency_key_replays_a_step_and_another_body_is_refused(

@@ -66,7 +66,10 @@ def d(app: App) -> Iterator[Pdd]:
 def read(d: Pdd, sha256: str, org: str | None, project: str | None = "KE001") -> httpx.Response:
     query = f"?project={project}" if project else ""
     headers = d.world.as_(org) if org else {}
-    return d.world.client.get(f"{API}/documents/{sha256}{query}", headers=headers)
+    response: httpx.Response = d.world.client.get(
+        f"{API}/documents/{sha256}{query}", headers=headers
+    )
+    return response
 
 
 def test_the_confidential_version_is_read_by_those_the_rule_book_permits(d: Pdd) -> None:
@@ -102,7 +105,8 @@ def test_public_versions_are_open_to_everyone_and_the_project_lists_only_them(d:
     listed = {doc["sha256"] for doc in project["documents"]}
     history = {doc["sha256"] for h in project["history"] for doc in h["documents"]}
     assert anonymous.status_code == 200
-    assert d.public in listed and d.public in history
+    assert d.public in listed
+    assert d.public in history
     assert d.confidential not in listed | history
     assert d.confidential not in str(project)
 
