@@ -258,6 +258,37 @@ def test_the_work_queue_shows_each_organisation_what_its_roles_can_do_next(
     assert [p["project"] for p in listed] == ["KE001"]
 
 
+def test_the_work_queue_follows_the_project_to_the_tpe_and_to_the_participants(
+    w: CycleWorld,
+) -> None:
+    register_ke001(w)
+
+    def queue(org: str, state: str | None = None) -> list[tuple[str | None, list[str]]]:
+        query = f"?state={state}" if state else ""
+        found = ok(w.client.get(f"{API}/work-queue{query}", headers=w.as_(org)))
+        return [(i["monitoring_period"], [s["action"] for s in i["steps"]]) for i in found["items"]]
+
+    assert (None, ["submit_report"]) in queue(PP)
+    submit_xlsx(w)
+    assert queue(TPE, "report_submitted") == [("KE001-M001", ["start_verification"])]
+    assert queue("other-pp") == []
+    assert queue(JC, "report_submitted") == []
+
+
+def test_a_jc_member_designates_a_tpe_for_its_own_partnership_only(w: CycleWorld) -> None:
+    body = {"tpe": TPE, "partner": "KE", "scopes": [4], "functions": ["verification"]}
+
+    by_pp = w.client.post(f"{API}/tpe-designations", json=body, headers=w.as_(PP))
+    by_other_jc = w.client.post(f"{API}/tpe-designations", json=body, headers=w.as_("jc-id"))
+    designated = w.client.post(f"{API}/tpe-designations", json=body, headers=w.as_(JC))
+    rule_book = w.client.post(f"{API}/rule-books", json={"version": "KE v2"}, headers=w.as_(JC))
+
+    assert is_problem(by_pp, 403, "K2_FORBIDDEN")
+    assert is_problem(by_other_jc, 409, "P1_WRONG_JC"), by_other_jc.text
+    assert designated.status_code == 201, designated.text
+    assert is_problem(rule_book, 403, "K2_FORBIDDEN")
+
+
 def test_next_steps_say_who_may_take_each_step(w: CycleWorld) -> None:
     ok(
         w.client.post(f"{API}/projects", json=start_body(w, date(2022, 6, 1)), headers=w.as_(PP)),
