@@ -107,7 +107,9 @@ def start_project(
 def project_step(
     project: str, body: cs.ProjectStepBody, caller: CallerDep, key: IdempotencyKey = None
 ) -> JSONResponse:
-    """Take one step of a project (`next-steps` lists those open and who may take them)."""
+    """Take one step of a project (`next-steps` lists those open and who may take them).
+    The caller's organisation acts, in the role the step's table admits; the token needs
+    that role's scope (participant cycle:submit, TPE cycle:verify, others cycle:decide)."""
     cmd = cc.ProjectStep(
         project,
         body.action,

@@ -141,7 +141,8 @@ def show_methodology_proposal(methodology: str, version: str, caller: CallerDep)
 def propose_methodology(
     body: cs.ProposalBody, caller: CallerDep, key: IdempotencyKey = None
 ) -> JSONResponse:
-    """Propose a new methodology (form and spreadsheet attached)."""
+    """Propose a new methodology (form and spreadsheet attached): a participant, a TPE or
+    a JC member, with that role's scope (`role` says which when the caller holds several)."""
     cmd = cc.ProposeMethodology(
         body.proposal_id.strip().upper(),
         body.title,
@@ -192,7 +193,8 @@ def methodology_step(
     caller: CallerDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Take one step of a methodology's approval (public input, approval, rejection)."""
+    """Take one step of a methodology's approval (public input: the secretariat; approval,
+    rejection: a JC member), with the step role's scope."""
     cmd = cc.MethodologyStep(
         methodology,
         version,

@@ -105,7 +105,9 @@ def monitoring_step(
     period: str, body: cs.MonitoringStepBody, caller: CallerDep, key: IdempotencyKey = None
 ) -> JSONResponse:
     """Take one step of a monitoring period: verification (TPE), issuance request
-    (participant), acceptance (secretariat), decision (JC), issuance (registry manager)."""
+    (participant), acceptance (secretariat), decision (JC), issuance (registry manager).
+    The caller's organisation acts, in the role the step's table admits; the token needs
+    that role's scope (participant cycle:submit, TPE cycle:verify, others cycle:decide)."""
     cmd = cc.MonitoringStep(
         period,
         body.action,
