@@ -99,11 +99,13 @@ def acting_role(
     if chosen is not None:
         candidates &= {chosen}
     if not candidates:
-        needs = sorted(r.value for r in (admitted & {chosen} if chosen else admitted))
+        needs = sorted(r.value for r in admitted)
         raise Forbidden(
             "K2_FORBIDDEN",
             f"Organisation {principal.organisation_id} holds none of the roles the "
-            f"{machine.value} step {step_name(action)} needs: {', '.join(needs) or 'none'}.",
+            f"{machine.value} step {step_name(action)} needs"
+            + (f" (it asked to act as {chosen.value})" if chosen else "")
+            + f": {', '.join(needs)}.",
             organisation=principal.organisation_id,
             action=step_name(action),
             needs=needs,
