@@ -32,9 +32,25 @@ def operation_id(route: APIRoute) -> str:
 
 def routers() -> tuple[Router, ...]:
     """Every area's router, in the order the document lists them."""
-    from jcm.entrypoints.api import public_routes, registry_routes, transparency_routes
+    from jcm.entrypoints.api import (
+        cycle_routes,
+        document_routes,
+        methodology_routes,
+        monitoring_routes,
+        public_routes,
+        registry_routes,
+        transparency_routes,
+    )
 
-    return (registry_routes.router, public_routes.router, transparency_routes.router)
+    return (
+        registry_routes.router,
+        public_routes.router,
+        cycle_routes.router,
+        monitoring_routes.router,
+        document_routes.router,
+        methodology_routes.router,
+        transparency_routes.router,
+    )
 
 
 def create_app(ctx: ApiContext) -> FastAPI:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from jcm.domain.cycle import DEFAULT_RULE_BOOK, codec
 from jcm.domain.cycle import commands as cc
-from jcm.domain.cycle.actors import Actor
+from jcm.domain.cycle.actors import Actor, Role
 from jcm.domain.cycle.documents import DocumentAccess, DocumentRef, not_visible
 from jcm.domain.cycle.machine import Transition
 from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringState
@@ -36,6 +36,9 @@ from jcm.service_layer.cycle.results import (
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.results import ChangeResult, JsonObject, to_json
 from jcm.service_layer.runner import execute
+
+if TYPE_CHECKING:
+    from jcm.service_layer.cycle.queues import WorkQueue
 
 C = TypeVar("C")
 R = TypeVar("R", bound=ChangeResult)
@@ -232,6 +235,15 @@ class CycleService:
         """The cycle roles an organisation holds (none for an unknown one: no refusal)."""
         with self.uow(read_only=True) as uow:
             return tuple(actor for actor, _ in uow.cycle.actors_of(organisation_id))
+
+    def work_queue(
+        self, organisation_id: str, roles: Iterable[Role], state: str | None = None
+    ) -> WorkQueue:
+        """What ``organisation_id``'s cycle roles can act on next (``state``: only items in
+        that project or monitoring-period state)."""
+        from jcm.service_layer.cycle.queues import work_queue
+
+        return work_queue(self.uow, organisation_id, roles, state)
 
     def resolve(self, by: cc.ActingAs) -> Actor:
         with self.uow(read_only=True) as uow:

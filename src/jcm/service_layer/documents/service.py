@@ -190,6 +190,11 @@ class DocumentService:
             for data, name, visibility in versions
         )
 
+    def for_request(self) -> DocumentService:
+        """The same store with staging of its own: one request's uploads, settled by that
+        request alone, however many requests a server runs at once."""
+        return DocumentService(self.store, self.uow, self.cycle, self._crash)
+
     def _batch(self) -> str:
         if not self._pending:
             self._pending.append(secrets.token_hex(16))
@@ -230,6 +235,20 @@ class DocumentService:
             return self.store.labels(sha256)
         except JcmError:  # absent or damaged: nothing is known of it
             return []
+
+    def attachable(self, kind: DocumentKind, sha256: str) -> DocumentRef:
+        """A stored version to attach to a step by its hash (uploaded before, as the HTTP
+        API does): any public one; a confidential one only while no committed step refers to
+        it, so a hash seen elsewhere gives no right to another project's confidential
+        documents. Refused like an absent document (``K4_NOT_VISIBLE``) otherwise."""
+        check_sha256(sha256)
+        labels = self._labels(sha256)
+        for label in labels:
+            if label.visibility is Visibility.PUBLIC:
+                return label.ref(kind)
+        if labels and not logged_references(self.uow, sha256).get(sha256):
+            return labels[0].ref(kind)
+        raise not_visible(sha256)
 
     # -- reading -------------------------------------------------------------------------------
 
