@@ -12,24 +12,15 @@ from typing import Any
 from fastapi import UploadFile
 
 from jcm.domain.cycle import commands as cc
-from jcm.domain.cycle.actors import Actor, Role
+from jcm.domain.cycle.actors import Role
 from jcm.domain.cycle.documents import DocumentKind, DocumentRef, Visibility
-from jcm.domain.errors import InvalidInput, NotFound
-from jcm.domain.identity.cycle_actions import CYCLE_ROLES, Machine, acting_role
+from jcm.domain.errors import InvalidInput
+from jcm.domain.identity.cycle_actions import Machine, acting_role
 from jcm.domain.methodologies.model import FactValue
 from jcm.entrypoints.api import cycle_schemas as cs
 from jcm.entrypoints.api.context import Caller
 from jcm.service_layer.methodologies.service import parse_fact, parse_quantity
 from jcm.service_layer.results import JsonValue
-
-NOT_VISIBLE = "No such document is visible to this caller."
-
-
-def not_visible(sha256: str) -> NotFound:
-    """The one answer for an absent document and one the caller may not see or attach: the
-    same body whatever the hash (it names none), so nothing tells them apart."""
-    del sha256
-    return NotFound("K4_NOT_VISIBLE", NOT_VISIBLE)
 
 
 def acting(caller: Caller, machine: Machine, action: str, chosen: Role | None) -> cc.ActingAs:
@@ -39,33 +30,13 @@ def acting(caller: Caller, machine: Machine, action: str, chosen: Role | None) -
     return cc.ActingAs(caller.organisation, role)
 
 
-def readers(caller: Caller) -> list[Actor | None]:
-    """The caller's registered cycle actors (anonymous or none: one reader, nobody)."""
-    found: list[Actor | None] = []
-    if caller.organisation is not None:
-        for role in sorted(caller.roles & CYCLE_ROLES):
-            try:
-                found.append(caller.services.cycle.resolve(cc.ActingAs(caller.organisation, role)))
-            except NotFound:
-                continue
-    return found or [None]
-
-
 def attachments(
     caller: Caller, given: Iterable[tuple[DocumentKind, str]]
 ) -> tuple[DocumentRef, ...]:
     """References to stored versions by hash. A confidential version is attached only while
     no step refers to it yet (its uploader's): a hash seen elsewhere gives no right to
     another project's confidential documents. Absent and refused look alike (404)."""
-    refs = []
-    for kind, sha256 in given:
-        try:
-            refs.append(caller.services.documents.attachable(kind, sha256))
-        except NotFound as error:
-            if error.code == "P9_UNKNOWN_DOCUMENT":
-                raise not_visible(sha256) from None
-            raise
-    return tuple(refs)
+    return tuple(caller.services.documents.attachable(kind, sha256) for kind, sha256 in given)
 
 
 def body_attachments(caller: Caller, body: cs.StepBody) -> tuple[DocumentRef, ...]:
