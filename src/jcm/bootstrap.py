@@ -29,6 +29,7 @@ from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
+from jcm.service_layer.identity.service import IdentityService
 from jcm.service_layer.methodologies.sheets import SheetService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService, ProofChecker
@@ -124,6 +125,7 @@ class App:
     unit_of_work: Callable[..., SqlUnitOfWork]
     cycle: CycleService
     documents: DocumentService
+    identity: IdentityService
 
     def log_verifiers(self) -> dict[str, Verifier]:
         """Every public key the log has recorded, by key id (the chain check judges them)."""
@@ -200,4 +202,5 @@ def bootstrap(
         unit_of_work,
         cycle,
         DocumentService(store, unit_of_work, cycle, crash_point),
+        IdentityService(unit_of_work),
     )

@@ -81,7 +81,7 @@ PARENT_KEY = {"unit_blocks": "decision_id", "transaction_ranges": "transaction_i
 
 
 def populate(app: App) -> None:
-    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False)
+    run_demo(app.registry, app.cycle, app.documents, app.log, identity=app.identity, progress=False)
     r = app.registry
     r.set_registry_active(c.SetRegistryActive("ID", False, "audit"), key="t:suspend:ID")
     r.set_registry_active(c.SetRegistryActive("ID", True), key="t:resume:ID")

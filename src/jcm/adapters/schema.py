@@ -69,11 +69,13 @@ registries = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+# One register of organisations: those holding accounts name their home registry; others
+# (TPEs, the JC, the platform's administrator) have none. Their roles are below.
 organisations = Table(
     "organisations",
     metadata,
-    Column("id", String(20), primary_key=True),
-    Column("registry", String(2), ForeignKey("registries.code"), nullable=False),
+    Column("id", String(64), primary_key=True),
+    Column("registry", String(2), ForeignKey("registries.code"), nullable=True),
     Column("name", String(300), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -260,14 +262,15 @@ idempotency_keys = Table(
 
 # Organisations acting in a cycle role (project participant, TPE with its designations,
 # secretariat, JC member, registry manager). One organisation may hold several roles.
-cycle_actors = Table(
-    "cycle_actors",
+# An organisation's roles (the cycle's roles, registry_admin and administrator): granted and
+# revoked by logged events; body is the Actor's codec JSON (side, partnership, designations).
+organisation_roles = Table(
+    "organisation_roles",
     metadata,
-    Column("organisation_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), ForeignKey("organisations.id"), primary_key=True),
     Column("role", String(32), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("body", JSON, nullable=False),  # the Actor (codec.actor_to_json)
-    Column("created_at", UtcDateTime(), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("granted_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 

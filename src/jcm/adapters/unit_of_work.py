@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from jcm.adapters.cycle_store import SqlCycleStore
+from jcm.adapters.identity_store import SqlIdentityStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.domain.errors import AccountRuleViolation, ConcurrencyConflict, JcmError
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
         self._started = 0.0
         self.ledger: SqlLedger
         self.cycle: SqlCycleStore
+        self.identity: SqlIdentityStore
         self.now: datetime
 
     def __enter__(self) -> Self:
@@ -106,6 +108,7 @@ class SqlUnitOfWork:
             raise
         self.ledger = SqlLedger(self._connection, self._log)
         self.cycle = SqlCycleStore(self._connection)
+        self.identity = SqlIdentityStore(self._connection)
         self.now = self._clock()
         return self
 

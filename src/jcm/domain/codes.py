@@ -220,6 +220,14 @@ CATALOGUE: tuple[Code, ...] = (
     Code("K2_FORBIDDEN", Forbidden, "", "the caller's organisation holds none of the roles the action needs"),
     Code("K2_MISSING_SCOPE", Forbidden, "", "the API token used does not carry the scope the action needs"),
     Code("K4_NOT_VISIBLE", NotFound, "", "the resource does not exist or is not visible to the caller (one answer for both, so nothing leaks)"),
+    Code("K5_BAD_ORGANISATION", InvalidInput, "", "a malformed organisation id or name, or an id of the registry's own numbering (KE-ORG-0002)"),
+    Code("K5_BAD_ROLE", InvalidInput, "", "a role grant lacks what the role needs (a registry_admin names its registry)"),
+    Code("K5_DECISION_REQUIRED", InvalidInput, "", "a jc_member grant does not name the Joint Committee decision that appointed the member"),
+    Code("K5_DESIGNATION_BY_GRANT", RuleViolation, "", "TPE designations are given with a grant; only the JC's designation decision gives them"),
+    Code("K5_ORGANISATION_EXISTS", RuleViolation, "", "the organisation is already registered (never registered again or overwritten)"),
+    Code("K5_ROLE_HELD", RuleViolation, "", "the organisation already holds the role (never replaced by a grant: revoke it first)"),
+    Code("K5_ROLE_NOT_HELD", NotFound, "", "a revocation names a role the organisation does not hold"),
+    Code("K5_UNKNOWN_ORGANISATION", NotFound, "", "no organisation with that id is in the register"),
 )
 # fmt: on
 

@@ -14,6 +14,7 @@ from jcm.entrypoints.cli import (  # noqa: F401 - each module registers its comm
     methodology,
     monitoring,
     moves,
+    organisations,
     projects,
     registry,
 )

@@ -27,6 +27,7 @@ def demo(json_out: JsonOpt = False) -> None:
             app.cycle,
             app.documents,
             app.log,
+            identity=app.identity,
             progress=not (json_out or state.json),
         )
 

@@ -117,6 +117,7 @@ class Replayer:
             raise ReplayError(index, "the entry has no valid timestamp") from None
         if isinstance(kind, str) and self.cycle.handles(kind):
             try:
+                self._register_of(index, kind, change)
                 self.cycle.apply(index, kind, change, self.now)
             except CycleReplayError as error:
                 raise ReplayError(index, str(error)) from None
@@ -130,6 +131,29 @@ class Replayer:
             handler(index, change)
         except (KeyError, TypeError, ValueError) as error:
             raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
+
+    def _register_of(self, index: int, kind: str, change: dict[str, Any]) -> None:
+        """A role belongs to an organisation of the register. Before the register, an
+        ``actor.registered`` entry made its organisation (no registry, kind other), named as
+        it was last registered (migration 0007 did the same)."""
+        if kind == "actor.registered":
+            org = change["actor"]["organisation"]
+            known = self.state.organisations.get(org)
+            if known is None:
+                self.state.organisations[org] = {
+                    "registry": None,
+                    "name": change["name"],
+                    "kind": "other",
+                    "created_at": self.now,
+                }
+                self.state.touched[f"organisation {org}"] = index
+            elif known["registry"] is None:
+                known["name"] = change["name"]
+                self.state.touched[f"organisation {org}"] = index
+        elif kind == "role.granted" and change["organisation"] not in self.state.organisations:
+            raise CycleReplayError(
+                f"{change['organisation']} is granted a role before it is registered"
+            )
 
     def _on_log_key_rotated(self, index: int, change: dict[str, Any]) -> None:
         """A key rotation changes no registry state; the key-chain check reads it."""
