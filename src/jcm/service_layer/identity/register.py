@@ -1,6 +1,6 @@
 """Registering organisations and granting and revoking their roles: an administrator's act.
 
-Each is one unit of work and one log entry: ``organisation.created`` (the registry's own
+Each is one unit of work and one log entry: ``organisation_created`` (the registry's own
 entry type for its organisations, so one replay rebuilds the whole register),
 ``role.granted`` and ``role.revoked``. The caller is the authenticated principal; it must
 hold the administrator role, except the operator's console on the server
@@ -18,6 +18,7 @@ from jcm.domain.errors import NotFound, RuleViolation
 from jcm.domain.identity import register as reg
 from jcm.domain.identity.access import decide, rule
 from jcm.domain.identity.principal import Channel, Principal, Scope
+from jcm.domain.registry.transactions import SetupEvent
 from jcm.service_layer.identity.results import (
     OrganisationRegistered,
     RoleGranted,
@@ -76,7 +77,7 @@ def register_organisation(
     entry = reg.OrganisationEntry(oid, name, cmd.registry, cmd.kind)
     uow.identity.add_organisation(entry, uow.now)
     result = OrganisationRegistered(oid, cmd.registry, name, cmd.kind, _by(by))
-    uow.ledger.add_event("organisation.created", None, to_json_object(result), uow.now)
+    uow.ledger.add_event(SetupEvent.ORGANISATION_CREATED, None, to_json_object(result), uow.now)
     return result
 
 
