@@ -16,8 +16,9 @@ from jcm.domain.errors import InvalidInput
 from jcm.domain.identity import register as reg
 from jcm.domain.identity.principal import Principal, operator_for
 from jcm.domain.registry.accounts import OrganisationKind
-from jcm.entrypoints.cli.common import JsonOpt, KeyOpt, cli, print_table, run, state
+from jcm.entrypoints.cli.common import JsonOpt, KeyOpt, print_table, run, state
 from jcm.entrypoints.cli.cycle_options import parse_role, parse_side, say_step
+from jcm.entrypoints.cli.registry import org_cli
 from jcm.service_layer.identity.results import (
     OrganisationRegistered,
     OrganisationSummary,
@@ -25,8 +26,8 @@ from jcm.service_layer.identity.results import (
     RoleRevoked,
 )
 
-org_cli = typer.Typer(help="The register of organisations and their roles (administrator).")
-cli.add_typer(org_cli, name="org")
+# One `jcm org` group: `org create` (registry.py) numbers an account-holding organisation in
+# its registry; the commands here keep the register and its roles.
 
 RoleArg = Annotated[str, typer.Option("--role", help="The role, e.g. tpe or jc_member.")]
 
@@ -57,7 +58,8 @@ def org_register(
     organisation: Annotated[str, typer.Argument(help="Organisation id, e.g. pacific-pv.")],
     name: Annotated[str, typer.Option("--name", help="Full name.")],
     registry: Annotated[
-        str | None, typer.Option(help="Home registry, for an organisation holding accounts.")
+        str | None,
+        typer.Option("--registry", "-r", help="Home registry, for one holding accounts."),
     ] = None,
     kind: Annotated[str, typer.Option(help="company, government or other.")] = "other",
     key: KeyOpt = None,
@@ -122,8 +124,13 @@ def org_revoke(
 
 
 @org_cli.command("list")
-def org_list(json_out: JsonOpt = False) -> None:
-    """List the register: each organisation with its roles."""
+def org_list(
+    registry: Annotated[
+        str | None, typer.Option("--registry", "-r", help="Only this home registry's.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the register: each organisation with its home registry and its roles."""
 
     def render(rows: list[OrganisationSummary]) -> None:
         table = [
@@ -138,7 +145,7 @@ def org_list(json_out: JsonOpt = False) -> None:
         ]
         print_table("organisations", table, ["organisation", "name", "registry", "kind", "roles"])
 
-    run(json_out, lambda: state.app().identity.organisations(), render)
+    run(json_out, lambda: state.app().identity.organisations(registry), render)
 
 
 def _describe(role: Mapping[str, object]) -> str:

@@ -115,7 +115,7 @@ def revoke_role(uow: UnitOfWork, cmd: reg.RevokeRole, by: Principal) -> RoleRevo
 
 
 def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor, by: Principal) -> RoleGranted:
-    """``jcm actor register``: the organisation registered if new, then the role granted
+    """An actor's registration: the organisation registered if new, then the role granted
     (refused when already held). Two log entries, one unit of work."""
     check_administrator(uow, by)
     reg.refuse_designations_by_grant(cmd.organisation_id, len(cmd.designations))

@@ -67,7 +67,9 @@ class IdentityService:
         """Register the organisation if new and grant it the role (refused when held)."""
         return self._run("register_actor", cmd, h.register_actor, by, key, RoleGranted)
 
-    def organisations(self) -> list[OrganisationSummary]:
+    def organisations(self, registry: str | None = None) -> list[OrganisationSummary]:
+        """The register, each organisation with its roles; ``registry``: only its own."""
+        home = registry.upper() if registry else None
         with self.uow(read_only=True) as uow:
             roles: dict[str, list[JsonObject]] = {}
             for actor in uow.identity.all_roles():
@@ -77,6 +79,7 @@ class IdentityService:
             return [
                 OrganisationSummary(o.id, o.name, o.registry, o.kind, tuple(roles.get(o.id, ())))
                 for o in uow.identity.list_organisations()
+                if home is None or o.registry == home
             ]
 
     def roles_of(self, organisation_id: str) -> frozenset[Role]:
