@@ -62,8 +62,6 @@ def register_organisation(
 ) -> OrganisationRegistered:
     check_administrator(uow, by)
     oid = reg.check_organisation_id(cmd.organisation_id)
-    reg.refuse_registry_numbered(oid)
-    name = reg.check_name(cmd.name, oid)
     existing = uow.identity.find_organisation(oid)
     if existing is not None:
         raise RuleViolation(
@@ -72,6 +70,8 @@ def register_organisation(
             "registered again (its roles change only by grants and revocations).",
             organisation=existing.id,
         )
+    reg.refuse_registry_numbered(oid)
+    name = reg.check_name(cmd.name, oid)
     if cmd.registry is not None:
         registry_lookups.active_registry(uow.ledger, cmd.registry)
     entry = reg.OrganisationEntry(oid, name, cmd.registry, cmd.kind)
