@@ -21,6 +21,7 @@ from jcm.adapters.files import crash_point, private_directory, write_atomic
 from jcm.adapters.log_keys import KeyFiles, key_dir
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.monitoring_sheet import OpenpyxlMonitoringSheets
+from jcm.adapters.passwords import Argon2Passwords, PyOtpTotp
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.domain import limits
@@ -202,5 +203,5 @@ def bootstrap(
         unit_of_work,
         cycle,
         DocumentService(store, unit_of_work, cycle, crash_point),
-        IdentityService(unit_of_work),
+        IdentityService(unit_of_work, Argon2Passwords(), PyOtpTotp()),
     )

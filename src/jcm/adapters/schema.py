@@ -315,3 +315,58 @@ calculation_records = Table(
     Column("record", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+# -- people and machines (migration 0008). These tables hold secrets' hashes (passwords,
+# session and API tokens) and a TOTP secret: the log records who was created and which token
+# was made or revoked, never a secret or a hash.
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organisation_id", String(64), ForeignKey("organisations.id"), nullable=False),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # argon2id, PHC string
+    Column("must_change_password", Boolean, nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    Column("totp_enabled", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's token
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_hash", String(64), nullable=False),
+    Column("second_factor_passed", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the public id, part of the token
+    Column("secret_hash", String(64), nullable=False),  # SHA-256 of the secret part
+    Column("organisation_id", String(64), ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+)
+
+# Failed logins per login ("login") and per client address ("client"), for the backoff.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("kind", String(10), primary_key=True),
+    Column("subject", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime(), nullable=False),
+    Column("blocked_until", UtcDateTime(), nullable=True),
+)

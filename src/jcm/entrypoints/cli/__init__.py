@@ -17,6 +17,7 @@ from jcm.entrypoints.cli import (  # noqa: F401 - each module registers its comm
     organisations,
     projects,
     registry,
+    users,
 )
 from jcm.entrypoints.cli.common import cli
 
