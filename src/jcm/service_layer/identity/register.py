@@ -85,6 +85,8 @@ def grant_role(uow: UnitOfWork, cmd: reg.GrantRole, by: Principal) -> RoleGrante
     check_administrator(uow, by)
     organisation_or_404(uow, cmd.organisation_id)
     actor = reg.role_to_grant(cmd, roles_held(uow, cmd.organisation_id))
+    if actor.role is Role.REGISTRY_ADMIN and actor.partner is not None:
+        registry_lookups.find_registry(uow.ledger, actor.partner)  # it must exist
     uow.identity.add_role(actor, uow.now)
     decision = (cmd.decision or "").strip() or None
     result = RoleGranted(

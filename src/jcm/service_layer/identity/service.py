@@ -249,7 +249,12 @@ class IdentityService:
             return [ac.token_summary(t) for t in uow.identity.list_tokens(organisation_id)]
 
     def authenticate_token(self, token: str) -> Principal:
-        with self.uow() as uow:
-            principal = se.authenticate_token(uow, token, uow.now)
-            uow.commit()
+        """The token's principal (``Channel.API``, its scopes within its organisation's
+        current roles); unknown, malformed, expired or revoked alike: ``K1_UNAUTHENTICATED``."""
+        with self.uow(read_only=True) as uow:
+            principal, touch = se.authenticate_token(uow, token, uow.now)
+        if touch and principal.token_id is not None:
+            with self.uow() as uow:
+                uow.identity.update_token(principal.token_id, last_used_at=uow.now)
+                uow.commit()
         return principal

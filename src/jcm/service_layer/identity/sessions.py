@@ -172,17 +172,19 @@ def confirm_totp(uow: UnitOfWork, totp: Totp, token: str, code: str) -> None:
     uow.identity.update_session(session.token_hash, second_factor_passed=True)
 
 
-def authenticate_token(uow: UnitOfWork, token: str, now: datetime) -> Principal:
+def authenticate_token(uow: UnitOfWork, token: str, now: datetime) -> tuple[Principal, bool]:
+    """The token's principal, and whether its last use is due to be written (at most once a
+    minute, so reading a token is not a write on every request)."""
     parts = cr.split_token(token)
     found = uow.identity.token(parts[0]) if parts else None
     if parts is None or found is None or not cr.same_digest(parts[1], found.secret_hash):
         raise unauthenticated()
     if not found.usable(now):
         raise unauthenticated()
-    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY:
-        uow.identity.update_token(found.id, last_used_at=now)
+    touch = found.last_used_at is None or now - found.last_used_at >= LAST_USED_EVERY
     # roles revoked since the token was made narrow it at once
     allowed = cr.allowed_scopes(roles_held(uow, found.organisation_id))
-    return Principal(
+    principal = Principal(
         found.organisation_id, found.user_id, Channel.API, found.scopes & allowed, found.id
     )
+    return principal, touch
