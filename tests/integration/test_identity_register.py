@@ -281,3 +281,33 @@ def test_migration_0007_moves_actors_into_the_register(database_url: str, tmp_pa
         }
     finally:
         app.close()
+
+
+def test_the_register_from_the_cli_refuses_overwrites_with_codes(
+    database_url: str, tmp_path: Path
+) -> None:
+    base = ["--data-dir", str(tmp_path), "--database-url", database_url, "--json"]
+
+    def jcm(*args: str) -> tuple[int, Any]:
+        result = runner.invoke(cli, [*base, *args])
+        return result.exit_code, json.loads(result.stdout)
+
+    assert jcm("registry", "create", "KE")[0] == 0
+    code, registered = jcm("org", "register", "pacific-pv", "--name", "Pacific PV")
+    assert (code, registered["organisation"], registered["registry"]) == (0, "pacific-pv", None)
+    code, again = jcm("org", "register", "pacific-pv", "--name", "Other")
+    assert (code, again["error"]["code"]) == (1, "K5_ORGANISATION_EXISTS")
+    code, granted = jcm("org", "grant", "pacific-pv", "--role", "tpe")
+    assert (code, granted["role"], granted["granted_by"]["via"]) == (0, "tpe", "operator")
+    code, held = jcm("org", "grant", "pacific-pv", "--role", "tpe")
+    assert (code, held["error"]["code"]) == (1, "K5_ROLE_HELD")
+    code, listed = jcm("org", "list")
+    assert [r["role"] for o in listed if o["organisation"] == "pacific-pv" for r in o["roles"]] == [
+        "tpe"
+    ]
+    code, revoked = jcm("org", "revoke", "pacific-pv", "--role", "tpe", "--reason", "ended")
+    assert (code, revoked["reason"]) == (0, "ended")
+    code, gone = jcm("org", "revoke", "pacific-pv", "--role", "tpe")
+    assert (code, gone["error"]["code"]) == (1, "K5_ROLE_NOT_HELD")
+    code, verified_log = jcm("log", "verify")
+    assert (code, verified_log["ok"]) == (0, True)
