@@ -27,7 +27,7 @@ from jcm.domain.cycle import Participant, Role, Side
 from jcm.domain.cycle import commands as cc
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
-from jcm.entrypoints.demo_cycle import Walker, actors, plans
+from jcm.entrypoints.demo_cycle import Walker, actors, enrol, plans
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.ports import UnitOfWork
 from jcm.service_layer.results import ChangeResult
@@ -69,8 +69,7 @@ def run(backend: str, admin_url: str | None, projects: int) -> dict[str, Any]:
             account = app.registry.open_account(
                 c.OpenAccount("KE", org.organisation, AccountType.ENTITY_HOLDING, "bench")
             ).account
-            for actor in actors(("KE",)):
-                app.cycle.register_actor(actor)
+            enrol(app.identity, app.cycle, actors(("KE",)), None)
             base = plans(
                 {
                     "jp_gov": "JP-GOV-0001",
@@ -81,8 +80,11 @@ def run(backend: str, admin_url: str | None, projects: int) -> dict[str, Any]:
                 }
             )[0]
             for organisation, side in (("bench-jp", Side.JAPAN), ("bench-ke", Side.PARTNER)):
-                app.cycle.register_actor(
-                    cc.RegisterActor(organisation, Role.PROJECT_PARTICIPANT, organisation, side)
+                enrol(
+                    app.identity,
+                    app.cycle,
+                    [cc.RegisterActor(organisation, Role.PROJECT_PARTICIPANT, organisation, side)],
+                    None,
                 )
             timed = TimedCycle(app.cycle)
             walker = Walker(timed, app.documents, lambda _: None)

@@ -23,6 +23,7 @@ from jcm.adapters.files import crash_point, private_directory, write_atomic
 from jcm.adapters.log_keys import KeyFiles, key_dir
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.monitoring_sheet import OpenpyxlMonitoringSheets
+from jcm.adapters.passwords import Argon2Passwords, PyOtpTotp
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.adapters.webhook_secrets import FernetSecretBox
@@ -34,6 +35,7 @@ from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
+from jcm.service_layer.identity.service import IdentityService
 from jcm.service_layer.methodologies.sheets import SheetService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService, ProofChecker
@@ -250,6 +252,8 @@ class App:
             LogService(uow, log.keys, log.origin, crash_point),
         )
 
+    identity: IdentityService
+
     def log_verifiers(self) -> dict[str, Verifier]:
         """Every public key the log has recorded, by key id (the chain check judges them)."""
         return self.log.verifiers()
@@ -333,4 +337,5 @@ def bootstrap(
             HttpxWebhookSender(),
             crash_point,
         ),
+        IdentityService(unit_of_work, Argon2Passwords(), PyOtpTotp()),
     )

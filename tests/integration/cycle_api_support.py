@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from jcm.bootstrap import App
 from jcm.domain.cycle import Role, Side
 from jcm.domain.cycle import commands as cc
-from jcm.domain.identity.principal import ALL_SCOPES, Scope
+from jcm.domain.identity.principal import ALL_SCOPES, OPERATOR, Scope
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.entrypoints.api import create_app
@@ -121,7 +121,7 @@ def cycle_world(app: App, scopes: dict[str, frozenset[Scope]] | None = None) -> 
     identity = StaticIdentity()
     headers = {}
     for actor in cast:
-        app.cycle.register_actor(actor)
+        app.identity.register_actor(actor, OPERATOR)
         given = (scopes or {}).get(actor.organisation_id, ALL_SCOPES)
         headers[actor.organisation_id] = identity.add(
             f"{actor.organisation_id}-token", actor.organisation_id, actor.role, scopes=given

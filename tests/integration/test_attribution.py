@@ -212,8 +212,9 @@ def test_a_registry_administrator_may_move_units_of_its_registry_and_it_verifies
     app: App,
 ) -> None:
     w = holder_world(app)
-    app.acting(OPERATOR).cycle.register_actor(
-        cc.RegisterActor("ke-admin", Role.REGISTRY_ADMIN, "Kenya registry admin", partner="KE")
+    app.identity.register_actor(
+        cc.RegisterActor("ke-admin", Role.REGISTRY_ADMIN, "Kenya registry admin", partner="KE"),
+        OPERATOR,
     )
 
     app.acting(api("ke-admin")).registry.transfer(c.Move(w["account"], "KE-GOV-0001", quantity=3))
@@ -228,7 +229,7 @@ def test_a_cycle_walked_through_the_api_step_by_step_records_each_organisation_a
     accounts = registries(app)
     cycle = StepByStepCycle(app, lambda org: api(org, f"user@{org}"))
 
-    run_cycle(cycle, app.documents, accounts, quiet)
+    run_cycle(cycle, app.documents, accounts, quiet, identity=app.identity)
 
     steps = [
         e for e in entries(app) if e["type"].partition(".")[0] in ("project", "monitoring_period")
@@ -307,11 +308,12 @@ def test_a_cycle_step_attributed_to_an_organisation_without_the_role_fails_verif
 
 def test_registering_an_actor_through_the_api_is_an_administrators_act(app: App) -> None:
     register = cc.RegisterActor("intruder", Role.JC_MEMBER, "Intruder", Side.JAPAN, "KE")
-    admin = app.acting(OPERATOR).cycle
-    admin.register_actor(cc.RegisterActor("root-org", Role.ADMINISTRATOR, "Platform admin"))
+    app.identity.register_actor(
+        cc.RegisterActor("root-org", Role.ADMINISTRATOR, "Platform admin"), OPERATOR
+    )
 
-    refused(app, lambda: app.acting(api("intruder")).cycle.register_actor(register), "K2_FORBIDDEN")
-    app.acting(api("root-org")).cycle.register_actor(register)
+    refused(app, lambda: app.identity.register_actor(register, api("intruder")), "K2_FORBIDDEN")
+    app.identity.register_actor(register, api("root-org"))
 
     assert entries(app)[-1]["actor"]["organisation"] == "root-org"
     assert verify_log(app)["ok"] is True

@@ -28,7 +28,7 @@ from jcm.domain.errors import JcmError
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.transparency.signed_note import Verifier
-from jcm.entrypoints.demo_cycle import Walker, actors, plans
+from jcm.entrypoints.demo_cycle import Walker, actors, enrol, plans
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 WORKERS = 6
@@ -104,8 +104,7 @@ def under_consideration(database_url: str, tmp_path: Path) -> Iterator[App]:
         r.create_registry(c.CreateRegistry(code))
     org = r.create_organisation(c.CreateOrganisation("KE", "Factory")).organisation
     account = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "pp"))
-    for actor in actors(("KE",)):
-        app.cycle.register_actor(actor)
+    enrol(app.identity, app.cycle, actors(("KE",)), None)
     plan = plans(
         {
             "jp_gov": "JP-GOV-0001",
@@ -116,8 +115,15 @@ def under_consideration(database_url: str, tmp_path: Path) -> Iterator[App]:
         }
     )[0]
     for p in plan.participants:
-        app.cycle.register_actor(
-            cc.RegisterActor(p.organisation_id, Role.PROJECT_PARTICIPANT, p.organisation_id, p.side)
+        enrol(
+            app.identity,
+            app.cycle,
+            [
+                cc.RegisterActor(
+                    p.organisation_id, Role.PROJECT_PARTICIPANT, p.organisation_id, p.side
+                )
+            ],
+            None,
         )
     walker = Walker(app.cycle, app.documents, lambda _: None)
     walker.walk(replace(plan, periods=()))

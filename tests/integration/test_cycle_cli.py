@@ -112,13 +112,38 @@ def register_actors(c: Cycle) -> None:
     for org, role, name, *more in [
         ("jp-solar", "project_participant", "JP Solar KK", "--side", "japan"),
         ("ke-factory", "project-participant", "Nairobi Textiles Ltd", "--side", "partner"),
-        ("tpe-a", "tpe", "A Verification", "--designation", "KE:1:validation,verification"),
+        ("tpe-a", "tpe", "A Verification"),
         ("jc-sec-ke", "secretariat", "JC secretariat Kenya", "--partner", "KE"),
-        ("jc-ke", "jc_member", "Joint Committee JP-KE", "--side", "japan", "--partner", "KE"),
+        (
+            "jc-ke",
+            "jc_member",
+            "Joint Committee JP-KE",
+            "--side",
+            "japan",
+            "--partner",
+            "KE",
+            "--decision",
+            "JC JP-KE 2022-01",
+        ),
         ("rm-jp", "registry_manager", "JCM registry of Japan", "--side", "japan"),
         ("rm-ke", "registry_manager", "Kenya registry", "--side", "partner", "--partner", "KE"),
     ]:
         c.ok("actor", "register", org, "--role", role, "--name", name, *more)
+    c.ok(
+        "actor",
+        "designate",
+        "tpe-a",
+        "--partner",
+        "KE",
+        "--scope",
+        "1",
+        "--function",
+        "validation",
+        "--function",
+        "verification",
+        "--as",
+        "jc-ke",
+    )
 
 
 def set_up_registries(c: Cycle) -> str:

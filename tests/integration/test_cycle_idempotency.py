@@ -15,6 +15,7 @@ from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Role, Side, TpeFunction
 from jcm.domain.errors import JcmError
+from jcm.entrypoints.demo_cycle import enrol
 
 FIRST_DAY = datetime(2026, 4, 1, 23, 59, tzinfo=UTC)
 
@@ -27,9 +28,12 @@ def calendar() -> list[datetime]:
 @pytest.fixture
 def cycle_app(database_url: str, tmp_path: Path, calendar: list[datetime]) -> Iterator[App]:
     app = bootstrap(Settings(tmp_path, database_url), clock=lambda: calendar[0])
-    app.cycle.register_actor(cc.RegisterActor("tpe-new", Role.TPE, "New TPE"))
-    app.cycle.register_actor(
-        cc.RegisterActor("jc-ke", Role.JC_MEMBER, "JC Japan-Kenya", Side.JAPAN, "KE")
+    enrol(app.identity, app.cycle, [cc.RegisterActor("tpe-new", Role.TPE, "New TPE")], None)
+    enrol(
+        app.identity,
+        app.cycle,
+        [cc.RegisterActor("jc-ke", Role.JC_MEMBER, "JC Japan-Kenya", Side.JAPAN, "KE")],
+        None,
     )
     yield app
     app.close()

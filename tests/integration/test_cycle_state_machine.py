@@ -54,7 +54,7 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.transparency.signed_note import Verifier
-from jcm.entrypoints.demo_cycle import actors
+from jcm.entrypoints.demo_cycle import actors, enrol
 from jcm.service_layer.results import to_json_object
 
 FIRST_DAY = date(2022, 1, 1)
@@ -123,8 +123,7 @@ def setup_world(app: App) -> dict[str, Any]:
             designations=designations("ID", (1,), TpeFunction.VALIDATION, TpeFunction.VERIFICATION),
         ),
     ]
-    for actor in cast:
-        app.cycle.register_actor(actor, key=f"sm:actor:{actor.organisation_id}:{actor.role}")
+    enrol(app.identity, app.cycle, cast, "sm:actor")
     docs = {}
     for kind in DocumentKind:
         stored = app.documents.put_document(

@@ -35,7 +35,7 @@ from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.issuance import MonitoringPeriod
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.cli import cli
-from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, plans
+from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, enrol, plans
 from jcm.service_layer.results import to_json_object
 
 M1 = "KE001-M001"
@@ -53,13 +53,19 @@ def grid_ke001(app: App, rule_book: str) -> tuple[ProjectPlan, Walker]:
         r.create_registry(c.CreateRegistry(code))
     org = r.create_organisation(c.CreateOrganisation("KE", "Factory")).organisation
     account = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "pp"))
-    for actor in actors(("KE",)):
-        app.cycle.register_actor(actor)
+    enrol(app.identity, app.cycle, actors(("KE",)), None)
     accounts = {"jp_gov": "JP-GOV-0001", "ke_gov": "KE-GOV-0001", "ke_pp": account.account}
     plan = plans({**accounts, "id_gov": "", "id_pp": ""})[0]
     for p in plan.participants:
-        app.cycle.register_actor(
-            cc.RegisterActor(p.organisation_id, Role.PROJECT_PARTICIPANT, p.organisation_id, p.side)
+        enrol(
+            app.identity,
+            app.cycle,
+            [
+                cc.RegisterActor(
+                    p.organisation_id, Role.PROJECT_PARTICIPANT, p.organisation_id, p.side
+                )
+            ],
+            None,
         )
     facts = tuple((name, "grid" if name == "connection" else value) for name, value in plan.facts)
     plan = replace(plan, facts=facts, periods=plan.periods[:1], rule_book=rule_book)

@@ -71,8 +71,10 @@ def test_an_unknown_partner_is_refused_for_actors_as_for_registries(jcm: Jcm) ->
     assert refusal(jcm, "registry", "create", "ZZ") == (1, "G1_BAD_COUNTRY")
     partner = ["--role", "secretariat", "--partner", "ZZ", "--name", "JC ZZ"]
     assert refusal(jcm, "actor", "register", "jc-zz", *partner) == (1, "G1_BAD_COUNTRY")
-    tpe = ["--role", "tpe", "--name", "TPE", "--designation", "ZZ:1:validation"]
-    assert refusal(jcm, "actor", "register", "tpe-1", *tpe) == (1, "G1_BAD_COUNTRY")
+    assert refusal(jcm, "org", "register", "acme", "--name", "A", "-r", "ZZ") == (
+        1,
+        "G1_BAD_COUNTRY",
+    )
     fact = ["ID_AM901", "--fact", "host_country=ZZ"]
     assert refusal(jcm, "methodology", "eligibility", *fact) == (1, "G1_BAD_COUNTRY")
     assert refusal(jcm, "methodology", "list", "--country", "ZZ") == (1, "G1_BAD_COUNTRY")

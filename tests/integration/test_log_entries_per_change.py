@@ -27,7 +27,7 @@ from jcm.domain.cycle import commands as cc
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.transactions import TransactionKind
-from jcm.entrypoints.demo_cycle import Walker, actors, plans
+from jcm.entrypoints.demo_cycle import Walker, actors, enrol, plans
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 REPORTED = date(2024, 1, 20)
@@ -43,13 +43,19 @@ def considered(database_url: str, tmp_path: Path) -> Iterator[App]:
         r.create_registry(c.CreateRegistry(code))
     org = r.create_organisation(c.CreateOrganisation("KE", "Factory")).organisation
     account = r.open_account(c.OpenAccount("KE", org, AccountType.ENTITY_HOLDING, "pp"))
-    for actor in actors(("KE",)):
-        app.cycle.register_actor(actor)
+    enrol(app.identity, app.cycle, actors(("KE",)), None)
     ids = {"jp_gov": "JP-GOV-0001", "ke_gov": "KE-GOV-0001", "ke_pp": account.account}
     plan = plans({**ids, "id_gov": "", "id_pp": ""})[0]
     for p in plan.participants:
-        app.cycle.register_actor(
-            cc.RegisterActor(p.organisation_id, Role.PROJECT_PARTICIPANT, p.organisation_id, p.side)
+        enrol(
+            app.identity,
+            app.cycle,
+            [
+                cc.RegisterActor(
+                    p.organisation_id, Role.PROJECT_PARTICIPANT, p.organisation_id, p.side
+                )
+            ],
+            None,
         )
     walker = Walker(app.cycle, app.documents, lambda _: None)
     walker.walk(replace(plan, periods=()))

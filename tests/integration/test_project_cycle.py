@@ -38,7 +38,14 @@ from jcm.domain.registry.accounts import AccountStatus, AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.entrypoints.demo import log_size
-from jcm.entrypoints.demo_cycle import ProjectPlan, Walker, actors, plans, run_cycle
+from jcm.entrypoints.demo_cycle import (
+    ProjectPlan,
+    Walker,
+    demo_cast,
+    enrol,
+    plans,
+    run_cycle,
+)
 from jcm.service_layer.cycle.results import MethodologyChanged, TpeDesignated
 from jcm.service_layer.results import JsonValue, to_json_object
 
@@ -153,21 +160,7 @@ class World:
 def world(app: App) -> World:
     """Registries, accounts and the demo's cast, with the keys ``run_cycle`` uses."""
     accounts = registries(app)
-    for actor in actors(("KE", "ID")):
-        app.cycle.register_actor(
-            actor, key=f"demo:actor:{actor.organisation_id}:{actor.role.value}"
-        )
-    for plan in plans(accounts):
-        for p in plan.participants:
-            app.cycle.register_actor(
-                cc.RegisterActor(
-                    p.organisation_id,
-                    Role.PROJECT_PARTICIPANT,
-                    f"{p.organisation_id} (demo)",
-                    p.side,
-                ),
-                key=f"demo:actor:{p.organisation_id}",
-            )
+    enrol(app.identity, app.cycle, demo_cast(accounts))
     return World(app, accounts, Walker(app.cycle, app.documents, quiet), plans(accounts)[0])
 
 
@@ -312,7 +305,7 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
         "KE-ENT-0004",
         "ID-ENT-0004",
     )
-    issued = run_cycle(app.cycle, app.documents, accounts, quiet)
+    issued = run_cycle(app.cycle, app.documents, accounts, quiet, identity=app.identity)
 
     assert [(i["monitoring_period"], i["state"]) for i in issued] == [
         ("KE001-M001", "issued"),
@@ -381,11 +374,11 @@ def test_both_demo_projects_walk_from_pin_to_credits_in_both_registries(app: App
 
 def test_running_the_walk_again_with_the_same_keys_changes_nothing(app: App) -> None:
     accounts = registries(app)
-    first = run_cycle(app.cycle, app.documents, accounts, quiet)
+    first = run_cycle(app.cycle, app.documents, accounts, quiet, identity=app.identity)
     before = snapshot(app)
     assert before["log_size"] > 60
 
-    again = run_cycle(app.cycle, app.documents, registries(app), quiet)
+    again = run_cycle(app.cycle, app.documents, registries(app), quiet, identity=app.identity)
 
     assert again == first
     assert snapshot(app) == before
@@ -445,15 +438,20 @@ def test_a_participant_of_another_project_cannot_act_for_this_one(app: App) -> N
 
 def test_a_tpe_not_designated_for_the_projects_scope_cannot_open_public_input(app: App) -> None:
     w = world(app)
-    app.cycle.register_actor(
-        cc.RegisterActor(
-            "scope-two-tpe",
-            Role.TPE,
-            "Energy-distribution verifier",
-            designations=designations(
-                "KE", (2, 3), TpeFunction.VALIDATION, TpeFunction.VERIFICATION
-            ),
-        )
+    enrol(
+        app.identity,
+        app.cycle,
+        [
+            cc.RegisterActor(
+                "scope-two-tpe",
+                Role.TPE,
+                "Energy-distribution verifier",
+                designations=designations(
+                    "KE", (2, 3), TpeFunction.VALIDATION, TpeFunction.VERIFICATION
+                ),
+            )
+        ],
+        None,
     )
     opening = ke001_before(w, "open_public_input")
     error = refused(
@@ -854,7 +852,7 @@ def test_reported_reductions_must_match_what_an_executable_methodology_calculate
 
 
 def test_hand_edits_of_the_cycle_tables_are_caught_by_log_verification(app: App) -> None:
-    run_cycle(app.cycle, app.documents, registries(app), quiet)
+    run_cycle(app.cycle, app.documents, registries(app), quiet, identity=app.identity)
     assert verify_log(app)["ok"]
     aggregates = schema.cycle_aggregates
     row = (aggregates.c.kind == "monitoring_period") & (aggregates.c.key == M1)
@@ -903,7 +901,7 @@ def test_hand_edits_of_the_cycle_tables_are_caught_by_log_verification(app: App)
 def test_hand_edits_of_who_acted_and_what_the_jc_decided_are_caught(
     app: App, kind: str, key: str, edit: Callable[[dict[str, Any]], dict[str, Any]], field: str
 ) -> None:
-    run_cycle(app.cycle, app.documents, registries(app), quiet)
+    run_cycle(app.cycle, app.documents, registries(app), quiet, identity=app.identity)
     aggregates = schema.cycle_aggregates
     row = (aggregates.c.kind == kind) & (aggregates.c.key == key)
     with app.engine.begin() as conn:
@@ -916,7 +914,7 @@ def test_hand_edits_of_who_acted_and_what_the_jc_decided_are_caught(
 
 
 def test_relinking_a_period_to_another_registry_decision_is_caught(app: App) -> None:
-    run_cycle(app.cycle, app.documents, registries(app), quiet)
+    run_cycle(app.cycle, app.documents, registries(app), quiet, identity=app.identity)
     aggregates = schema.cycle_aggregates
     row = (aggregates.c.kind == "monitoring_period") & (aggregates.c.key == M1)
     with app.engine.begin() as conn:
@@ -929,7 +927,7 @@ def test_relinking_a_period_to_another_registry_decision_is_caught(app: App) -> 
 
 
 def test_an_edited_calculation_record_no_longer_matches_its_logged_digest(app: App) -> None:
-    run_cycle(app.cycle, app.documents, registries(app), quiet)
+    run_cycle(app.cycle, app.documents, registries(app), quiet, identity=app.identity)
     records = schema.calculation_records
     row = records.c.monitoring_id == M1
     with app.engine.begin() as conn:
@@ -1057,7 +1055,7 @@ def test_details_a_step_does_not_take_are_refused_not_dropped(app: App) -> None:
 
 def test_the_jc_designates_a_tpe_and_a_withdrawn_designation_stops_it_acting(app: App) -> None:
     w = world(app)
-    app.cycle.register_actor(cc.RegisterActor("tpe-new", Role.TPE, "New TPE"))
+    enrol(app.identity, app.cycle, [cc.RegisterActor("tpe-new", Role.TPE, "New TPE")], None)
     step = ke001_before(w, "open_public_input")
     by_new_tpe = replace(step, by=cc.ActingAs("tpe-new"))
     refused(app, lambda: app.cycle.project_step(by_new_tpe), "P1_TPE_NOT_DESIGNATED")

@@ -26,7 +26,7 @@ from jcm.domain.errors import (
     NotFound,
     RuleViolation,
 )
-from jcm.domain.identity.principal import Principal, Scope, operator_for
+from jcm.domain.identity.principal import OPERATOR, Principal, Scope, operator_for
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
@@ -319,10 +319,11 @@ def test_participants_hear_of_their_projects_steps_and_decisions_and_holders_of_
     exactly the issuances into its account."""
     for code in ("JP", "KE", "ID"):  # the demo's own commands and keys: replayed there
         app.registry.create_registry(c.CreateRegistry(code), key=f"demo:registry:{code}")
-    app.cycle.register_actor(
+    app.identity.register_actor(
         cc.RegisterActor(
             "demo-jp-solar", Role.PROJECT_PARTICIPANT, "demo-jp-solar (demo)", Side.JAPAN
         ),
+        OPERATOR,
         key="demo:actor:demo-jp-solar",
     )
     participant = app.webhooks.subscribe(
@@ -332,7 +333,7 @@ def test_participants_hear_of_their_projects_steps_and_decisions_and_holders_of_
     )
     government = holder(app, "KE-GOV-0001")
     treasury = app.webhooks.subscribe(operator_for(government), hook.url + "/gov", ["*"])
-    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False)
+    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False, identity=app.identity)
 
     while app.webhooks.deliver_due(utc_now()).attempted:
         pass

@@ -32,47 +32,37 @@ class SqlCycleStore:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
 
-    # -- actors ------------------------------------------------------------------------------
+    # -- actors: the register's organisation_roles, named by their organisation ------------
+    def _actors(self, *where: Any) -> list[tuple[Actor, str]]:
+        r, o = t.organisation_roles.c, t.organisations.c
+        rows = self._conn.execute(
+            select(r.body, o.name)
+            .join_from(t.organisation_roles, t.organisations, r.organisation_id == o.id)
+            .where(*where)
+            .order_by(r.organisation_id, r.role)
+        ).all()
+        return [(codec.decode("actor", codec.actor_from_json, row.body), row.name) for row in rows]
+
     def get_actor(self, organisation_id: str, role: Role) -> tuple[Actor, str] | None:
-        c = t.cycle_actors.c
-        row = self._conn.execute(
-            select(c.body, c.name).where(c.organisation_id == organisation_id, c.role == role.value)
-        ).first()
-        if row is None:
-            return None
-        return codec.decode("actor", codec.actor_from_json, row.body), row.name
+        r = t.organisation_roles.c
+        found = self._actors(r.organisation_id == organisation_id, r.role == role.value)
+        return found[0] if found else None
 
     def actors_of(self, organisation_id: str) -> list[tuple[Actor, str]]:
-        c = t.cycle_actors.c
-        rows = self._conn.execute(
-            select(c.body, c.name).where(c.organisation_id == organisation_id).order_by(c.role)
-        ).all()
-        return [(codec.decode("actor", codec.actor_from_json, r.body), r.name) for r in rows]
+        return self._actors(t.organisation_roles.c.organisation_id == organisation_id)
 
     def put_actor(self, actor: Actor, name: str, now: datetime) -> None:
-        c = t.cycle_actors.c
-        body = codec.actor_to_json(actor)
-        updated = self._conn.execute(
-            update(t.cycle_actors)
-            .where(c.organisation_id == actor.organisation_id, c.role == actor.role.value)
-            .values(body=body, name=name, updated_at=now)
+        """Update a granted role's details (a TPE's designations); roles are granted and
+        revoked only through the identity register."""
+        r = t.organisation_roles.c
+        self._conn.execute(
+            update(t.organisation_roles)
+            .where(r.organisation_id == actor.organisation_id, r.role == actor.role.value)
+            .values(body=codec.actor_to_json(actor), updated_at=now)
         )
-        if updated.rowcount == 0:
-            self._conn.execute(
-                insert(t.cycle_actors).values(
-                    organisation_id=actor.organisation_id,
-                    role=actor.role.value,
-                    name=name,
-                    body=body,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
 
     def list_actors(self) -> list[tuple[Actor, str]]:
-        c = t.cycle_actors.c
-        rows = self._conn.execute(select(c.body, c.name).order_by(c.organisation_id, c.role)).all()
-        return [(codec.decode("actor", codec.actor_from_json, r.body), r.name) for r in rows]
+        return self._actors()
 
     # -- rule books --------------------------------------------------------------------------
     def get_rule_book(self, version: str) -> RuleBook | None:

@@ -69,11 +69,13 @@ registries = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+# One register of organisations: those holding accounts name their home registry; others
+# (TPEs, the JC, the platform's administrator) have none. Their roles are below.
 organisations = Table(
     "organisations",
     metadata,
-    Column("id", String(20), primary_key=True),
-    Column("registry", String(2), ForeignKey("registries.code"), nullable=False),
+    Column("id", String(64), primary_key=True),
+    Column("registry", String(2), ForeignKey("registries.code"), nullable=True),
     Column("name", String(300), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -260,14 +262,15 @@ idempotency_keys = Table(
 
 # Organisations acting in a cycle role (project participant, TPE with its designations,
 # secretariat, JC member, registry manager). One organisation may hold several roles.
-cycle_actors = Table(
-    "cycle_actors",
+# An organisation's roles (the cycle's roles, registry_admin and administrator): granted and
+# revoked by logged events; body is the Actor's codec JSON (side, partnership, designations).
+organisation_roles = Table(
+    "organisation_roles",
     metadata,
-    Column("organisation_id", String(64), primary_key=True),
+    Column("organisation_id", String(64), ForeignKey("organisations.id"), primary_key=True),
     Column("role", String(32), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("body", JSON, nullable=False),  # the Actor (codec.actor_to_json)
-    Column("created_at", UtcDateTime(), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("granted_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
@@ -373,4 +376,59 @@ webhook_attempts = Table(
     Column("status_code", Integer),
     Column("error", String(500)),
     Index("ix_webhook_attempts_delivery", "delivery_id", "id"),
+)
+
+# -- people and machines (migration 0008). These tables hold secrets' hashes (passwords,
+# session and API tokens) and a TOTP secret: the log records who was created and which token
+# was made or revoked, never a secret or a hash.
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organisation_id", String(64), ForeignKey("organisations.id"), nullable=False),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # argon2id, PHC string
+    Column("must_change_password", Boolean, nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    Column("totp_enabled", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's token
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_hash", String(64), nullable=False),
+    Column("second_factor_passed", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),  # the public id, part of the token
+    Column("secret_hash", String(64), nullable=False),  # SHA-256 of the secret part
+    Column("organisation_id", String(64), ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+)
+
+# Failed logins per login ("login") and per client address ("client"), for the backoff.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("kind", String(10), primary_key=True),
+    Column("subject", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime(), nullable=False),
+    Column("blocked_until", UtcDateTime(), nullable=True),
 )

@@ -140,12 +140,20 @@ class SqlLedger(LedgerReports):
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         row = self.c.execute(
-            select(t.organisations).where(t.organisations.c.id == organisation_id)
+            select(t.organisations).where(
+                t.organisations.c.id == organisation_id, t.organisations.c.registry.is_not(None)
+            )
         ).first()
         return self._org(row) if row else None
 
     def list_organisations(self, registry: str | None) -> list[Organisation]:
-        query = select(t.organisations).order_by(t.organisations.c.id)
+        # The registry's organisations: those with a home registry (the register also holds
+        # TPEs, the JC and administrators, which hold no accounts).
+        query = (
+            select(t.organisations)
+            .where(t.organisations.c.registry.is_not(None))
+            .order_by(t.organisations.c.id)
+        )
         if registry:
             query = query.where(t.organisations.c.registry == registry)
         return [self._org(r) for r in self.c.execute(query)]

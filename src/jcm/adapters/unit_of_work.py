@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from jcm.adapters.cycle_store import SqlCycleStore
+from jcm.adapters.identity_store import SqlIdentityStore
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.adapters.webhook_store import SqlWebhookStore
@@ -93,6 +94,7 @@ class SqlUnitOfWork:
         self.ledger: SqlLedger
         self.cycle: SqlCycleStore
         self.webhooks: SqlWebhookStore
+        self.identity: SqlIdentityStore
         self.now: datetime
 
     def __enter__(self) -> Self:
@@ -114,6 +116,7 @@ class SqlUnitOfWork:
             self.ledger.log.actor = self.principal.attribution()
         self.cycle = SqlCycleStore(self._connection)
         self.webhooks = SqlWebhookStore(self._connection)
+        self.identity = SqlIdentityStore(self._connection)
         self.now = self._clock()
         return self
 

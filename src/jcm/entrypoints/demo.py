@@ -23,6 +23,7 @@ from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.entrypoints.demo_cycle import run_cycle
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
+from jcm.service_layer.identity.service import IdentityService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService
 
@@ -33,6 +34,7 @@ def run_demo(
     documents: DocumentService,
     log: LogService | None = None,
     *,
+    identity: IdentityService,
     progress: bool = True,
 ) -> dict[str, Any]:
     console = Console(stderr=True, highlight=False, quiet=not progress)
@@ -67,7 +69,7 @@ def run_demo(
         "ke_pp": ke_pp,
         "id_pp": id_pp,
     }
-    cycle_result = run_cycle(cycle, documents, accounts, step)
+    cycle_result = run_cycle(cycle, documents, accounts, step, identity=identity)
 
     step("Kenya authorises its participant's 2023 credits for use towards Japan's NDC")
     service.authorise(

@@ -18,8 +18,8 @@ Every call carries an idempotency key, so a second run changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,10 +37,13 @@ from jcm.domain.cycle import (
     designations,
 )
 from jcm.domain.cycle import commands as cc
+from jcm.domain.identity.principal import operator_for
+from jcm.domain.identity.register import PLATFORM_ORGANISATION
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.service_layer.cycle.results import MonitoringStepped
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
+from jcm.service_layer.identity.service import IdentityService
 
 K = DocumentKind
 
@@ -97,6 +100,71 @@ def actors(partners: tuple[str, ...]) -> list[cc.RegisterActor]:
             ),
         ]
     return cast
+
+
+def demo_cast(accounts: dict[str, str]) -> list[cc.RegisterActor]:
+    """The cast with the participants of the demo's projects."""
+    cast = actors(("KE", "ID"))
+    for plan in plans(accounts):
+        cast += [
+            cc.RegisterActor(
+                p.organisation_id, Role.PROJECT_PARTICIPANT, f"{p.organisation_id} (demo)", p.side
+            )
+            for p in plan.participants
+        ]
+    return cast
+
+
+def enrol(
+    identity: IdentityService,
+    cycle: CycleService,
+    cast: Iterable[cc.RegisterActor],
+    key_prefix: str | None = "demo:actor",
+) -> None:
+    """Register each organisation of ``cast`` and grant its role, as the platform's
+    administrator on the server (JC members with a decision reference); then the JCs of the
+    cast designate its TPEs as listed (designations are never granted)."""
+    operator = operator_for(PLATFORM_ORGANISATION)
+    cast = list(cast)
+    jc_of = {
+        str(role["partner"]): o.organisation
+        for o in identity.organisations()
+        for role in o.roles
+        if role["role"] == Role.JC_MEMBER.value
+    }
+    jc_of.update({str(a.partner): a.organisation_id for a in cast if a.role is Role.JC_MEMBER})
+    seen: set[str] = set()
+    for a in cast:
+        what = f"{a.organisation_id}:{a.role.value}"
+        if what in seen:
+            continue
+        seen.add(what)
+        decision = a.decision
+        if a.role is Role.JC_MEMBER and decision is None:
+            decision = f"JC decision appointing {a.organisation_id} (demo)"
+        identity.register_actor(
+            replace(a, designations=frozenset(), decision=decision),
+            operator,
+            key=f"{key_prefix}:{what}" if key_prefix else None,
+        )
+    for a in cast:
+        grouped: dict[tuple[str, TpeFunction], list[int]] = {}
+        for d in sorted(a.designations):
+            grouped.setdefault((d.partner, d.function), []).append(d.scope)
+        for (partner, function), scopes in grouped.items():
+            cycle.designate_tpe(
+                cc.DesignateTpe(
+                    a.organisation_id,
+                    partner,
+                    tuple(scopes),
+                    (function,),
+                    cc.ActingAs(jc_of[partner], Role.JC_MEMBER),
+                    None,
+                ),
+                key=f"{key_prefix}:designate:{a.organisation_id}:{partner}:{function.value}"
+                if key_prefix
+                else None,
+            )
 
 
 def plans(accounts: dict[str, str]) -> list[ProjectPlan]:
@@ -327,6 +395,8 @@ def run_cycle(
     store: DocumentService,
     accounts: dict[str, str],
     say: Callable[[str], None],
+    *,
+    identity: IdentityService,
 ) -> list[dict[str, Any]]:
     define_demo_rule_book(cycle)
     say(
@@ -334,19 +404,7 @@ def run_cycle(
         "defaults such as the chiller's reference COP), for this demonstration only; a "
         "production rule book refuses them"
     )
-    for actor in actors(("KE", "ID")):
-        cycle.register_actor(actor, key=f"demo:actor:{actor.organisation_id}:{actor.role.value}")
-    for plan in plans(accounts):
-        for p in plan.participants:
-            cycle.register_actor(
-                cc.RegisterActor(
-                    p.organisation_id,
-                    Role.PROJECT_PARTICIPANT,
-                    f"{p.organisation_id} (demo)",
-                    p.side,
-                ),
-                key=f"demo:actor:{p.organisation_id}",
-            )
+    enrol(identity, cycle, demo_cast(accounts))
     say("cycle actors registered: TPE, secretariats, JC members, registry managers, participants")
     walker = Walker(cycle, store, say)
     return [issued for plan in plans(accounts) for issued in walker.walk(plan)]

@@ -30,7 +30,8 @@ class RegisterActor:
     name: str
     side: Side | None = None
     partner: str | None = None
-    designations: frozenset[Designation] = frozenset()
+    designations: frozenset[Designation] = frozenset()  # refused: the JC designates (DesignateTpe)
+    decision: str | None = None  # the JC decision appointing a JC member (required for them)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ from jcm.entrypoints.cli import (  # noqa: F401 - each module registers its comm
     methodology,
     monitoring,
     moves,
+    organisations,
     projects,
     registry,
     serve,
+    users,
     webhooks,
 )
 from jcm.entrypoints.cli.common import cli

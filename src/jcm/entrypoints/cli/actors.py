@@ -12,6 +12,8 @@ from jcm.domain.cycle import (
     codec,
 )
 from jcm.domain.cycle import commands as cc
+from jcm.domain.identity.principal import operator_for
+from jcm.domain.identity.register import PLATFORM_ORGANISATION
 from jcm.entrypoints.cli.common import (
     JsonOpt,
     KeyOpt,
@@ -27,7 +29,6 @@ from jcm.entrypoints.cli.cycle_options import (
     OnOpt,
     RoleOpt,
     acting_as,
-    parse_designation,
     parse_function,
     parse_role,
     parse_scopes,
@@ -35,7 +36,8 @@ from jcm.entrypoints.cli.cycle_options import (
     say_step,
     step_date,
 )
-from jcm.service_layer.cycle.results import ActorRegistered, RuleBookDefined, TpeDesignated
+from jcm.service_layer.cycle.results import RuleBookDefined, TpeDesignated
+from jcm.service_layer.identity.results import RoleGranted
 
 actor_cli = typer.Typer(help="Who acts in the project cycle: participants, TPEs, JC, registries.")
 rule_book_cli = typer.Typer(help="Versions of a partner's rule set (PCP) the cycle runs under.")
@@ -49,33 +51,35 @@ cli.add_typer(rule_book_cli, name="rule-book")
 def actor_register(
     organisation: Annotated[str, typer.Argument(help="Organisation id, e.g. jqa or KE-PP-01.")],
     role: Annotated[str, typer.Option("--role", help=", ".join(r.value for r in Role))],
-    name: Annotated[str, typer.Option("--name", help="Full name.")],
+    name: Annotated[str, typer.Option("--name", help="Full name (used if the id is new).")],
     side: Annotated[str | None, typer.Option(help="japan or partner.")] = None,
     partner: Annotated[
         str | None, typer.Option(help="Partnership served (partner ISO code), e.g. KE.")
     ] = None,
-    designation: Annotated[
-        list[str] | None,
-        typer.Option(help="TPE designation PARTNER:SCOPES:FUNCTIONS (repeat)."),
+    decision: Annotated[
+        str | None,
+        typer.Option(help="The JC decision appointing a JC member (required for jc_member)."),
     ] = None,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Register (or update) an organisation acting in one cycle role."""
+    """Register the organisation if new and grant it one cycle role (as `org register` and
+    `org grant`): refused when it already holds the role. TPE designations are the JC's
+    decision: `jcm actor designate`."""
 
-    def action() -> ActorRegistered:
-        designations = frozenset().union(*(parse_designation(d) for d in designation or []))
+    def action() -> RoleGranted:
         acting = parse_role(role)
         assert acting is not None
-        return console_cycle().register_actor(
+        return state.app().identity.register_actor(
             cc.RegisterActor(
                 organisation,
                 acting,
                 name,
                 parse_side(side) if side else None,
                 partner.upper() if partner else None,
-                designations,
+                decision=decision,
             ),
+            operator_for(PLATFORM_ORGANISATION),
             key,
         )
 

@@ -28,6 +28,7 @@ def demo(json_out: JsonOpt = False) -> None:
             StepByStepCycle(app),
             app.documents,
             app.log,
+            identity=app.identity,
             progress=not (json_out or state.json),
         )
 

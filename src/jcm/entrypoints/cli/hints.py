@@ -33,6 +33,16 @@ HINTS: dict[str, str] = {
     "L6_SIGNING_KEY_UNREADABLE": "restore the key file from a backup",
     "P1_UNKNOWN_ACTOR": "register it with `jcm actor register {organisation} --role …`",
     "P1_AMBIGUOUS_ACTOR": "say which with --role",
+    "K5_ROLE_HELD": "a role is never replaced: `jcm org revoke {organisation} --role {role}` "
+    "first (logged), then grant it again",
+    "K5_DECISION_REQUIRED": "name the JC decision that appointed it with --decision",
+    "K5_DESIGNATION_BY_GRANT": "grant the role tpe, then record the JC's decision with "
+    "`jcm actor designate {organisation} …`",
+    "K5_UNKNOWN_ORGANISATION": "register it with `jcm org register {organisation} --name …`",
+    "K5_ORGANISATION_EXISTS": "see its roles with `jcm org list`; change them with "
+    "`jcm org grant` and `jcm org revoke`",
+    "K5_UNKNOWN_USER": "list users with `jcm user list`",
+    "K5_UNKNOWN_TOKEN": "list tokens with `jcm token list`",
     "P4_UNKNOWN_PROJECT": "list projects with `jcm project list`",
     "P4_PROJECT_EXISTS": "see it with `jcm project show {project}`",
     "P4_UNKNOWN_MONITORING": "list a project's periods with `jcm project show PROJECT`",

@@ -126,21 +126,6 @@ def org_create(
     run(json_out, action, print_summary)
 
 
-@org_cli.command("list")
-def org_list(
-    registry: Annotated[str | None, typer.Option("--registry", "-r")] = None,
-    json_out: JsonOpt = False,
-) -> None:
-    """List organisations."""
-    run(
-        json_out,
-        lambda: state.app().registry.organisations(registry),
-        lambda rows: print_table(
-            "organisations", rows, ["organisation", "registry", "kind", "name"]
-        ),
-    )
-
-
 @account_cli.command("create")
 def account_create(
     registry: Annotated[str, typer.Option("--registry", "-r")],

@@ -11,7 +11,6 @@ whole unit of work back, so nothing is half done.
 from __future__ import annotations
 
 from jcm.domain.cycle import (
-    Actor,
     Allocation,
     Approval,
     Methodology,
@@ -53,7 +52,6 @@ from jcm.service_layer.cycle.lookups import (
     rule_book,
 )
 from jcm.service_layer.cycle.results import (
-    ActorRegistered,
     MethodologyChanged,
     MethodologySummary,
     ProjectChanged,
@@ -65,22 +63,6 @@ from jcm.service_layer.ports import UnitOfWork
 from jcm.service_layer.results import JsonObject, extend, to_json_object
 
 # -- actors and rule books ---------------------------------------------------------------------
-
-
-def register_actor(uow: UnitOfWork, cmd: cc.RegisterActor) -> ActorRegistered:
-    check_may(uow, "register_actor", rules=REGISTER_RULES)
-    actor = Actor(cmd.organisation_id, cmd.role, cmd.side, cmd.partner, cmd.designations)
-    name = cmd.name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput(
-            "P8_BAD_ACTOR",
-            f"Actor {cmd.organisation_id} needs a name of 1-200 characters.",
-            organisation=cmd.organisation_id,
-        )
-    uow.cycle.put_actor(actor, name, uow.now)
-    result = ActorRegistered(_object(codec.actor_to_json(actor)), name)
-    uow.ledger.add_event("actor.registered", None, to_json_object(result), uow.now)
-    return result
 
 
 def designate(uow: UnitOfWork, cmd: cc.DesignateTpe) -> TpeDesignated:

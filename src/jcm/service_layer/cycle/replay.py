@@ -1,6 +1,8 @@
 """Replaying the project cycle's log entries with the domain rules, and comparing with the store.
 
-Entries of the cycle have dotted types: ``actor.registered``, ``rule_book.defined``,
+Entries of the cycle have dotted types: ``role.granted`` and ``role.revoked`` (the
+register's roles; ``actor.registered`` in logs written before the register),
+``actor.designated``, ``rule_book.defined``,
 ``project.<action>``, ``monitoring_period.<action>`` and ``methodology.<action>``. Replay
 takes every step again with the pure state machines of :mod:`jcm.domain.cycle`: the actor
 as registered at that point of the log (so a TPE's designations are those it held then),
@@ -62,6 +64,7 @@ from jcm.domain.registry.issuance import IssuanceDecision, MonitoringPeriod
 # Keys the service adds to a step's entry beside what the domain step returns.
 SERVICE_KEYS = frozenset({"parameters", "calculation", "registry_decision"})
 KINDS = ("project", "monitoring_period", "methodology")
+ROLE_KINDS = ("role.granted", "role.revoked", "actor.registered")
 
 DecisionsOf = Callable[[str], list[IssuanceDecision]]
 
@@ -105,16 +108,16 @@ class CycleReplayer:
 
     def handles(self, kind: str) -> bool:
         head, _, _ = kind.partition(".")
-        return kind in ("actor.registered", "actor.designated", "rule_book.defined") or (
-            head in KINDS
+        return (
+            kind in ROLE_KINDS
+            or kind in ("actor.designated", "rule_book.defined")
+            or (head in KINDS)
         )
 
     def apply(self, index: int, kind: str, change: dict[str, Any], now: datetime) -> None:
         s = self.state
-        if kind == "actor.registered":
-            actor = codec.actor_from_json(change["actor"])
-            s.actors[(actor.organisation_id, actor.role.value)] = (actor, change["name"])
-            s.stamp(f"actor {actor.organisation_id}/{actor.role.value}", index, now)
+        if kind in ROLE_KINDS:
+            self._role(index, kind, change, now)
             return
         if kind == "actor.designated":
             self._designated(index, change, now)
@@ -147,6 +150,27 @@ class CycleReplayer:
         s.stamp(entity, index, now)
         if entity.startswith("monitoring_period ") and "calculation" in change:
             s.stamp(f"calculation {change['monitoring_period']}", index, now)
+
+    def _role(self, index: int, kind: str, change: dict[str, Any], now: datetime) -> None:
+        """A role granted or revoked (``actor.registered``: granted or replaced, before the
+        register refused replacements)."""
+        s = self.state
+        if kind == "role.revoked":
+            key = (change["organisation"], change["role"])
+            if s.actors.pop(key, None) is None:
+                raise CycleReplayError(f"{key[0]} loses the role {key[1]} it does not hold")
+            s.times.pop(f"actor {key[0]}/{key[1]}", None)
+            s.touched[f"actor {key[0]}/{key[1]}"] = index
+            return
+        actor = codec.actor_from_json(change["actor"])
+        key = (actor.organisation_id, actor.role.value)
+        if kind == "role.granted":
+            if key in s.actors:
+                raise CycleReplayError(f"{key[0]} is granted the role {key[1]} it holds")
+            if actor.designations:
+                raise CycleReplayError(f"{key[0]} is granted TPE designations by a grant")
+        s.actors[key] = (actor, change.get("name", ""))
+        s.stamp(f"actor {key[0]}/{key[1]}", index, now)
 
     def _designated(self, index: int, change: dict[str, Any], now: datetime) -> None:
         """Take the JC's designation decision again with the actors as registered then."""

@@ -1,6 +1,6 @@
 """Comparing the replayed project cycle with the stored cycle tables, row by row.
 
-Every column of ``cycle_actors``, ``cycle_rule_books``, ``cycle_aggregates`` and
+Every column of ``organisation_roles``, ``cycle_rule_books``, ``cycle_aggregates`` and
 ``calculation_records`` is determined by the log: bodies are the codec's JSON of the
 replayed aggregate, ``state`` and ``project_id`` repeat what the body says, the PDD
 parameters and the registry-decision link are in the step entries, the calculation
@@ -27,7 +27,9 @@ from jcm.service_layer.transparency.divergence import (
     key_text,
 )
 
-ACTORS = TableSpec("cycle_actors", ("organisation_id", "role"), lambda k: f"actor {k[0]}/{k[1]}")
+ACTORS = TableSpec(
+    "organisation_roles", ("organisation_id", "role"), lambda k: f"actor {k[0]}/{k[1]}"
+)
 RULE_BOOKS = TableSpec("cycle_rule_books", ("version",), lambda k: f"rule book {k}")
 AGGREGATES = TableSpec(
     "cycle_aggregates",
@@ -45,12 +47,13 @@ def _times(state: CycleState, entity: str) -> dict[str, datetime]:
 
 def _actors(state: CycleState) -> dict[Any, dict[str, Any]]:
     out: dict[Any, dict[str, Any]] = {}
-    for actor, name in state.actors.values():
+    for actor, _ in state.actors.values():
         key = (actor.organisation_id, actor.role.value)
+        created, updated = state.times[ACTORS.entity(key)]
         out[key] = {
-            "name": name,
             "body": codec.actor_to_json(actor),
-            **_times(state, ACTORS.entity(key)),
+            "granted_at": created,
+            "updated_at": updated,
         }
     return out
 

@@ -21,12 +21,6 @@ from jcm.service_layer.results import OMIT_WHEN_DEFAULT, ChangeResult, JsonObjec
 
 
 @dataclass(frozen=True)
-class ActorRegistered(ChangeResult):
-    actor: JsonObject  # the actor's codec document
-    name: str
-
-
-@dataclass(frozen=True)
 class TpeDesignated(ChangeResult):
     actor: JsonObject
     name: str

@@ -19,7 +19,6 @@ from jcm.service_layer.cycle import handlers as h
 from jcm.service_layer.cycle import lookups as lk
 from jcm.service_layer.cycle import monitoring_handlers as mh
 from jcm.service_layer.cycle.results import (
-    ActorRegistered,
     MethodologyChanged,
     MethodologySummary,
     MonitoringStepped,
@@ -68,9 +67,6 @@ class CycleService:
         return self.uow
 
     # -- changes ----------------------------------------------------------------------------
-    def register_actor(self, cmd: cc.RegisterActor, key: str | None = None) -> ActorRegistered:
-        return self._run("register_actor", cmd, h.register_actor, key, ActorRegistered)
-
     def designate_tpe(self, cmd: cc.DesignateTpe, key: str | None = None) -> TpeDesignated:
         return self._run("designate_tpe", cmd, h.designate, key, TpeDesignated)
 

@@ -140,6 +140,7 @@ class Replayer:
         self._check_attribution(index, kind, change, entry)
         if isinstance(kind, str) and self.cycle.handles(kind):
             try:
+                self._register_of(index, kind, change)
                 self.cycle.apply(index, kind, change, self.now)
             except CycleReplayError as error:
                 raise ReplayError(index, str(error)) from None
@@ -168,6 +169,37 @@ class Replayer:
             raise MisattributedEntry(index, error) from None
         except (KeyError, TypeError, ValueError) as error:
             raise ReplayError(index, f"{kind} entry's actor cannot be judged: {error}") from None
+
+    def _register_of(self, index: int, kind: str, change: dict[str, Any]) -> None:
+        """A role belongs to an organisation of the register. Before the register, an
+        ``actor.registered`` entry made its organisation (no registry, kind other), named as
+        it was last registered (migration 0007 did the same)."""
+        if kind == "actor.registered":
+            org = change["actor"]["organisation"]
+            known = self.state.organisations.get(org)
+            if known is None:
+                self.state.organisations[org] = {
+                    "registry": None,
+                    "name": change["name"],
+                    "kind": "other",
+                    "created_at": self.now,
+                }
+                self.state.touched[f"organisation {org}"] = index
+            elif known["registry"] is None:
+                known["name"] = change["name"]
+                self.state.touched[f"organisation {org}"] = index
+        elif kind == "role.granted" and change["organisation"] not in self.state.organisations:
+            raise CycleReplayError(
+                f"{change['organisation']} is granted a role before it is registered"
+            )
+
+    def _on_user_created(self, index: int, change: dict[str, Any]) -> None:
+        """Users, their passwords and API tokens hold secrets' hashes: their tables are not
+        rebuilt from the log (which records who was created, never a secret)."""
+
+    _on_user_password_reset = _on_user_created
+    _on_token_created = _on_user_created
+    _on_token_revoked = _on_user_created
 
     def _on_log_key_rotated(self, index: int, change: dict[str, Any]) -> None:
         """A key rotation changes no registry state; the key-chain check reads it."""

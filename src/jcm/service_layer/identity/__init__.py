@@ -1,0 +1,1 @@
+"""Identity use cases: the register of organisations and roles, users, sessions, tokens."""
