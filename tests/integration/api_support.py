@@ -5,57 +5,61 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
 from jcm.bootstrap import App
-from jcm.domain.cycle.actors import Role
-from jcm.domain.errors import Forbidden, Unauthenticated
-from jcm.domain.identity.principal import ALL_SCOPES, Channel, Principal, Scope
+from jcm.domain.cycle.actors import Role, Side
+from jcm.domain.identity.credentials import allowed_scopes
+from jcm.domain.identity.principal import ALL_SCOPES, OPERATOR, Scope
+from jcm.domain.identity.register import GrantRole, RegisterOrganisation
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
 
+# What a role needs besides its name when the tests grant it (sides, partnerships, the JC
+# decision appointing a JC member): Kenya's partnership, as the tests' worlds are built.
+_GRANTS: dict[Role, dict[str, Any]] = {
+    Role.PROJECT_PARTICIPANT: {"side": Side.PARTNER},
+    Role.SECRETARIAT: {"partner": "KE"},
+    Role.JC_MEMBER: {"side": Side.JAPAN, "partner": "KE", "decision": "JC-KE-TEST"},
+    Role.REGISTRY_MANAGER: {"side": Side.JAPAN},
+    Role.REGISTRY_ADMIN: {"partner": "KE"},
+}
+
 
 @dataclass
-class StaticIdentity:
-    """Bearer tokens fixed by the test (until the identity service lands)."""
+class Tokens:
+    """Real API tokens from the identity service: the organisation is registered and its
+    roles granted (by the operator) when the register does not have them yet."""
 
-    tokens: dict[str, Principal] = field(default_factory=dict)
-    roles: dict[str, frozenset[Role]] = field(default_factory=dict)
-
-    def authenticate_token(self, token: str) -> Principal:
-        if token not in self.tokens:
-            raise Unauthenticated("K1_UNAUTHENTICATED", "Sign in or present an API token.")
-        return self.tokens[token]
-
-    def authenticate_session(self, session_token: str) -> Principal:
-        raise Unauthenticated("K1_UNAUTHENTICATED", "Sign in or present an API token.")
-
-    def check_csrf(self, session_token: str, csrf_token: str) -> None:
-        raise Forbidden("K2_FORBIDDEN", "no sessions here")
-
-    def roles_of(self, organisation_id: str) -> frozenset[Role]:
-        return self.roles.get(organisation_id, frozenset())
-
-    def registries_administered(self, organisation_id: str) -> frozenset[str]:
-        return frozenset()
+    app: App
+    made: dict[str, str] = field(default_factory=dict)
 
     def add(
-        self, token: str, org: str, *roles: Role, scopes: frozenset[Scope] = ALL_SCOPES
+        self, name: str, org: str, *roles: Role, scopes: frozenset[Scope] = ALL_SCOPES
     ) -> dict[str, str]:
-        self.tokens[token] = Principal(org, f"user-{token}", Channel.API, scopes)
-        self.roles[org] = self.roles.get(org, frozenset()) | frozenset(roles)
+        identity = self.app.identity
+        if org not in {o.organisation for o in identity.organisations()}:
+            identity.register_organisation(RegisterOrganisation(org, org), OPERATOR)
+        held = identity.roles_of(org)
+        for role in roles:
+            if role not in held:
+                identity.grant_role(GrantRole(org, role, **_GRANTS.get(role, {})), OPERATOR)
+        allowed = scopes & allowed_scopes(identity.roles_of(org))
+        token = identity.create_token(OPERATOR, org, name, allowed, 30).token
+        self.made[name] = token
         return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass
 class ApiWorld:
     client: TestClient
-    identity: StaticIdentity
+    identity: Tokens
     holder: dict[str, str]  # the KE entity account holder's headers
     other: dict[str, str]  # a JP entity account holder's headers
     accounts: dict[str, str]
@@ -79,8 +83,8 @@ def api_world(app: App) -> ApiWorld:
     ).decision
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))
-    identity = StaticIdentity()
-    client = TestClient(create_app(ApiContext(app, identity)), raise_server_exceptions=False)
+    identity = Tokens(app)
+    client = TestClient(create_app(ApiContext(app, app.identity)), raise_server_exceptions=False)
     return ApiWorld(
         client,
         identity,

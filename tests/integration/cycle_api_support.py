@@ -1,7 +1,7 @@
 """Shared set-up for the project cycle over HTTP: the README's cast, each with its token.
 
 The actors are registered through the service as the demo registers them; each gets a
-bearer token whose organisation and roles match the register (StaticIdentity until the
+bearer token whose organisation and roles match the register (Tokens until the
 identity service lands).
 """
 
@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import httpx
-from api_support import StaticIdentity
+from api_support import Tokens
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -46,7 +46,7 @@ FACTS: dict[str, Any] = {
 class CycleWorld:
     app: App
     client: TestClient
-    identity: StaticIdentity
+    identity: Tokens
     headers: dict[str, dict[str, str]]  # organisation → its bearer header
     accounts: dict[str, str]
 
@@ -118,7 +118,7 @@ def cycle_world(app: App, scopes: dict[str, frozenset[Scope]] | None = None) -> 
         cc.RegisterActor("other-pp", Role.PROJECT_PARTICIPANT, "Not on KE001", Side.JAPAN),
         cc.RegisterActor("jc-id", Role.JC_MEMBER, "JC Japan-Indonesia", Side.JAPAN, "ID"),
     ]
-    identity = StaticIdentity()
+    identity = Tokens(app)
     headers = {}
     for actor in cast:
         app.identity.register_actor(actor, OPERATOR)
@@ -127,7 +127,7 @@ def cycle_world(app: App, scopes: dict[str, frozenset[Scope]] | None = None) -> 
             f"{actor.organisation_id}-token", actor.organisation_id, actor.role, scopes=given
         )
     headers["admin"] = identity.add("admin-token", "platform", Role.ADMINISTRATOR)
-    client = TestClient(create_app(ApiContext(app, identity)), raise_server_exceptions=False)
+    client = TestClient(create_app(ApiContext(app, app.identity)), raise_server_exceptions=False)
     response = client.post(
         f"{API}/rule-books",
         json={"version": DEMO_RULE_BOOK.version, "allow_illustrative_methodologies": True},

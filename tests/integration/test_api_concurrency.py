@@ -13,7 +13,7 @@ every refusal was a clean problem (409 because the units were gone, or 503), nev
 
 from __future__ import annotations
 
-import json
+import os
 import subprocess
 import sys
 import threading
@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
+from api_support import Tokens
 
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.cycle.actors import Role
@@ -46,7 +47,7 @@ LAUNCHER = Path(__file__).with_name("api_server.py")
 class Setup:
     source: str
     destinations: list[str]
-    tokens: dict[str, dict[str, Any]]
+    headers: dict[str, str]  # the holder's real API token
 
 
 def set_up(app: App) -> Setup:
@@ -65,8 +66,8 @@ def set_up(app: App) -> Setup:
         c.RecordDecision("KE001", date(2023, 1, 1), date(2023, 12, 31), 2023, BLOCK, shares)
     ).decision
     r.issue(c.Issue(decision, "KE"))
-    holder = {"organisation": org, "roles": [Role.PROJECT_PARTICIPANT.value]}
-    return Setup(source, destinations, {"holder-token": holder})
+    headers = Tokens(app).add("holder", org, Role.PROJECT_PARTICIPANT)
+    return Setup(source, destinations, headers)
 
 
 @dataclass
@@ -83,7 +84,8 @@ def server_for(database_url: str, tmp_path: Path) -> Iterator[tuple[App, Setup, 
     log = tmp_path / "server.log"
     with log.open("w") as errors:
         process = subprocess.Popen(
-            [sys.executable, str(LAUNCHER), str(tmp_path), database_url, json.dumps(setup.tokens)],
+            [sys.executable, str(LAUNCHER), str(tmp_path)],
+            env={**os.environ, "JCM_TEST_SERVER_DATABASE_URL": database_url},
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
@@ -131,7 +133,7 @@ class Outcome:
 def client_run(
     number: int, server: Server, setup: Setup, start: threading.Barrier, outcome: Outcome
 ) -> None:
-    headers = {"Authorization": "Bearer holder-token"}
+    headers = setup.headers
     body = {"source": setup.source, "destination": setup.destinations[number]}
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:

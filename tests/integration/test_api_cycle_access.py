@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from api_support import StaticIdentity, is_problem
+from api_support import Tokens, is_problem
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -48,14 +48,14 @@ def call(client: TestClient, route: APIRoute, headers: dict[str, str]) -> httpx.
 
 
 @pytest.fixture
-def client(app: App) -> Iterator[tuple[TestClient, StaticIdentity]]:
-    identity = StaticIdentity()
-    with TestClient(create_app(ApiContext(app, identity)), raise_server_exceptions=False) as c:
+def client(app: App) -> Iterator[tuple[TestClient, Tokens]]:
+    identity = Tokens(app)
+    with TestClient(create_app(ApiContext(app, app.identity)), raise_server_exceptions=False) as c:
         yield c, identity
 
 
 def test_anonymous_callers_get_401_on_every_private_route_and_never_on_public_ones(
-    client: tuple[TestClient, StaticIdentity],
+    client: tuple[TestClient, Tokens],
 ) -> None:
     http, _ = client
     for route in ROUTES:
@@ -71,7 +71,7 @@ def test_anonymous_callers_get_401_on_every_private_route_and_never_on_public_on
 
 
 def test_an_organisation_without_the_routes_roles_gets_403_before_its_body_is_read(
-    client: tuple[TestClient, StaticIdentity],
+    client: tuple[TestClient, Tokens],
 ) -> None:
     http, identity = client
     headers = identity.add("registry-admin", "KE-ORG-0001", Role.REGISTRY_ADMIN)
@@ -90,7 +90,7 @@ def test_an_organisation_without_the_routes_roles_gets_403_before_its_body_is_re
 
 
 def test_no_route_answers_a_server_error_to_an_empty_or_garbage_request(
-    client: tuple[TestClient, StaticIdentity],
+    client: tuple[TestClient, Tokens],
 ) -> None:
     http, identity = client
     headers = identity.add("pp", "pp-org", Role.PROJECT_PARTICIPANT, Role.TPE)

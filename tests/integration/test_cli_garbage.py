@@ -226,7 +226,7 @@ PRINTABLE = st.sampled_from(
 EDGE_NUMBER = st.sampled_from(["0", "-1", str(2**63 - 1), str(-(2**63)), "99999"])
 # Slow, or never ending: the webhook delivery worker runs until stopped (its --once round
 # is a flag, which this test leaves out).
-SLOW = {("demo",), ("log", "verify"), ("webhook", "deliver")}
+SLOW = {("demo",), ("log", "verify"), ("webhook", "deliver"), ("serve",)}
 
 
 @st.composite

@@ -90,7 +90,9 @@ def decide(
             scope=access.scope.value,
         )
     held = set(roles)
-    if access.roles and not held & access.roles and Role.ADMINISTRATOR not in held:
+    # No role stands in for another: the platform administrator takes only the acts whose
+    # rules name it (it never takes a JC decision or a participant's step).
+    if access.roles and not held & access.roles:
         raise Forbidden(
             "K2_FORBIDDEN",
             f"Organisation {principal.organisation_id} holds none of the roles this needs: "
@@ -161,7 +163,7 @@ def sees_holding(
 # verify` judges every attributed log entry by them (``LOGGED_ACTIONS``), so the rule is
 # written once. Designations, partnerships and sides stay in the cycle's transition tables.
 _MOVE = rule(Scope.REGISTRY_MOVE, resource=Resource.ACCOUNT_HOLDER)  # the source's holder
-_SET_UP = rule(Scope.ADMIN, Role.REGISTRY_ADMIN, resource=Resource.REGISTRY)
+_SET_UP = rule(Scope.ADMIN, Role.REGISTRY_ADMIN, Role.ADMINISTRATOR, resource=Resource.REGISTRY)
 REGISTRY_RULES: dict[str, AccessRule] = {
     "create_registry": rule(Scope.ADMIN, Role.ADMINISTRATOR),
     "create_organisation": _SET_UP,

@@ -40,7 +40,9 @@ ROLE_SCOPES: Mapping[Role, frozenset[Scope]] = MappingProxyType(
         Role.SECRETARIAT: frozenset({Scope.CYCLE_VERIFY}),
         Role.JC_MEMBER: frozenset({Scope.CYCLE_DECIDE}),
         Role.REGISTRY_MANAGER: frozenset({Scope.REGISTRY_ISSUE, Scope.REGISTRY_MOVE}),
-        Role.REGISTRY_ADMIN: frozenset({Scope.REGISTRY_MOVE}),
+        # A registry's administrator sets up its accounts (admin) and takes its Party's
+        # Article 6 acts (registry:issue: authorisations, corresponding adjustments).
+        Role.REGISTRY_ADMIN: frozenset({Scope.REGISTRY_MOVE, Scope.REGISTRY_ISSUE, Scope.ADMIN}),
         Role.ADMINISTRATOR: ALL_SCOPES,
     }
 )

@@ -218,7 +218,7 @@ METHODOLOGIES: dict[str, AccessRule] = {
     "calculate": rule(None),
     "calculate_sheet": rule(None),
     # The approval process: the step's own rule picks role and scope inside.
-    "propose_methodology": ANY_CYCLE_ROLE,
-    "revise_methodology": ANY_CYCLE_ROLE,
+    "propose_methodology": rule(None, *roles_for(Machine.METHODOLOGY, "propose")),
+    "revise_methodology": rule(None, *roles_for(Machine.METHODOLOGY, "propose_revision")),
     "methodology_step": ANY_CYCLE_ROLE,
 }

@@ -35,6 +35,7 @@ def routers() -> tuple[Router, ...]:
     from jcm.entrypoints.api import (
         cycle_routes,
         document_routes,
+        identity_routes,
         methodology_routes,
         monitoring_routes,
         public_routes,
@@ -50,6 +51,7 @@ def routers() -> tuple[Router, ...]:
         document_routes.router,
         methodology_routes.router,
         transparency_routes.router,
+        identity_routes.router,
     )
 
 

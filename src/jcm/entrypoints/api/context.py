@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from jcm.bootstrap import App
 from jcm.domain.cycle.actors import Role
 from jcm.domain.identity.principal import Principal
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
+from jcm.service_layer.identity.service import IdentityService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService
-
-
-class Identity(Protocol):
-    """What the API needs of the identity service (jcm.service_layer.identity)."""
-
-    def authenticate_token(self, token: str) -> Principal: ...
-
-    def authenticate_session(self, session_token: str) -> Principal: ...
-
-    def check_csrf(self, session_token: str, csrf_token: str) -> None: ...
-
-    def roles_of(self, organisation_id: str) -> frozenset[Role]: ...
-
-    def registries_administered(self, organisation_id: str) -> frozenset[str]: ...
+from jcm.service_layer.webhooks.service import WebhookService
 
 
 @dataclass(frozen=True)
@@ -36,12 +23,14 @@ class Services:
     cycle: CycleService
     documents: DocumentService
     log: LogService
+    identity: IdentityService  # takes the acting principal explicitly (``by``)
+    webhooks: WebhookService
 
 
 @dataclass
 class ApiContext:
     app: App
-    identity: Identity
+    identity: IdentityService
     max_body_bytes: int = 1 << 20  # JSON bodies
     max_upload_bytes: int = 64 << 20  # multipart uploads (documents, monitoring sheets)
 
@@ -50,9 +39,18 @@ class ApiContext:
         (its units of work carry the principal, its log entries record it)."""
         if principal is None:
             app = self.app
-            return Services(app.registry, app.cycle, app.documents, app.log)
+            return Services(
+                app.registry, app.cycle, app.documents, app.log, app.identity, app.webhooks
+            )
         acting = self.app.acting(principal)
-        return Services(acting.registry, acting.cycle, acting.documents, acting.log)
+        return Services(
+            acting.registry,
+            acting.cycle,
+            acting.documents,
+            acting.log,
+            self.app.identity,
+            self.app.webhooks,
+        )
 
 
 @dataclass(frozen=True)

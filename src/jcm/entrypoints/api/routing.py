@@ -19,10 +19,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from jcm.domain import limits
-from jcm.domain.errors import InvalidInput
+from jcm.domain.errors import InvalidInput, Unauthenticated
 from jcm.domain.identity.access import AccessRule, Holding, Resource, decide
+from jcm.domain.identity.actions import OWN_SESSION
 from jcm.entrypoints.api.context import ApiContext, Caller
-from jcm.entrypoints.api.security import principal_of
+from jcm.entrypoints.api.security import SESSION_COOKIE, principal_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 # The rule of each endpoint function (routes are copied when routers are included, so the
@@ -110,7 +111,19 @@ def _refuse_control_characters(request: Request) -> None:
         limits.check_text(value, field, max_length=limits.MAX_ARGUMENT_LENGTH)
 
 
-def _gate(access: AccessRule) -> Callable[[Request, Caller], None]:
+def _checks_only(request: Request) -> None:
+    """The caller's own session routes read the cookie themselves (a restricted session may
+    change its password or confirm its second factor); the rest of the gate still applies."""
+    _refuse_unknown_query(request)
+    _refuse_control_characters(request)
+    if SESSION_COOKIE not in request.cookies:
+        raise Unauthenticated("K1_UNAUTHENTICATED", "Sign in first (POST /api/v1/session).")
+
+
+def _gate(access: AccessRule) -> Callable[..., None]:
+    if access is OWN_SESSION:
+        return _checks_only
+
     def gate(request: Request, caller: CallerDep) -> None:
         _refuse_unknown_query(request)
         _refuse_control_characters(request)

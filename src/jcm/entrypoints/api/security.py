@@ -12,7 +12,7 @@ from fastapi import Request
 
 from jcm.domain.errors import Unauthenticated
 from jcm.domain.identity.principal import Principal
-from jcm.entrypoints.api.context import Identity
+from jcm.service_layer.identity.service import IdentityService as Identity
 
 SESSION_COOKIE = "jcm_session"
 CSRF_HEADER = "x-csrf-token"
