@@ -324,7 +324,7 @@ def test_participants_hear_of_their_projects_steps_and_decisions_and_holders_of_
             "demo-jp-solar", Role.PROJECT_PARTICIPANT, "demo-jp-solar (demo)", Side.JAPAN
         ),
         OPERATOR,
-        key="demo:actor:demo-jp-solar",
+        key="demo:actor:demo-jp-solar:project_participant",
     )
     participant = app.webhooks.subscribe(
         operator_for("demo-jp-solar"),
