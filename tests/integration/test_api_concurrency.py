@@ -110,7 +110,7 @@ def server_for(database_url: str, tmp_path: Path) -> Iterator[tuple[App, Setup, 
 
 
 def wait_until_serving(server: Server) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
     while time.monotonic() < deadline:
         assert server.process.poll() is None, server.log.read_text()
         try:
