@@ -181,8 +181,10 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         server = start_server(fixture.data_dir, port, ceiling=True)
         try:
             url = f"http://127.0.0.1:{port}/"
-            runs = [run_wrk(wrk, url, "paths.lua", args.seconds, args.connections, {})
-                    for _ in range(args.rounds)]
+            runs = [
+                run_wrk(wrk, url, "paths.lua", args.seconds, args.connections, {})
+                for _ in range(args.rounds)
+            ]
             results["ceiling"] = median_run(runs)
         finally:
             server.terminate()
@@ -192,14 +194,21 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
             base = f"http://127.0.0.1:{port}"
             reads = {"JCM_PATHS": " ".join(public_paths(fixture))}
             results["public_reads"] = median_run(
-                [run_wrk(wrk, base, "paths.lua", args.seconds, args.connections, reads)
-                 for _ in range(args.rounds)]
+                [
+                    run_wrk(wrk, base, "paths.lua", args.seconds, args.connections, reads)
+                    for _ in range(args.rounds)
+                ]
             )
-            moves = {"JCM_TOKEN": fixture.token, "JCM_SOURCE": fixture.source,
-                     "JCM_DESTINATION": fixture.destination}
+            moves = {
+                "JCM_TOKEN": fixture.token,
+                "JCM_SOURCE": fixture.source,
+                "JCM_DESTINATION": fixture.destination,
+            }
             results["transfers"] = median_run(
-                [run_wrk(wrk, base, "transfer.lua", args.seconds, args.connections, moves)
-                 for _ in range(args.rounds)]
+                [
+                    run_wrk(wrk, base, "transfer.lua", args.seconds, args.connections, moves)
+                    for _ in range(args.rounds)
+                ]
             )
         finally:
             server.terminate()
@@ -221,7 +230,9 @@ def _audit(fixture: Fixture) -> bool:
 
 def markdown(results: dict[str, object], args: argparse.Namespace) -> str:
     ceiling, reads, moves = (results[k] for k in ("ceiling", "public_reads", "transfers"))
-    assert isinstance(ceiling, WrkRun) and isinstance(reads, WrkRun) and isinstance(moves, WrkRun)
+    assert isinstance(ceiling, WrkRun)
+    assert isinstance(reads, WrkRun)
+    assert isinstance(moves, WrkRun)
     inproc = float(results["in_process_transfers"])  # type: ignore[arg-type]
     info = machine_info(None)
     lines = [
@@ -238,10 +249,18 @@ def markdown(results: dict[str, object], args: argparse.Namespace) -> str:
         "| workload | requests/s | p50 ms | p99 ms | non-2xx | target | met |",
         "|---|---|---|---|---|---|---|",
         _row("raw ceiling (bare ASGI app)", ceiling, "—", None),
-        _row("public reads", reads, f"≥ {READ_TARGET:g}/s, p99 < {READ_P99_MS:g} ms",
-             reads.requests_per_second >= READ_TARGET and reads.p99_ms < READ_P99_MS),
-        _row("authenticated single transfers", moves, f"≥ {TRANSFER_TARGET:g}/s",
-             moves.requests_per_second >= TRANSFER_TARGET),
+        _row(
+            "public reads",
+            reads,
+            f"≥ {READ_TARGET:g}/s, p99 < {READ_P99_MS:g} ms",
+            reads.requests_per_second >= READ_TARGET and reads.p99_ms < READ_P99_MS,
+        ),
+        _row(
+            "authenticated single transfers",
+            moves,
+            f"≥ {TRANSFER_TARGET:g}/s",
+            moves.requests_per_second >= TRANSFER_TARGET,
+        ),
         "",
         f"- public reads are {reads.requests_per_second / ceiling.requests_per_second:.0%} of "
         "the raw ceiling.",

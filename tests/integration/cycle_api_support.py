@@ -20,12 +20,12 @@ from openpyxl import load_workbook
 from jcm.bootstrap import App
 from jcm.domain.cycle import Role, Side
 from jcm.domain.cycle import commands as cc
-from jcm.domain.identity.principal import ALL_SCOPES, OPERATOR, Scope
+from jcm.domain.identity.principal import ALL_SCOPES, Scope
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
-from jcm.entrypoints.demo_cycle import DEMO_RULE_BOOK, actors
+from jcm.entrypoints.demo_cycle import DEMO_RULE_BOOK, actors, enrol
 
 API = "/api/v1"
 PP = "demo-jp-solar"  # KE001's focal point
@@ -120,8 +120,8 @@ def cycle_world(app: App, scopes: dict[str, frozenset[Scope]] | None = None) -> 
     ]
     identity = Tokens(app)
     headers = {}
+    enrol(app.identity, app.cycle, cast, key_prefix=None)  # as the demo does: JCs designate TPEs
     for actor in cast:
-        app.identity.register_actor(actor, OPERATOR)
         given = (scopes or {}).get(actor.organisation_id, ALL_SCOPES)
         headers[actor.organisation_id] = identity.add(
             f"{actor.organisation_id}-token", actor.organisation_id, actor.role, scopes=given

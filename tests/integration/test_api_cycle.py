@@ -114,11 +114,11 @@ def test_the_readme_walk_through_runs_over_http_each_step_by_its_organisation(
     ]
     for org, action, on, kinds in steps:
         ok(w.monitoring_step(org, period, action, on, *kinds))
-    w.identity.add("rm-ke-issuer", "rm-ke", scopes=frozenset({Scope.CYCLE_DECIDE}))
+    issuer = w.identity.add("rm-ke-issuer", "rm-ke", scopes=frozenset({Scope.CYCLE_DECIDE}))
     last = w.client.post(
         f"{API}/monitoring-periods/{period}/steps",
         json={"action": "record-issuance", "on": "2024-03-30"},
-        headers={"Authorization": "Bearer rm-ke-issuer"},
+        headers=issuer,
     )
 
     shown = ok(w.client.get(f"{API}/monitoring-periods/{period}", headers=w.as_(JC)))

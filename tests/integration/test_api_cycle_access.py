@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from jcm.bootstrap import App
 from jcm.domain.cycle.actors import Role
+from jcm.domain.registry import commands as c
 from jcm.entrypoints.api import (
     create_app,
     cycle_routes,
@@ -49,9 +50,12 @@ def call(client: TestClient, route: APIRoute, headers: dict[str, str]) -> httpx.
 
 @pytest.fixture
 def client(app: App) -> Iterator[tuple[TestClient, Tokens]]:
+    app.registry.create_registry(c.CreateRegistry("KE"))  # a registry admin's registry
     identity = Tokens(app)
-    with TestClient(create_app(ApiContext(app, app.identity)), raise_server_exceptions=False) as c:
-        yield c, identity
+    with TestClient(
+        create_app(ApiContext(app, app.identity)), raise_server_exceptions=False
+    ) as http:
+        yield http, identity
 
 
 def test_anonymous_callers_get_401_on_every_private_route_and_never_on_public_ones(
@@ -74,7 +78,7 @@ def test_an_organisation_without_the_routes_roles_gets_403_before_its_body_is_re
     client: tuple[TestClient, Tokens],
 ) -> None:
     http, identity = client
-    headers = identity.add("registry-admin", "KE-ORG-0001", Role.REGISTRY_ADMIN)
+    headers = identity.add("registry-admin", "ke-registry-admin", Role.REGISTRY_ADMIN)
     checked = 0
     for route in ROUTES:
         rule = access_of(route)

@@ -112,7 +112,7 @@ def test_no_generated_request_makes_the_api_fail_and_every_refusal_is_a_problem(
     app.log.sign_checkpoint()
     headers = {}
     if caller == "administrator":
-        headers = world.identity.add("admin-token", "JP-GOV-0000", Role.ADMINISTRATOR)
+        headers = world.identity.add("admin-token", "platform-admin", Role.ADMINISTRATOR)
     SCHEMA.app = world.client.app
 
     failures = [

@@ -83,12 +83,6 @@ def decide(
         return
     if principal is None:
         raise Unauthenticated("K1_UNAUTHENTICATED", "Sign in or present an API token.")
-    if access.scope is not None and not principal.has_scope(access.scope):
-        raise Forbidden(
-            "K2_MISSING_SCOPE",
-            f"The credentials used do not carry the scope {access.scope.value}.",
-            scope=access.scope.value,
-        )
     held = set(roles)
     # No role stands in for another: the platform administrator takes only the acts whose
     # rules name it (it never takes a JC decision or a participant's step).
@@ -100,6 +94,12 @@ def decide(
             + ".",
             organisation=principal.organisation_id,
             needs=sorted(r.value for r in access.roles),
+        )
+    if access.scope is not None and not principal.has_scope(access.scope):
+        raise Forbidden(
+            "K2_MISSING_SCOPE",
+            f"The credentials used do not carry the scope {access.scope.value}.",
+            scope=access.scope.value,
         )
     _check_resource(access.resource, principal, held, holding, organisation, admin_of, registry)
 

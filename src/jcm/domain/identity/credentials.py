@@ -25,25 +25,27 @@ from types import MappingProxyType
 
 from jcm.domain.cycle.actors import Role
 from jcm.domain.errors import Forbidden, InvalidInput, RateLimited
+from jcm.domain.identity.cycle_actions import SCOPE_OF_ROLE
 from jcm.domain.identity.principal import ALL_SCOPES, Scope
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 MIN_PASSWORD, MAX_PASSWORD = 12, 256
 
-# What an organisation's roles allow its API tokens to do. Every organisation may read.
+# What an organisation's roles allow its API tokens to do. Every organisation may read; each
+# cycle role also gets the scope its steps need (cycle_actions.SCOPE_OF_ROLE: one table).
+_EXTRA_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.PROJECT_PARTICIPANT: frozenset({Scope.REGISTRY_MOVE, Scope.MRV_SUBMIT}),
+    Role.REGISTRY_MANAGER: frozenset({Scope.REGISTRY_ISSUE, Scope.REGISTRY_MOVE}),
+    # A registry's administrator sets up its accounts (admin) and takes its Party's Article 6
+    # acts (registry:issue: authorisations, corresponding adjustments).
+    Role.REGISTRY_ADMIN: frozenset({Scope.REGISTRY_MOVE, Scope.REGISTRY_ISSUE, Scope.ADMIN}),
+    Role.ADMINISTRATOR: ALL_SCOPES,
+}
 ROLE_SCOPES: Mapping[Role, frozenset[Scope]] = MappingProxyType(
     {
-        Role.PROJECT_PARTICIPANT: frozenset(
-            {Scope.REGISTRY_MOVE, Scope.CYCLE_SUBMIT, Scope.MRV_SUBMIT}
-        ),
-        Role.TPE: frozenset({Scope.CYCLE_VERIFY}),
-        Role.SECRETARIAT: frozenset({Scope.CYCLE_VERIFY}),
-        Role.JC_MEMBER: frozenset({Scope.CYCLE_DECIDE}),
-        Role.REGISTRY_MANAGER: frozenset({Scope.REGISTRY_ISSUE, Scope.REGISTRY_MOVE}),
-        # A registry's administrator sets up its accounts (admin) and takes its Party's
-        # Article 6 acts (registry:issue: authorisations, corresponding adjustments).
-        Role.REGISTRY_ADMIN: frozenset({Scope.REGISTRY_MOVE, Scope.REGISTRY_ISSUE, Scope.ADMIN}),
-        Role.ADMINISTRATOR: ALL_SCOPES,
+        role: _EXTRA_SCOPES.get(role, frozenset())
+        | ({SCOPE_OF_ROLE[role]} if role in SCOPE_OF_ROLE else frozenset())
+        for role in Role
     }
 )
 SECOND_FACTOR_ROLES = frozenset({Role.REGISTRY_MANAGER, Role.JC_MEMBER, Role.ADMINISTRATOR})

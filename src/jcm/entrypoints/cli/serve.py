@@ -9,7 +9,8 @@ import uvicorn
 
 from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
-from jcm.entrypoints.cli.common import cli, err, refusals, state
+from jcm.entrypoints.cli.common import JsonOpt, cli, err, refusals, state
+from jcm.entrypoints.cli.guard import json_text
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
@@ -27,9 +28,14 @@ def serve_api(host: str, port: int) -> None:
 
 
 @cli.command()
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
-    """Serve the HTTP API at http://HOST:PORT/api/v1 (documents at /api/v1/docs)."""
-    with refusals(False):
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, json_out: JsonOpt = False) -> None:
+    """Serve the HTTP API at http://HOST:PORT/api/v1 (documents at /api/v1/docs) until
+    Ctrl-C. With --json, the start line is a JSON object on standard output."""
+    with refusals(json_out):
         api_context()  # open and migrate the database first: a refusal is a clean message
-    err.print(f"jcm: serving http://{host}:{port}/api/v1 (docs: /api/v1/docs); Ctrl-C stops")
+    base = f"http://{host}:{port}/api/v1"
+    if json_out:
+        print(json_text({"api": base, "docs": f"{base}/docs"}), flush=True)
+    else:
+        err.print(f"jcm: serving {base} (docs: {base}/docs); Ctrl-C stops")
     serve_api(host, port)
