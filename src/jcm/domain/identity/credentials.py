@@ -52,7 +52,9 @@ SECOND_FACTOR_ROLES = frozenset({Role.REGISTRY_MANAGER, Role.JC_MEMBER, Role.ADM
 
 
 def allowed_scopes(roles: Iterable[Role]) -> frozenset[Scope]:
-    allowed = {Scope.REGISTRY_READ}
+    # Every organisation may read, and move units out of the accounts it holds (the
+    # account-holder rule still limits a move to the holder's own accounts).
+    allowed = {Scope.REGISTRY_READ, Scope.REGISTRY_MOVE}
     for role in roles:
         allowed |= ROLE_SCOPES[role]
     return frozenset(allowed)
