@@ -23,7 +23,7 @@ from jcm.domain.errors import InvalidInput, Unauthenticated
 from jcm.domain.identity.access import AccessRule, Holding, Resource, decide
 from jcm.domain.identity.actions import OWN_SESSION
 from jcm.entrypoints.api.context import ApiContext, Caller
-from jcm.entrypoints.api.security import SESSION_COOKIE, principal_of
+from jcm.entrypoints.api.security import SESSION_COOKIE, bearer_token, principal_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 # The rule of each endpoint function (routes are copied when routers are included, so the
@@ -39,15 +39,19 @@ def context(request: Request) -> ApiContext:
 
 def current_caller(request: Request) -> Caller:
     ctx = context(request)
-    principal = principal_of(request, ctx.identity)
-    if principal is None:
+    token = bearer_token(request)
+    if token is not None:  # the common machine case: one read for token, roles and registries
+        principal, roles, administered = ctx.identity.token_access(token)
+        return Caller(principal, roles, administered, ctx.services(principal))
+    found = principal_of(request, ctx.identity)
+    if found is None:
         return Caller(None, frozenset(), frozenset(), ctx.services(None))
-    org = principal.organisation_id
+    org = found.organisation_id
     return Caller(
-        principal,
+        found,
         ctx.identity.roles_of(org),
         ctx.identity.registries_administered(org),
-        ctx.services(principal),
+        ctx.services(found),
     )
 
 

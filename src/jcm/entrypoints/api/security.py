@@ -20,16 +20,24 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_CREDENTIAL = 512
 
 
+def bearer_token(request: Request) -> str | None:
+    """The API token of an ``Authorization: Bearer`` header (None: no such header)."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > _MAX_CREDENTIAL:
+        raise Unauthenticated(
+            "K1_UNAUTHENTICATED", "The Authorization header must be 'Bearer <API token>'."
+        )
+    return token.strip()
+
+
 def principal_of(request: Request, identity: Identity) -> Principal | None:
     """The authenticated caller, None when no credentials came; bad ones are refused."""
-    header = request.headers.get("authorization")
-    if header is not None:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token or len(token) > _MAX_CREDENTIAL:
-            raise Unauthenticated(
-                "K1_UNAUTHENTICATED", "The Authorization header must be 'Bearer <API token>'."
-            )
-        return identity.authenticate_token(token.strip())
+    token = bearer_token(request)
+    if token is not None:
+        return identity.authenticate_token(token)
     session = request.cookies.get(SESSION_COOKIE)
     if session is None:
         return None
