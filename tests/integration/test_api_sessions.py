@@ -133,3 +133,26 @@ def test_an_organisation_makes_an_api_token_once_uses_it_and_revokes_it(
     assert made.json()["token"] not in listed.text
     assert works.status_code == 200
     assert is_problem(revoked, 401, "K1_UNAUTHENTICATED")
+
+
+def test_an_organisation_subscribes_to_webhooks_and_sees_only_its_own(
+    app: App, client: TestClient
+) -> None:
+    password = user(app, "pp-one", "eve")
+    started = sign_in(client, "eve", password)
+    csrf = {"X-CSRF-Token": started.json()["csrf_token"]}
+    client.put(f"{API}/session/password", json={"old": password, "new": NEW_PASSWORD}, headers=csrf)
+    body = {"url": "http://127.0.0.1:9/hook", "event_types": ["units.transferred_in"]}
+
+    made = client.post(f"{API}/organisations/pp-one/webhooks", json=body, headers=csrf)
+    theirs = client.post(f"{API}/organisations/jc-ke/webhooks", json=body, headers=csrf)
+    listed = client.get(f"{API}/organisations/pp-one/webhooks")
+    deliveries = client.get(f"{API}/organisations/pp-one/webhook-deliveries")
+
+    assert made.status_code == 201, made.text
+    assert made.json()["secret"].startswith("whsec_")
+    assert is_problem(theirs, 404)
+    assert [s["url"] for s in listed.json()] == [body["url"]]
+    assert made.json()["secret"] not in listed.text
+    assert deliveries.status_code == 200
+    assert deliveries.json() == []
