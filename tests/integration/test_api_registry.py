@@ -127,3 +127,20 @@ def test_a_body_above_the_limit_is_refused_with_413(w: ApiWorld) -> None:
     )
 
     assert is_problem(response, 413, "H3_BODY_TOO_LARGE")
+
+
+def test_a_csv_batch_runs_like_the_cli_file_and_a_bad_row_is_named(w: ApiWorld) -> None:
+    src = w.accounts["ke"]
+    good = f"kind,from,to,quantity\ntransfer,{src},KE-GOV-0001,2\nretire,{src},,3\n"
+    bad = f"kind,from,to,quantity\ntransfer,{src},KE-GOV-0001,2\nexplode,{src},,3\n"
+    csv_headers = {**w.holder, "content-type": "text/csv"}
+
+    ran = w.client.post("/api/v1/batches/csv", content=good, headers=csv_headers)
+    refused = w.client.post("/api/v1/batches/csv", content=bad, headers=csv_headers)
+    holdings = w.client.get(f"/api/v1/accounts/{src}/holdings", headers=w.holder)
+
+    assert ran.status_code == 201, ran.text
+    assert (ran.json()["count"], ran.json()["quantity"]) == (2, 5)
+    assert is_problem(refused, 422, "G1_BAD_BATCH")
+    assert refused.json()["details"]["row"] == 2
+    assert sum(h["quantity"] for h in holdings.json()) == 495

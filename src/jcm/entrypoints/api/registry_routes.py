@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Body, Query
 from fastapi.responses import JSONResponse
 
 from jcm.domain.errors import InvalidInput, NotFound
@@ -13,6 +13,7 @@ from jcm.domain.identity.access import Holding, sees_holding
 from jcm.domain.identity.actions import REGISTRY as RULES
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import parse_account_status
+from jcm.domain.registry.batch_file import bad_batch, parse_batch
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.entrypoints.api import schemas as s
 from jcm.entrypoints.api.context import Caller
@@ -220,18 +221,45 @@ def batch(
     body: s.BatchBody,
     caller: CallerDep,
     key: IdempotencyKey = None,
-    dry_run: Annotated[
-        bool, Query(description="Report what would happen; change nothing.")
-    ] = False,
+    dry_run: DryRun = False,
 ) -> JSONResponse:
     """Several moves, all or nothing."""
-    for move in body.moves:
-        _account(caller, move.source, move.kind.value)
     moves = [(_move(m), TransactionKind(m.kind.value)) for m in body.moves]
+    return _run_batch(caller, moves, key, dry_run)
+
+
+def _run_batch(
+    caller: Caller, moves: list[tuple[c.Move, TransactionKind]], key: str | None, dry_run: bool
+) -> JSONResponse:
+    for move, kind in moves:
+        _account(caller, move.source, kind.value)
     result = caller.services.registry.batch(moves, scoped_key(caller, key), dry_run=dry_run)
     if dry_run:
         return JSONResponse({"dry_run": True, "result": to_json(result)})
     return respond(result, 201)
+
+
+@router.endpoint("POST", "/batches/csv", access=RULES["batch"], status_code=201)
+def batch_csv(
+    body: Annotated[
+        bytes,
+        Body(
+            media_type="text/csv",
+            description="Header kind,from,to,quantity,serials,purpose,beneficiary,note; "
+            "UTF-8, one move per row.",
+        ),
+    ],
+    caller: CallerDep,
+    key: IdempotencyKey = None,
+    dry_run: DryRun = False,
+) -> JSONResponse:
+    """The same batch as CSV (the file `jcm batch` reads), all or nothing."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise bad_batch("request body", f"not UTF-8 text (byte {error.start}).") from None
+    moves = parse_batch(text, "request body")
+    return _run_batch(caller, moves, key, dry_run)
 
 
 # -- issuance and Article 6 ---------------------------------------------------------------

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from jcm.domain import limits
-from jcm.domain.errors import InvalidInput
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.allocation import parse_share
 from jcm.domain.registry.article6 import FirstTransferTrigger, parse_trigger, parse_uses
+from jcm.domain.registry.batch_file import bad_batch, parse_batch
 from jcm.domain.registry.transactions import TransactionKind, parse_purpose
 from jcm.entrypoints.cli.common import (
     JsonOpt,
@@ -210,92 +205,15 @@ def retire(
     run(json_out, lambda: console_registry().retire(cmd, key), print_summary)
 
 
-_BATCH_KINDS = {
-    "transfer": TransactionKind.TRANSFER,
-    "external_transfer": TransactionKind.EXTERNAL_TRANSFER,
-    "cancel": TransactionKind.CANCELLATION,
-    "cancellation": TransactionKind.CANCELLATION,
-    "retire": TransactionKind.RETIREMENT,
-    "retirement": TransactionKind.RETIREMENT,
-}
-
-
-_WHOLE = re.compile(r"[0-9]{1,18}")  # ASCII digits only: "²".isdigit() is True
-
-
-def _bad_batch(path: Path, message: str, **details: Any) -> InvalidInput:
-    return InvalidInput("G1_BAD_BATCH", f"{path.name}: {message}", path=str(path), **details)
-
-
-def _batch_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of a CSV or JSON-lines batch file, as dicts; any malformed line refused."""
+def read_batch(path: Path) -> list[tuple[c.Move, TransactionKind]]:
+    """Read moves from a CSV or JSON-lines file (jcm.domain.registry.batch_file)."""
     data = read_file(path, "Batch file", "G1_NO_FILE")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise _bad_batch(path, f"not UTF-8 text (byte {error.start}).") from None
-    if path.suffix.lower() not in (".jsonl", ".json"):
-        # A field may be as long as the file: the domain's bounds refuse it with its field.
-        csv.field_size_limit(max(len(data), csv.field_size_limit()))
-        try:
-            return list(csv.DictReader(io.StringIO(text, newline="")))
-        except csv.Error as error:
-            raise _bad_batch(path, f"not a readable CSV file: {error}.") from None
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
-            raise _bad_batch(path, f"line {number} is not valid JSON.", row=number) from None
-        if not isinstance(row, dict):
-            raise _bad_batch(path, f"line {number} must be a JSON object.", row=number)
-        rows.append(row)
-    return rows
-
-
-def _text(row: dict[str, Any], key: str) -> str:
-    value = row.get(key)
-    return "" if value is None else str(value).strip()
-
-
-def read_batch(path: Path) -> list[tuple[c.Move, TransactionKind]]:
-    """Read moves from CSV (header: kind,from,to,quantity,serials,purpose,beneficiary,note)
-    or JSON lines with the same keys."""
-    rows = _batch_rows(path)
-    limits.check_count(len(rows), "batch", limits.MAX_BATCH_MOVES)
-    moves = []
-    for number, row in enumerate(rows, start=1):
-        kind = _BATCH_KINDS.get(_text(row, "kind").lower())
-        if kind is None:
-            raise _bad_batch(
-                path,
-                f"row {number}: kind {str(row.get('kind'))[:40]!r} is not one of "
-                f"{', '.join(sorted(_BATCH_KINDS))}.",
-                row=number,
-            )
-        quantity = _text(row, "quantity")
-        if quantity and not _WHOLE.fullmatch(quantity):
-            raise _bad_batch(
-                path, f"row {number}: quantity {quantity!r} is not a whole number.", row=number
-            )
-        purpose = _text(row, "purpose")
-        moves.append(
-            (
-                c.Move(
-                    _text(row, "from"),
-                    _text(row, "to") or None,
-                    int(quantity) if quantity else None,
-                    _text(row, "serials") or None,
-                    parse_purpose(purpose) if purpose else None,
-                    _text(row, "beneficiary") or None,
-                    _text(row, "note") or None,
-                ),
-                kind,
-            )
-        )
-    return moves
+        raise bad_batch(path.name, f"not UTF-8 text (byte {error.start}).") from None
+    json_lines = path.suffix.lower() in (".jsonl", ".json")
+    return parse_batch(text, path.name, json_lines=json_lines)
 
 
 @cli.command()
