@@ -6,7 +6,7 @@ the same run:
 
 * the raw ceiling: uvicorn serving a bare ASGI app with a fixed body (what any API on this
   machine and server could reach);
-* public reads (registries, a serial's history, decisions and the public lists, cycled);
+* public reads (the project list, a serial's lookup, a registry's statistics, cycled);
 * authenticated single transfers, one unit each, each with its own idempotency key;
 * the same transfers in-process (the service called directly), for the HTTP/in-process
   ratio.
@@ -164,11 +164,12 @@ def in_process_rate(fixture: Fixture, seconds: float) -> float:
 
 
 def public_paths(fixture: Fixture) -> list[str]:
+    """The issue's public reads: the project list, a serial's lookup, a registry's
+    statistics."""
     return [
-        "/api/v1/registries",
+        "/api/v1/projects",
         f"/api/v1/serials/{fixture.serial}",
-        "/api/v1/decisions",
-        "/api/v1/public/transactions?kind=issuance",
+        "/api/v1/registries/KE/statistics",
     ]
 
 
