@@ -307,7 +307,9 @@ def test_a_cycle_step_attributed_to_an_organisation_without_the_role_fails_verif
 
 
 def test_registering_an_actor_through_the_api_is_an_administrators_act(app: App) -> None:
-    register = cc.RegisterActor("intruder", Role.JC_MEMBER, "Intruder", Side.JAPAN, "KE")
+    register = cc.RegisterActor(
+        "intruder", Role.JC_MEMBER, "Intruder", Side.JAPAN, "KE", decision="JC decision 9"
+    )
     app.identity.register_actor(
         cc.RegisterActor("root-org", Role.ADMINISTRATOR, "Platform admin"), OPERATOR
     )
