@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from jcm.entrypoints.cli import cli
@@ -359,7 +360,8 @@ def test_an_unreachable_database_is_a_coded_refusal_not_an_internal_error(
     urls = ["postgresql+psycopg://jcm:jcm@127.0.0.1:1/jcm"]
     admin = os.environ.get("JCM_TEST_POSTGRES_URL")
     if admin:
-        urls.append(admin.replace("jcm:jcm@", "jcm:wrong-password@"))
+        wrong = make_url(admin).set(password="wrong-password")  # whatever the real one is
+        urls.append(wrong.render_as_string(hide_password=False))
     for url in urls:
         result = runner.invoke(cli, ["--data-dir", str(tmp_path), "--database-url", url,
                                      "--json", "registry", "list"])  # fmt: skip
