@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from jcm.domain.cycle.actors import Role
 from jcm.domain.errors import RuleViolation
 from jcm.domain.identity.principal import OPERATOR
+from jcm.domain.identity.register import GrantRole, RegisterOrganisation
 from jcm.service_layer.identity.accounts import CreateUser
 from jcm.service_layer.identity.service import IdentityService
+
+DEMO_REGISTRY_ADMIN = "demo-ke-registry-admin"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,15 @@ def demo_users(identity: IdentityService) -> list[DemoLogin]:
     for org in identity.organisations():
         for role in org.roles:
             holders.setdefault(str(role["role"]), org.organisation)
+    if Role.REGISTRY_ADMIN.value not in holders:  # the cycle's cast has none: Kenya's
+        identity.register_organisation(
+            RegisterOrganisation(DEMO_REGISTRY_ADMIN, "Kenya's JCM registry administration"),
+            OPERATOR,
+        )
+        identity.grant_role(
+            GrantRole(DEMO_REGISTRY_ADMIN, Role.REGISTRY_ADMIN, partner="KE"), OPERATOR
+        )
+        holders[Role.REGISTRY_ADMIN.value] = DEMO_REGISTRY_ADMIN
     if Role.ADMINISTRATOR.value not in holders:
         created = identity.create_administrator(
             "demo-administrator", "Demo administrator", OPERATOR
