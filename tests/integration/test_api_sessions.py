@@ -48,6 +48,16 @@ def sign_in(client: TestClient, login: str, password: str) -> httpx.Response:
     return response
 
 
+def signed_in(app: App, client: TestClient, org: str, login: str) -> dict[str, str]:
+    """A new user of ``org`` signed in with its one-time password changed: the CSRF header."""
+    password = user(app, org, login)
+    started = sign_in(client, login, password)
+    csrf = {"X-CSRF-Token": started.json()["csrf_token"]}
+    change = {"old": password, "new": NEW_PASSWORD}
+    assert client.put(f"{API}/session/password", json=change, headers=csrf).status_code == 204
+    return csrf
+
+
 def test_a_person_signs_in_changes_the_one_time_password_under_csrf_then_works(
     app: App, client: TestClient
 ) -> None:
@@ -114,10 +124,7 @@ def test_a_jc_member_must_enrol_a_second_factor_before_anything_else(
 def test_an_organisation_makes_an_api_token_once_uses_it_and_revokes_it(
     app: App, client: TestClient
 ) -> None:
-    password = user(app, "pp-one", "dan")
-    started = sign_in(client, "dan", password)
-    csrf = {"X-CSRF-Token": started.json()["csrf_token"]}
-    client.put(f"{API}/session/password", json={"old": password, "new": NEW_PASSWORD}, headers=csrf)
+    csrf = signed_in(app, client, "pp-one", "dan")
     body = {"name": "robot", "scopes": ["registry:read"], "expires_in_days": 30}
 
     made = client.post(f"{API}/organisations/pp-one/tokens", json=body, headers=csrf)
@@ -138,10 +145,7 @@ def test_an_organisation_makes_an_api_token_once_uses_it_and_revokes_it(
 def test_an_organisation_subscribes_to_webhooks_and_sees_only_its_own(
     app: App, client: TestClient
 ) -> None:
-    password = user(app, "pp-one", "eve")
-    started = sign_in(client, "eve", password)
-    csrf = {"X-CSRF-Token": started.json()["csrf_token"]}
-    client.put(f"{API}/session/password", json={"old": password, "new": NEW_PASSWORD}, headers=csrf)
+    csrf = signed_in(app, client, "pp-one", "eve")
     body = {"url": "http://127.0.0.1:9/hook", "event_types": ["units.transferred_in"]}
 
     made = client.post(f"{API}/organisations/pp-one/webhooks", json=body, headers=csrf)

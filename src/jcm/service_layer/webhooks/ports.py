@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from jcm.domain.webhooks.events import EventType
 from jcm.domain.webhooks.subscriptions import AttemptTrigger, DeliveryStatus
-from jcm.service_layer.ports import CycleStore, Ledger
+from jcm.service_layer.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -97,25 +96,11 @@ class WebhookStore(Protocol):
     def requeue(self, delivery_id: str, now: datetime) -> None: ...
 
 
-class WebhookUnitOfWork(Protocol):
+class WebhookUnitOfWork(UnitOfWork, Protocol):
     """A unit of work that also holds the webhook store (``SqlUnitOfWork`` does)."""
 
     @property
     def webhooks(self) -> WebhookStore: ...
-    @property
-    def ledger(self) -> Ledger: ...
-    @property
-    def cycle(self) -> CycleStore: ...
-    @property
-    def now(self) -> datetime: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
 
 
 class WebhookUnitOfWorkFactory(Protocol):
