@@ -37,6 +37,7 @@ from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
 from jcm.service_layer.methodologies.sheets import SheetService
+from jcm.service_layer.public.service import PublicService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService, ProofChecker
 from jcm.service_layer.webhooks.service import WebhookService
@@ -253,6 +254,7 @@ class App:
         )
 
     identity: IdentityService
+    public: PublicService
 
     def log_verifiers(self) -> dict[str, Verifier]:
         """Every public key the log has recorded, by key id (the chain check judges them)."""
@@ -338,4 +340,5 @@ def bootstrap(
             crash_point,
         ),
         IdentityService(unit_of_work, Argon2Passwords(), PyOtpTotp()),
+        PublicService.over(unit_of_work),
     )

@@ -33,7 +33,7 @@ FAMILY_CLASSES = {
     "S": GENERIC,
     "P": GENERIC | {"RuleViolation", "IssuanceRuleViolation"},
     "K": GENERIC | {"Unauthenticated", "Forbidden", "RateLimited", "RuleViolation"},
-    "H": GENERIC | {"RuleViolation"},
+    "H": GENERIC | {"RuleViolation", "BadQuery"},
     "W": GENERIC | {"RuleViolation"},
 }
 

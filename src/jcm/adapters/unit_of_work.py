@@ -14,6 +14,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.identity_store import SqlIdentityStore
 from jcm.adapters.log_store import LogSettings
+from jcm.adapters.portfolio_store import SqlPortfolioStore
+from jcm.adapters.public import SqlPublicQueries
 from jcm.adapters.sql_ledger import SqlLedger
 from jcm.adapters.webhook_store import SqlWebhookStore
 from jcm.domain.errors import AccountRuleViolation, ConcurrencyConflict, JcmError
@@ -95,6 +97,8 @@ class SqlUnitOfWork:
         self.cycle: SqlCycleStore
         self.webhooks: SqlWebhookStore
         self.identity: SqlIdentityStore
+        self.public: SqlPublicQueries
+        self.portfolio: SqlPortfolioStore
         self.now: datetime
 
     def __enter__(self) -> Self:
@@ -117,6 +121,8 @@ class SqlUnitOfWork:
         self.cycle = SqlCycleStore(self._connection)
         self.webhooks = SqlWebhookStore(self._connection)
         self.identity = SqlIdentityStore(self._connection)
+        self.public = SqlPublicQueries(self._connection)
+        self.portfolio = SqlPortfolioStore(self._connection)
         self.now = self._clock()
         return self
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from jcm.domain.errors import (
     AccountRuleViolation,
     Article6RuleViolation,
+    BadQuery,
     ConcurrencyConflict,
     DataCorruption,
     Forbidden,
@@ -224,6 +225,8 @@ CATALOGUE: tuple[Code, ...] = (
     Code("H2_BAD_REQUEST", InvalidInput, "", "the request body or a parameter does not have the documented shape (unknown fields are refused)"),
     Code("H2_UNKNOWN_PARAMETER", InvalidInput, "", "a query parameter the route does not declare (never silently ignored)"),
     Code("H2_NOT_PUBLIC", InvalidInput, "", "a public list was asked for a kind the public registry does not publish"),
+    Code("H2_UNKNOWN_FILTER", BadQuery, "", "a list page or export was given a filter it does not offer (400; never silently ignored); the details list the allowed ones"),
+    Code("H2_UNKNOWN_COLUMN", BadQuery, "", "an export was asked for a column the list does not have (400); the details list the columns"),
     Code("H3_BODY_TOO_LARGE", InvalidInput, "", "the request body is larger than the limit (answered 413)"),
     Code("H9_INTERNAL", DataCorruption, "", "the server failed; the fault is logged for the operator, never shown"),
     Code("K2_OTHER_ORGANISATION", Forbidden, "", "a step names another organisation than the one the caller acts for (itself, or on whose behalf the operator acts)"),

@@ -8,6 +8,7 @@ command of one entry point: the CLI and the HTTP API add their own hints.
     JcmError
     ├── Refusal                     a command is refused; nothing was changed
     │   ├── InvalidInput            malformed, out-of-range or incomplete input (422)
+    │   │   └── BadQuery            H2  a list's unknown filter or column (400)
     │   ├── NotFound                a registry, account, decision, project … does not exist (404)
     │   ├── RuleViolation           a rule refuses the command (409)
     │   │   ├── AccountRuleViolation    A*, and the registry-wide G3–G7 checks
@@ -58,6 +59,13 @@ class Refusal(JcmError):
 
 class InvalidInput(Refusal):
     http_status = 422
+
+
+class BadQuery(InvalidInput):
+    """A list was asked for a filter or a column it does not have: answered 400, as the
+    public registry promises (never silently ignored)."""
+
+    http_status = 400
 
 
 class NotFound(Refusal):

@@ -10,6 +10,7 @@ from jcm.domain.identity.principal import Principal
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
+from jcm.service_layer.public.service import PublicService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService
 from jcm.service_layer.webhooks.service import WebhookService
@@ -25,6 +26,7 @@ class Services:
     log: LogService
     identity: IdentityService  # takes the acting principal explicitly (``by``)
     webhooks: WebhookService
+    public: PublicService  # read-only views, the same for every caller
 
 
 @dataclass
@@ -40,7 +42,13 @@ class ApiContext:
         if principal is None:
             app = self.app
             return Services(
-                app.registry, app.cycle, app.documents, app.log, app.identity, app.webhooks
+                app.registry,
+                app.cycle,
+                app.documents,
+                app.log,
+                app.identity,
+                app.webhooks,
+                app.public,
             )
         acting = self.app.acting(principal)
         return Services(
@@ -50,6 +58,7 @@ class ApiContext:
             acting.log,
             self.app.identity,
             self.app.webhooks,
+            self.app.public,
         )
 
 

@@ -8,7 +8,7 @@ so renaming a Python class never changes what clients see), the catalogue's mean
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -113,14 +113,24 @@ def _http(request: Request, error: Exception) -> JSONResponse:
     return problem(error.status_code, code, detail, request.url.path)
 
 
+def log_fault(request: Request, error: Exception) -> None:
+    """A fault, not a refusal: logged for the operator with its traceback, never shown."""
+    _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+
+
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    # A fault, not a refusal: logged for the operator with its traceback, never shown.
-    _log.exception("unexpected error on %s %s", request.method, request.url.path)
+    log_fault(request, error)
     return problem(500, INTERNAL, "The server failed; the fault is logged.", request.url.path)
 
 
+HANDLERS: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = {
+    JcmError: _jcm_error,
+    RequestValidationError: _validation,
+    HTTPException: _http,
+    Exception: _unexpected,
+}
+
+
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(JcmError, _jcm_error)
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(HTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)
+    for kind, handler in HANDLERS.items():
+        app.add_exception_handler(kind, handler)

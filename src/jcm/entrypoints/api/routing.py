@@ -10,6 +10,7 @@ account's holder) are checked by the endpoint with :func:`guard_account`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -30,6 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # rule is kept by endpoint, not on the route object).
 _RULES: dict[Callable[..., Any], AccessRule] = {}
 _ALLOWED_QUERY: dict[Callable[..., Any], frozenset[str]] = {}
+_POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
 def context(request: Request) -> ApiContext:
@@ -38,12 +40,17 @@ def context(request: Request) -> ApiContext:
 
 
 def current_caller(request: Request) -> Caller:
+    return caller_of(request)
+
+
+def caller_of(request: Request, csrf: str | None = None) -> Caller:
+    """The caller of ``request`` (``csrf``: a form's token, see :func:`principal_of`)."""
     ctx = context(request)
     token = bearer_token(request)
     if token is not None:  # the common machine case: one read for token, roles and registries
         principal, roles, administered = ctx.identity.token_access(token)
         return Caller(principal, roles, administered, ctx.services(principal))
-    found = principal_of(request, ctx.identity)
+    found = principal_of(request, ctx.identity, csrf)
     if found is None:
         return Caller(None, frozenset(), frozenset(), ctx.services(None))
     org = found.organisation_id
@@ -91,19 +98,29 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 def _refuse_unknown_query(request: Request) -> None:
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
-    unknown = sorted(set(request.query_params.keys()) - _declared_query(route))
+    unknown = unknown_query(request)
     if unknown:
         raise InvalidInput(
             "H2_UNKNOWN_PARAMETER",
             f"Unknown query parameter {unknown[0]!r}; this route takes "
-            + (", ".join(sorted(_declared_query(route))) or "none")
+            + (", ".join(declared_query(request)) or "none")
             + ".",
             unknown=unknown,
-            allowed=sorted(_declared_query(route)),
+            allowed=declared_query(request),
         )
+
+
+def declared_query(request: Request) -> list[str]:
+    route = request.scope.get("route")
+    return sorted(_declared_query(route)) if isinstance(route, APIRoute) else []
+
+
+def unknown_query(request: Request) -> list[str]:
+    """The query parameters of ``request`` its route does not declare."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return []
+    return sorted(set(request.query_params.keys()) - _declared_query(route))
 
 
 def _refuse_control_characters(request: Request) -> None:
@@ -124,12 +141,16 @@ def _checks_only(request: Request) -> None:
         raise Unauthenticated("K1_UNAUTHENTICATED", "Sign in first (POST /api/v1/session).")
 
 
-def _gate(access: AccessRule) -> Callable[..., None]:
+def _gate(
+    access: AccessRule,
+    caller_dependency: Callable[..., Any] = current_caller,
+    refuse_unknown: Callable[[Request], None] = _refuse_unknown_query,
+) -> Callable[..., None]:
     if access is OWN_SESSION:
         return _checks_only
 
-    def gate(request: Request, caller: CallerDep) -> None:
-        _refuse_unknown_query(request)
+    def gate(request: Request, caller: Caller) -> None:
+        refuse_unknown(request)
         _refuse_control_characters(request)
         if access.resource in (Resource.ACCOUNT_HOLDER, Resource.REGISTRY):
             # The holder is checked with the account in hand (guard_account); the role
@@ -149,6 +170,17 @@ def _gate(access: AccessRule) -> Callable[..., None]:
                 organisation=request.path_params.get("organisation"),
             )
 
+    # The caller's dependency varies per gate, so the signature is built here (a string
+    # annotation naming a local could not be resolved by FastAPI).
+    gate.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", _POSITIONAL, annotation=Request),
+            inspect.Parameter(
+                "caller", _POSITIONAL, annotation=Annotated[Caller, Depends(caller_dependency)]
+            ),
+        ],
+        return_annotation=None,
+    )
     return gate
 
 
@@ -175,9 +207,14 @@ class Router(APIRouter):
         summary: str | None = None,
         responses: dict[int | str, dict[str, Any]] | None = None,
         response_class: type[Response] = JSONResponse,
+        include_in_schema: bool = True,
+        caller_dependency: Callable[..., Any] = current_caller,
+        refuse_unknown: Callable[[Request], None] = _refuse_unknown_query,
     ) -> Callable[[F], F]:
         """Register ``func`` for ``method path`` under ``access`` (``response_class``: the
-        media type the document gives the success response, e.g. ``PlainTextResponse``)."""
+        media type the document gives the success response, e.g. ``PlainTextResponse``;
+        ``caller_dependency``: how the gate finds the caller, the web pages' reads a form's
+        CSRF token; ``refuse_unknown``: how an undeclared query parameter is refused)."""
 
         def register(func: F) -> F:
             self.add_api_route(
@@ -186,7 +223,8 @@ class Router(APIRouter):
                 methods=[method],
                 status_code=status_code,
                 summary=summary,
-                dependencies=[Depends(_gate(access))],
+                include_in_schema=include_in_schema,
+                dependencies=[Depends(_gate(access, caller_dependency, refuse_unknown))],
                 openapi_extra={"x-jcm-access": access.describe()},
                 responses=responses,
                 response_class=response_class,

@@ -34,7 +34,8 @@ def demo(
     port: PortOpt = 8000,
 ) -> None:
     """Set up a demo: registries JP, KE and ID, two projects from idea to credits, credits
-    moved. With --serve: demo logins, then the HTTP API on http://HOST:PORT/api/v1."""
+    moved. With --serve: demo logins, then the web application on http://HOST:PORT/ and the
+    HTTP API under /api/v1."""
     from jcm.entrypoints.demo import run_demo
 
     with refusals(json_out):
@@ -74,18 +75,22 @@ def serve_demo(host: str, port: int, json_out: bool) -> None:
 
     with refusals(json_out):
         logins = demo_users(state.app().identity)
+    site = f"http://{host}:{port}/"
     base = f"http://{host}:{port}/api/v1"
     rows = [
         {"role": u.role, "organisation": u.organisation, "login": u.login, "password": u.password}
         for u in logins
     ]
     if json_out:
-        print(json_text({"api": base, "docs": f"{base}/docs", "logins": rows}), flush=True)
+        print(
+            json_text({"web": site, "api": base, "docs": f"{base}/docs", "logins": rows}),
+            flush=True,
+        )
     else:
         print_table(
             "demo logins (one-time passwords: change them at the first login)",
             rows,
             ["role", "organisation", "login", "password"],
         )
-        out.print(f"API: {base}   API docs: {base}/docs   (Ctrl-C stops the server)")
+        out.print(f"Web: {site}   API: {base}   API docs: {base}/docs   (Ctrl-C stops)")
     serve_api(host, port)

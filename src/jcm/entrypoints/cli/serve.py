@@ -1,4 +1,4 @@
-"""jcm serve: the HTTP API (and, later, the web pages) on uvicorn."""
+"""jcm serve: the web application and the HTTP API on uvicorn."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
 from jcm.entrypoints.cli.common import JsonOpt, cli, err, refusals, state
 from jcm.entrypoints.cli.guard import json_text
+from jcm.entrypoints.web.site import create_site
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
@@ -23,19 +23,21 @@ def api_context() -> ApiContext:
 
 def serve_api(host: str, port: int) -> None:
     """Run the API until interrupted (Ctrl-C)."""
-    api = create_app(api_context())
+    api = create_site(api_context())
     uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
 
 
 @cli.command()
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, json_out: JsonOpt = False) -> None:
-    """Serve the HTTP API at http://HOST:PORT/api/v1 (documents at /api/v1/docs) until
-    Ctrl-C. With --json, the start line is a JSON object on standard output."""
+    """Serve the web application at http://HOST:PORT/ and the HTTP API at /api/v1
+    (documents at /api/v1/docs) until Ctrl-C. With --json, the start line is a JSON object
+    on standard output."""
     with refusals(json_out):
         api_context()  # open and migrate the database first: a refusal is a clean message
+    site = f"http://{host}:{port}/"
     base = f"http://{host}:{port}/api/v1"
     if json_out:
-        print(json_text({"api": base, "docs": f"{base}/docs"}), flush=True)
+        print(json_text({"web": site, "api": base, "docs": f"{base}/docs"}), flush=True)
     else:
-        err.print(f"jcm: serving {base} (docs: {base}/docs); Ctrl-C stops")
+        err.print(f"jcm: serving {site} (API {base}, docs {base}/docs); Ctrl-C stops")
     serve_api(host, port)

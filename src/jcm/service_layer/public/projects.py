@@ -1,0 +1,10 @@
+"""Use cases of the projects views (filled in by that area's work)."""
+
+from __future__ import annotations
+
+from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
+
+
+class ProjectViews:
+    def __init__(self, uow: PublicUnitOfWorkFactory) -> None:
+        self.uow = uow

@@ -1,0 +1,23 @@
+"""The public views as one object the entry points hold (``App.public``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jcm.service_layer.public.certificates import CertificateViews
+from jcm.service_layer.public.dashboard import DashboardViews
+from jcm.service_layer.public.ledger import LedgerViews
+from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
+from jcm.service_layer.public.projects import ProjectViews
+
+
+@dataclass(frozen=True)
+class PublicService:
+    projects: ProjectViews
+    ledger: LedgerViews
+    dashboard: DashboardViews
+    certificates: CertificateViews
+
+    @classmethod
+    def over(cls, uow: PublicUnitOfWorkFactory) -> PublicService:
+        return cls(ProjectViews(uow), LedgerViews(uow), DashboardViews(uow), CertificateViews(uow))
