@@ -8,6 +8,7 @@ from jcm.domain import errors
 from jcm.domain.errors import (
     AccountRuleViolation,
     Article6RuleViolation,
+    BadQuery,
     ConcurrencyConflict,
     DataCorruption,
     Forbidden,
@@ -30,6 +31,7 @@ DOCUMENTED: dict[type[JcmError], tuple[type[Exception], int]] = {
     Refusal: (JcmError, 400),
     DataCorruption: (JcmError, 500),
     InvalidInput: (Refusal, 422),
+    BadQuery: (InvalidInput, 400),
     NotFound: (Refusal, 404),
     RuleViolation: (Refusal, 409),
     AccountRuleViolation: (RuleViolation, 409),
