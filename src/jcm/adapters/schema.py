@@ -432,3 +432,27 @@ login_attempts = Table(
     Column("last_failure_at", UtcDateTime(), nullable=False),
     Column("blocked_until", UtcDateTime(), nullable=True),
 )
+
+# The funded portfolio: MOEJ's financing programme's projects (shared/data), imported as
+# pipeline projects in their seed state; a row may link to its project in the JCM cycle.
+portfolio_projects = Table(
+    "portfolio_projects",
+    metadata,
+    Column("id", String(40), primary_key=True),  # e.g. KE-F001 (country, seq)
+    Column("country", String(2), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("title_ja", String(300), nullable=False),
+    Column("title_en", String(300), nullable=False),
+    Column("support_scheme", String(40), nullable=False),
+    Column("eco_lease", Boolean, nullable=False),
+    Column("registered_marks", Integer, nullable=False),
+    Column("technology", String(40), nullable=False, index=True),
+    Column("sector", String(80), nullable=False),
+    Column("capacity_mw", Numeric(12, 3), nullable=True),
+    Column("storage_mwh", Numeric(12, 3), nullable=True),
+    Column("state", String(20), nullable=False, index=True),  # funded | operating | registered
+    Column("cycle_project_id", String(40), nullable=True),
+    Column("note", String(300), nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("country", "seq"),
+)
