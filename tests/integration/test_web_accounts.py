@@ -16,6 +16,7 @@ from jcm.bootstrap import App
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.article6 import AuthorisedUse
 
 
 @dataclass
@@ -153,13 +154,16 @@ def test_a_retirement_says_it_is_final_moves_the_listed_ranges_and_links_certifi
 
 def test_an_external_transfer_and_a_cancellation_say_what_they_mean(app: App) -> None:
     w = world(app)
+    # Kenya authorises its first 10 units for use towards an NDC: they leave as ITMOs.
+    app.registry.authorise(c.Authorise(w.ke, frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=10))
 
     external, _ = confirm(w, "external-transfer", destination=w.jp, quantity="10")
     cancel, _ = confirm(w, "cancel", quantity="10", purpose="voluntary", beneficiary="X")
 
     assert "leave registry KE" in external
     assert w.jp in external
-    assert "Article 6.2" in external
+    assert "this is the first transfer of 10 of these units" in external
+    assert "corresponding adjustment becomes due" in external
     assert "cancellation is final and cannot be undone" in cancel
     assert held(app, w.ke) == 500
 
@@ -210,3 +214,16 @@ def test_another_holders_account_cannot_be_moved_from(app: App) -> None:
     assert "K4_NOT_VISIBLE" in form.text
     assert post.status_code == 404
     assert "K4_NOT_VISIBLE" in post.text
+
+
+def test_the_confirmation_speaks_japanese_to_a_japanese_reader(app: App) -> None:
+    w = world(app)
+    w.client.headers["Accept-Language"] = "ja"
+
+    screen, _ = confirm(w, "retire", quantity="5", beneficiary="ケニア電力")
+    detail = w.client.get(f"/accounts/{w.ke}")
+
+    assert '<html lang="ja">' in screen
+    assert "償却は最終的なもので、取り消すことはできません" in screen
+    assert listed_serials(screen) == ["KE-KE-JCM-KE001-2023-1-501-505"]
+    assert "シリアル番号ブロック別の保有" in detail.text

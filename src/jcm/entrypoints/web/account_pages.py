@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from jcm.domain.errors import JcmError, NotFound
@@ -68,12 +68,17 @@ def movable(account: AccountInfo) -> bool:
 
 
 @router.page("GET", "/accounts", access=RULES["list_accounts"])
-def accounts(request: Request, caller: WebCallerDep) -> HTMLResponse:
-    """The caller's organisation's accounts (a registry's administrator: its registry's)."""
+def accounts(
+    request: Request,
+    caller: WebCallerDep,
+    registry_code: Annotated[str | None, Query(alias="registry", max_length=2)] = None,
+) -> HTMLResponse:
+    """The caller's organisation's accounts (a registry's administrator: its registry's);
+    ``?registry=KE``: one registry's only."""
     registry = caller.services.registry
     visible = [
         a
-        for a in registry.accounts()
+        for a in registry.accounts(registry_code)
         if sees_holding(
             caller.principal, caller.roles, Holding(a.organisation, a.registry), caller.admin_of
         )
@@ -90,9 +95,9 @@ def accounts(request: Request, caller: WebCallerDep) -> HTMLResponse:
 def account(account: str, request: Request, caller: WebCallerDep) -> HTMLResponse:
     """One account: its serial blocks (lowest first) and its recent transactions."""
     found = visible_account(caller, account, "read_account")
+    guard_account(caller, RULES["list_transactions"], found.organisation, found.registry)
     registry = caller.services.registry
     blocks = registry.account_blocks(found.account, BLOCKS)
-    visible_account(caller, account, "list_transactions")
     recent = registry.transactions(RECENT, account=found.account)
     return page(
         request,
