@@ -17,6 +17,7 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.article6 import AuthorisedUse
+from jcm.domain.registry.transactions import TransactionKind
 
 
 @dataclass
@@ -227,3 +228,31 @@ def test_the_confirmation_speaks_japanese_to_a_japanese_reader(app: App) -> None
     assert "償却は最終的なもので、取り消すことはできません" in screen
     assert listed_serials(screen) == ["KE-KE-JCM-KE001-2023-1-501-505"]
     assert "シリアル番号ブロック別の保有" in detail.text
+
+
+def test_a_dry_run_changes_nothing_and_names_what_the_move_then_takes(app: App) -> None:
+    w = world(app)
+    move = c.Move(w.ke, w.ke2, quantity=120)
+    before = (app.registry.transactions(100), app.registry.audit(), held(app, w.ke))
+
+    preview = app.registry.preview_move(move, TransactionKind.TRANSFER)
+    after = (app.registry.transactions(100), app.registry.audit(), held(app, w.ke))
+    done = app.registry.transfer(move)
+
+    assert after == before
+    assert preview.serials == done.serials == ("KE-KE-JCM-KE001-2023-1-501-620",)
+    assert preview.quantity == done.quantity == 120
+
+
+def test_change_the_move_returns_to_the_form_with_what_was_typed(app: App) -> None:
+    w = world(app)
+    _, fields = confirm(w, "transfer", destination=w.ke2, quantity="7", note="for the pilot")
+    edit = {k: v for k, v in fields.items() if k not in ("range", "idempotency_key")}
+
+    back = w.client.post(f"/accounts/{w.ke}/transfer/edit", data=edit)
+
+    assert back.status_code == 200
+    assert 'id="move-form"' in back.text
+    assert 'value="7"' in back.text
+    assert ">for the pilot</textarea>" in back.text
+    assert held(app, w.ke) == 500
