@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser_support import NewContext, Server, Shot
+from browser_support import NewContext, Server, Shot, SignIn
 from playwright.sync_api import Page
 
 JAPANESE_HEADING = "二国間クレジット制度（JCM）登録簿"
@@ -110,3 +110,19 @@ def test_a_certificate_page_in_japanese_links_its_inclusion_proof(
     assert proof == f"{server.url}/api/v1/log/transactions/{transaction}/inclusion-proof"
     assert ja_page.locator("code.log-index").inner_text() == str(bundle["index"])
     shot(ja_page, "certificate-ja")
+
+
+def test_a_demo_user_signed_in_by_the_fixture_is_shown_as_signed_in(
+    new_context: NewContext, sign_in: SignIn
+) -> None:
+    first, again = new_context("en-US"), new_context("ja-JP")
+    sign_in(first, "registry_manager")  # a role that needs a second factor
+    sign_in(again, "registry_manager")  # the changed password and the enrolled factor
+    pages = [first.new_page(), again.new_page()]
+
+    for page in pages:
+        page.goto("/")
+
+    assert pages[0].get_by_role("button", name="Sign out").is_visible()
+    assert pages[0].get_by_role("link", name="Sign in").count() == 0
+    assert pages[1].get_by_role("button", name="ログアウト").is_visible()
