@@ -24,6 +24,7 @@ from jcm.domain.errors import DataCorruption, NotFound
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.article6 import AuthorisedUse
 from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
 from jcm.service_layer.public.certificates import CertificateLinks
 
@@ -43,6 +44,7 @@ class World:
     cancelled: tuple[str, ...]
     retirement: int
     retired: tuple[str, ...]
+    accounts: dict[str, str]
 
 
 @pytest.fixture
@@ -75,6 +77,7 @@ def world(app: App) -> World:
         cancelled.serials,
         retired.transaction,
         retired.serials,
+        {"ke": ke, "jp": jp},
     )
 
 
@@ -261,3 +264,40 @@ def test_the_log_reference_on_the_page_is_the_one_whose_proof_verifies_offline(
     assert (int(note[1]), base64.b64decode(note[2]).hex()) == (bundle["tree_size"], root)
     assert done.code == 0, done.stdout + done.stderr
     assert "VALID" in done.stdout
+
+
+def test_itmos_cancelled_towards_an_ndc_carry_their_article_6_status_onto_the_certificate(
+    app: App, world: World
+) -> None:
+    r = app.registry
+    ke, jp = world.accounts["ke"], world.accounts["jp"]
+    r.authorise(c.Authorise(ke, frozenset({AuthorisedUse.NDC}), "KE-LoA-1", quantity=40))
+    moved = r.external_transfer(c.Move(ke, jp, quantity=40))
+    r.apply_corresponding_adjustment(c.ApplyCorrespondingAdjustment(moved.serials[0], 2024))
+    cancelled = r.cancel(
+        c.Move(jp, serials=moved.serials[0], purpose=CancellationPurpose.NDC, beneficiary="JP")
+    )
+    app.log.sign_checkpoint()
+
+    found = app.public.certificates.certificate(cancelled.transaction)
+    text = pdf_text(app.public.certificates.pdf(cancelled.transaction, LINKS).pdf)
+
+    assert [
+        (u.serial, u.authorised_uses, u.first_transferred, u.ca_status) for u in found.units
+    ] == [(moved.serials[0], ("ndc",), True, "applied")]
+    assert found.units[0].authorisation_ref == "KE-LoA-1"
+    assert "相当調整済み / corresponding adjustment applied" in text
+    assert "NDCへの使用 / use towards an NDC" in text
+
+
+def test_a_certificate_before_any_checkpoint_covers_it_says_so(app: App, world: World) -> None:
+    later = app.registry.retire(c.Move("JP-GOV-0001", quantity=1, beneficiary="Late KK"))
+
+    found = app.public.certificates.certificate(later.transaction)
+    with site(app, language="en") as client:
+        page = client.get(f"/certificates/{later.transaction}")
+    text = pdf_text(app.public.certificates.pdf(later.transaction, LINKS).pdf)
+
+    assert (found.log.checkpoint_size, found.log.root_hash) == (None, None)
+    assert "Not yet covered by a signed checkpoint" in page.text
+    assert "まだ署名済みチェックポイントに含まれていません" in text
