@@ -58,7 +58,9 @@ def test_the_whole_flow_from_report_to_issuance_runs_through_the_pages(
     )
     assert uploaded.status_code == 303, uploaded.text
     assert uploaded.headers["location"] == "/work"
-    assert "KE001-M001" in pp.get("/work").text
+    queue = pp.get("/work").text
+    assert 'id="work-notice" data-kind="submit_report" data-subject="KE001-M001"' in queue
+    assert 'id="work-notice"' not in pp.get("/work").text  # a notice is shown once
 
     def step(b: Browser, action: str, on: str, *docs: str, **fields: str) -> None:
         path = f"/work/periods/KE001-M001/steps/{action}"
@@ -76,10 +78,18 @@ def test_the_whole_flow_from_report_to_issuance_runs_through_the_pages(
     assert ("registry_manager", "record_issuance", "KE001-M001") in kinds(rm_jp)
     step(rm_jp, "record_issuance", "2024-03-30")
     assert ("registry_manager", "record_issuance", "KE001-M001") not in kinds(rm_jp)
+    assert ("registry_manager", "record_issuance", "KE001-M001") in kinds(rm_ke)
+    issuing = rm_ke.get("/work/periods/KE001-M001/steps/record_issuance").text
+    assert 'id="issuance-lines"' in issuing
+    assert "KE-ENT-0004" in issuing
+    assert "JP-GOV-0001" not in issuing  # Japan's share is not this registry's to issue
     step(rm_ke, "record_issuance", "2024-03-30")
 
     decisions = app.registry.decisions("KE001")
     assert [d.status for d in decisions] == ["issued"]
+    held = {h.account: h.quantity for h in app.registry.holdings() if h.project == "KE001"}
+    assert set(held) == {"JP-GOV-0001", "KE-ENT-0004", "KE-GOV-0001"}
+    assert sum(held.values()) == decisions[0].amount > 0
     assert app.log.verify().ok
 
 
