@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from cycle_api_support import CycleWorld, cycle_world, filled_xlsx
+from cycle_api_support import FACTS, CycleWorld, cycle_world, filled_xlsx, start_body
 from web_cycle_support import JC, PP, SEC, TPE, Browser, monitoring_xlsx, register_ke001
 from web_support import ensure_organisation, site
 
@@ -231,3 +231,38 @@ def test_a_refused_step_is_an_error_page_with_the_domains_code(w: CycleWorld, ap
     assert early.status_code in (409, 422), early.text
     assert 'class="problem"' in early.text
     assert app.cycle.monitoring(period)["state"] == "under_verification"
+
+
+def test_project_steps_run_through_their_pages_with_facts_and_shares_as_lines(
+    app: App,
+) -> None:
+    w = cycle_world(app)
+    started = w.client.post(
+        "/api/v1/projects", json=start_body(w, date(2022, 6, 1)), headers=w.as_(PP)
+    )
+    assert started.status_code == 201, started.text
+    jc = Browser(app, JC, "jc.user")
+    pp = Browser(app, PP, "pp.user")
+
+    assert ("jc_member", "decide_no_objection", "KE001") in kinds(jc)
+    no_objection = jc.post("/work/projects/KE001/steps/decide-no-objection", {"on": "2022-07-01"})
+    pdd_page = pp.get("/work/projects/KE001/steps/submit_pdd")
+    files = {
+        f"document-{k}": (f"{k}.pdf", f"{k} of KE001".encode(), PDF)
+        for k in ("pdd", "modalities_of_communication", "monitoring_plan")
+    }
+    fields = {
+        "on": "2022-07-31",
+        "facts": "\n".join(f"{k}={str(v).lower()}" for k, v in FACTS.items()),
+        "fixed": "P_PV=1000:kW\n",
+    }
+    pdd = pp.post("/work/projects/KE001/steps/submit_pdd", fields, files)
+    w.client.close()
+
+    assert no_objection.status_code == 303, no_objection.text
+    assert '<label for="facts">' in pdd_page.text
+    assert pdd.status_code == 303, pdd.text
+    shown = app.cycle.project("KE001")
+    assert shown["state"] == "pdd_submitted"
+    assert shown["parameters"]
+    assert app.log.verify().ok

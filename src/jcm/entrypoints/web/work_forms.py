@@ -180,9 +180,14 @@ def whole(form: FormData, field: str) -> int | None:
 
 
 def lines(form: FormData, field: str) -> list[str]:
-    """Non-empty lines of a text area (``NAME=VALUE`` per line)."""
-    value = text(form, field, _MAX_FIELD) or ""
-    return [line.strip() for line in value.splitlines() if line.strip()]
+    """Non-empty lines of a text area (``NAME=VALUE`` per line), each checked as text."""
+    value = form.get(field)
+    if value is None or isinstance(value, UploadFile):
+        return []
+    if len(value) > _MAX_FIELD:
+        raise bad_field(field, f"at most {_MAX_FIELD} characters.")
+    found = [line.strip() for line in value.splitlines() if line.strip()]
+    return [limits.check_text(line, field, max_length=_MAX_FIELD) for line in found]
 
 
 def upload(form: FormData, field: str) -> UploadFile | None:
