@@ -19,10 +19,18 @@ from starlette.exceptions import HTTPException
 from jcm.domain.codes import BY_CODE
 from jcm.domain.errors import JcmError
 from jcm.entrypoints.api import problems
+from jcm.entrypoints.api.security import SESSION_COOKIE
+from jcm.entrypoints.web.pages import CSRF_COOKIE
 from jcm.entrypoints.web.render import page
 
 MACHINE_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf")
 SIGN_IN = "/login"
+# A session that owes a password change or a second factor is sent to the page that takes
+# it (sign_in_pages), then back to the page it asked for.
+RESTRICTED = {
+    "K2_PASSWORD_CHANGE_REQUIRED": "/account/password",
+    "K2_SECOND_FACTOR_REQUIRED": "/account/second-factor",
+}
 
 Handler = Callable[[Request, Exception], Response]
 
@@ -51,9 +59,14 @@ def _status_and_code(error: Exception) -> tuple[int, str, str]:
 
 def html_error(request: Request, error: Exception) -> Response:
     status, code, detail = _status_and_code(error)
-    if status == 401 and request.method == "GET":
+    if request.method == "GET" and (status == 401 or code in RESTRICTED):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"{SIGN_IN}?next={quote(target, safe='')}", status_code=303)
+        to = SIGN_IN if status == 401 else RESTRICTED[code]
+        redirect = RedirectResponse(f"{to}?next={quote(target, safe='')}", status_code=303)
+        if status == 401:  # an expired or ended session's cookies would refuse every page
+            redirect.delete_cookie(SESSION_COOKIE, path="/")
+            redirect.delete_cookie(CSRF_COOKIE, path="/")
+        return redirect
     entry = BY_CODE.get(code)
     context = {
         "status": status,

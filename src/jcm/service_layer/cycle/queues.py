@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Actor, Role
-from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS
+from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringRequest
 from jcm.domain.cycle.project import PROJECT_TRANSITIONS
 from jcm.domain.errors import NotFound
 from jcm.domain.identity.cycle_actions import CYCLE_ROLES, concerns
@@ -56,6 +56,17 @@ def _mine(steps: tuple[StepInfo, ...], role: Role) -> tuple[StepInfo, ...]:
     return tuple(s for s in steps if role.value in s.roles)
 
 
+def _awaits(actor: Actor, period: MonitoringRequest) -> bool:
+    """Whether a period may wait on ``actor`` at all: a TPE sees only periods it verifies
+    (or no one does yet); a registry manager only decisions that give its side a share it
+    has not issued yet (the guards its step checks)."""
+    if actor.role is Role.TPE:
+        return period.verifier in (None, actor.organisation_id)
+    if actor.role is Role.REGISTRY_MANAGER and period.decision is not None:
+        return actor.side in period.sides_with_share() - period.issued_sides
+    return True
+
+
 def work_queue(
     uow_factory: UnitOfWorkFactory, organisation: str, roles: Iterable[Role], state: str | None
 ) -> WorkQueue:
@@ -87,10 +98,7 @@ def work_queue(
                     if new:
                         items.append(QueueItem(project.id, None, None, actor.role, new, True))
                 for period in periods:
-                    if actor.role is Role.TPE and period.verifier not in (
-                        None,
-                        actor.organisation_id,
-                    ):
+                    if not _awaits(actor, period):
                         continue
                     on_file = (*project.documents, *period.documents)
                     steps = _mine(_steps(MONITORING_TRANSITIONS, period.state, on_file), actor.role)
