@@ -114,7 +114,8 @@ def test_the_dashboard_shows_the_ledger_s_credits_and_the_portfolio_in_english(a
         ["Registered", "2", "66.67%", "74 (as of October 18, 2024)"],
         ["Credits issued", "2", "66.67%", ""],
     ]
-    assert "seed 003" in html and "seed 000" in html
+    assert "seed 003" in html
+    assert "seed 000" in html
 
 
 def test_every_chart_on_the_dashboard_is_an_accessible_svg_followed_by_its_table(app: App) -> None:
@@ -127,7 +128,8 @@ def test_every_chart_on_the_dashboard_is_an_accessible_svg_followed_by_its_table
     for text in svgs:
         root = ET.fromstring(text)
         assert root.get("role") == "img"
-        assert root.find(f"{SVG}title") is not None and root.find(f"{SVG}desc") is not None
+        assert root.find(f"{SVG}title") is not None
+        assert root.find(f"{SVG}desc") is not None
     assert html.count('<details class="chart-data">') == 7
     assert "<script" not in html
 
