@@ -136,28 +136,33 @@ def _no_data(ident: str, title: str, desc: str, formats: Formats) -> Markup:
     return Markup("".join(parts))
 
 
-def _legend(ident: str, labels: Sequence[str], y: float, lines: bool = False) -> list[str]:
-    out = [f'<g class="legend" transform="translate(0 {_c(y)})">']
-    x = 0.0
+def _legend(ident: str, labels: Sequence[str], lines: bool = False) -> tuple[list[str], float]:
+    """The legend in rows that fit the chart's width, and its height; each entry shows the
+    series' pattern (bars) or its dash and marker (lines) beside its name."""
+    out = ['<g class="legend">']
+    x, y = 0.0, 4.0
     for i, label in enumerate(labels):
+        room = 42 + text_width(label)
+        if x > 0 and x + room > WIDTH:
+            x, y = 0.0, y + 20
         if lines:
             dash = DASHES[i % len(DASHES)]
             out.append(
-                f'<line x1="{_c(x)}" y1="0.00" x2="{_c(x + 24)}" y2="0.00" '
+                f'<line x1="{_c(x)}" y1="{_c(y)}" x2="{_c(x + 24)}" y2="{_c(y)}" '
                 f'stroke="{COLOURS[i % len(COLOURS)]}" stroke-width="3"'
                 + (f' stroke-dasharray="{dash}"' if dash else "")
                 + "/>"
-                + _marker(i, x + 12, 0.0)
+                + _marker(i, x + 12, y)
             )
         else:
             out.append(
-                f'<rect x="{_c(x)}" y="-9.00" width="18.00" height="12.00" '
+                f'<rect x="{_c(x)}" y="{_c(y - 9)}" width="18.00" height="12.00" '
                 f'fill="url(#{ident}-p{i})" stroke="{INK}" stroke-width="0.5"/>'
             )
-        out.append(f'<text x="{_c(x + 30)}" y="4.00">{escape(label)}</text>')
-        x += 42 + text_width(label)
+        out.append(f'<text x="{_c(x + 30)}" y="{_c(y + 4)}">{escape(label)}</text>')
+        x += room
     out.append("</g>")
-    return out
+    return out, y + 12
 
 
 def text_width(text: str) -> float:
@@ -180,7 +185,28 @@ def _marker(i: int, x: float, y: float) -> str:
 
 # -- bars ---------------------------------------------------------------------------------------
 
-BAR_WIDTH, LABEL_WIDTH, PLOT_WIDTH, BAR_HEIGHT, GROUP_GAP = 640, 170, 360, 14, 12
+WIDTH, BAR_HEIGHT, GROUP_GAP, LINE_GAP, VALUE_ROOM = 640, 14, 12, 15, 96
+
+
+@dataclass(frozen=True, slots=True)
+class _BarLayout:
+    label_width: float
+    plot_width: float
+    axis_end: float
+    rows: tuple[float, ...]  # each category row's height
+    labels: tuple[tuple[str, ...], ...]  # each category's label, wrapped
+
+
+def _bar_layout(chart: BarChart) -> _BarLayout:
+    longest = max(text_width(c) for c in chart.categories)
+    label_width = min(max(longest + 12, 80.0), 240.0)
+    labels = tuple(tuple(wrap(c, label_width - 12)) for c in chart.categories)
+    bars_high = (1 if chart.stacked else len(chart.series)) * BAR_HEIGHT
+    rows = tuple(max(bars_high, len(lines) * LINE_GAP) + GROUP_GAP for lines in labels)
+    peak = max(_row_peak(chart, r) for r in range(len(chart.categories)))
+    return _BarLayout(
+        label_width, WIDTH - label_width - VALUE_ROOM, nice_ceiling(float(peak)), rows, labels
+    )
 
 
 def bar_chart(chart: BarChart, formats: Formats) -> Markup:
@@ -188,26 +214,44 @@ def bar_chart(chart: BarChart, formats: Formats) -> Markup:
     horizontal so that long category names (countries, sectors) stay readable."""
     if not chart.categories or not chart.series:
         return _no_data(chart.ident, chart.title, chart.desc, formats)
-    rows = len(chart.categories)
-    per_row = 1 if chart.stacked else len(chart.series)
-    row_height = per_row * BAR_HEIGHT + GROUP_GAP
+    layout = _bar_layout(chart)
+    legend, legend_height = _legend(chart.ident, [s.label for s in chart.series])
     top = 24.0
-    height = int(top + rows * row_height + 56)
-    peak = max(_row_peak(chart, r) for r in range(rows))
-    axis_end = nice_ceiling(float(peak))
-    parts = _open(chart.ident, BAR_WIDTH, height, chart.title, chart.desc)
+    bottom = top + sum(layout.rows)
+    parts = _open(chart.ident, WIDTH, int(bottom + 16 + legend_height), chart.title, chart.desc)
     parts += _patterns(chart.ident, len(chart.series))
-    parts += _bar_axis(axis_end, top, top + rows * row_height, formats)
-    for r, category in enumerate(chart.categories):
-        y = top + r * row_height + GROUP_GAP / 2
-        parts.append(
-            f'<text x="{_c(LABEL_WIDTH - 8)}" y="{_c(y + per_row * BAR_HEIGHT / 2 + 4)}" '
-            f'text-anchor="end" class="category">{escape(category)}</text>'
-        )
-        parts += _bar_row(chart, r, y, axis_end, formats)
-    parts += _legend(chart.ident, [s.label for s in chart.series], height - 14)
-    parts.append("</svg>")
+    parts += _bar_axis(layout, top, bottom, formats)
+    y = top
+    for r, lines in enumerate(layout.labels):
+        parts += _category_label(lines, layout.label_width - 8, y + layout.rows[r] / 2)
+        parts += _bar_row(chart, r, y + GROUP_GAP / 2, layout, formats)
+        y += layout.rows[r]
+    parts.append(f'<g transform="translate(0 {_c(bottom + 16)})">')
+    parts += legend
+    parts.append("</g></svg>")
     return Markup("".join(parts))
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """``text`` in lines of at most ``width`` (estimated): at spaces where it has them, else
+    between characters (Japanese)."""
+    words, joiner = (text.split(" "), " ") if " " in text else (list(text), "")
+    lines: list[str] = []
+    for word in words:
+        if lines and text_width(lines[-1] + joiner + word) <= width:
+            lines[-1] += joiner + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _category_label(lines: Sequence[str], x: float, middle: float) -> list[str]:
+    first = middle - (len(lines) - 1) * LINE_GAP / 2 + 4
+    spans = "".join(
+        f'<tspan x="{_c(x)}" y="{_c(first + i * LINE_GAP)}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return [f'<text text-anchor="end" class="category">{spans}</text>']
 
 
 def _row_peak(chart: BarChart, row: int) -> Number:
@@ -215,11 +259,12 @@ def _row_peak(chart: BarChart, row: int) -> Number:
     return sum(values) if chart.stacked else max(values)
 
 
-def _bar_axis(axis_end: float, top: float, bottom: float, formats: Formats) -> list[str]:
+def _bar_axis(layout: _BarLayout, top: float, bottom: float, formats: Formats) -> list[str]:
     out = ['<g class="axis">']
-    for i in range(5):
-        value = axis_end * i / 4
-        x = LABEL_WIDTH + PLOT_WIDTH * i / 4
+    steps = tick_steps(layout.axis_end)
+    for i in range(steps + 1):
+        value = layout.axis_end * i / steps
+        x = layout.label_width + layout.plot_width * i / steps
         out.append(
             f'<line x1="{_c(x)}" y1="{_c(top)}" x2="{_c(x)}" y2="{_c(bottom)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
@@ -230,16 +275,22 @@ def _bar_axis(axis_end: float, top: float, bottom: float, formats: Formats) -> l
     return out
 
 
+def tick_steps(axis_end: float) -> int:
+    """Intervals that cut a round axis end into round steps: 2 → 4 × 0.5, else 5."""
+    leading = axis_end / 10 ** floor(log10(axis_end))
+    return 4 if round(leading, 6) == 2 else 5
+
+
 def _tick_value(value: float) -> Number:
     return int(value) if value == int(value) else Decimal(str(round(value, 6)))
 
 
-def _bar_row(chart: BarChart, row: int, y: float, axis_end: float, fmt: Formats) -> list[str]:
+def _bar_row(chart: BarChart, row: int, y: float, layout: _BarLayout, fmt: Formats) -> list[str]:
     out: list[str] = []
-    x = float(LABEL_WIDTH)
+    x = layout.label_width
     for i, series in enumerate(chart.series):
         value = series.values[row]
-        width = PLOT_WIDTH * float(value) / axis_end
+        width = layout.plot_width * float(value) / layout.axis_end
         out.append(
             f'<rect class="bar" x="{_c(x)}" y="{_c(y)}" width="{_c(width)}" '
             f'height="{_c(BAR_HEIGHT - 2)}" fill="url(#{chart.ident}-p{i})" '
@@ -264,7 +315,7 @@ def _bar_row(chart: BarChart, row: int, y: float, axis_end: float, fmt: Formats)
 
 # -- lines --------------------------------------------------------------------------------------
 
-LINE_WIDTH, LINE_HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 320, 64, 24, 24, 72
+LEFT, RIGHT, TOP, PLOT_HEIGHT = 64, 24, 24, 220
 
 
 def line_chart(chart: LineChart, formats: Formats) -> Markup:
@@ -277,7 +328,11 @@ def line_chart(chart: LineChart, formats: Formats) -> Markup:
     x_min, x_max = min(xs), max(xs)
     peak = max([float(p[1]) for p in points] + [float(chart.target[0]) if chart.target else 0])
     y_end = nice_ceiling(peak)
-    plot_w, plot_h = LINE_WIDTH - LEFT - RIGHT, LINE_HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
+    # x tick labels are turned 45 degrees: their room below the axis grows with the longest
+    tick_room = max([text_width(label) * 0.71 for _, label in chart.x_ticks] + [0]) + 24
+    legend, legend_height = _legend(chart.ident, [line.label for line in chart.lines], True)
+    legend_top = TOP + plot_h + tick_room
 
     def sx(x: float) -> float:
         return LEFT + (plot_w * (x - x_min) / (x_max - x_min) if x_max > x_min else plot_w / 2)
@@ -285,7 +340,8 @@ def line_chart(chart: LineChart, formats: Formats) -> Markup:
     def sy(y: Number) -> float:
         return TOP + plot_h - plot_h * float(y) / y_end
 
-    parts = _open(chart.ident, LINE_WIDTH, LINE_HEIGHT, chart.title, chart.desc)
+    height = int(legend_top + legend_height + 4)
+    parts = _open(chart.ident, WIDTH, height, chart.title, chart.desc)
     parts += _line_axes(chart, y_end, sx, sy, formats)
     if chart.target is not None:
         value, label = chart.target
@@ -297,8 +353,9 @@ def line_chart(chart: LineChart, formats: Formats) -> Markup:
         )
     for i, line in enumerate(chart.lines):
         parts += _polyline(i, line, sx, sy)
-    parts += _legend(chart.ident, [line.label for line in chart.lines], LINE_HEIGHT - 16, True)
-    parts.append("</svg>")
+    parts.append(f'<g transform="translate(0 {_c(legend_top)})">')
+    parts += legend
+    parts.append("</g></svg>")
     return Markup("".join(parts))
 
 
@@ -309,10 +366,11 @@ def _line_axes(
     sy: Callable[[Number], float],
     formats: Formats,
 ) -> list[str]:
-    right, bottom = LINE_WIDTH - RIGHT, LINE_HEIGHT - BOTTOM
+    right, bottom = WIDTH - RIGHT, TOP + PLOT_HEIGHT
     out = ['<g class="axis">']
-    for i in range(5):
-        value = _tick_value(y_end * i / 4)
+    steps = tick_steps(y_end)
+    for i in range(steps + 1):
+        value = _tick_value(y_end * i / steps)
         y = sy(value)
         out.append(
             f'<line x1="{_c(LEFT)}" y1="{_c(y)}" x2="{_c(right)}" y2="{_c(y)}" '
@@ -350,7 +408,7 @@ def _polyline(
 
 # -- funnel -------------------------------------------------------------------------------------
 
-FUNNEL_WIDTH, FUNNEL_ROW = 640, 46
+FUNNEL_WIDTH, FUNNEL_ROW = WIDTH, 46
 
 
 def funnel_chart(chart: FunnelChart, formats: Formats) -> Markup:
