@@ -17,6 +17,7 @@ from jcm.bootstrap import App
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import CancellationPurpose
+from jcm.entrypoints.demo import run_demo
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -171,3 +172,21 @@ def test_an_empty_registry_still_has_a_dashboard_with_no_data_charts(app: App) -
     assert "No data yet." in html
     assert figure(html, "issued") == "0 t CO2"
     assert figure(html, "partners") == "29"
+
+
+def test_the_demo_s_cycle_projects_give_their_sectoral_scopes_and_reach_the_funnel_s_end(
+    app: App,
+) -> None:
+    run_demo(app.registry, app.cycle, app.documents, app.log, identity=app.identity, progress=False)
+
+    figures = app.public.dashboard.figures()
+    html = site(app, language="en").get("/dashboard").text
+
+    sectors = {row.key for row in figures.credits.by_sector}
+    assert sectors
+    assert all(key.startswith("scope:") for key in sectors)
+    assert "Scope 1: Energy industries" in html
+    stages = {s.stage.value: s.projects for s in figures.funnel}
+    assert stages == {"funded": 0, "operating": 0, "registered": 2, "issued": 2}
+    assert {row.key for row in figures.credits.by_partner} == {"KE", "ID"}
+    assert figures.credits.total.cancelled + figures.credits.total.retired > 0

@@ -52,10 +52,12 @@ class SqlDashboardQueries:
 
     def cycle_projects(self) -> list[CycleProjectRow]:
         a = t.cycle_aggregates.c
-        query = select(a.key, a.state, a.body).where(a.kind == "project").order_by(a.key)
+        # Only the scope is read out of each project's JSON document (not the whole history).
+        scope = a.body["sectoral_scope"].as_integer()
+        query = select(a.key, a.state, scope).where(a.kind == "project").order_by(a.key)
         return [
-            CycleProjectRow(key, state in _REGISTERED, _scope(body))
-            for key, state, body in self.connection.execute(query)
+            CycleProjectRow(key, state in _REGISTERED, scope)
+            for key, state, scope in self.connection.execute(query)
         ]
 
     def portfolio(self) -> list[PortfolioRow]:
@@ -72,11 +74,6 @@ class SqlDashboardQueries:
         if self.connection.dialect.name == "postgresql":
             return func.timezone("Asia/Tokyo", column)
         return func.datetime(column, "+9 hours")
-
-
-def _scope(body: Any) -> int | None:
-    scope = body.get("sectoral_scope") if isinstance(body, dict) else None
-    return scope if isinstance(scope, int) and not isinstance(scope, bool) else None
 
 
 @cache
