@@ -190,3 +190,37 @@ def test_the_demo_s_cycle_projects_give_their_sectoral_scopes_and_reach_the_funn
     assert stages == {"funded": 0, "operating": 0, "registered": 2, "issued": 2}
     assert {row.key for row in figures.credits.by_partner} == {"KE", "ID"}
     assert figures.credits.total.cancelled + figures.credits.total.retired > 0
+
+
+def test_the_figures_are_kept_until_a_change_and_then_count_only_what_is_new(app: App) -> None:
+    dashboard_world(app)
+    views = app.public.dashboard
+    before = views.figures()
+
+    unchanged = views.figures()
+    app.registry.retire(c.Move("JP-GOV-0001", quantity=5))
+    after = views.figures()
+
+    assert unchanged is before
+    assert (before.credits.total.retired, after.credits.total.retired) == (30, 35)
+    assert after.credits.total.issued == before.credits.total.issued == 3_000_000
+    assert after.credits.by_partner[0].retired == 35
+
+
+def test_a_new_funded_project_changes_the_funnel_at_once(app: App) -> None:
+    dashboard_world(app)
+    views = app.public.dashboard
+    before = views.figures()
+
+    with app.engine.begin() as conn:
+        conn.execute(insert(t.portfolio_projects), [portfolio_row("TH-F002", "TH", 2, "funded")])
+
+    assert before.funnel[0].projects == 3
+    assert views.figures().funnel[0].projects == 4
+
+
+def test_an_unknown_parameter_on_the_dashboard_is_refused(app: App) -> None:
+    response = site(app, language="en").get("/dashboard?colour=red")
+
+    assert response.status_code == 400
+    assert "H2_UNKNOWN_FILTER" in response.text

@@ -8,6 +8,7 @@ a shared reference-data adapter may replace it later.
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -19,7 +20,12 @@ from sqlalchemy import ColumnElement, Connection, extract, func, select
 from jcm.adapters import schema as t
 from jcm.domain.cycle.project import REGISTERED_STATES
 from jcm.domain.programme.figures import Flow, PartnerSigning
-from jcm.service_layer.public.dashboard_ports import CreditFlowRow, CycleProjectRow, PortfolioRow
+from jcm.service_layer.public.dashboard_ports import (
+    CreditFlowRow,
+    CycleProjectRow,
+    PortfolioRow,
+    Watermark,
+)
 
 _REGISTERED = frozenset(s.value for s in REGISTERED_STATES)
 
@@ -28,27 +34,55 @@ class SqlDashboardQueries:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def credit_flows(self) -> list[CreditFlowRow]:
-        """Issued, cancelled and retired credits per project and month: summed over the
-        transactions' serial ranges, so a cancellation spanning two projects counts for each."""
-        tx, tr, d, p = t.transactions.c, t.transaction_ranges.c, t.decisions.c, t.projects.c
+    def watermark(self) -> Watermark:
+        pp = t.portfolio_projects.c
+        size = self.connection.execute(select(t.log_state.c.size)).scalar()
+        last = self.connection.execute(select(func.max(t.events.c.seq))).scalar()
+        signature = self.connection.execute(
+            select(func.count(), func.max(pp.imported_at), func.count(pp.cycle_project_id))
+        ).one()
+        return Watermark(int(size or 0), int(last or 0), tuple(signature))
+
+    def credit_flows(self, logged: tuple[int, int] | None) -> list[CreditFlowRow]:
+        """Issued, cancelled and retired credits per decision and month: summed over the
+        transactions' serial ranges, so a cancellation spanning two decisions counts for
+        each. ``logged`` picks transactions by their log entries' positions."""
+        tx, tr, e = t.transactions.c, t.transaction_ranges.c, t.events.c
         local = self._japan_time(tx.created_at)
         year, month = extract("year", local), extract("month", local)
         quantity = func.sum(tr.serial_end - tr.serial_start + 1)
+        source = t.transactions.join(t.transaction_ranges, tr.transaction_id == tx.id)
+        query = select(tx.kind, tr.decision_id, year, month, quantity)
+        if logged is not None:
+            source = t.events.join(source, tx.id == e.transaction_id)
+            query = query.where(e.log_index >= logged[0], e.log_index < logged[1])
         query = (
-            select(tx.kind, d.project_id, p.partner, year, month, quantity)
-            .select_from(
-                t.transactions.join(t.transaction_ranges, tr.transaction_id == tx.id)
-                .join(t.decisions, d.id == tr.decision_id)
-                .join(t.projects, p.id == d.project_id)
-            )
+            query.select_from(source)
             .where(tx.kind.in_([f.value for f in Flow]))
-            .group_by(tx.kind, d.project_id, p.partner, year, month)
+            .group_by(tx.kind, tr.decision_id, year, month)
         )
         return [
-            CreditFlowRow(Flow(kind), project, partner, int(y), int(m), int(q))
-            for kind, project, partner, y, m, q in self.connection.execute(query)
+            CreditFlowRow(Flow(kind), int(decision), int(y), int(m), int(q))
+            for kind, decision, y, m, q in self.connection.execute(query)
         ]
+
+    def decision_projects(self, decisions: Collection[int]) -> dict[int, tuple[str, str]]:
+        d, p = t.decisions.c, t.projects.c
+        out: dict[int, tuple[str, str]] = {}
+        wanted = sorted(decisions)
+        for start in range(0, len(wanted), 500):  # bounded IN lists
+            query = (
+                select(d.id, d.project_id, p.partner)
+                .join(t.projects, p.id == d.project_id)
+                .where(d.id.in_(wanted[start : start + 500]))
+            )
+            out.update(
+                {
+                    int(i): (project, partner)
+                    for i, project, partner in self.connection.execute(query)
+                }
+            )
+        return out
 
     def cycle_projects(self) -> list[CycleProjectRow]:
         a = t.cycle_aggregates.c

@@ -183,6 +183,9 @@ class Flow(StrEnum):
     RETIRED = "retirement"
 
 
+_FLOW_INDEX = {Flow.ISSUED: 0, Flow.CANCELLED: 1, Flow.RETIRED: 2}  # FlowTotals' field order
+
+
 @dataclass(frozen=True, slots=True)
 class FlowTotals:
     """Credits issued, cancelled and retired in one category (a partner, sector or year)."""
@@ -196,13 +199,13 @@ class FlowTotals:
 def tally(rows: Iterable[tuple[str, Flow, int]], order: Sequence[str] = ()) -> list[FlowTotals]:
     """(category, flow, quantity) rows summed per category: categories in ``order`` first in
     that order, the rest by most issued, then by key (a stable order for the charts)."""
-    sums: dict[str, dict[Flow, int]] = {}
+    sums: dict[str, list[int]] = {}
     for key, flow, quantity in rows:
-        per = sums.setdefault(key, dict.fromkeys(Flow, 0))
-        per[flow] += quantity
-    totals = [
-        FlowTotals(k, v[Flow.ISSUED], v[Flow.CANCELLED], v[Flow.RETIRED]) for k, v in sums.items()
-    ]
+        per = sums.get(key)
+        if per is None:
+            per = sums[key] = [0, 0, 0]
+        per[_FLOW_INDEX[flow]] += quantity
+    totals = [FlowTotals(k, *v) for k, v in sums.items()]
     rank = {k: i for i, k in enumerate(order)}
     return sorted(totals, key=lambda t: (rank.get(t.key, len(rank)), -t.issued, t.key))
 

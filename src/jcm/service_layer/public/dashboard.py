@@ -15,10 +15,10 @@ from jcm.domain.programme.figures import (
     FlowTotals,
     FunnelStage,
     PartnerDate,
+    PartnerSigning,
     Progress,
     Stage,
     cumulative,
-    fiscal_year,
     fiscal_year_of,
     funnel,
     furthest_stage,
@@ -30,11 +30,8 @@ from jcm.domain.programme.figures import (
     straight_line,
     tally,
 )
-from jcm.service_layer.public.dashboard_ports import (
-    CreditFlowRow,
-    CycleProjectRow,
-    PortfolioRow,
-)
+from jcm.service_layer.public.dashboard_ports import CycleProjectRow, PortfolioRow, Watermark
+from jcm.service_layer.public.dashboard_tally import FlowTally, ProjectFlow
 from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
 
 JAPAN = timezone(timedelta(hours=9))  # fiscal years and "today" are Japan's
@@ -81,32 +78,52 @@ class DashboardFigures:
 
 
 class DashboardViews:
+    """The figures are kept until something they depend on changes (a log entry, the
+    portfolio's table, the day): a page view then costs two small reads."""
+
     def __init__(self, uow: PublicUnitOfWorkFactory) -> None:
         self.uow = uow
+        self._tally = FlowTally()
+        self._kept: tuple[tuple[Watermark, date], DashboardFigures] | None = None
 
     def figures(self) -> DashboardFigures:
         with self.uow(read_only=True) as uow:
             q = uow.public.dashboard
-            flows = q.credit_flows()
+            key = (q.watermark(), uow.now.astimezone(JAPAN).date())
+            kept = self._kept
+            if kept is not None and kept[0] == key:
+                return kept[1]
+            flows = self._tally.flows(q, key[0])
             cycle = q.cycle_projects()
             portfolio = q.portfolio()
             signings = q.partner_signings()
-            today = uow.now.astimezone(JAPAN).date()
-        credits = _credits(flows, cycle, portfolio)
-        return DashboardFigures(
-            today,
-            credits,
-            (facts.PORTFOLIO_REDUCTIONS, facts.PROGRAMME_CREDITS_ISSUED),
-            credits.total.issued,
-            _target(flows, today),
-            _partners(partner_dates(signings, facts.PARTNER_COUNTS), today),
-            tuple(funnel(stage_counts(_stages(flows, cycle, portfolio)))),
-            (facts.FUNDED_PROJECTS, facts.OPERATING_PROJECTS, facts.REGISTERED_PROJECTS),
-        )
+        figures = _figures(key[1], flows, cycle, portfolio, signings)
+        self._kept = (key, figures)
+        return figures
+
+
+def _figures(
+    today: date,
+    flows: Sequence[ProjectFlow],
+    cycle: Sequence[CycleProjectRow],
+    portfolio: Sequence[PortfolioRow],
+    signings: Sequence[PartnerSigning],
+) -> DashboardFigures:
+    credits = _credits(flows, cycle, portfolio)
+    return DashboardFigures(
+        today,
+        credits,
+        (facts.PORTFOLIO_REDUCTIONS, facts.PROGRAMME_CREDITS_ISSUED),
+        credits.total.issued,
+        _target(flows, today),
+        _partners(partner_dates(signings, facts.PARTNER_COUNTS), today),
+        tuple(funnel(stage_counts(_stages(flows, cycle, portfolio)))),
+        (facts.FUNDED_PROJECTS, facts.OPERATING_PROJECTS, facts.REGISTERED_PROJECTS),
+    )
 
 
 def _credits(
-    flows: Sequence[CreditFlowRow],
+    flows: Sequence[ProjectFlow],
     cycle: Sequence[CycleProjectRow],
     portfolio: Sequence[PortfolioRow],
 ) -> CreditFigures:
@@ -114,9 +131,7 @@ def _credits(
     sectors = {p.cycle_project: p.sector for p in portfolio if p.cycle_project}
     sector = {f.project: sector_key(scopes.get(f.project), sectors.get(f.project)) for f in flows}
     total = tally(("all", f.flow, f.quantity) for f in flows)
-    years = tally(
-        ((str(fiscal_year(f.year, f.month)), f.flow, f.quantity) for f in flows),
-    )
+    years = tally((str(f.fiscal_year), f.flow, f.quantity) for f in flows)
     return CreditFigures(
         total[0] if total else FlowTotals("all", 0, 0, 0),
         tuple(tally((f.partner, f.flow, f.quantity) for f in flows)),
@@ -125,12 +140,11 @@ def _credits(
     )
 
 
-def _target(flows: Sequence[CreditFlowRow], today: date) -> TargetFigures:
+def _target(flows: Sequence[ProjectFlow], today: date) -> TargetFigures:
     issued: dict[int, int] = {}
     for f in flows:
         if f.flow is Flow.ISSUED:
-            fy = fiscal_year(f.year, f.month)
-            issued[fy] = issued.get(fy, 0) + f.quantity
+            issued[f.fiscal_year] = issued.get(f.fiscal_year, 0) + f.quantity
     now = fiscal_year_of(today)
     first = min([*issued, now])
     series = cumulative(issued, first, now)
@@ -150,7 +164,7 @@ def _partners(dates: list[PartnerDate], today: date) -> PartnerFigures:
 
 
 def _stages(
-    flows: Sequence[CreditFlowRow],
+    flows: Sequence[ProjectFlow],
     cycle: Sequence[CycleProjectRow],
     portfolio: Sequence[PortfolioRow],
 ) -> list[tuple[Stage, bool]]:

@@ -3,6 +3,7 @@ funded portfolio's projects, and the partner countries' signing dates."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -11,14 +12,24 @@ from jcm.domain.programme.figures import Flow, PartnerSigning
 
 @dataclass(frozen=True, slots=True)
 class CreditFlowRow:
-    """Credits of one project that went through ``flow`` in one month (Japan time)."""
+    """Credits of one JC decision that went through ``flow`` in one month (Japan time)."""
 
     flow: Flow
-    project: str
-    partner: str
+    decision: int
     year: int
     month: int
     quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    """What the figures were computed from: the log's size (every committed change of the
+    ledger and the cycle is an entry, in commit order), the last event (the same when the
+    log is on) and a signature of the funded portfolio's table."""
+
+    log_size: int
+    last_event: int
+    portfolio: tuple[object, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +53,16 @@ class PortfolioRow:
 class DashboardQueries(Protocol):
     """Read-only queries of this area."""
 
-    def credit_flows(self) -> list[CreditFlowRow]: ...
+    def watermark(self) -> Watermark: ...
+    def credit_flows(self, logged: tuple[int, int] | None) -> list[CreditFlowRow]:
+        """Flows of the transactions whose log entries are ``logged`` = [first, end) (every
+        transaction when None)."""
+        ...
+
+    def decision_projects(self, decisions: Collection[int]) -> dict[int, tuple[str, str]]:
+        """Each decision's project and partner country."""
+        ...
+
     def cycle_projects(self) -> list[CycleProjectRow]: ...
     def portfolio(self) -> list[PortfolioRow]: ...
     def partner_signings(self) -> list[PartnerSigning]: ...
