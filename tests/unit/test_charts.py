@@ -19,6 +19,7 @@ from jcm.entrypoints.web.charts import (
     funnel_chart,
     line_chart,
     nice_ceiling,
+    tick_steps,
 )
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -174,9 +175,24 @@ def test_funnel_bars_are_as_wide_as_their_counts_against_the_widest_and_captione
 
 @pytest.mark.parametrize(
     ("value", "ceiling"),
-    [(0, 1), (1, 1), (7, 10), (120, 200), (230, 250), (3_000_000, 5_000_000), (100e6, 100e6)],
+    [
+        (0, 1),
+        (1, 1),
+        (7, 10),
+        (120, 200),
+        (230, 250),
+        (3_000_000, 4_000_000),
+        (30, 40),
+        (4_100, 5_000),
+        (100e6, 100e6),
+    ],
 )
 def test_an_axis_ends_at_a_round_number_not_below_the_largest_value(
     value: float, ceiling: float
 ) -> None:
     assert nice_ceiling(value) == ceiling
+
+
+@pytest.mark.parametrize(("end", "steps"), [(1, 5), (2, 4), (2.5, 5), (40, 4), (5_000, 5)])
+def test_an_axis_is_cut_into_round_steps(end: float, steps: int) -> None:
+    assert tick_steps(end) == steps

@@ -87,11 +87,11 @@ def _c(value: float) -> str:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10^k not below ``value`` (1 for 0): a round axis end."""
+    """The smallest 1, 2, 2.5, 4 or 5 × 10^k not below ``value`` (1 for 0): a round axis end."""
     if value <= 0:
         return 1.0
     power = 10 ** floor(log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 2.5, 4, 5, 10):
         if value <= step * power * (1 + 1e-12):
             return float(step * power)
     return float(10 * power)
@@ -276,9 +276,9 @@ def _bar_axis(layout: _BarLayout, top: float, bottom: float, formats: Formats) -
 
 
 def tick_steps(axis_end: float) -> int:
-    """Intervals that cut a round axis end into round steps: 2 → 4 × 0.5, else 5."""
+    """Intervals that cut a round axis end into round steps: 2 and 4 into 4, else 5."""
     leading = axis_end / 10 ** floor(log10(axis_end))
-    return 4 if round(leading, 6) == 2 else 5
+    return 4 if round(leading, 6) in (2, 4) else 5
 
 
 def _tick_value(value: float) -> Number:
