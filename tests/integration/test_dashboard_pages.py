@@ -7,13 +7,14 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from api_support import api_world
 from sqlalchemy import insert
 from web_support import FIXED_NOW, site
 
 from jcm.adapters import schema as t
-from jcm.bootstrap import App
+from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.allocation import AllocationShare
 from jcm.domain.registry.transactions import CancellationPurpose
@@ -224,3 +225,20 @@ def test_an_unknown_parameter_on_the_dashboard_is_refused(app: App) -> None:
 
     assert response.status_code == 400
     assert "H2_UNKNOWN_FILTER" in response.text
+
+
+def test_without_the_log_every_view_counts_the_whole_ledger_again(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(tmp_path, database_url, transparency_log=False)
+    unlogged = bootstrap(settings, clock=lambda: FIXED_NOW, announce=None)
+    try:
+        dashboard_world(unlogged)
+        first = unlogged.public.dashboard.figures()
+        unlogged.registry.retire(c.Move("JP-GOV-0001", quantity=5))
+        second = unlogged.public.dashboard.figures()
+    finally:
+        unlogged.close()
+
+    assert (first.credits.total.retired, second.credits.total.retired) == (30, 35)
+    assert second.credits.total.issued == 3_000_000
