@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from jcm.adapters import migrate
+from jcm.adapters.certificate_pdf import FpdfCertificates
 from jcm.adapters.countries import iso_3166_alpha_2
 from jcm.adapters.database import BUSY_TIMEOUT_MS, make_engine, sqlite_url
 from jcm.adapters.document_store import DocumentStore
@@ -340,5 +341,5 @@ def bootstrap(
             crash_point,
         ),
         IdentityService(unit_of_work, Argon2Passwords(), PyOtpTotp()),
-        PublicService.over(unit_of_work),
+        PublicService.over(unit_of_work, FpdfCertificates()),
     )

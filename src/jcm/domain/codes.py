@@ -229,6 +229,8 @@ CATALOGUE: tuple[Code, ...] = (
     Code("H2_UNKNOWN_COLUMN", BadQuery, "", "an export was asked for a column the list does not have (400); the details list the columns"),
     Code("H3_BODY_TOO_LARGE", InvalidInput, "", "the request body is larger than the limit (answered 413)"),
     Code("H9_INTERNAL", DataCorruption, "", "the server failed; the fault is logged for the operator, never shown"),
+    Code("H4_NO_CERTIFICATE", NotFound, "", "no cancellation or retirement has that transaction id (an issuance, a transfer or an unknown id has no certificate)"),
+    Code("H9_CERTIFICATE_FONT", DataCorruption, "", "the certificate font is missing or is not the pinned IPAex Gothic (its SHA-256 differs); no certificate is drawn with another font"),
     Code("K2_OTHER_ORGANISATION", Forbidden, "", "a step names another organisation than the one the caller acts for (itself, or on whose behalf the operator acts)"),
     Code("W1_BAD_EVENT_TYPE", InvalidInput, "", "a webhook event type is unknown, or none is named; the message lists the types"),
     Code("W1_BAD_LEASE", InvalidInput, "", "the delivery worker's lease is not 1 to 3,600 seconds"),

@@ -71,10 +71,11 @@ def demo(
 
 
 def serve_demo(host: str, port: int, json_out: bool) -> None:
-    from jcm.entrypoints.demo_users import demo_users
+    from jcm.entrypoints.demo_users import demo_account_holders, demo_users
 
     with refusals(json_out):
-        logins = demo_users(state.app().identity)
+        app = state.app()
+        logins = demo_users(app.identity, demo_account_holders(app.registry))
     site = f"http://{host}:{port}/"
     base = f"http://{host}:{port}/api/v1"
     rows = [

@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
@@ -48,22 +48,31 @@ def page_routers() -> tuple[PageRouter, ...]:
     )
 
 
-class LanguageSwitch(BaseHTTPMiddleware):
+class LanguageSwitch:
     """``?lang=ja|en`` on any page sets the language cookie and redirects to the same URL
     without it, so every URL stays canonical (the language is the reader's, not the page's).
-    An unknown language is left for the page to refuse as an unknown parameter."""
+    An unknown language is left for the page to refuse as an unknown parameter. A plain ASGI
+    middleware: the API's requests pass through at the cost of one prefix test."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         chosen = request.query_params.get(LANG_PARAMETER)
-        if chosen not in i18n.LOCALES or request.url.path.startswith("/api/"):
-            return await call_next(request)
+        if chosen not in i18n.LOCALES:
+            await self.app(scope, receive, send)
+            return
         rest = [(k, v) for k, v in request.query_params.multi_items() if k != LANG_PARAMETER]
         target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             i18n.LANG_COOKIE, chosen, max_age=_YEAR, samesite="lax", httponly=True, path="/"
         )
-        return response
+        await response(scope, receive, send)
 
 
 def mount(app: FastAPI) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jcm.service_layer.public.certificates import CertificateViews
+from jcm.service_layer.public.certificates import CertificateRenderer, CertificateViews
 from jcm.service_layer.public.dashboard import DashboardViews
 from jcm.service_layer.public.ledger import LedgerViews
 from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
@@ -19,5 +19,12 @@ class PublicService:
     certificates: CertificateViews
 
     @classmethod
-    def over(cls, uow: PublicUnitOfWorkFactory) -> PublicService:
-        return cls(ProjectViews(uow), LedgerViews(uow), DashboardViews(uow), CertificateViews(uow))
+    def over(
+        cls, uow: PublicUnitOfWorkFactory, certificates: CertificateRenderer | None = None
+    ) -> PublicService:
+        return cls(
+            ProjectViews(uow),
+            LedgerViews(uow),
+            DashboardViews(uow),
+            CertificateViews(uow, certificates),
+        )

@@ -11,6 +11,7 @@ from jcm.domain.registry import commands as c
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from jcm.service_layer.registry import handlers, issuance_handlers, lookups, queries
+from jcm.service_layer.registry.account_blocks import AccountBlocks, account_blocks
 from jcm.service_layer.registry.results import (
     AccountInfo,
     AccountOpened,
@@ -156,6 +157,13 @@ class RegistryService:
             BatchResult,
         )
 
+    def preview_move(self, cmd: c.Move, kind: TransactionKind) -> TransactionResult:
+        """What :meth:`move` would do, with every check and the exact serials it would take,
+        then rolled back: nothing changes (a confirmation screen shows it)."""
+        return preview(
+            self._uow_for(cmd), kind.value, cmd, lambda u: handlers.move_one(u, cmd, kind)
+        )
+
     def authorise(self, cmd: c.Authorise, key: str | None = None) -> TransactionResult:
         return self._run(
             "authorise", cmd, lambda u: handlers.authorise(u, cmd), key, TransactionResult
@@ -205,6 +213,12 @@ class RegistryService:
     def holdings(self, account: str | None = None, registry: str | None = None) -> list[Holding]:
         with self.uow(read_only=True) as u:
             return queries.holdings(u, account, registry)
+
+    def account_blocks(self, account_id: str, limit: int = 200) -> AccountBlocks:
+        """An account's blocks with their serials, lowest first (at most ``limit``)."""
+        with self.uow(read_only=True) as u:
+            found = lookups.account_or_404(u.ledger, account_id.upper())
+            return account_blocks(u, found.id, limit)
 
     def lookup_serial(self, serial: str) -> SerialLookup:
         with self.uow(read_only=True) as u:
