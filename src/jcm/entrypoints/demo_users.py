@@ -83,6 +83,4 @@ DEMO_HOLDERS = {
 def demo_account_holders(registry: RegistryService) -> dict[str, str]:
     """login → the organisation holding the demo's named entity account (those present)."""
     by_name = {(a.registry, a.name): a.organisation for a in registry.accounts()}
-    return {
-        login: by_name[where] for login, where in DEMO_HOLDERS.items() if where in by_name
-    }
+    return {login: by_name[where] for login, where in DEMO_HOLDERS.items() if where in by_name}
