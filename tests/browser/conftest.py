@@ -8,7 +8,8 @@ Fixtures (one demo data directory and one server per pytest-xdist worker):
 * ``server``: ``jcm serve --port <free port>`` on that directory, waited for; ``server.url``
   (no trailing slash) and ``server.api(path)`` (GET ``/api/v1{path}`` as JSON).
 * ``demo_logins``: the demo's one user per role (``jcm.entrypoints.demo_users``, as
-  ``jcm demo --serve`` makes them), by role name, with their one-time passwords.
+  ``jcm demo --serve`` makes them), by role name, and its account holders by login
+  (``demo-ke-holder``, ``demo-jp-holder``), with their one-time passwords.
 * ``browser``: Chromium, launched once per worker.
 * ``new_context(locale)``: a fresh browser context per call (``"ja-JP"`` or ``"en-US"``),
   its base URL the server's, Playwright's timeouts at 15 s, downloads accepted; closed
@@ -56,7 +57,7 @@ from browser_support import (
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from jcm.bootstrap import Settings, bootstrap
-from jcm.entrypoints.demo_users import DemoLogin, demo_users
+from jcm.entrypoints.demo_users import DemoLogin, demo_account_holders, demo_users
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -114,7 +115,10 @@ def demo_logins(demo_data: DemoData) -> dict[str, DemoLogin]:
     """One user per role, made the way `jcm demo --serve` makes them (on the same data)."""
     app = bootstrap(Settings.from_env(demo_data.data_dir), announce=None)
     try:
-        return {login.role: login for login in demo_users(app.identity)}
+        made = demo_users(app.identity, demo_account_holders(app.registry))
+        return {login.role: login for login in made if login.role != "account_holder"} | {
+            login.login: login for login in made if login.role == "account_holder"
+        }
     finally:
         app.close()
 
