@@ -8,6 +8,7 @@ from jcm.service_layer.public.certificates import CertificateViews
 from jcm.service_layer.public.dashboard import DashboardViews
 from jcm.service_layer.public.ledger import LedgerViews
 from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
+from jcm.service_layer.public.project_ports import ReferenceData
 from jcm.service_layer.public.projects import ProjectViews
 
 
@@ -19,5 +20,12 @@ class PublicService:
     certificates: CertificateViews
 
     @classmethod
-    def over(cls, uow: PublicUnitOfWorkFactory) -> PublicService:
-        return cls(ProjectViews(uow), LedgerViews(uow), DashboardViews(uow), CertificateViews(uow))
+    def over(
+        cls, uow: PublicUnitOfWorkFactory, reference: ReferenceData | None = None
+    ) -> PublicService:
+        return cls(
+            ProjectViews(uow, reference),
+            LedgerViews(uow),
+            DashboardViews(uow),
+            CertificateViews(uow),
+        )
