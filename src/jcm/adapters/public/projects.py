@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -79,6 +80,7 @@ def _union() -> Subquery:
         _P.capacity_mw.label("capacity_mw"),
         cast(_P.support_scheme, String(40)).label("support_scheme"),
         _P.cycle_project_id.label("cycle_project_id"),
+        linked.c.body["registered_on"].as_string().label("registered_on"),
         _P.seq.label("seq"),
     ).select_from(
         t.portfolio_projects.outerjoin(
@@ -99,6 +101,7 @@ def _union() -> Subquery:
         cast(null(), Numeric(12, 3)).label("capacity_mw"),
         cast(null(), String(40)).label("support_scheme"),
         _A.key.label("cycle_project_id"),
+        _A.body["registered_on"].as_string().label("registered_on"),
         cast(literal(0), Integer).label("seq"),
     ).where(_A.kind == PROJECT, _A.key.not_in(stood_for))
     return union_all(funded, cycle).subquery("projects")
@@ -116,6 +119,14 @@ def _filtered(projects: Subquery, filters: ProjectFilter) -> list[Any]:
     return [column == value for column, value in wanted.items() if value is not None]
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """A capacity without the column's trailing zeros (1.000 → 1, 0.230 → 0.23)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def _row(r: Any) -> ProjectRow:
     return ProjectRow(
         id=r.id,
@@ -127,9 +138,10 @@ def _row(r: Any) -> ProjectRow:
         technology=r.technology,
         methodology=r.methodology,
         state=r.state,
-        capacity_mw=r.capacity_mw,
+        capacity_mw=_plain(r.capacity_mw),
         support_scheme=r.support_scheme,
         cycle_project_id=r.cycle_project_id,
+        registered_on=date.fromisoformat(r.registered_on) if r.registered_on else None,
         credits_issued=int(r.issued or 0),
     )
 
@@ -224,11 +236,3 @@ class SqlProjectQueries:
             .order_by(projects.c.methodology)
         )
         return [str(m) for m in self.connection.execute(query).scalars()]
-
-    def registered_on(self, cycle_project_id: str) -> date | None:
-        query = select(_A.body["registered_on"].as_string()).where(
-            _A.kind == PROJECT, _A.key == cycle_project_id
-        )
-        text = self.connection.execute(query).scalar()
-        return date.fromisoformat(text) if text else None
-

@@ -46,6 +46,7 @@ def demo(
             app.documents,
             app.log,
             identity=app.identity,
+            portfolio=app.public.projects,
             progress=not (json_out or state.json),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
 from jcm.domain.portfolio.model import FundedProject, PartnerCountry
@@ -58,4 +58,3 @@ class ProjectQueries(Protocol):
     def issuance_lines(self, cycle_project_id: str) -> Sequence[IssuanceLine]: ...
     def country_totals(self) -> dict[str, CountryTotals]: ...
     def methodologies(self) -> list[str]: ...
-    def registered_on(self, cycle_project_id: str) -> date | None: ...

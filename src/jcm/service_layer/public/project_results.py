@@ -39,6 +39,7 @@ class ProjectRow:
     capacity_mw: Decimal | None
     support_scheme: str | None
     cycle_project_id: str | None
+    registered_on: date | None
     credits_issued: int
 
     def title(self, language: str) -> str:
@@ -92,7 +93,6 @@ class IssuanceLine:
 @dataclass(frozen=True)
 class ProjectDetail:
     row: ProjectRow
-    registered_on: date | None
     eco_lease: bool | None
     storage_mwh: Decimal | None
     note: str

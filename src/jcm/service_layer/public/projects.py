@@ -120,7 +120,6 @@ class ProjectViews:
             stored = uow.portfolio.get_project(row.id) if row.kind == "funded" else None
             detail = ProjectDetail(
                 row=row,
-                registered_on=None,
                 eco_lease=stored.project.eco_lease if stored else None,
                 storage_mwh=stored.project.storage_mwh if stored else None,
                 note=stored.project.note if stored else "",
@@ -194,7 +193,7 @@ def _import_project(
         uow.portfolio.add_project(project, cycle_id, uow.now)
         change = entries.project_change(project, cycle_id)
         uow.ledger.add_event(entries.PROJECT_IMPORTED, None, change, uow.now)
-        return True, False
+        return True, cycle_id is not None
     differs = stored.project != project
     relinked = cycle_id is not None and stored.cycle_project_id not in (None, cycle_id)
     if differs or relinked:
@@ -246,7 +245,6 @@ def _with_cycle(uow: PublicUnitOfWork, detail: ProjectDetail, cycle_id: str) -> 
     japan = sum(line.quantity for line in lines if line.registry == "JP")
     return replace(
         detail,
-        registered_on=project.registered_on,
         history=_history(project),
         documents=_documents(project.documents),
         monitoring_periods=periods,
