@@ -68,9 +68,7 @@ class SqlPortfolioStore:
         return _project_of(row) if row else None
 
     def list_projects(self) -> list[StoredFundedProject]:
-        rows = self.connection.execute(
-            select(t.portfolio_projects).order_by(_P.country, _P.seq)
-        )
+        rows = self.connection.execute(select(t.portfolio_projects).order_by(_P.country, _P.seq))
         return [_project_of(r) for r in rows]
 
     def add_project(
@@ -106,15 +104,11 @@ class SqlPortfolioStore:
 
     # -- partner countries --------------------------------------------------------------------
     def get_country(self, code: str) -> PartnerCountry | None:
-        row = self.connection.execute(
-            select(t.partner_countries).where(_C.code == code)
-        ).first()
+        row = self.connection.execute(select(t.partner_countries).where(_C.code == code)).first()
         return _country_of(row) if row else None
 
     def list_countries(self) -> list[PartnerCountry]:
-        rows = self.connection.execute(
-            select(t.partner_countries).order_by(_C.position, _C.code)
-        )
+        rows = self.connection.execute(select(t.partner_countries).order_by(_C.position, _C.code))
         return [_country_of(r) for r in rows]
 
     def add_country(self, country: PartnerCountry, now: datetime) -> None:

@@ -182,9 +182,17 @@ class SqlProjectQueries:
         d, lines, tx = t.decisions.c, t.decision_lines.c, t.transactions.c
         query = (
             select(
-                d.id, d.vintage, d.period_seq, d.period_start, d.period_end, lines.registry,
-                lines.quantity, lines.serial_start, lines.serial_end, tx.created_at,
-            )  # fmt: skip
+                d.id,
+                d.vintage,
+                d.period_seq,
+                d.period_start,
+                d.period_end,
+                lines.registry,
+                lines.quantity,
+                lines.serial_start,
+                lines.serial_end,
+                tx.created_at,
+            )
             .select_from(
                 t.decisions.join(t.decision_lines, lines.decision_id == d.id).join(
                     t.transactions, tx.id == lines.issued_tx
@@ -202,9 +210,16 @@ class SqlProjectQueries:
             )  # fmt: skip
             out.append(
                 IssuanceLine(
-                    r.id, r.vintage, r.period_seq, r.period_start, r.period_end, r.registry,
-                    int(r.quantity), serials.format(), r.created_at.date(),
-                )  # fmt: skip
+                    r.id,
+                    r.vintage,
+                    r.period_seq,
+                    r.period_start,
+                    r.period_end,
+                    r.registry,
+                    int(r.quantity),
+                    serials.format(),
+                    r.created_at.date(),
+                )
             )
         return out
 

@@ -3,7 +3,7 @@ change of the registry's state, recorded in the transparency log like any other.
 
 ``portfolio_project_imported`` carries the whole project (and the cycle project it is
 linked to, if any), ``portfolio_project_linked`` a link made after the import, and
-``partner_country_recorded`` the whole country. Replay (``jcm log verify``) rebuilds the
+``partner_country_recorded`` the whole country. Replay (the log's verification) rebuilds the
 ``portfolio_projects`` and ``partner_countries`` rows from them alone.
 """
 

@@ -108,9 +108,7 @@ class FundedProject:
 
 
 def _bad(row: int, field: str, problem: str) -> InvalidInput:
-    return InvalidInput(
-        "P8_PORTFOLIO_ROW", f"Row {row}: {field} {problem}.", row=row, field=field
-    )
+    return InvalidInput("P8_PORTFOLIO_ROW", f"Row {row}: {field} {problem}.", row=row, field=field)
 
 
 def _text(row: int, data: Mapping[str, str], field: str, limit: int, required: bool) -> str:
@@ -206,9 +204,7 @@ def country_from_row(row: int, data: Mapping[str, str]) -> PartnerCountry:
     )
 
 
-def check_portfolio(
-    projects: list[FundedProject], countries: list[PartnerCountry]
-) -> None:
+def check_portfolio(projects: list[FundedProject], countries: list[PartnerCountry]) -> None:
     """The lists fit together: one row per country and per project id, every project in a
     partner country."""
     codes = [c.code for c in countries]

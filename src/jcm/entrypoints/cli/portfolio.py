@@ -21,12 +21,12 @@ MAX_LIST_BYTES = 4 * 2**20  # the seed lists are ~40 kB
 def _text(path: Path | None, what: str) -> str | None:
     if path is None:
         return None
-    data = read_file(path, what, "P8_PORTFOLIO_ROW", MAX_LIST_BYTES)
+    data = read_file(path, what, "G1_NO_FILE", MAX_LIST_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(
-            "P8_PORTFOLIO_ROW", f"{what} {str(path)!r} is not UTF-8 text.", path=str(path)
+            "G1_NO_FILE", f"{what} {str(path)!r} is not UTF-8 text.", path=str(path)
         ) from None
 
 

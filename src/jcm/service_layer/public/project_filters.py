@@ -14,7 +14,9 @@ from jcm.service_layer.public.project_results import ProjectFilter
 MAX_PAGE = 500
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _METHODOLOGY = re.compile(r"^[A-Z]{2}_AM[0-9]{3}$")
-STATES = tuple(dict.fromkeys([*(s.value for s in PortfolioState), *(s.value for s in ProjectState)]))
+STATES = tuple(
+    dict.fromkeys([*(s.value for s in PortfolioState), *(s.value for s in ProjectState)])
+)
 
 
 def _refuse(field: str, value: str, allowed: str) -> InvalidInput:

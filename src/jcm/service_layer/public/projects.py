@@ -3,7 +3,7 @@ and project pages, and the partner-country pages.
 
 Importing is a change of the registry's state: each partner country and funded project
 added is one log entry (``jcm.domain.portfolio.entries``), written in the same database
-transaction as its row, so ``jcm log verify`` rebuilds both tables from the log. A repeat
+transaction as its row, so verifying the log rebuilds both tables from it. A repeat
 import finds every row already there, identical, and changes nothing; an import that would
 change a stored row is refused whole (``P8_PORTFOLIO_CHANGED``): rows are never overwritten.
 """

@@ -7,6 +7,7 @@ Each row is rebuilt column by column from its entry alone (the entry's time is t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -87,15 +88,18 @@ class PortfolioReplay:
         self.touched[f"funded project {change['project']}"] = index
 
 
+def _touched(state: PortfolioReplay, prefix: str) -> Callable[[Any], int | None]:
+    return lambda key: state.touched.get(f"{prefix} {key}")
+
+
 def compare_portfolio(state: PortfolioReplay, ledger: RowSource) -> Divergence | None:
     """The first stored country or funded project that differs from the replayed one."""
     for spec, expected, prefix in (
         (COUNTRIES, state.countries, "partner country"),
         (PROJECTS, state.projects, "funded project"),
     ):
-        problem = compare_table(
-            spec, expected, ledger.rows(spec.table), lambda k, p=prefix: state.touched.get(f"{p} {k}")
-        )
+        touched = _touched(state, prefix)
+        problem = compare_table(spec, expected, ledger.rows(spec.table), touched)
         if problem is not None:
             return problem
     return None
