@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from jcm.domain.errors import InvalidInput
-from jcm.entrypoints.cli.common import JsonOpt, cli, out, read_file, run, state
+from jcm.entrypoints.cli.common import (
+    JsonOpt,
+    as_operator,
+    cli,
+    out,
+    read_file,
+    run,
+    state,
+)
 from jcm.service_layer.public.project_results import PortfolioImported
 
 portfolio_cli = typer.Typer(help="The funded portfolio and the partner countries.")
@@ -57,7 +65,7 @@ def portfolio_import(
     registered where the list marks them); each added row is a transparency-log entry."""
 
     def action() -> PortfolioImported:
-        views = state.app().public.projects
+        views = state.app().public.projects.acting(as_operator().unit_of_work)
         projects, partners = views.read_lists(
             _text(file, "Funded projects list"), _text(countries, "Partner countries list")
         )

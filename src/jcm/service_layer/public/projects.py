@@ -51,6 +51,11 @@ class ProjectViews:
         self.uow = uow
         self.reference = reference
 
+    def acting(self, uow: PublicUnitOfWorkFactory) -> ProjectViews:
+        """The same views over another unit of work: one acting for a principal, so that
+        the import's log entries record who imported (the console: the operator)."""
+        return ProjectViews(uow, self.reference)
+
     # -- importing --------------------------------------------------------------------------
     def read_lists(
         self, projects_text: str | None = None, countries_text: str | None = None
