@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -83,7 +84,7 @@ def test_the_list_pages_through_all_projects(app: App) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/projects?colour=red", "/projects.csv?colour=red", "/projects.xlsx?sort=id"]
+    "url", ["/projects?colour=red", "/projects.csv?colour=red", "/projects.xlsx?order=id"]
 )
 def test_an_unknown_filter_is_a_400_never_ignored(app: App, url: str) -> None:
     response = site(app).get(url)
@@ -221,3 +222,18 @@ def test_the_log_still_verifies_after_the_pages_are_read(app: App) -> None:
         assert client.get(url).status_code == 200
 
     assert app.log.verify(app.log_verifiers()).ok
+
+
+def test_the_list_sorts_by_capacity_descending_and_refuses_an_unknown_order(app: App) -> None:
+    imported(app)
+    client = site(app)
+
+    sorted_rows = client.get("/projects.csv?_columns=id,capacity_mw&sort=-capacity").text
+    capacities = [line.split(",")[1] for line in sorted_rows.removeprefix(BOM).splitlines()[1:]]
+    given = [Decimal(c) for c in capacities if c]
+    unknown = client.get("/projects?sort=colour")
+
+    assert given == sorted(given, reverse=True)
+    assert capacities.index("") == len(given)  # projects without a capacity come last
+    assert unknown.status_code == 422
+    assert "P8_PORTFOLIO_FILTER" in unknown.text

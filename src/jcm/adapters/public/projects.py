@@ -119,6 +119,22 @@ def _filtered(projects: Subquery, filters: ProjectFilter) -> list[Any]:
     return [column == value for column, value in wanted.items() if value is not None]
 
 
+def _order(projects: Subquery, issued: Subquery, sort: str) -> list[Any]:
+    """The list's order: the chosen key (``-`` for descending; projects without a value
+    last on both databases), then partner, funded before cycle, sequence, id (stable)."""
+    c = projects.c
+    keys = {
+        "capacity": c.capacity_mw,
+        "credits": func.coalesce(issued.c.issued, 0),
+        "state": c.state,
+    }
+    first: list[Any] = []
+    key = keys.get(sort.removeprefix("-"))
+    if key is not None:
+        first = [key.is_(None), key.desc() if sort.startswith("-") else key.asc()]
+    return [*first, c.country, c.kind.desc(), c.seq, c.id]
+
+
 def _plain(value: Decimal | None) -> Decimal | None:
     """A capacity without the column's trailing zeros (1.000 → 1, 0.230 → 0.23)."""
     if value is None:
@@ -150,7 +166,9 @@ class SqlProjectQueries:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def _select(self, filters: ProjectFilter, project_id: str | None = None) -> Any:
+    def _select(
+        self, filters: ProjectFilter, project_id: str | None = None, sort: str = "country"
+    ) -> Any:
         projects = _union()
         found = [] if project_id is None else [projects.c.id == project_id]
         issued = _issued()
@@ -160,13 +178,13 @@ class SqlProjectQueries:
                 projects.outerjoin(issued, issued.c.project_id == projects.c.cycle_project_id)
             )
             .where(*_filtered(projects, filters), *found)
-            .order_by(projects.c.country, projects.c.kind.desc(), projects.c.seq, projects.c.id)
+            .order_by(*_order(projects, issued, sort))
         )
 
     def list_projects(
-        self, filters: ProjectFilter, limit: int, offset: int
+        self, filters: ProjectFilter, limit: int, offset: int, sort: str = "country"
     ) -> Sequence[ProjectRow]:
-        query = self._select(filters).limit(limit).offset(offset)
+        query = self._select(filters, sort=sort).limit(limit).offset(offset)
         return [_row(r) for r in self.connection.execute(query)]
 
     def count_projects(self, filters: ProjectFilter) -> int:

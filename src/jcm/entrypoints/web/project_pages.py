@@ -47,6 +47,16 @@ TechnologyQ = Annotated[str | None, Query(max_length=40)]
 MethodologyQ = Annotated[str | None, Query(max_length=20)]
 StateQ = Annotated[str | None, Query(max_length=40)]
 ColumnsQ = Annotated[str | None, Query(alias="_columns", max_length=2000)]
+SortQ = Annotated[
+    str | None,
+    Query(max_length=20, description="country, capacity, credits, state; -key descends."),
+]
+SORTS = {
+    "country": N_("Partner country"),
+    "-capacity": N_("Largest capacity first"),
+    "-credits": N_("Most credits issued first"),
+    "state": N_("State"),
+}
 
 
 def _filters(
@@ -66,20 +76,22 @@ def _filters(
     )
 
 
-def _all_rows(caller: Caller, filters: ProjectFilter) -> Iterator[ProjectRow]:
+def _all_rows(caller: Caller, filters: ProjectFilter, sort: str) -> Iterator[ProjectRow]:
     """Every matching project, a page of the query at a time (the export streams them)."""
     views = caller.services.public.projects
     offset = 0
     while True:
-        found = views.projects(filters, EXPORT_CHUNK, offset).rows
+        found = views.projects(filters, EXPORT_CHUNK, offset, sort).rows
         yield from found
         if len(found) < EXPORT_CHUNK:
             return
         offset += EXPORT_CHUNK
 
 
-def _query_of(filters: ProjectFilter) -> str:
+def _query_of(filters: ProjectFilter, sort: str | None) -> str:
     given = {k: v for k, v in vars(filters).items() if v is not None}
+    if sort:
+        given["sort"] = sort
     return urlencode(given)
 
 
@@ -92,16 +104,19 @@ def projects(
     technology: TechnologyQ = None,
     methodology: MethodologyQ = None,
     state: StateQ = None,
+    sort: SortQ = None,
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     filters = _filters(country, sector, technology, methodology, state)
     views = caller.services.public.projects
-    found = views.projects(filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
+    found = views.projects(filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE, sort or "country")
     pages = max(1, -(-found.total // PAGE_SIZE))
     context: dict[str, Any] = {
         "found": found,
         "filters": filters,
-        "query": _query_of(filters),
+        "query": _query_of(filters, sort or None),
+        "sort": sort or "country",
+        "sorts": SORTS,
         "page_number": page_number,
         "pages": pages,
         "countries": caller.services.public.projects.countries(),
@@ -113,11 +128,13 @@ def projects(
 
 
 def _export_rows(
-    caller: Caller, filters: ProjectFilter, columns: str | None
+    caller: Caller, filters: ProjectFilter, columns: str | None, sort: str | None
 ) -> tuple[list[str], Iterator[list[Any]]]:
     chosen = chosen_columns(COLUMNS, columns)
-    caller.services.public.projects.projects(filters, 1, 0)  # refuse bad filters before streaming
-    return [c.key for c in chosen], iter(table(_all_rows(caller, filters), chosen))
+    order = sort or "country"
+    # Refuse a bad filter or sort before the response starts streaming.
+    caller.services.public.projects.projects(filters, 1, 0, order)
+    return [c.key for c in chosen], iter(table(_all_rows(caller, filters, order), chosen))
 
 
 @router.page("GET", "/projects.csv", access=PUBLIC, response_class=StreamingResponse)
@@ -128,10 +145,11 @@ def projects_csv(
     technology: TechnologyQ = None,
     methodology: MethodologyQ = None,
     state: StateQ = None,
+    sort: SortQ = None,
     columns: ColumnsQ = None,
 ) -> StreamingResponse:
     filters = _filters(country, sector, technology, methodology, state)
-    header, rows = _export_rows(caller, filters, columns)
+    header, rows = _export_rows(caller, filters, columns, sort)
     return csv_response("jcm-projects.csv", header, rows)
 
 
@@ -143,10 +161,11 @@ def projects_xlsx(
     technology: TechnologyQ = None,
     methodology: MethodologyQ = None,
     state: StateQ = None,
+    sort: SortQ = None,
     columns: ColumnsQ = None,
 ) -> StreamingResponse:
     filters = _filters(country, sector, technology, methodology, state)
-    header, rows = _export_rows(caller, filters, columns)
+    header, rows = _export_rows(caller, filters, columns, sort)
     return xlsx_response("jcm-projects.xlsx", "projects", header, rows)
 
 

@@ -43,6 +43,14 @@ def check_filters(filters: ProjectFilter) -> None:
         raise _refuse("methodology", filters.methodology, "a methodology id such as KE_AM002")
 
 
+SORTS = ("country", "capacity", "-capacity", "credits", "-credits", "state")
+
+
+def check_sort(sort: str) -> None:
+    if sort not in SORTS:
+        raise _refuse("sort", sort, ", ".join(SORTS))
+
+
 def check_page(limit: int, offset: int) -> None:
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= 10**9:
         raise InvalidInput(

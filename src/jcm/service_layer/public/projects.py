@@ -27,7 +27,7 @@ from jcm.domain.portfolio.model import (
 from jcm.service_layer.cycle import lookups as lk
 from jcm.service_layer.cycle.results import MonitoringSummary
 from jcm.service_layer.public.ports import PublicUnitOfWork, PublicUnitOfWorkFactory
-from jcm.service_layer.public.project_filters import check_filters, check_page
+from jcm.service_layer.public.project_filters import check_filters, check_page, check_sort
 from jcm.service_layer.public.project_ports import ReferenceData
 from jcm.service_layer.public.project_results import (
     CountryDetail,
@@ -99,11 +99,16 @@ class ProjectViews:
         )  # fmt: skip
 
     # -- the list -------------------------------------------------------------------------------
-    def projects(self, filters: ProjectFilter, limit: int = 50, offset: int = 0) -> ProjectPage:
+    def projects(
+        self, filters: ProjectFilter, limit: int = 50, offset: int = 0, sort: str = "country"
+    ) -> ProjectPage:
+        """A page of the list; ``sort``: country (default), capacity, credits or state, a
+        leading ``-`` for descending."""
         check_filters(filters)
+        check_sort(sort)
         check_page(limit, offset)
         with self.uow(read_only=True) as uow:
-            rows = uow.public.projects.list_projects(filters, limit, offset)
+            rows = uow.public.projects.list_projects(filters, limit, offset, sort)
             total = uow.public.projects.count_projects(filters)
         return ProjectPage(tuple(rows), total, limit, offset)
 
