@@ -160,6 +160,9 @@ def test_a_project_page_shows_the_title_in_the_readers_language_and_its_history(
     assert "JP-KE-JCM-KE001-" in english.text
     assert "KE-KE-JCM-KE001-" in english.text
     assert "Issued in Japan's registry" in english.text
+    # The cycle project's own id finds the funded project that stands for it.
+    by_cycle_id = site(app, language="en").get("/projects/KE001")
+    assert "<h1>1 MW solar PV at factory</h1>" in by_cycle_id.text
 
 
 def test_a_cycle_project_with_no_funded_project_has_its_own_page(app: App) -> None:

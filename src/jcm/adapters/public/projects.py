@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
@@ -170,7 +171,12 @@ class SqlProjectQueries:
         self, filters: ProjectFilter, project_id: str | None = None, sort: str = "country"
     ) -> Any:
         projects = _union()
-        found = [] if project_id is None else [projects.c.id == project_id]
+        # A cycle project that a funded project stands for is found under either id.
+        found = (
+            []
+            if project_id is None
+            else [or_(projects.c.id == project_id, projects.c.cycle_project_id == project_id)]
+        )
         issued = _issued()
         return (
             select(projects, issued.c.issued)
