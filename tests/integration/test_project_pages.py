@@ -155,7 +155,7 @@ def test_a_project_page_shows_the_title_in_the_readers_language_and_its_history(
     assert "サイクルの履歴" in japanese.text
     assert "Cycle history" in english.text
     for step in ("submit_pin", "register"):
-        assert f"<td>{step}</td>" in english.text
+        assert f'<code class="step">{step}</code>' in english.text
     assert "KE_AM002" in english.text
     assert "JP-KE-JCM-KE001-" in english.text
     assert "KE-KE-JCM-KE001-" in english.text
