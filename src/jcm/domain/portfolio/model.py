@@ -10,6 +10,7 @@ row and the field, so a file is either imported whole or not at all.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -209,14 +210,14 @@ def check_portfolio(projects: list[FundedProject], countries: list[PartnerCountr
     partner country."""
     codes = [c.code for c in countries]
     if len(set(codes)) != len(codes):
-        twice = sorted({c for c in codes if codes.count(c) > 1})
+        twice = sorted(c for c, n in Counter(codes).items() if n > 1)
         raise InvalidInput(
             "P8_PORTFOLIO_ROW", f"Partner countries listed twice: {', '.join(twice)}.",
             field="iso3166_alpha2",
         )  # fmt: skip
     ids = [p.id for p in projects]
     if len(set(ids)) != len(ids):
-        twice = sorted({i for i in ids if ids.count(i) > 1})
+        twice = sorted(i for i, n in Counter(ids).items() if n > 1)
         raise InvalidInput(
             "P8_PORTFOLIO_ROW", f"Funded projects listed twice: {', '.join(twice[:10])}.",
             field="seq",
