@@ -25,6 +25,7 @@ from jcm.adapters.log_keys import KeyFiles, key_dir
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.monitoring_sheet import OpenpyxlMonitoringSheets
 from jcm.adapters.passwords import Argon2Passwords, PyOtpTotp
+from jcm.adapters.reference_data import CsvReferenceData
 from jcm.adapters.signing import NoteVerifier
 from jcm.adapters.unit_of_work import SqlUnitOfWork
 from jcm.adapters.webhook_secrets import FernetSecretBox
@@ -341,5 +342,5 @@ def bootstrap(
             crash_point,
         ),
         IdentityService(unit_of_work, Argon2Passwords(), PyOtpTotp()),
-        PublicService.over(unit_of_work, FpdfCertificates()),
+        PublicService.over(unit_of_work, FpdfCertificates(), CsvReferenceData()),
     )

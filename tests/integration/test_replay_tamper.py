@@ -2,12 +2,12 @@
 
 A registry is populated once per backend: three registries, every kind of registry move,
 status changes, a rule book, a proposed methodology, two projects walked from PIN to credits
-in both registries (the demo), idempotency keys on every step and signed checkpoints. Then,
-for every table of ``jcm.adapters.schema`` and every column, one value is altered in a copy
-of that database; for every table one row is deleted and one inserted. Each time verify must
-fail and name the table, the row's key and the column. A column added to the schema later
-gets its own case here, so it fails until verify covers it or it is exempted below with a
-reason.
+in both registries and the funded portfolio (the demo), idempotency keys on every step and
+signed checkpoints. Then, for every table of ``jcm.adapters.schema`` and every column, one
+value is altered in a copy of that database; for every table one row is deleted and one
+inserted. Each time verify must fail and name the table, the row's key and the column. A
+column added to the schema later gets its own case here, so it fails until verify covers it
+or it is exempted below with a reason.
 """
 
 from __future__ import annotations
@@ -102,7 +102,15 @@ PARENT_KEY = {"unit_blocks": "decision_id", "transaction_ranges": "transaction_i
 
 
 def populate(app: App) -> None:
-    run_demo(app.registry, app.cycle, app.documents, app.log, identity=app.identity, progress=False)
+    run_demo(
+        app.registry,
+        app.cycle,
+        app.documents,
+        app.log,
+        identity=app.identity,
+        portfolio=app.public.projects,  # partner countries and funded projects
+        progress=False,
+    )
     r = app.registry
     r.set_registry_active(c.SetRegistryActive("ID", False, "audit"), key="t:suspend:ID")
     r.set_registry_active(c.SetRegistryActive("ID", True), key="t:resume:ID")

@@ -456,3 +456,19 @@ portfolio_projects = Table(
     Column("imported_at", UtcDateTime(), nullable=False),
     UniqueConstraint("country", "seq"),
 )
+
+# The JCM partner countries (shared/data): signing date and place, names in both languages;
+# imported with the funded portfolio, each row a logged change (migration 0011).
+partner_countries = Table(
+    "partner_countries",
+    metadata,
+    Column("code", String(2), primary_key=True),  # ISO 3166-1 alpha-2
+    Column("position", Integer, nullable=False),  # order of signing (1 = Mongolia)
+    Column("name_ja", String(100), nullable=False),
+    Column("name_en", String(100), nullable=False),
+    Column("region_ja", String(100), nullable=False),
+    Column("signed_on", Date, nullable=True),
+    Column("signed_place_ja", String(100), nullable=False),
+    Column("note", String(300), nullable=False),
+    Column("imported_at", UtcDateTime(), nullable=False),
+)

@@ -24,6 +24,8 @@ from jcm.entrypoints.demo_cycle import run_cycle
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
+from jcm.service_layer.public.project_results import PortfolioImported
+from jcm.service_layer.public.projects import ProjectViews
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService
 
@@ -35,6 +37,7 @@ def run_demo(
     log: LogService | None = None,
     *,
     identity: IdentityService,
+    portfolio: ProjectViews | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
     console = Console(stderr=True, highlight=False, quiet=not progress)
@@ -102,6 +105,13 @@ def run_demo(
         c.Move(jp_buyer, quantity=50, beneficiary="Demo Trading KK"), key="demo:retire:JP"
     )
     step("transfers, cancellation and retirement done")
+    if portfolio is not None:
+        result_portfolio = import_portfolio(portfolio)
+        step(
+            f"funded portfolio: {result_portfolio.countries_added} partner countries and "
+            f"{result_portfolio.projects_added} funded projects added "
+            f"({result_portfolio.links_made} linked to the demo's cycle projects)"
+        )
     audit = service.audit()
     result: dict[str, Any] = {
         "cycle": cycle_result,
@@ -123,6 +133,18 @@ def run_demo(
             "note": checkpoint.note,
         }
     return result
+
+
+# The demo's cycle projects that stand for a funded project of the seed list: KE001 is
+# Kenya's "1 MW solar PV at a factory" (KE seq 1). ID001's chiller matches no one row.
+DEMO_LINKS = {"KE-F001": "KE001"}
+
+
+def import_portfolio(views: ProjectViews) -> PortfolioImported:
+    """The 29 partner countries and 252 funded projects (packaged lists), after the cycle
+    projects exist so that the link can be made; a second run changes nothing."""
+    projects, countries = views.read_lists()
+    return views.import_portfolio(projects, countries, DEMO_LINKS)
 
 
 def log_size(log: LogService) -> int:

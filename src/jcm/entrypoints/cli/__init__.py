@@ -15,6 +15,7 @@ from jcm.entrypoints.cli import (  # noqa: F401 - each module registers its comm
     monitoring,
     moves,
     organisations,
+    portfolio,
     projects,
     registry,
     serve,

@@ -8,6 +8,7 @@ import typer
 
 from jcm.entrypoints.cli.common import (
     JsonOpt,
+    as_operator,
     cli,
     emit,
     out,
@@ -46,6 +47,7 @@ def demo(
             app.documents,
             app.log,
             identity=app.identity,
+            portfolio=app.public.projects.acting(as_operator().unit_of_work),
             progress=not (json_out or state.json),
         )
 

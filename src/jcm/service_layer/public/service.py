@@ -8,6 +8,7 @@ from jcm.service_layer.public.certificates import CertificateRenderer, Certifica
 from jcm.service_layer.public.dashboard import DashboardViews
 from jcm.service_layer.public.ledger import LedgerViews
 from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
+from jcm.service_layer.public.project_ports import ReferenceData
 from jcm.service_layer.public.projects import ProjectViews
 
 
@@ -20,10 +21,13 @@ class PublicService:
 
     @classmethod
     def over(
-        cls, uow: PublicUnitOfWorkFactory, certificates: CertificateRenderer | None = None
+        cls,
+        uow: PublicUnitOfWorkFactory,
+        certificates: CertificateRenderer | None = None,
+        reference: ReferenceData | None = None,
     ) -> PublicService:
         return cls(
-            ProjectViews(uow),
+            ProjectViews(uow, reference),
             LedgerViews(uow),
             DashboardViews(uow),
             CertificateViews(uow, certificates),

@@ -25,6 +25,7 @@ from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
 from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
+from jcm.service_layer.transparency.portfolio_replay import PortfolioReplay
 
 __all__ = [
     "AttributionError",
@@ -108,6 +109,7 @@ class Replayer:
     def __init__(self, on_transaction: Callable[[ExpectedTransaction], None] = _ignore) -> None:
         self.state = ReplayState()
         self.cycle = CycleReplayer(self._decisions_of)
+        self.portfolio = PortfolioReplay()
         self.on_transaction = on_transaction
         self.now = datetime.min  # the time of the entry being applied
 
@@ -145,6 +147,12 @@ class Replayer:
             except CycleReplayError as error:
                 raise ReplayError(index, str(error)) from None
             except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
+            return
+        if self.portfolio.handles(kind):
+            try:
+                self.portfolio.apply(index, str(kind), change, self.now)
+            except (KeyError, TypeError, ValueError) as error:
                 raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
             return
         handler = getattr(self, f"_on_{kind}", None)
