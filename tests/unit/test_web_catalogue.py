@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
 from jcm.entrypoints.web import i18n
 
@@ -67,3 +68,19 @@ def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
 def test_the_japanese_pages_translate_and_the_english_ones_do_not() -> None:
     assert i18n.translations("ja").gettext("Projects") == "プロジェクト"
     assert i18n.translations("en").gettext("Projects") == "Projects"
+
+
+def test_a_message_in_two_area_catalogues_has_one_translation() -> None:
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in i18n.catalogue_files("ja"):
+        with path.open("rb") as handle:
+            part = read_po(handle, locale="ja")
+        for entry in part:
+            if not entry.id or isinstance(entry.id, tuple):
+                continue
+            text = str(entry.string)
+            earlier = seen.setdefault(str(entry.id), (text, path.name))
+            if earlier[0] != text:
+                clashes.append(f"{entry.id!r}: {earlier[1]} {earlier[0]!r}, {path.name} {text!r}")
+    assert clashes == []
