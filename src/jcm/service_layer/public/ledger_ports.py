@@ -14,34 +14,36 @@ Row = Mapping[str, Any]
 class LedgerQueries(Protocol):
     """Read-only queries of this area."""
 
-    def issuances(self, filters: IssuanceFilter, before: int | None, limit: int) -> list[Row]:
+    def issuances(self, filters: IssuanceFilter, before: int | None, limit: int) -> Sequence[Row]:
         """Issuance transactions (id, registry, quantity, created_at), newest first, older
         than the transaction ``before`` when given."""
         ...
 
-    def retirements(self, filters: RetirementFilter, before: int | None, limit: int) -> list[Row]:
+    def retirements(
+        self, filters: RetirementFilter, before: int | None, limit: int
+    ) -> Sequence[Row]:
         """Cancellations and retirements (id, kind, registry, source, quantity, detail,
         created_at), newest first."""
         ...
 
-    def ranges_of(self, transactions: Sequence[int]) -> list[Row]:
+    def ranges_of(self, transactions: Sequence[int]) -> Sequence[Row]:
         """The serial ranges of these transactions, each with its decision (project, partner,
         vintage, period, reference), the origin registry and the project's title."""
         ...
 
-    def article6_of(self, transactions: Sequence[int]) -> list[Row]:
+    def article6_of(self, transactions: Sequence[int]) -> Sequence[Row]:
         """Per transaction, the units of its ranges now held, grouped by their Article 6
         attributes (authorised_uses, first_transferred, ca_status, quantity)."""
         ...
 
     def blocks_in(
         self, decision_id: int, origin: str, start: int, end: int, limit: int
-    ) -> list[Row]:
+    ) -> Sequence[Row]:
         """The blocks of ``origin``'s units overlapping serials [start, end] of a decision, in
         serial order, with their account's type and status (at most ``limit``)."""
         ...
 
-    def touching(self, decision_id: int, start: int, end: int, limit: int) -> list[Row]:
+    def touching(self, decision_id: int, start: int, end: int, limit: int) -> Sequence[Row]:
         """The transactions whose ranges overlap serials [start, end] of a decision, oldest
         first (transaction id, kind, registry, source, destination, created_at, range)."""
         ...
