@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, or_, select
+from sqlalchemy import Connection, RowMapping, Select, and_, or_, select
 
 from jcm.adapters import schema as t
 from jcm.service_layer.public.ledger_results import IssuanceFilter, RetirementFilter
@@ -38,20 +38,17 @@ def _in_year(query: Select[Any], year: int | None) -> Select[Any]:
     return query.where(_TX.created_at >= start, _TX.created_at < end)
 
 
-def _of_project(query: Select[Any], project: str | None, country: str | None = None) -> Select[Any]:
-    if project is None and country is None:
+def _of_project(query: Select[Any], project: str | None) -> Select[Any]:
+    # From the project's decisions to their ranges: bounded by the project's own
+    # transactions, never a scan of every transaction for a rare project.
+    if project is None:
         return query
     touched = (
         select(_R.transaction_id)
         .join(t.decisions, _D.id == _R.decision_id)
-        .join(t.projects, t.projects.c.id == _D.project_id)
-        .where(_R.transaction_id == _TX.id)
+        .where(_D.project_id == project)
     )
-    if project is not None:
-        touched = touched.where(_D.project_id == project)
-    if country is not None:
-        touched = touched.where(t.projects.c.partner == country)
-    return query.where(exists(touched))
+    return query.where(_TX.id.in_(touched))
 
 
 def _page(query: Select[Any], before: int | None, limit: int) -> Select[Any]:
@@ -64,23 +61,35 @@ class SqlLedgerQueries:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def _rows(self, query: Select[Any]) -> list[dict[str, Any]]:
-        return [dict(row._mapping) for row in self.connection.execute(query)]
+    def _rows(self, query: Select[Any]) -> list[RowMapping]:
+        # Read-only mappings over the fetched rows: no copy per row.
+        return [row._mapping for row in self.connection.execute(query)]
 
     def issuances(
         self, filters: IssuanceFilter, before: int | None, limit: int
-    ) -> list[dict[str, Any]]:
-        query: Select[Any] = select(_TX.id, _TX.registry, _TX.quantity, _TX.created_at).where(
-            _TX.kind == "issuance"
-        )
+    ) -> list[RowMapping]:
+        # Issuances are few beside the moves: found through the decision lines they
+        # issued (a small table), not by scanning every transaction for their kind.
+        lines = select(_L.issued_tx).where(_L.issued_tx.is_not(None))
         if filters.registry is not None:
-            query = query.where(_TX.registry == filters.registry)
-        query = _of_project(_in_year(query, filters.year), filters.project, filters.country)
+            lines = lines.where(_L.registry == filters.registry)
+        if filters.project is not None or filters.country is not None:
+            lines = lines.join(t.decisions, _D.id == _L.decision_id)
+        if filters.project is not None:
+            lines = lines.where(_D.project_id == filters.project)
+        if filters.country is not None:
+            lines = lines.join(t.projects, t.projects.c.id == _D.project_id).where(
+                t.projects.c.partner == filters.country
+            )
+        query: Select[Any] = select(_TX.id, _TX.registry, _TX.quantity, _TX.created_at).where(
+            _TX.id.in_(lines), _TX.kind == "issuance"
+        )
+        query = _in_year(query, filters.year)
         return self._rows(_page(query, before, limit))
 
     def retirements(
         self, filters: RetirementFilter, before: int | None, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[RowMapping]:
         kinds = (filters.kind,) if filters.kind else TERMINAL_KINDS
         query: Select[Any] = select(
             _TX.id, _TX.kind, _TX.registry, _TX.source, _TX.quantity, _TX.detail, _TX.created_at
@@ -92,7 +101,7 @@ class SqlLedgerQueries:
         query = _of_project(_in_year(query, filters.year), filters.project)
         return self._rows(_page(query, before, limit))
 
-    def ranges_of(self, transactions: Sequence[int]) -> list[dict[str, Any]]:
+    def ranges_of(self, transactions: Sequence[int]) -> list[RowMapping]:
         if not transactions:
             return []
         title = _CYCLE.body["title"].as_string()
@@ -133,7 +142,7 @@ class SqlLedgerQueries:
         )
         return self._rows(query)
 
-    def article6_of(self, transactions: Sequence[int]) -> list[dict[str, Any]]:
+    def article6_of(self, transactions: Sequence[int]) -> list[RowMapping]:
         if not transactions:
             return []
         quantity = (_B.serial_end - _B.serial_start + 1).label("quantity")
@@ -160,7 +169,7 @@ class SqlLedgerQueries:
 
     def blocks_in(
         self, decision_id: int, origin: str, start: int, end: int, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[RowMapping]:
         # The block holding `start` begins at or before it; the others begin inside.
         first = (
             select(_B.id)
@@ -200,7 +209,7 @@ class SqlLedgerQueries:
         )
         return self._rows(query)
 
-    def touching(self, decision_id: int, start: int, end: int, limit: int) -> list[dict[str, Any]]:
+    def touching(self, decision_id: int, start: int, end: int, limit: int) -> list[RowMapping]:
         query = (
             select(
                 _R.transaction_id,
