@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, and_, or_, select
+from sqlalchemy import Connection, RowMapping, Select, and_, func, or_, select
 
 from jcm.adapters import schema as t
 from jcm.service_layer.public.ledger_results import IssuanceFilter, RetirementFilter
@@ -99,7 +99,40 @@ class SqlLedgerQueries:
         if filters.purpose is not None:
             query = query.where(_TX.detail["purpose"].as_string() == filters.purpose)
         query = _of_project(_in_year(query, filters.year), filters.project)
-        return self._rows(_page(query, before, limit))
+        page = _page(query, before, limit).subquery("page")
+        # The page's ranges, decisions and blocks in the same statement: units in a
+        # terminal account never move again, so a range is one block (or a few, if an
+        # adjustment split it later) and the rows stay about one per range.
+        whole = (
+            select(
+                *page.c,
+                _R.serial_start,
+                _R.serial_end,
+                _D.project_id,
+                _D.vintage,
+                _D.period_seq,
+                t.projects.c.partner,
+                _B.origin_registry.label("origin"),
+                _B.authorised_uses,
+                _B.first_transferred,
+                _B.ca_status,
+                (_B.serial_end - _B.serial_start + 1).label("held"),
+            )
+            .select_from(page)
+            .join(t.transaction_ranges, _R.transaction_id == page.c.id)
+            .join(t.decisions, _D.id == _R.decision_id)
+            .join(t.projects, t.projects.c.id == _D.project_id)
+            .join(
+                t.unit_blocks,
+                and_(
+                    _B.decision_id == _R.decision_id,
+                    _B.serial_start >= _R.serial_start,
+                    _B.serial_start <= _R.serial_end,
+                ),
+            )
+            .order_by(page.c.id.desc(), _R.id, _B.serial_start)
+        )
+        return self._rows(whole)
 
     def ranges_of(self, transactions: Sequence[int]) -> list[RowMapping]:
         if not transactions:
@@ -145,7 +178,7 @@ class SqlLedgerQueries:
     def article6_of(self, transactions: Sequence[int]) -> list[RowMapping]:
         if not transactions:
             return []
-        quantity = (_B.serial_end - _B.serial_start + 1).label("quantity")
+        quantity = func.sum(_B.serial_end - _B.serial_start + 1).label("quantity")
         blocks = (
             select(
                 _R.transaction_id,
@@ -163,8 +196,10 @@ class SqlLedgerQueries:
                 ),
             )
             .where(_R.transaction_id.in_(list(transactions)))
+            # An issuance's units may since have split into thousands of blocks: summed
+            # here, a handful of attribute sets per transaction reach Python.
+            .group_by(_R.transaction_id, _B.authorised_uses, _B.first_transferred, _B.ca_status)
         )
-        # Summed in Python: a handful of distinct attribute sets per transaction.
         return self._rows(blocks)
 
     def blocks_in(

@@ -96,11 +96,8 @@ class LedgerViews:
         self, filters: RetirementFilter, before: int | None, limit: int
     ) -> list[RetirementRow]:
         with self.uow(read_only=True) as uow:
-            queries = uow.public.ledger
-            found = queries.retirements(filters, before, limit)
-            ids = [int(row["id"]) for row in found]
-            ranges, article6 = _pieces(queries, ids)
-        return [_retirement(row, ranges[int(row["id"])], article6[int(row["id"])]) for row in found]
+            found = uow.public.ledger.retirements(filters, before, limit)
+        return [_retirement(rows) for rows in _by_transaction(found)]
 
     # -- serial search --------------------------------------------------------------------
     def search_serials(self, text: str) -> SerialSearch:
@@ -170,7 +167,7 @@ def _serial(row: Row, start: int | None = None, end: int | None = None) -> str:
     project = str(row["project_id"])
     return SerialRange(
         str(row["origin"]),
-        str(row.get("partner") or project[:2]),
+        str(row["partner"]),
         project,
         int(row["vintage"]),
         int(row["period_seq"]),
@@ -179,11 +176,11 @@ def _serial(row: Row, start: int | None = None, end: int | None = None) -> str:
     ).format()
 
 
-def _article6(quantity: int, blocks: Iterable[Row]) -> Article6Status:
+def _article6(quantity: int, blocks: Iterable[Row], held_key: str = "quantity") -> Article6Status:
     authorised = first = applied = pending = 0
     uses: set[str] = set()
     for block in blocks:
-        held = int(block["quantity"])
+        held = int(block[held_key])
         found = [u for u in str(block["authorised_uses"] or "").split(",") if u]
         if found:
             authorised += held
@@ -222,9 +219,23 @@ def _distinct(values: Iterable[T]) -> tuple[T, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _retirement(row: Row, ranges: list[Row], blocks: list[Row]) -> RetirementRow:
+def _by_transaction(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """Consecutive rows of the same transaction, grouped (the query orders them so)."""
+    group: list[Row] = []
+    for row in rows:
+        if group and group[0]["id"] != row["id"]:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def _retirement(rows: list[Row]) -> RetirementRow:
+    row = rows[0]
     detail = row["detail"] if isinstance(row["detail"], dict) else {}
     quantity = int(row["quantity"])
+    ranges = list({(r["serial_start"], r["serial_end"]): r for r in rows}.values())
     return RetirementRow(
         int(row["id"]),
         row["created_at"],
@@ -239,7 +250,7 @@ def _retirement(row: Row, ranges: list[Row], blocks: list[Row]) -> RetirementRow
         tuple(_serial(r) for r in ranges),
         _text(detail.get("beneficiary")),
         _text(detail.get("note")),
-        _article6(quantity, blocks),
+        _article6(quantity, rows, "held"),
     )
 
 

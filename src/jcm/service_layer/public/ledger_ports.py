@@ -23,7 +23,10 @@ class LedgerQueries(Protocol):
         self, filters: RetirementFilter, before: int | None, limit: int
     ) -> Sequence[Row]:
         """Cancellations and retirements (id, kind, registry, source, quantity, detail,
-        created_at), newest first."""
+        created_at), newest first, ``limit`` transactions: one row per range and block
+        now holding its units, with the range (serial_start, serial_end), its decision
+        (project_id, vintage, period_seq, partner), the origin registry and the block's
+        Article 6 attributes and quantity (``held``)."""
         ...
 
     def ranges_of(self, transactions: Sequence[int]) -> Sequence[Row]:
