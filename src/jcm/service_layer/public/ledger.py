@@ -34,7 +34,7 @@ MAX_BLOCKS = 100  # blocks one search shows
 MAX_EVENTS = 2_000  # history rows one search reads
 _STATUS_OF_ACCOUNT = {"cancellation": "cancelled", "retirement": "retired"}
 
-Row = Mapping[str, Any]
+Row = Mapping[Any, Any]  # as the port gives it
 T = TypeVar("T")
 
 

@@ -8,7 +8,9 @@ from typing import Any, Protocol
 
 from jcm.service_layer.public.ledger_results import IssuanceFilter, RetirementFilter
 
-Row = Mapping[str, Any]
+# A row by column name (the adapter's mappings also accept column objects as keys, and a
+# Mapping is invariant in its key type).
+Row = Mapping[Any, Any]
 
 
 class LedgerQueries(Protocol):
