@@ -1,10 +1,306 @@
-"""Use cases of the ledger views (filled in by that area's work)."""
+"""Use cases of the public ledger views: issuances, cancellations and retirements (a page at
+a time for the HTML lists, every row streamed for the exports), and the serial search."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from jcm.domain.errors import InvalidInput
+from jcm.domain.registry.serials import SerialRange
+from jcm.service_layer.public.ledger_ports import LedgerQueries
+from jcm.service_layer.public.ledger_results import (
+    JAPAN,
+    Article6Status,
+    BlockEvent,
+    FoundBlock,
+    IssuanceFilter,
+    IssuancePage,
+    IssuanceRow,
+    RetirementFilter,
+    RetirementPage,
+    RetirementRow,
+    SerialSearch,
+)
 from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
+from jcm.service_layer.registry.lookups import decision_of_serial
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 200
+EXPORT_PAGE = 500  # rows read per statement while an export streams
+MAX_SERIAL_QUERY = 100  # characters: the longest serial range is well under this
+MAX_BLOCKS = 100  # blocks one search shows
+MAX_EVENTS = 2_000  # history rows one search reads
+_STATUS_OF_ACCOUNT = {"cancellation": "cancelled", "retirement": "retired"}
+
+Row = Mapping[Any, Any]  # as the port gives it
+T = TypeVar("T")
+
+
+class _Keyed(Protocol):
+    @property
+    def transaction_id(self) -> int: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
+def page_size(size: int | None) -> int:
+    """The page size asked for, within 1..MAX_PAGE (DEFAULT_PAGE when not asked)."""
+    if size is None:
+        return DEFAULT_PAGE
+    return max(1, min(MAX_PAGE, size))
 
 
 class LedgerViews:
     def __init__(self, uow: PublicUnitOfWorkFactory) -> None:
         self.uow = uow
+
+    # -- issuances ------------------------------------------------------------------------
+    def issuances(
+        self, filters: IssuanceFilter, *, cursor: int | None = None, size: int | None = None
+    ) -> IssuancePage:
+        """One page, newest first; ``cursor`` is the previous page's ``next_cursor``."""
+        limit = page_size(size)
+        rows = self._issuance_page(filters, cursor, limit + 1)
+        return IssuancePage(tuple(rows[:limit]), _next(rows, limit), limit)
+
+    def issuance_rows(self, filters: IssuanceFilter) -> Iterator[IssuanceRow]:
+        """Every matching issuance, newest first, read a page at a time as it is consumed
+        (each page in its own short read, so a slow download holds no connection)."""
+        return _stream(lambda before: self._issuance_page(filters, before, EXPORT_PAGE))
+
+    def _issuance_page(
+        self, filters: IssuanceFilter, before: int | None, limit: int
+    ) -> list[IssuanceRow]:
+        with self.uow(read_only=True) as uow:
+            queries = uow.public.ledger
+            found = queries.issuances(filters, before, limit)
+            ids = [int(row["id"]) for row in found]
+            ranges, article6 = _pieces(queries, ids)
+        return [_issuance(row, ranges[int(row["id"])], article6[int(row["id"])]) for row in found]
+
+    # -- cancellations and retirements ----------------------------------------------------
+    def retirements(
+        self, filters: RetirementFilter, *, cursor: int | None = None, size: int | None = None
+    ) -> RetirementPage:
+        limit = page_size(size)
+        rows = self._retirement_page(filters, cursor, limit + 1)
+        return RetirementPage(tuple(rows[:limit]), _next(rows, limit), limit)
+
+    def retirement_rows(self, filters: RetirementFilter) -> Iterator[RetirementRow]:
+        return _stream(lambda before: self._retirement_page(filters, before, EXPORT_PAGE))
+
+    def _retirement_page(
+        self, filters: RetirementFilter, before: int | None, limit: int
+    ) -> list[RetirementRow]:
+        with self.uow(read_only=True) as uow:
+            found = uow.public.ledger.retirements(filters, before, limit)
+        return [_retirement(rows) for rows in _by_transaction(found)]
+
+    # -- serial search --------------------------------------------------------------------
+    def search_serials(self, text: str) -> SerialSearch:
+        """Where each unit of a serial or serial range is now, block by block, and every
+        transaction that touched it (U6 for a malformed serial, U1 for one never issued)."""
+        cleaned = text.strip()
+        if not cleaned or len(cleaned) > MAX_SERIAL_QUERY:
+            raise InvalidInput(
+                "U6_BAD_SERIAL",
+                f"Give one serial or serial range of at most {MAX_SERIAL_QUERY} characters, "
+                "e.g. JP-KE-JCM-KE001-2024-1-501-1000.",
+                length=len(cleaned),
+            )
+        with self.uow(read_only=True) as uow:
+            serial, decision = decision_of_serial(uow.ledger, cleaned)
+            queries = uow.public.ledger
+            blocks = queries.blocks_in(
+                decision.id, serial.origin, serial.start, serial.end, MAX_BLOCKS + 1
+            )
+            shown = blocks[:MAX_BLOCKS]
+            last = min(serial.end, int(shown[-1]["serial_end"])) if shown else serial.start
+            events = (
+                queries.touching(decision.id, serial.start, last, MAX_EVENTS + 1) if shown else []
+            )
+        found = tuple(_found_block(serial, block, events[:MAX_EVENTS]) for block in shown)
+        return SerialSearch(
+            serial.format(),
+            decision.project_id,
+            serial.partner,
+            decision.vintage,
+            decision.period_seq,
+            serial.quantity,
+            sum(b.quantity for b in found),
+            found,
+            len(blocks) > MAX_BLOCKS or len(events) > MAX_EVENTS,
+        )
+
+
+# -- assembling rows (pure) -------------------------------------------------------------------
+def _next(rows: Sequence[_Keyed], limit: int) -> int | None:
+    return rows[limit - 1].transaction_id if len(rows) > limit else None
+
+
+def _stream(read: Callable[[int | None], list[K]]) -> Iterator[K]:
+    before: int | None = None
+    while True:
+        rows = read(before)
+        yield from rows
+        if len(rows) < EXPORT_PAGE:
+            return
+        before = rows[-1].transaction_id
+
+
+def _pieces(
+    queries: LedgerQueries, ids: Sequence[int]
+) -> tuple[dict[int, list[Row]], dict[int, list[Row]]]:
+    ranges: dict[int, list[Row]] = defaultdict(list)
+    for row in queries.ranges_of(ids):
+        ranges[int(row["transaction_id"])].append(row)
+    article6: dict[int, list[Row]] = defaultdict(list)
+    for row in queries.article6_of(ids):
+        article6[int(row["transaction_id"])].append(row)
+    return ranges, article6
+
+
+def _serial(row: Row, start: int | None = None, end: int | None = None) -> str:
+    project = str(row["project_id"])
+    return SerialRange(
+        str(row["origin"]),
+        str(row["partner"]),
+        project,
+        int(row["vintage"]),
+        int(row["period_seq"]),
+        int(row["serial_start"] if start is None else start),
+        int(row["serial_end"] if end is None else end),
+    ).format()
+
+
+def _article6(quantity: int, blocks: Iterable[Row], held_key: str = "quantity") -> Article6Status:
+    authorised = first = applied = pending = 0
+    uses: set[str] = set()
+    for block in blocks:
+        held = int(block[held_key])
+        found = [u for u in str(block["authorised_uses"] or "").split(",") if u]
+        if found:
+            authorised += held
+            uses.update(found)
+        first += held if block["first_transferred"] else 0
+        applied += held if block["ca_status"] == "applied" else 0
+        pending += held if block["ca_status"] == "pending" else 0
+    return Article6Status(quantity, authorised, tuple(sorted(uses)), first, applied, pending)
+
+
+def _issuance(row: Row, ranges: list[Row], blocks: list[Row]) -> IssuanceRow:
+    first = ranges[0]  # an issuance has one range per allocation line it issued
+    registry = str(row["registry"])
+    quantity = int(row["quantity"])
+    return IssuanceRow(
+        int(row["id"]),
+        row["created_at"],
+        str(first["project_id"]),
+        first["title"],
+        str(first["partner"]),
+        registry,
+        "japan" if registry == JAPAN else "partner",
+        int(first["decision_id"]),
+        first["reference"],
+        int(first["vintage"]),
+        int(first["period_seq"]),
+        first["period_start"],
+        first["period_end"],
+        quantity,
+        tuple(_serial(r) for r in ranges),
+        _article6(quantity, blocks),
+    )
+
+
+def _distinct(values: Iterable[T]) -> tuple[T, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _by_transaction(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """Consecutive rows of the same transaction, grouped (the query orders them so)."""
+    group: list[Row] = []
+    for row in rows:
+        if group and group[0]["id"] != row["id"]:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def _retirement(rows: list[Row]) -> RetirementRow:
+    row = rows[0]
+    detail = row["detail"] if isinstance(row["detail"], dict) else {}
+    quantity = int(row["quantity"])
+    ranges = list({(r["serial_start"], r["serial_end"]): r for r in rows}.values())
+    return RetirementRow(
+        int(row["id"]),
+        row["created_at"],
+        str(row["kind"]),
+        _text(detail.get("purpose")),
+        str(row["registry"]),
+        row["source"],
+        _distinct(str(r["project_id"]) for r in ranges),
+        _distinct(str(r["partner"]) for r in ranges),
+        _distinct(int(r["vintage"]) for r in ranges),
+        quantity,
+        tuple(_serial(r) for r in ranges),
+        _text(detail.get("beneficiary")),
+        _text(detail.get("note")),
+        _article6(quantity, rows, "held"),
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _found_block(serial: SerialRange, block: Row, events: Sequence[Row]) -> FoundBlock:
+    start, end = int(block["serial_start"]), int(block["serial_end"])
+    # Ranges are earlier blocks and blocks only ever split, so every range that overlaps
+    # this block contains it: its history is exactly those transactions.
+    history = tuple(
+        BlockEvent(
+            int(e["transaction_id"]),
+            str(e["kind"]),
+            e["created_at"],
+            str(e["registry"]),
+            e["source"],
+            e["destination"],
+            _range_text(serial, int(e["serial_start"]), int(e["serial_end"])),
+        )
+        for e in events
+        if int(e["serial_start"]) <= end and int(e["serial_end"]) >= start
+    )
+    status = _STATUS_OF_ACCOUNT.get(str(block["account_type"]), "held")
+    ending = [e.transaction_id for e in history if e.kind in ("cancellation", "retirement")]
+    shown_start, shown_end = max(start, serial.start), min(end, serial.end)
+    return FoundBlock(
+        _range_text(serial, shown_start, shown_end),
+        shown_end - shown_start + 1,
+        str(block["registry"]),
+        str(block["account_id"]),
+        str(block["account_type"]),
+        str(block["account_status"]),
+        status,
+        tuple(u for u in str(block["authorised_uses"] or "").split(",") if u),
+        bool(block["first_transferred"]),
+        str(block["ca_status"]),
+        history,
+        ending[-1] if ending and status != "held" else None,
+    )
+
+
+def _range_text(serial: SerialRange, start: int, end: int) -> str:
+    return SerialRange(
+        serial.origin,
+        serial.partner,
+        serial.project,
+        serial.vintage,
+        serial.period_seq,
+        start,
+        end,
+    ).format()
