@@ -69,7 +69,7 @@ def test_the_issuance_list_speaks_japanese(app: App, world: LedgerWorld) -> None
     assert '<html lang="ja">' in page.text
     assert "日本側" in page.text
     assert "パートナー国側" in page.text
-    assert "ヴィンテージ 2023、第 1 モニタリング期間" in page.text
+    assert "ビンテージ 2023、第 1 モニタリング期間" in page.text
     assert "2026年4月1日" in page.text
     assert "ケニア" in page.text
     assert "未承認" in page.text
@@ -90,7 +90,7 @@ def test_the_retirement_list_shows_kind_beneficiary_serials_and_certificate_in_b
     assert "KE-KE-JCM-KE001-2023-1-501-530" in english
     assert f'href="/certificates/{world.retirement}"' in english
     assert f'href="/certificates/{world.cancellation}"' in english
-    assert "自主的な取消" in japanese
+    assert "自主的取消" in japanese
     assert "償却" in japanese
     assert "証明書" in japanese
 

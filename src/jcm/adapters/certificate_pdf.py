@@ -64,7 +64,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "note": ("備考", "Note"),
     "project": ("プロジェクト", "Project"),
     "serials": ("シリアル番号", "Serial numbers"),
-    "vintage": ("ヴィンテージ", "Vintage"),
+    "vintage": ("ビンテージ", "Vintage"),
     "article6": ("パリ協定第6条", "Article 6"),
     "log": ("透明性ログ", "Transparency log"),
     "log_index": ("ログ索引", "Log index"),
