@@ -110,9 +110,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data_dir: Path, port: int, ceiling: bool) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, port: int, ceiling: bool, site: bool = False
+) -> subprocess.Popen[bytes]:
     command = ["taskset", "-c", "0", sys.executable, "-m", "bench.http_server"]
     command += [str(data_dir), str(port)] + (["--ceiling"] if ceiling else [])
+    command += ["--site"] if site else []
     server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "JCM_DATA_DIR": str(data_dir)})
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -1,6 +1,7 @@
 """The API server the HTTP benchmark drives: ``python -m bench.http_server DATA_DIR PORT``.
 
-``--ceiling`` serves a bare ASGI app answering a fixed JSON body instead: the raw ceiling
+``--site`` serves the web pages too (``python -m bench.web``). ``--ceiling`` serves a bare
+ASGI app answering a fixed JSON body instead: the raw ceiling
 of uvicorn on this machine, measured in the same run.
 """
 
@@ -16,6 +17,7 @@ import uvicorn
 from jcm.bootstrap import Settings, bootstrap
 from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
+from jcm.entrypoints.web.site import create_site
 
 Message = MutableMapping[str, Any]
 
@@ -50,7 +52,9 @@ def main(argv: list[str]) -> int:
         uvicorn.run(ceiling_app, **options)
         return 0
     app = bootstrap(Settings.from_env(data_dir))
-    uvicorn.run(create_app(ApiContext(app, app.identity)), **options)
+    context = ApiContext(app, app.identity)
+    # --site: the web pages beside the API, as `jcm serve` runs them.
+    uvicorn.run(create_site(context) if "--site" in argv else create_app(context), **options)
     return 0
 
 
