@@ -79,11 +79,11 @@ def build_ledger(
 
 
 def scale_portfolio(app: App, cohorts: int) -> int:
-    """The 252 funded projects imported ``cohorts`` times (the demo imported the first):
-    cohort k renumbers each project ``seq + 1000 k`` (KE-F1001 …). Returns the total."""
+    """The 252 funded projects imported ``cohorts`` times: cohort 0 as they are, cohort k
+    renumbered ``seq + 1000 k`` (KE-F1001 …). Returns the total."""
     views = app.public.projects
     projects, countries = views.read_lists()
-    for cohort in range(1, cohorts):
+    for cohort in range(cohorts):
         copies = [replace(p, seq=p.seq + 1000 * cohort) for p in projects]
         views.import_portfolio(copies, countries)
     return len(projects) * cohorts

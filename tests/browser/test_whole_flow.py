@@ -11,26 +11,22 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pyotp
 import pytest
-from browser_support import NEW_PASSWORD, NewContext, Server, Shot
+from browser_support import NewContext, Server, Shot
 from openpyxl import load_workbook
-from playwright.sync_api import BrowserContext, Page
-
-from jcm.bootstrap import Settings, bootstrap
-from jcm.domain.identity.principal import OPERATOR
-from jcm.entrypoints.demo_users import demo_account_holders
-from jcm.service_layer.identity.accounts import CreateUser
+from people import LOCALES, Person, new_people, signed_in
+from playwright.sync_api import Page
 
 PROJECT = "KE001"
 # Each language reports its own half of 2025 (the demo issued 2023 and 2024), so the two
 # runs never overlap whether or not they share a server.
-PERIODS = {"ja": (date(2025, 1, 1), date(2025, 6, 30)), "en": (date(2025, 7, 1), date(2025, 12, 31))}
-LOCALES = {"ja": "ja-JP", "en": "en-US"}
+PERIODS = {
+    "ja": (date(2025, 1, 1), date(2025, 6, 30)),
+    "en": (date(2025, 7, 1), date(2025, 12, 31)),
+}
 # The organisations of the demo's cast that take the steps of KE001's monitoring.
 CAST = {
     "pp": "demo-jp-solar",  # KE001's focal point
@@ -43,51 +39,9 @@ CAST = {
 PDF_BYTES = b"%PDF-1.4\n% a document the browser test uploads\n"
 
 
-@dataclass(frozen=True)
-class Person:
-    login: str
-    password: str
-
-
 def people(server: Server, language: str) -> dict[str, Person]:
-    """A new user in each organisation of the flow (and the Kenyan holder), for this
-    language's run: one-time passwords, changed at the first sign-in."""
-    app = bootstrap(Settings.from_env(server.data_dir), announce=None)
-    try:
-        orgs = dict(CAST) | {"holder": demo_account_holders(app.registry)["demo-ke-holder"]}
-        made = {}
-        for who, org in orgs.items():
-            login = f"flow-{language}-{who.replace('_', '-')}"
-            created = app.identity.create_user(CreateUser(org, login, login), OPERATOR)
-            made[who] = Person(login, created.password)
-        return made
-    finally:
-        app.close()
-
-
-def signed_in(new_context: NewContext, language: str, person: Person) -> Page:
-    """A browser signed in through the pages: sign in, change the one-time password, enrol
-    and confirm a TOTP second factor when asked."""
-    context: BrowserContext = new_context(LOCALES[language])
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#login", person.login)
-    page.fill("#password", person.password)
-    page.click("#sign-in")
-    page.wait_for_url(re.compile(r"/account/password"))
-    page.fill("#old-password", person.password)
-    page.fill("#new-password", NEW_PASSWORD)
-    page.fill("#confirm-password", NEW_PASSWORD)
-    page.click("#change-password")
-    page.wait_for_load_state()
-    if "/account/second-factor" in page.url:
-        page.click("#start-enrolment")
-        secret = page.locator("#totp-secret").inner_text().strip()
-        page.fill("#totp-code", pyotp.TOTP(secret).now())
-        page.click("#confirm-code")
-        page.wait_for_load_state()
-    assert "/login" not in page.url and "/account/" not in page.url, page.url
-    return page
+    """A new user in each organisation of the flow and the Kenyan holder, for this run."""
+    return new_people(server, f"flow-{language}", CAST | {"holder": "demo-ke-holder"})
 
 
 def filled_sheet(page: Page, tmp_path: Path, language: str) -> Path:
@@ -118,7 +72,9 @@ def take_step(page: Page, period: str, action: str, tmp_path: Path, *documents: 
 def report(page: Page, tmp_path: Path, language: str, shot: Shot) -> str:
     """The participant uploads the filled sheet; the new period's id."""
     page.goto("/work")
-    assert page.locator(f'#work-queue li[data-kind="submit_report"][data-project="{PROJECT}"]').count()
+    assert page.locator(
+        f'#work-queue li[data-kind="submit_report"][data-project="{PROJECT}"]'
+    ).count()
     page.goto(f"/work/projects/{PROJECT}/monitoring-report")
     page.set_input_files("#sheet", str(filled_sheet(page, tmp_path, language)))
     shot(page, f"flow-{language}-1-monitoring-report")
@@ -127,7 +83,8 @@ def report(page: Page, tmp_path: Path, language: str, shot: Shot) -> str:
     notice = page.locator("#work-notice")
     assert notice.get_attribute("data-kind") == "submit_report"
     period = notice.get_attribute("data-subject")
-    assert period is not None and period.startswith(f"{PROJECT}-M")
+    assert period is not None
+    assert period.startswith(f"{PROJECT}-M")
     return period
 
 
@@ -161,13 +118,17 @@ def test_the_whole_flow_from_monitoring_report_to_public_certificate(
     take_step(tpe, period, "start_verification", tmp_path)
     take_step(tpe, period, "verify", tmp_path, "verification_report")
     take_step(pp, period, "request_issuance", tmp_path, "issuance_request")
-    take_step(signed_in(new_context, language, who["sec"]), period, "accept_issuance_request", tmp_path)
+    take_step(
+        signed_in(new_context, language, who["sec"]), period, "accept_issuance_request", tmp_path
+    )
     jc = signed_in(new_context, language, who["jc"])
     jc.goto(f"/work/periods/{period}/steps/decide")
     shot(jc, f"flow-{language}-2-jc-decision")
     take_step(jc, period, "decide", tmp_path)
     for manager in ("rm_jp", "rm_ke"):
-        take_step(signed_in(new_context, language, who[manager]), period, "record_issuance", tmp_path)
+        take_step(
+            signed_in(new_context, language, who[manager]), period, "record_issuance", tmp_path
+        )
 
     holder = signed_in(new_context, language, who["holder"])
     holder.goto("/accounts")
