@@ -177,6 +177,8 @@ transactions = Table(
     Index("ix_transactions_source", "source", "id"),
     Index("ix_transactions_destination", "destination", "id"),
     Index("ix_transactions_registry", "registry", "id"),
+    # The public lists by kind (issuances, cancellations and retirements), newest first.
+    Index("ix_transactions_kind", "kind", "id"),
 )
 
 transaction_ranges = Table(

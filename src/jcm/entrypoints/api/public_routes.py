@@ -22,4 +22,4 @@ def registry_statistics(registry: RegistryCode, caller: CallerDep) -> JSONRespon
     """Units recorded per account type (and per partner country), and per calendar year
     (UTC) the units issued, transferred, transferred to and acquired from the other registry,
     cancelled and retired, in tonnes of CO2 equivalent, as Japan's JCM registry publishes."""
-    return respond(caller.services.registry.statistics(registry))
+    return respond(caller.services.public.statistics.of(registry))

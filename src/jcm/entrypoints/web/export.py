@@ -25,7 +25,7 @@ from fastapi.responses import StreamingResponse
 from openpyxl import Workbook
 
 BOM = "\ufeff"
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_DANGEROUS_FIRST = frozenset("=+-@\t\r")
 _CHUNK = 64 * 1024
 _ROWS_PER_CHUNK = 500
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -34,18 +34,19 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def neutralised(value: Any) -> Any:
     """A cell value safe for spreadsheets (see the module docstring)."""
+    kind = type(value)
+    if kind is str:  # the common case first: exports are mostly text
+        return "'" + value if value and value[0] in _DANGEROUS_FIRST else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
     if isinstance(value, int | Decimal | float):
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value)
-    if text.startswith(_DANGEROUS_START):
-        return "'" + text
-    return text
+    return "'" + text if text and text[0] in _DANGEROUS_FIRST else text
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:

@@ -233,7 +233,7 @@ def serials(
 def registry_statistics(request: Request, caller: WebCallerDep, code: RegistryCode) -> Response:
     """What Japan's JCM registry publishes, for any registry: units per account type and the
     annual transaction summary (``RegistryService.statistics``)."""
-    statistics = caller.services.registry.statistics(code)
+    statistics = caller.services.public.statistics.of(code)
     return page(request, "ledger/registry.html", {"statistics": statistics})
 
 
@@ -244,7 +244,7 @@ def registry_accounts_csv(
     caller: WebCallerDep, code: RegistryCode, columns: Columns = None
 ) -> StreamingResponse:
     chosen = chosen_columns(ACCOUNT_TYPE_COLUMNS, columns)
-    statistics = caller.services.registry.statistics(code)
+    statistics = caller.services.public.statistics.of(code)
     rows = [
         row
         for amount in statistics.accounts
@@ -264,7 +264,7 @@ def registry_annual_csv(
     caller: WebCallerDep, code: RegistryCode, columns: Columns = None
 ) -> StreamingResponse:
     chosen = chosen_columns(ANNUAL_COLUMNS, columns)
-    statistics = caller.services.registry.statistics(code)
+    statistics = caller.services.public.statistics.of(code)
     filename = f"jcm-{statistics.registry.lower()}-annual.csv"
     return csv_response(filename, [c.key for c in chosen], table(statistics.annual, chosen))
 

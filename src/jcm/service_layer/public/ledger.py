@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 from jcm.domain.errors import InvalidInput
 from jcm.domain.registry.serials import SerialRange
+from jcm.service_layer.public.kept import Kept
 from jcm.service_layer.public.ledger_ports import LedgerQueries
 from jcm.service_layer.public.ledger_results import (
     JAPAN,
@@ -23,7 +24,7 @@ from jcm.service_layer.public.ledger_results import (
     RetirementRow,
     SerialSearch,
 )
-from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
+from jcm.service_layer.public.ports import PublicUnitOfWork, PublicUnitOfWorkFactory
 from jcm.service_layer.registry.lookups import decision_of_serial
 
 DEFAULT_PAGE = 50
@@ -56,6 +57,7 @@ def page_size(size: int | None) -> int:
 class LedgerViews:
     def __init__(self, uow: PublicUnitOfWorkFactory) -> None:
         self.uow = uow
+        self._kept = Kept()  # issuance pages: their Article 6 sums read every block
 
     # -- issuances ------------------------------------------------------------------------
     def issuances(
@@ -63,8 +65,12 @@ class LedgerViews:
     ) -> IssuancePage:
         """One page, newest first; ``cursor`` is the previous page's ``next_cursor``."""
         limit = page_size(size)
-        rows = self._issuance_page(filters, cursor, limit + 1)
-        return IssuancePage(tuple(rows[:limit]), _next(rows, limit), limit)
+
+        def read(uow: PublicUnitOfWork) -> IssuancePage:
+            rows = _issuances_in(uow, filters, cursor, limit + 1)
+            return IssuancePage(tuple(rows[:limit]), _next(rows, limit), limit)
+
+        return self._kept.answer(self.uow, (filters, cursor, limit), read)
 
     def issuance_rows(self, filters: IssuanceFilter) -> Iterator[IssuanceRow]:
         """Every matching issuance, newest first, read a page at a time as it is consumed
@@ -75,11 +81,7 @@ class LedgerViews:
         self, filters: IssuanceFilter, before: int | None, limit: int
     ) -> list[IssuanceRow]:
         with self.uow(read_only=True) as uow:
-            queries = uow.public.ledger
-            found = queries.issuances(filters, before, limit)
-            ids = [int(row["id"]) for row in found]
-            ranges, article6 = _pieces(queries, ids)
-        return [_issuance(row, ranges[int(row["id"])], article6[int(row["id"])]) for row in found]
+            return _issuances_in(uow, filters, before, limit)
 
     # -- cancellations and retirements ----------------------------------------------------
     def retirements(
@@ -137,6 +139,15 @@ class LedgerViews:
 
 
 # -- assembling rows (pure) -------------------------------------------------------------------
+def _issuances_in(
+    uow: PublicUnitOfWork, filters: IssuanceFilter, before: int | None, limit: int
+) -> list[IssuanceRow]:
+    queries = uow.public.ledger
+    found = queries.issuances(filters, before, limit)
+    ranges, article6 = _pieces(queries, [int(row["id"]) for row in found])
+    return [_issuance(row, ranges[int(row["id"])], article6[int(row["id"])]) for row in found]
+
+
 def _next(rows: Sequence[_Keyed], limit: int) -> int | None:
     return rows[limit - 1].transaction_id if len(rows) > limit else None
 
@@ -233,14 +244,13 @@ def _by_transaction(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
 def _retirement(rows: list[Row]) -> RetirementRow:
     row = rows[0]
-    detail = row["detail"] if isinstance(row["detail"], dict) else {}
     quantity = int(row["quantity"])
     ranges = list({(r["serial_start"], r["serial_end"]): r for r in rows}.values())
     return RetirementRow(
         int(row["id"]),
         row["created_at"],
         str(row["kind"]),
-        _text(detail.get("purpose")),
+        _text(row["purpose"]),
         str(row["registry"]),
         row["source"],
         _distinct(str(r["project_id"]) for r in ranges),
@@ -248,8 +258,8 @@ def _retirement(rows: list[Row]) -> RetirementRow:
         _distinct(int(r["vintage"]) for r in ranges),
         quantity,
         tuple(_serial(r) for r in ranges),
-        _text(detail.get("beneficiary")),
-        _text(detail.get("note")),
+        _text(row["beneficiary"]),
+        _text(row["note"]),
         _article6(quantity, rows, "held"),
     )
 

@@ -26,6 +26,7 @@ from jcm.domain.portfolio.model import (
 )
 from jcm.service_layer.cycle import lookups as lk
 from jcm.service_layer.cycle.results import MonitoringSummary
+from jcm.service_layer.public.kept import Kept
 from jcm.service_layer.public.ports import PublicUnitOfWork, PublicUnitOfWorkFactory
 from jcm.service_layer.public.project_filters import check_filters, check_page, check_sort
 from jcm.service_layer.public.project_ports import ReferenceData
@@ -50,6 +51,7 @@ class ProjectViews:
     ) -> None:
         self.uow = uow
         self.reference = reference
+        self._kept = Kept()  # lists and country pages, until the log or portfolio changes
 
     def acting(self, uow: PublicUnitOfWorkFactory) -> ProjectViews:
         """The same views over another unit of work: one acting for a principal, so that
@@ -107,10 +109,13 @@ class ProjectViews:
         check_filters(filters)
         check_sort(sort)
         check_page(limit, offset)
-        with self.uow(read_only=True) as uow:
+
+        def read(uow: PublicUnitOfWork) -> ProjectPage:
             rows = uow.public.projects.list_projects(filters, limit, offset, sort)
             total = uow.public.projects.count_projects(filters)
-        return ProjectPage(tuple(rows), total, limit, offset)
+            return ProjectPage(tuple(rows), total, limit, offset)
+
+        return self._kept.answer(self.uow, ("projects", filters, limit, offset, sort), read)
 
     def methodologies(self) -> list[str]:
         """The methodologies the list's projects apply (the methodology filter's choices)."""
@@ -140,29 +145,31 @@ class ProjectViews:
 
     # -- partner countries ----------------------------------------------------------------------
     def countries(self) -> list[CountryView]:
-        with self.uow(read_only=True) as uow:
-            totals = uow.public.projects.country_totals()
-            countries = uow.portfolio.list_countries()
-        return [
-            CountryView(
-                c,
-                totals[c.code].projects if c.code in totals else 0,
-                totals[c.code].credits_issued if c.code in totals else 0,
-            )
-            for c in countries
-        ]
+        return list(self._kept.answer(self.uow, "countries", _countries))
 
     def country(self, code: str) -> CountryDetail:
-        with self.uow(read_only=True) as uow:
-            country = uow.portfolio.get_country(code)
-            if country is None:
-                raise NotFound(
-                    "P8_UNKNOWN_PARTNER", f"No partner country {code[:8]!r}.", country=code[:8]
-                )
-            rows = uow.public.projects.list_projects(
-                ProjectFilter(country=code), MAX_COUNTRY_PROJECTS, 0
-            )
-        return CountryDetail(country, sum(r.credits_issued for r in rows), tuple(rows))
+        return self._kept.answer(self.uow, ("country", code), lambda uow: _country(uow, code))
+
+
+def _countries(uow: PublicUnitOfWork) -> tuple[CountryView, ...]:
+    totals = uow.public.projects.country_totals()
+    countries = uow.portfolio.list_countries()
+    return tuple(
+        CountryView(
+            c,
+            totals[c.code].projects if c.code in totals else 0,
+            totals[c.code].credits_issued if c.code in totals else 0,
+        )
+        for c in countries
+    )
+
+
+def _country(uow: PublicUnitOfWork, code: str) -> CountryDetail:
+    country = uow.portfolio.get_country(code)
+    if country is None:
+        raise NotFound("P8_UNKNOWN_PARTNER", f"No partner country {code[:8]!r}.", country=code[:8])
+    rows = uow.public.projects.list_projects(ProjectFilter(country=code), MAX_COUNTRY_PROJECTS, 0)
+    return CountryDetail(country, sum(r.credits_issued for r in rows), tuple(rows))
 
 
 def _import_country(uow: PublicUnitOfWork, country: PartnerCountry) -> bool:

@@ -10,6 +10,7 @@ from jcm.service_layer.public.ledger import LedgerViews
 from jcm.service_layer.public.ports import PublicUnitOfWorkFactory
 from jcm.service_layer.public.project_ports import ReferenceData
 from jcm.service_layer.public.projects import ProjectViews
+from jcm.service_layer.public.statistics import StatisticsViews
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class PublicService:
     ledger: LedgerViews
     dashboard: DashboardViews
     certificates: CertificateViews
+    statistics: StatisticsViews
 
     @classmethod
     def over(
@@ -31,4 +33,5 @@ class PublicService:
             LedgerViews(uow),
             DashboardViews(uow),
             CertificateViews(uow, certificates),
+            StatisticsViews(uow),
         )
