@@ -240,3 +240,16 @@ def test_the_list_sorts_by_capacity_descending_and_refuses_an_unknown_order(app:
     assert capacities.index("") == len(given)  # projects without a capacity come last
     assert unknown.status_code == 422
     assert "P8_PORTFOLIO_FILTER" in unknown.text
+
+
+def test_a_country_page_shows_its_first_hundred_projects_and_links_to_the_rest(app: App) -> None:
+    views = app.public.projects
+    projects, countries = views.read_lists()
+    thai = [p for p in projects if p.country == "TH"]
+    views.import_portfolio(thai + [replace(p, seq=p.seq + 1000) for p in thai], countries)
+
+    page = site(app, language="en").get("/countries/TH")
+
+    assert page.status_code == 200
+    assert page.text.count('<a href="/projects/TH-F') == 100
+    assert f"Showing the first 100 of {2 * len(thai)} projects" in page.text

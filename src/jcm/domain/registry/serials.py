@@ -36,6 +36,14 @@ _PATTERN = re.compile(
 )
 
 
+def serial_text(
+    origin: str, partner: str, project: str, vintage: int, period_seq: int, start: int, end: int
+) -> str:
+    """How a serial range is written (``SerialRange.format``); for ranges read back from the
+    ledger, which were checked when they were made, without checking them again."""
+    return f"{origin}-{partner}-JCM-{project}-{vintage}-{period_seq}-{start}-{end}"
+
+
 @dataclass(frozen=True, slots=True)
 class SerialRange:
     """An inclusive range of serials of one JC decision, as written in a serial number."""
@@ -79,10 +87,10 @@ class SerialRange:
         return self.end - self.start + 1
 
     def format(self) -> str:
-        return (
-            f"{self.origin}-{self.partner}-JCM-{self.project}-{self.vintage}-"
-            f"{self.period_seq}-{self.start}-{self.end}"
-        )
+        return serial_text(
+            self.origin, self.partner, self.project, self.vintage, self.period_seq,
+            self.start, self.end,
+        )  # fmt: skip
 
     @classmethod
     def parse(cls, text: str) -> SerialRange:

@@ -55,7 +55,7 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     buffer.write(BOM)
     writer.writerow([neutralised(cell) for cell in header])
     for count, row in enumerate(rows, start=1):
-        writer.writerow([neutralised(cell) for cell in row])
+        writer.writerow(map(neutralised, row))
         if count % _ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -10,6 +10,8 @@ numbers; several serial ranges in one cell are separated by "; ".
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from jcm.entrypoints.web.i18n import N_
 from jcm.entrypoints.web.listing import Column
 from jcm.service_layer.public.ledger_results import (
@@ -27,19 +29,19 @@ def _joined(values: tuple[object, ...]) -> str:
 
 ISSUANCE_COLUMNS: tuple[Column[IssuanceRow], ...] = (
     Column("issuance_date", N_("Issuance date"), lambda r: r.issued_at.date()),
-    Column("transaction_id", N_("Transaction"), lambda r: r.transaction_id, numeric=True),
-    Column("project_id", N_("Project"), lambda r: r.project),
-    Column("project_name", N_("Project name"), lambda r: r.project_title),
-    Column("country", N_("Partner country"), lambda r: r.partner),
-    Column("registry", N_("Registry"), lambda r: r.registry),
-    Column("side", N_("Side"), lambda r: r.side),
-    Column("decision_id", N_("Decision"), lambda r: r.decision_id, numeric=True),
-    Column("decision_reference", N_("Decision reference"), lambda r: r.decision_reference),
-    Column("vintage", N_("Vintage"), lambda r: r.vintage, numeric=True),
-    Column("monitoring_period", N_("Monitoring period"), lambda r: r.period_seq, numeric=True),
-    Column("monitoring_period_start", N_("Period start"), lambda r: r.period_start),
-    Column("monitoring_period_end", N_("Period end"), lambda r: r.period_end),
-    Column("quantity_issued", N_("Quantity"), lambda r: r.quantity, numeric=True),
+    Column("transaction_id", N_("Transaction"), attrgetter("transaction_id"), numeric=True),
+    Column("project_id", N_("Project"), attrgetter("project")),
+    Column("project_name", N_("Project name"), attrgetter("project_title")),
+    Column("country", N_("Partner country"), attrgetter("partner")),
+    Column("registry", N_("Registry"), attrgetter("registry")),
+    Column("side", N_("Side"), attrgetter("side")),
+    Column("decision_id", N_("Decision"), attrgetter("decision_id"), numeric=True),
+    Column("decision_reference", N_("Decision reference"), attrgetter("decision_reference")),
+    Column("vintage", N_("Vintage"), attrgetter("vintage"), numeric=True),
+    Column("monitoring_period", N_("Monitoring period"), attrgetter("period_seq"), numeric=True),
+    Column("monitoring_period_start", N_("Period start"), attrgetter("period_start")),
+    Column("monitoring_period_end", N_("Period end"), attrgetter("period_end")),
+    Column("quantity_issued", N_("Quantity"), attrgetter("quantity"), numeric=True),
     Column("serial_numbers", N_("Serial numbers"), lambda r: _joined(r.serials)),
     Column("article6_authorised_uses", N_("Authorised uses"), lambda r: ",".join(r.article6.uses)),
     Column(
@@ -64,18 +66,18 @@ ISSUANCE_COLUMNS: tuple[Column[IssuanceRow], ...] = (
 
 RETIREMENT_COLUMNS: tuple[Column[RetirementRow], ...] = (
     Column("date", N_("Date"), lambda r: r.at.date()),
-    Column("transaction_id", N_("Transaction"), lambda r: r.transaction_id, numeric=True),
-    Column("kind", N_("Kind"), lambda r: r.kind),
-    Column("purpose", N_("Purpose"), lambda r: r.purpose),
-    Column("registry", N_("Registry"), lambda r: r.registry),
-    Column("account", N_("From account"), lambda r: r.account),
+    Column("transaction_id", N_("Transaction"), attrgetter("transaction_id"), numeric=True),
+    Column("kind", N_("Kind"), attrgetter("kind")),
+    Column("purpose", N_("Purpose"), attrgetter("purpose")),
+    Column("registry", N_("Registry"), attrgetter("registry")),
+    Column("account", N_("From account"), attrgetter("account")),
     Column("project_ids", N_("Project"), lambda r: _joined(r.projects)),
     Column("countries", N_("Partner country"), lambda r: _joined(r.partners)),
     Column("vintages", N_("Vintage"), lambda r: _joined(r.vintages)),
-    Column("quantity", N_("Quantity"), lambda r: r.quantity, numeric=True),
+    Column("quantity", N_("Quantity"), attrgetter("quantity"), numeric=True),
     Column("serial_numbers", N_("Serial numbers"), lambda r: _joined(r.serials)),
-    Column("beneficiary", N_("Beneficiary"), lambda r: r.beneficiary),
-    Column("reason", N_("Reason"), lambda r: r.note),
+    Column("beneficiary", N_("Beneficiary"), attrgetter("beneficiary")),
+    Column("reason", N_("Reason"), attrgetter("note")),
     Column("article6_authorised_uses", N_("Authorised uses"), lambda r: ",".join(r.article6.uses)),
     Column(
         "article6_authorised_quantity",
@@ -105,21 +107,21 @@ ACCOUNT_TYPE_COLUMNS: tuple[Column[tuple[AccountTypeAmount, str | None, int]], .
 )
 
 ANNUAL_COLUMNS: tuple[Column[AnnualSummary], ...] = (
-    Column("year", N_("Year"), lambda r: r.year, numeric=True),
-    Column("issued", N_("Issued"), lambda r: r.issued, numeric=True),
-    Column("transferred", N_("Transferred within the registry"), lambda r: r.transferred, True),
+    Column("year", N_("Year"), attrgetter("year"), numeric=True),
+    Column("issued", N_("Issued"), attrgetter("issued"), numeric=True),
+    Column("transferred", N_("Transferred within the registry"), attrgetter("transferred"), True),
     Column(
         "transferred_externally",
         N_("Transferred to the other registry"),
-        lambda r: r.transferred_externally,
+        attrgetter("transferred_externally"),
         True,
     ),
     Column(
         "acquired_externally",
         N_("Acquired from the other registry"),
-        lambda r: r.acquired_externally,
+        attrgetter("acquired_externally"),
         True,
     ),
-    Column("cancelled", N_("Cancelled"), lambda r: r.cancelled, numeric=True),
-    Column("retired", N_("Retired"), lambda r: r.retired, numeric=True),
+    Column("cancelled", N_("Cancelled"), attrgetter("cancelled"), numeric=True),
+    Column("retired", N_("Retired"), attrgetter("retired"), numeric=True),
 )

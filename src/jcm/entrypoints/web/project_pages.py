@@ -21,6 +21,8 @@ from jcm.entrypoints.web.render import locale_of, page
 from jcm.service_layer.public.project_results import ProjectFilter, ProjectRow
 
 router = PageRouter()
+# A country page lists this many projects; the project list, filtered, pages through all.
+COUNTRY_PAGE_ROWS = 100
 PAGE_SIZE = 50
 EXPORT_CHUNK = 500
 
@@ -193,5 +195,10 @@ def country(
     code: Annotated[str, Path(max_length=8)],
 ) -> HTMLResponse:
     detail = caller.services.public.projects.country(code.upper())
-    context = {"detail": detail, "labels": labels, "language": locale_of(request)}
+    context = {
+        "detail": detail,
+        "labels": labels,
+        "language": locale_of(request),
+        "shown": COUNTRY_PAGE_ROWS,
+    }
     return page(request, "projects/country.html", context)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.registry.serials import SerialRange
+from jcm.domain.registry.serials import SerialRange, serial_text
 from jcm.service_layer.public.kept import Kept
 from jcm.service_layer.public.ledger_ports import LedgerQueries
 from jcm.service_layer.public.ledger_results import (
@@ -175,16 +175,16 @@ def _pieces(
 
 
 def _serial(row: Row, start: int | None = None, end: int | None = None) -> str:
-    project = str(row["project_id"])
-    return SerialRange(
+    # Stored ranges were checked when they were made: written out without a new check.
+    return serial_text(
         str(row["origin"]),
         str(row["partner"]),
-        project,
+        str(row["project_id"]),
         int(row["vintage"]),
         int(row["period_seq"]),
         int(row["serial_start"] if start is None else start),
         int(row["serial_end"] if end is None else end),
-    ).format()
+    )
 
 
 def _article6(quantity: int, blocks: Iterable[Row], held_key: str = "quantity") -> Article6Status:
