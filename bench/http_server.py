@@ -7,6 +7,7 @@ of uvicorn on this machine, measured in the same run.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -53,8 +54,11 @@ def main(argv: list[str]) -> int:
         return 0
     app = bootstrap(Settings.from_env(data_dir))
     context = ApiContext(app, app.identity)
-    # --site: the web pages beside the API, as `jcm serve` runs them.
-    uvicorn.run(create_site(context) if "--site" in argv else create_app(context), **options)
+    # --site: the web pages beside the API, as `jcm serve` runs them (start-up frozen out
+    # of the collector's sight, as there).
+    served = create_site(context) if "--site" in argv else create_app(context)
+    gc.freeze()
+    uvicorn.run(served, **options)
     return 0
 
 

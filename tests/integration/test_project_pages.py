@@ -253,3 +253,24 @@ def test_a_country_page_shows_its_first_hundred_projects_and_links_to_the_rest(a
     assert page.status_code == 200
     assert page.text.count('<a href="/projects/TH-F') == 100
     assert f"Showing the first 100 of {2 * len(thai)} projects" in page.text
+
+
+def test_the_partner_countries_export_as_csv_and_xlsx_with_both_names(app: App) -> None:
+    views = app.public.projects
+    projects, countries = views.read_lists()
+    views.import_portfolio(projects, countries)
+    client = site(app)
+
+    text = client.get("/countries.csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    book = load_workbook(io.BytesIO(client.get("/countries.xlsx").content), read_only=True)
+    sheet_rows = list(book.worksheets[0].iter_rows(values_only=True))
+    bad = client.get("/countries.csv?_columns=colour")
+
+    assert len(rows) == 29
+    kenya = next(r for r in rows if r["country"] == "KE")
+    assert (kenya["name_en"], kenya["name_ja"], kenya["signed_on"]) == ("Kenya", "ケニア", "2013-06-12")
+    assert kenya["projects"] == str(sum(1 for p in projects if p.country == "KE"))
+    assert len(sheet_rows) == 30
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "H2_UNKNOWN_COLUMN"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Annotated
 
 import typer
@@ -24,6 +25,10 @@ def api_context() -> ApiContext:
 def serve_api(host: str, port: int) -> None:
     """Run the API until interrupted (Ctrl-C)."""
     api = create_site(api_context())
+    # What start-up made (modules, templates, the app) lives as long as the server: frozen
+    # out of the collector's sight, a full collection no longer walks it (the cause of
+    # 100–200 ms pauses in otherwise 10 ms page renders).
+    gc.freeze()
     uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
 
 

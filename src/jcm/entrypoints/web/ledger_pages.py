@@ -17,14 +17,14 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from jcm.domain.errors import InvalidInput, NotFound, UnitRuleViolation
 from jcm.domain.identity.access import PUBLIC
-from jcm.entrypoints.web.export import csv_response, xlsx_response
+from jcm.entrypoints.web.export import csv_response
 from jcm.entrypoints.web.ledger_columns import (
     ACCOUNT_TYPE_COLUMNS,
     ANNUAL_COLUMNS,
     ISSUANCE_COLUMNS,
     RETIREMENT_COLUMNS,
 )
-from jcm.entrypoints.web.listing import COLUMNS_PARAMETER, chosen_columns, table
+from jcm.entrypoints.web.listing import COLUMNS_PARAMETER, chosen_columns, export, table
 from jcm.entrypoints.web.pages import PageRouter, WebCallerDep
 from jcm.entrypoints.web.render import page
 from jcm.service_layer.public.ledger import MAX_PAGE
@@ -152,19 +152,16 @@ def issuances(
 def issuances_csv(
     caller: WebCallerDep, filters: IssuanceFilterDep, columns: Columns = None
 ) -> StreamingResponse:
-    chosen = chosen_columns(ISSUANCE_COLUMNS, columns)
     rows = caller.services.public.ledger.issuance_rows(filters)
-    return csv_response("jcm-issuances.csv", [c.key for c in chosen], table(rows, chosen))
+    return export("csv", "issuances", ISSUANCE_COLUMNS, columns, rows)
 
 
 @router.page("GET", "/issuances.xlsx", access=PUBLIC, response_class=StreamingResponse)
 def issuances_xlsx(
     caller: WebCallerDep, filters: IssuanceFilterDep, columns: Columns = None
 ) -> StreamingResponse:
-    chosen = chosen_columns(ISSUANCE_COLUMNS, columns)
     rows = caller.services.public.ledger.issuance_rows(filters)
-    header = [c.key for c in chosen]
-    return xlsx_response("jcm-issuances.xlsx", "issuances", header, table(rows, chosen))
+    return export("xlsx", "issuances", ISSUANCE_COLUMNS, columns, rows)
 
 
 # -- cancellations and retirements ----------------------------------------------------------------
@@ -193,19 +190,16 @@ def retirements(
 def retirements_csv(
     caller: WebCallerDep, filters: RetirementFilterDep, columns: Columns = None
 ) -> StreamingResponse:
-    chosen = chosen_columns(RETIREMENT_COLUMNS, columns)
     rows = caller.services.public.ledger.retirement_rows(filters)
-    return csv_response("jcm-retirements.csv", [c.key for c in chosen], table(rows, chosen))
+    return export("csv", "retirements", RETIREMENT_COLUMNS, columns, rows)
 
 
 @router.page("GET", "/retirements.xlsx", access=PUBLIC, response_class=StreamingResponse)
 def retirements_xlsx(
     caller: WebCallerDep, filters: RetirementFilterDep, columns: Columns = None
 ) -> StreamingResponse:
-    chosen = chosen_columns(RETIREMENT_COLUMNS, columns)
     rows = caller.services.public.ledger.retirement_rows(filters)
-    header = [c.key for c in chosen]
-    return xlsx_response("jcm-retirements.xlsx", "retirements", header, table(rows, chosen))
+    return export("xlsx", "retirements", RETIREMENT_COLUMNS, columns, rows)
 
 
 # -- serial search --------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request
+from fastapi.responses import StreamingResponse
 
 from jcm.domain.errors import BadQuery
 from jcm.entrypoints.api.routing import declared_query, unknown_query
+from jcm.entrypoints.web.export import csv_response, xlsx_response
 
 Row = TypeVar("Row")
 COLUMNS_PARAMETER = "_columns"
@@ -69,3 +71,19 @@ def table(rows: Iterable[Row], columns: Sequence[Column[Row]]) -> Iterable[list[
     """The rows as lists of values, in column order (what the exports write)."""
     for row in rows:
         yield [column.value(row) for column in columns]
+
+
+def export(
+    kind: str,
+    name: str,
+    columns: Sequence[Column[Row]],
+    requested: str | None,
+    rows: Iterable[Row],
+) -> StreamingResponse:
+    """A list as a streamed ``kind`` file (``csv`` or ``xlsx``) named ``jcm-{name}.{kind}``,
+    with the columns ``_columns`` asks for (all by default)."""
+    chosen = chosen_columns(columns, requested)
+    header = [column.key for column in chosen]
+    if kind == "xlsx":
+        return xlsx_response(f"jcm-{name}.xlsx", name, header, table(rows, chosen))
+    return csv_response(f"jcm-{name}.csv", header, table(rows, chosen))

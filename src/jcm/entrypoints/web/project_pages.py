@@ -7,18 +7,17 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from jcm.domain.identity.access import PUBLIC
 from jcm.entrypoints.api.context import Caller
 from jcm.entrypoints.web import project_labels as labels
-from jcm.entrypoints.web.export import csv_response, xlsx_response
 from jcm.entrypoints.web.i18n import N_
-from jcm.entrypoints.web.listing import Column, chosen_columns, table
+from jcm.entrypoints.web.listing import Column, export
 from jcm.entrypoints.web.pages import PageRouter, WebCallerDep
 from jcm.entrypoints.web.render import locale_of, page
-from jcm.service_layer.public.project_results import ProjectFilter, ProjectRow
+from jcm.service_layer.public.project_results import CountryView, ProjectFilter, ProjectRow
 
 router = PageRouter()
 # A country page lists this many projects; the project list, filtered, pages through all.
@@ -43,6 +42,18 @@ COLUMNS: tuple[Column[ProjectRow], ...] = (
     Column("credits_issued", N_("Credits issued"), lambda r: r.credits_issued, numeric=True),
 )
 
+COUNTRY_COLUMNS: tuple[Column[CountryView], ...] = (
+    Column("order", N_("Partner number"), lambda v: v.country.order, numeric=True),
+    Column("country", N_("Partner country"), lambda v: v.country.code),
+    Column("name_en", N_("Name (English)"), lambda v: v.country.name_en),
+    Column("name_ja", N_("Name (Japanese)"), lambda v: v.country.name_ja),
+    Column("region_ja", N_("Region (Japanese)"), lambda v: v.country.region_ja),
+    Column("signed_on", N_("Signed on"), lambda v: v.country.signed_on),
+    Column("signed_place_ja", N_("Signed in"), lambda v: v.country.signed_place_ja),
+    Column("projects", N_("Projects"), lambda v: v.projects, numeric=True),
+    Column("credits_issued", N_("Credits issued"), lambda v: v.credits_issued, numeric=True),
+)
+
 Country = Annotated[str | None, Query(max_length=2, description="Partner country (alpha-2).")]
 SectorQ = Annotated[str | None, Query(max_length=40)]
 TechnologyQ = Annotated[str | None, Query(max_length=40)]
@@ -62,13 +73,13 @@ SORTS = {
 
 
 def _filters(
-    country: str | None,
-    sector: str | None,
-    technology: str | None,
-    methodology: str | None,
-    state: str | None,
+    country: Country = None,
+    sector: SectorQ = None,
+    technology: TechnologyQ = None,
+    methodology: MethodologyQ = None,
+    state: StateQ = None,
 ) -> ProjectFilter:
-    """The filters given (an empty form field is no filter)."""
+    """The list's filters from the query string (an empty form field is no filter)."""
     return ProjectFilter(
         country=country or None,
         sector=sector or None,
@@ -76,6 +87,9 @@ def _filters(
         methodology=methodology or None,
         state=state or None,
     )
+
+
+Filters = Annotated[ProjectFilter, Depends(_filters)]
 
 
 def _all_rows(caller: Caller, filters: ProjectFilter, sort: str) -> Iterator[ProjectRow]:
@@ -101,15 +115,10 @@ def _query_of(filters: ProjectFilter, sort: str | None) -> str:
 def projects(
     request: Request,
     caller: WebCallerDep,
-    country: Country = None,
-    sector: SectorQ = None,
-    technology: TechnologyQ = None,
-    methodology: MethodologyQ = None,
-    state: StateQ = None,
+    filters: Filters,
     sort: SortQ = None,
     page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    filters = _filters(country, sector, technology, methodology, state)
     views = caller.services.public.projects
     found = views.projects(filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE, sort or "country")
     pages = max(1, -(-found.total // PAGE_SIZE))
@@ -129,46 +138,24 @@ def projects(
     return page(request, "projects/list.html", context)
 
 
-def _export_rows(
-    caller: Caller, filters: ProjectFilter, columns: str | None, sort: str | None
-) -> tuple[list[str], Iterator[list[Any]]]:
-    chosen = chosen_columns(COLUMNS, columns)
+@router.page("GET", "/projects.csv", access=PUBLIC, response_class=StreamingResponse)
+def projects_csv(
+    caller: WebCallerDep, filters: Filters, sort: SortQ = None, columns: ColumnsQ = None
+) -> StreamingResponse:
     order = sort or "country"
     # Refuse a bad filter or sort before the response starts streaming.
     caller.services.public.projects.projects(filters, 1, 0, order)
-    return [c.key for c in chosen], iter(table(_all_rows(caller, filters, order), chosen))
-
-
-@router.page("GET", "/projects.csv", access=PUBLIC, response_class=StreamingResponse)
-def projects_csv(
-    caller: WebCallerDep,
-    country: Country = None,
-    sector: SectorQ = None,
-    technology: TechnologyQ = None,
-    methodology: MethodologyQ = None,
-    state: StateQ = None,
-    sort: SortQ = None,
-    columns: ColumnsQ = None,
-) -> StreamingResponse:
-    filters = _filters(country, sector, technology, methodology, state)
-    header, rows = _export_rows(caller, filters, columns, sort)
-    return csv_response("jcm-projects.csv", header, rows)
+    return export("csv", "projects", COLUMNS, columns, _all_rows(caller, filters, order))
 
 
 @router.page("GET", "/projects.xlsx", access=PUBLIC, response_class=StreamingResponse)
 def projects_xlsx(
-    caller: WebCallerDep,
-    country: Country = None,
-    sector: SectorQ = None,
-    technology: TechnologyQ = None,
-    methodology: MethodologyQ = None,
-    state: StateQ = None,
-    sort: SortQ = None,
-    columns: ColumnsQ = None,
+    caller: WebCallerDep, filters: Filters, sort: SortQ = None, columns: ColumnsQ = None
 ) -> StreamingResponse:
-    filters = _filters(country, sector, technology, methodology, state)
-    header, rows = _export_rows(caller, filters, columns, sort)
-    return xlsx_response("jcm-projects.xlsx", "projects", header, rows)
+    order = sort or "country"
+    # Refuse a bad filter or sort before the response starts streaming.
+    caller.services.public.projects.projects(filters, 1, 0, order)
+    return export("xlsx", "projects", COLUMNS, columns, _all_rows(caller, filters, order))
 
 
 @router.page("GET", "/projects/{project_id}", access=PUBLIC)
@@ -186,6 +173,18 @@ def project(
 def countries(request: Request, caller: WebCallerDep) -> HTMLResponse:
     found = caller.services.public.projects.countries()
     return page(request, "projects/countries.html", {"countries": found})
+
+
+@router.page("GET", "/countries.csv", access=PUBLIC, response_class=StreamingResponse)
+def countries_csv(caller: WebCallerDep, columns: ColumnsQ = None) -> StreamingResponse:
+    found = caller.services.public.projects.countries()
+    return export("csv", "partner-countries", COUNTRY_COLUMNS, columns, found)
+
+
+@router.page("GET", "/countries.xlsx", access=PUBLIC, response_class=StreamingResponse)
+def countries_xlsx(caller: WebCallerDep, columns: ColumnsQ = None) -> StreamingResponse:
+    found = caller.services.public.projects.countries()
+    return export("xlsx", "partner-countries", COUNTRY_COLUMNS, columns, found)
 
 
 @router.page("GET", "/countries/{code}", access=PUBLIC)
