@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from browser_support import NewContext, Shot
+from playwright.sync_api import ViewportSize
 
 PAGES = [
     "/",
@@ -20,7 +21,7 @@ PAGES = [
     "/transparency",
     "/login",
 ]
-PHONE = {"width": 375, "height": 740}
+PHONE = ViewportSize(width=375, height=740)
 # Form controls a person fills in, and whether each has a label (its own <label for>, a
 # wrapping <label> or an aria-label).
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]

@@ -269,7 +269,11 @@ def test_the_partner_countries_export_as_csv_and_xlsx_with_both_names(app: App) 
 
     assert len(rows) == 29
     kenya = next(r for r in rows if r["country"] == "KE")
-    assert (kenya["name_en"], kenya["name_ja"], kenya["signed_on"]) == ("Kenya", "ケニア", "2013-06-12")
+    assert (kenya["name_en"], kenya["name_ja"], kenya["signed_on"]) == (
+        "Kenya",
+        "ケニア",
+        "2013-06-12",
+    )
     assert kenya["projects"] == str(sum(1 for p in projects if p.country == "KE"))
     assert len(sheet_rows) == 30
     assert bad.status_code == 400
