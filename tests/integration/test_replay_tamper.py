@@ -40,7 +40,7 @@ from jcm.domain.identity.register import PLATFORM_ORGANISATION
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountStatus
 from jcm.domain.transparency.signed_note import MalformedKey, Verifier
-from jcm.entrypoints.demo import run_demo
+from jcm.entrypoints.demo import DEMO_LINKS, run_demo
 from jcm.entrypoints.demo_cycle import Walker
 from jcm.service_layer.identity.accounts import CreateUser
 from jcm.service_layer.results import to_json_object
@@ -101,6 +101,19 @@ PARENT_KEY = {"unit_blocks": "decision_id", "transaction_ranges": "transaction_i
 # -- the populated registry -------------------------------------------------------------------
 
 
+def import_some_of_the_portfolio(app: App) -> None:
+    """Two partners and a few of their funded projects, one linked to the demo's KE001:
+    every column of both portfolio tables gets rows (each tamper case replays the whole
+    log, so the whole list of 281 rows would only make the cases slower)."""
+    views = app.public.projects
+    projects, countries = views.read_lists()
+    partners = [country for country in countries if country.code in ("KE", "TH")]
+    some = [p for p in projects if p.country == "KE"][:2] + [
+        p for p in projects if p.country == "TH"
+    ][:2]
+    views.import_portfolio(some, partners, DEMO_LINKS)
+
+
 def populate(app: App) -> None:
     run_demo(
         app.registry,
@@ -108,9 +121,9 @@ def populate(app: App) -> None:
         app.documents,
         app.log,
         identity=app.identity,
-        portfolio=app.public.projects,  # partner countries and funded projects
         progress=False,
     )
+    import_some_of_the_portfolio(app)
     r = app.registry
     r.set_registry_active(c.SetRegistryActive("ID", False, "audit"), key="t:suspend:ID")
     r.set_registry_active(c.SetRegistryActive("ID", True), key="t:resume:ID")
