@@ -84,3 +84,17 @@ def test_a_message_in_two_area_catalogues_has_one_translation() -> None:
             if earlier[0] != text:
                 clashes.append(f"{entry.id!r}: {earlier[1]} {earlier[0]!r}, {path.name} {text!r}")
     assert clashes == []
+
+
+def test_every_japanese_translation_is_still_used_somewhere() -> None:
+    used = set(extracted())
+    stale = []
+    for path in i18n.catalogue_files("ja"):
+        with path.open("rb") as handle:
+            part = read_po(handle, locale="ja")
+        stale += [
+            f"{path.name}: {entry.id!r}"
+            for entry in part
+            if entry.id and not isinstance(entry.id, tuple) and entry.id not in used
+        ]
+    assert stale == []

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from jcm.entrypoints.web import cycle_labels
 from jcm.entrypoints.web.i18n import N_
 
 SECTORS = {
@@ -52,26 +53,7 @@ TECHNOLOGIES = {
     "other": N_("Other"),
 }
 
-STATES = {
-    "funded": N_("Funded"),
-    "operating": N_("Operating"),
-    "registered": N_("Registered"),
-    "pin_submitted": N_("PIN submitted"),
-    "no_objection": N_("No objection"),
-    "pin_objected": N_("PIN objected"),
-    "pdd_submitted": N_("PDD submitted"),
-    "public_input": N_("Public input"),
-    "under_validation": N_("Under validation"),
-    "validated": N_("Validated"),
-    "not_validated": N_("Not validated"),
-    "registration_requested": N_("Registration requested"),
-    "under_jc_consideration": N_("Under JC consideration"),
-    "rejected": N_("Rejected"),
-    "registration_withdrawn": N_("Registration withdrawn"),
-    "change_requested": N_("Change requested"),
-    "renewal_requested": N_("Renewal requested"),
-    "withdrawn": N_("Withdrawn"),
-}
+STATES = {**cycle_labels.PORTFOLIO_STATES, **cycle_labels.PROJECT_STATES}
 
 SCHEMES = {
     "equipment_subsidy": N_("Equipment subsidy"),
@@ -108,52 +90,8 @@ ACTIONS = {
     "withdraw_project": N_("Project withdrawn"),
 }
 
-MONITORING = {
-    "report_submitted": N_("Report submitted"),
-    "under_verification": N_("Under verification"),
-    "verified": N_("Verified"),
-    "not_verified": N_("Not verified"),
-    "issuance_requested": N_("Issuance requested"),
-    "under_jc_consideration": N_("Under JC consideration"),
-    "decided": N_("Decided"),
-    "partially_issued": N_("Partially issued"),
-    "issued": N_("Issued"),
-    "rejected": N_("Rejected"),
-    "withdrawn": N_("Withdrawn"),
-}
+MONITORING = cycle_labels.MONITORING_STATES
 
-ROLES = {
-    "project_participant": N_("Project participant"),
-    "tpe": N_("Third-party entity"),
-    "secretariat": N_("Secretariat"),
-    "jc_member": N_("Joint Committee member"),
-    "registry_manager": N_("Registry manager"),
-    "registry_admin": N_("Registry administrator"),
-    "administrator": N_("Administrator"),
-}
+ROLES = cycle_labels.ROLES
 
-DOCUMENTS = {
-    "pin": N_("Project idea note (PIN)"),
-    "modalities_of_communication": N_("Modalities of communication"),
-    "reference_emissions_request": N_("Reference emissions request"),
-    "pdd": N_("Project design document (PDD)"),
-    "monitoring_plan": N_("Monitoring plan"),
-    "sd_implementation_plan": N_("Sustainable development implementation plan"),
-    "validation_report": N_("Validation report"),
-    "credit_allocation_form": N_("Credit allocation form"),
-    "registration_request": N_("Registration request"),
-    "monitoring_report": N_("Monitoring report"),
-    "project_implementation_report": N_("Project implementation report"),
-    "sd_implementation_report": N_("Sustainable development implementation report"),
-    "verification_report": N_("Verification report"),
-    "issuance_request": N_("Issuance request"),
-    "crediting_period_renewal_request": N_("Crediting period renewal request"),
-    "methodology_revision_request": N_("Methodology revision request"),
-    "post_registration_changes_request": N_("Post-registration changes request"),
-    "project_withdrawal_request": N_("Project withdrawal request"),
-    "registration_request_withdrawal": N_("Registration request withdrawal"),
-    "issuance_request_withdrawal": N_("Issuance request withdrawal"),
-    "proposed_methodology": N_("Proposed methodology"),
-    "methodology_spreadsheet": N_("Methodology spreadsheet"),
-    "jc_decision": N_("JC decision"),
-}
+DOCUMENTS = cycle_labels.DOCUMENTS

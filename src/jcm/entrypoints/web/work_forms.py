@@ -20,6 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 from jcm.domain import limits
 from jcm.domain.cycle.documents import DocumentKind, DocumentRef
 from jcm.domain.errors import InvalidInput
+from jcm.entrypoints.web import cycle_labels
 from jcm.entrypoints.web.i18n import N_
 from jcm.service_layer.documents.service import DocumentService, Upload
 
@@ -63,66 +64,11 @@ STEP_LABELS: dict[str, str] = {
     "record_issuance": N_("Record the issuance in this registry"),
 }
 
-STATE_LABELS: dict[str, str] = {
-    "pin_submitted": N_("PIN submitted"),
-    "no_objection": N_("No objection"),
-    "pin_objected": N_("PIN objected to"),
-    "pdd_submitted": N_("PDD submitted"),
-    "public_input": N_("Open to public input"),
-    "under_validation": N_("Under validation"),
-    "validated": N_("Validated"),
-    "not_validated": N_("Not validated"),
-    "registration_requested": N_("Registration requested"),
-    "under_jc_consideration": N_("Under consideration by the Joint Committee"),
-    "registered": N_("Registered"),
-    "rejected": N_("Rejected"),
-    "registration_withdrawn": N_("Registration request withdrawn"),
-    "change_requested": N_("Change requested"),
-    "renewal_requested": N_("Renewal requested"),
-    "withdrawn": N_("Withdrawn"),
-    "report_submitted": N_("Monitoring report submitted"),
-    "under_verification": N_("Under verification"),
-    "verified": N_("Verified"),
-    "not_verified": N_("Not verified"),
-    "issuance_requested": N_("Issuance requested"),
-    "decided": N_("Issuance decided"),
-    "partially_issued": N_("Partly issued"),
-    "issued": N_("Issued"),
-}
+STATE_LABELS = cycle_labels.STATES
 
-ROLE_LABELS: dict[str, str] = {
-    "project_participant": N_("Project participant"),
-    "tpe": N_("Third-party entity (TPE)"),
-    "secretariat": N_("Joint Committee secretariat"),
-    "jc_member": N_("Joint Committee member"),
-    "registry_manager": N_("Registry manager"),
-}
+ROLE_LABELS = cycle_labels.ROLES
 
-DOCUMENT_LABELS: dict[str, str] = {
-    "pin": N_("Project idea note (PIN)"),
-    "pdd": N_("Project design document (PDD)"),
-    "modalities_of_communication": N_("Modalities of communication statement"),
-    "monitoring_plan": N_("Monitoring plan"),
-    "validation_report": N_("Validation report"),
-    "registration_request": N_("Registration request form"),
-    "credit_allocation_form": N_("Credit allocation form"),
-    "monitoring_report": N_("Monitoring report"),
-    "verification_report": N_("Verification report"),
-    "issuance_request": N_("Credits issuance request form"),
-    "issuance_request_withdrawal": N_("Withdrawal of the issuance request"),
-    "reference_emissions_request": N_("Request for reference emissions"),
-    "sd_implementation_plan": N_("Sustainable development implementation plan"),
-    "project_implementation_report": N_("Project implementation report"),
-    "sd_implementation_report": N_("Sustainable development implementation report"),
-    "crediting_period_renewal_request": N_("Crediting period renewal request"),
-    "methodology_revision_request": N_("Methodology revision request"),
-    "post_registration_changes_request": N_("Post-registration changes request"),
-    "project_withdrawal_request": N_("Project withdrawal request"),
-    "registration_request_withdrawal": N_("Withdrawal of the registration request"),
-    "proposed_methodology": N_("Proposed methodology"),
-    "methodology_spreadsheet": N_("Methodology spreadsheet"),
-    "jc_decision": N_("Joint Committee decision text"),
-}
+DOCUMENT_LABELS = cycle_labels.DOCUMENTS
 
 LABELS = {
     "steps": STEP_LABELS,
