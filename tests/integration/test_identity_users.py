@@ -95,7 +95,14 @@ def test_passwords_are_stored_as_argon2id_hashes_and_never_logged(app: App) -> N
     assert entry is not None
     logged = json.loads(entry.entry)
     assert logged["type"] == "user_created"
-    assert set(logged["change"]) == {"user", "organisation", "login", "name", "created_by"}
+    assert set(logged["change"]) == {
+        "user",
+        "organisation",
+        "login",
+        "name",
+        "organisation_admin",
+        "created_by",
+    }
     assert app.log.verify(dict(app.log_verifiers())).ok
 
 
@@ -130,15 +137,32 @@ def test_an_unknown_login_and_a_wrong_password_get_the_same_answer(app: App) -> 
     assert (unknown.message, unknown.details) == (wrong.message, wrong.details)
 
 
-def test_only_an_administrator_creates_users(app: App) -> None:
+def test_only_an_administrator_of_the_organisation_or_platform_creates_users(app: App) -> None:
     password = ready_user(app)
     principal = app.identity.authenticate_session(
         app.identity.login("alice", password, "1.1.1.1").session_token
     )
+    admin_password = app.identity.create_user(
+        CreateUser("tpe-a", "olga", "Olga", organisation_admin=True), OPERATOR
+    ).password
+    admin = app.identity.login("olga", admin_password, "1.1.1.2")
+    app.identity.change_password(admin.session_token, admin_password, "olga's new passphrase")
+    olga = app.identity.authenticate_session(admin.session_token)
+
+    made = app.identity.create_user(CreateUser("tpe-a", "bea", "Bea"), olga)
+    reset = app.identity.reset_password("alice", olga)
+
     refused(
         lambda: app.identity.create_user(CreateUser("tpe-a", "mallory", "M"), principal),
-        "K2_FORBIDDEN",
+        "K2_NOT_ORGANISATION_ADMIN",
     )
+    refused(
+        lambda: app.identity.create_user(CreateUser("jc-ke", "eve", "E"), olga), "K4_NOT_VISIBLE"
+    )
+    assert olga.organisation_admin
+    assert not principal.organisation_admin
+    assert made.organisation == "tpe-a"
+    assert reset.login == "alice"
     refused(
         lambda: app.identity.create_user(CreateUser("tpe-a", "alice", "A"), OPERATOR),
         "K5_LOGIN_TAKEN",
@@ -350,3 +374,21 @@ def test_the_first_administrator_and_tokens_from_the_cli(database_url: str, tmp_
     assert code == 1
     assert isinstance(refusal, dict)
     assert refusal["error"]["code"] == "K5_BAD_TOKEN"
+
+
+def test_the_cli_makes_an_organisations_own_administrator(
+    database_url: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path), "--database-url", database_url, "--json"]
+    runner.invoke(cli, [*base, "org", "register", "acme", "--name", "Acme"])
+
+    made = runner.invoke(
+        cli,
+        [*base, "user", "create", "--organisation", "acme", "--login", "ana",
+         "--organisation-admin"],
+    )  # fmt: skip
+    listed = json.loads(runner.invoke(cli, [*base, "user", "list"]).stdout)
+
+    assert made.exit_code == 0, made.stdout
+    assert [(u["login"], u["organisation_admin"]) for u in listed] == [("ana", True)]

@@ -168,7 +168,7 @@ def test_a_non_administrator_may_not_create_users_nor_see_another_organisation(
     own = client.get("/organisation/users")
 
     assert create.status_code == 403
-    assert "K2_FORBIDDEN" in create.text
+    assert "K2_NOT_ORGANISATION_ADMIN" in create.text
     assert reset.status_code == 403
     assert others.status_code == 404
     assert "K4_NOT_VISIBLE" in others.text
@@ -204,3 +204,29 @@ def test_anonymous_visitors_are_sent_to_sign_in(app: App) -> None:
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
+
+
+def test_an_organisations_own_administrator_creates_its_users_and_resets_their_passwords(
+    app: App,
+) -> None:
+    org = holder_org(app)
+    client = site(app)
+    csrf = sign_in(client, app, org, "solar-admin", organisation_admin=True)
+    sign_in(site(app), app, org, "solar-clerk")
+
+    form = client.get("/organisation/users")
+    made = client.post(
+        "/organisation/users",
+        data={"csrf_token": csrf, "login": "solar-deputy", "name": "Deputy",
+              "organisation_admin": "yes"},
+    )  # fmt: skip
+    reset = client.post("/organisation/users/solar-clerk/password", data={"csrf_token": csrf})
+    users = {u.login: u for u in app.identity.users(org)}
+
+    assert 'id="create-user"' in form.text
+    assert made.status_code == 200, made.text
+    assert 'id="one-time-password"' in made.text
+    assert reset.status_code == 200, reset.text
+    assert users["solar-deputy"].organisation_admin
+    assert not users["solar-clerk"].organisation_admin
+    assert users["solar-clerk"].must_change_password

@@ -43,11 +43,14 @@ def ensure_organisation(app: App, org: str, *grants: GrantRole) -> None:
             identity.grant_role(grant, OPERATOR)
 
 
-def sign_in(client: TestClient, app: App, org: str, login: str) -> str:
+def sign_in(
+    client: TestClient, app: App, org: str, login: str, *, organisation_admin: bool = False
+) -> str:
     """A new user of ``org`` signed in (through the API's session route, as the sign-in page
     does), one-time password changed, second factor enrolled when the roles need one; the
     client holds the session and CSRF cookies. Returns the CSRF token forms must post."""
-    password = app.identity.create_user(CreateUser(org, login, login), OPERATOR).password
+    made = CreateUser(org, login, login, organisation_admin)
+    password = app.identity.create_user(made, OPERATOR).password
     started = client.post(f"{API}/session", json={"login": login, "password": password})
     assert started.status_code == 201, started.text
     body: dict[str, Any] = started.json()

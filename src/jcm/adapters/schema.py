@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -396,6 +397,8 @@ users = Table(
     Column("totp_enabled", Boolean, nullable=False),
     Column("status", String(10), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Manages the people of its own organisation (migration 0013).
+    Column("organisation_admin", Boolean, nullable=False, server_default=false()),
 )
 
 sessions = Table(

@@ -237,6 +237,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("H9_INTERNAL", DataCorruption, "", "the server failed; the fault is logged for the operator, never shown"),
     Code("H4_NO_CERTIFICATE", NotFound, "", "no cancellation or retirement has that transaction id (an issuance, a transfer or an unknown id has no certificate)"),
     Code("H9_CERTIFICATE_FONT", DataCorruption, "", "the certificate font is missing or is not the pinned IPAex Gothic (its SHA-256 differs); no certificate is drawn with another font"),
+    Code("K2_NOT_ORGANISATION_ADMIN", Forbidden, "", "managing an organisation's users needs one of its administrators (a user marked so) or the platform's administrator"),
     Code("K2_OTHER_ORGANISATION", Forbidden, "", "a step names another organisation than the one the caller acts for (itself, or on whose behalf the operator acts)"),
     Code("W1_BAD_EVENT_TYPE", InvalidInput, "", "a webhook event type is unknown, or none is named; the message lists the types"),
     Code("W1_BAD_LEASE", InvalidInput, "", "the delivery worker's lease is not 1 to 3,600 seconds"),

@@ -26,6 +26,9 @@ class Resource(StrEnum):
     ACCOUNT_HOLDER = "account_holder"  # the account's holder organisation (or its registry's admin)
     OWN_ORGANISATION = "own_organisation"  # the caller's own organisation (or an administrator)
     REGISTRY = "registry"  # the registry acted on: its administrator (or an administrator)
+    # The people of an organisation: its own administrators (users so marked), or the
+    # platform's administrator.
+    ORGANISATION_PEOPLE = "organisation_people"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,19 @@ def _check_resource(
         organisation != principal.organisation_id and Role.ADMINISTRATOR not in roles
     ):
         raise NotFound("K4_NOT_VISIBLE", "No such resource is visible to this caller.")
+    elif resource is Resource.ORGANISATION_PEOPLE and Role.ADMINISTRATOR not in roles:
+        _check_organisation_admin(principal, organisation)
+
+
+def _check_organisation_admin(principal: Principal, organisation: str | None) -> None:
+    if organisation != principal.organisation_id:
+        raise NotFound("K4_NOT_VISIBLE", "No such resource is visible to this caller.")
+    if not principal.organisation_admin:
+        raise Forbidden(
+            "K2_NOT_ORGANISATION_ADMIN",
+            f"Only an administrator of organisation {organisation} manages its people.",
+            organisation=organisation,
+        )
 
 
 def sees_holding(

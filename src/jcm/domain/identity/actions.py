@@ -42,7 +42,8 @@ IDENTITY: dict[str, AccessRule] = {
     "revoke_role": rule(Scope.ADMIN, Role.ADMINISTRATOR),
     # An organisation's users, tokens and webhooks: its own (administrators: any).
     "list_users": rule(Scope.ADMIN, resource=Resource.OWN_ORGANISATION),
-    "create_user": rule(Scope.ADMIN, Role.ADMINISTRATOR),
+    # Users: the organisation's own administrators, or the platform's administrator.
+    "create_user": rule(Scope.ADMIN, resource=Resource.ORGANISATION_PEOPLE),
     "manage_tokens": rule(Scope.ADMIN, resource=Resource.OWN_ORGANISATION),
     "manage_webhooks": rule(Scope.ADMIN, resource=Resource.OWN_ORGANISATION),
 }

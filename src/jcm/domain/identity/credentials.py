@@ -161,6 +161,8 @@ class UserRecord:
     totp_enabled: bool
     status: str  # active | disabled
     created_at: datetime
+    # Manages the people of its own organisation (creates users, resets passwords).
+    organisation_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,8 @@ class Principal:
     channel: Channel
     scopes: frozenset[Scope] = ALL_SCOPES
     token_id: str | None = None  # the public id of the API token used, if any
+    # A person who manages the users of its own organisation (never an API token).
+    organisation_admin: bool = False
 
     def has_scope(self, scope: Scope) -> bool:
         return scope in self.scopes

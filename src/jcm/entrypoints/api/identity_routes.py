@@ -54,6 +54,9 @@ class GrantBody(Body):
 class UserBody(Body):
     login: str
     name: str
+    organisation_admin: bool = Field(
+        False, description="The user manages its own organisation's people."
+    )
 
 
 class TokenBody(Body):
@@ -213,7 +216,7 @@ def list_users(organisation: str, caller: CallerDep) -> JSONResponse:
 def create_user(organisation: str, body: UserBody, caller: CallerDep) -> JSONResponse:
     """A user with a one-time password, shown in this answer only, to change at first
     login. Not repeatable with an idempotency key: the answer holds a secret."""
-    cmd = CreateUser(organisation, body.login, body.name)
+    cmd = CreateUser(organisation, body.login, body.name, body.organisation_admin)
     return respond(caller.services.identity.create_user(cmd, _principal(caller)), 201)
 
 

@@ -61,6 +61,13 @@ def user_create(
             help="A platform administrator (the platform organisation is made if absent).",
         ),
     ] = False,
+    organisation_admin: Annotated[
+        bool,
+        typer.Option(
+            "--organisation-admin",
+            help="The user manages its organisation's people (users and their passwords).",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Create a user; prints a one-time password to change at the first login."""
@@ -72,7 +79,8 @@ def user_create(
         if administrator:
             return identity.create_administrator(login, name or login, operator())
         assert organisation is not None
-        return identity.create_user(CreateUser(organisation, login, name or login), operator())
+        cmd = CreateUser(organisation, login, name or login, organisation_admin)
+        return identity.create_user(cmd, operator())
 
     def render(r: UserCreated) -> None:
         _say_secret(

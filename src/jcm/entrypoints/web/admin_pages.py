@@ -2,9 +2,10 @@
 
 The rules are the API's (``domain/identity/actions.py`` ``IDENTITY``, checked again by the
 services): an organisation's own people see its users and manage its tokens and webhooks;
-only the platform's administrator creates users or resets passwords, and only it may
-name another organisation (``?organisation=`` on a page, the ``organisation`` field of a
-form). Another organisation's pages are a 404, as in the API.
+its administrators (users so marked) and the platform's administrator create users and
+reset passwords; only the platform's administrator may name another organisation
+(``?organisation=`` on a page, the ``organisation`` field of a form). Another
+organisation's pages are a 404, as in the API.
 
 Changes are form posts with the CSRF field, answered by a redirect to the list (POST →
 redirect → GET); a new password, token or signing secret is instead shown in the post's
@@ -20,7 +21,6 @@ from urllib.parse import quote
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from jcm.domain.cycle.actors import Role
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.identity.access import AccessRule, decide
 from jcm.domain.identity.actions import IDENTITY
@@ -36,7 +36,7 @@ from jcm.service_layer.identity.accounts import CreateUser
 router = PageRouter()
 
 LIST_USERS = IDENTITY["list_users"]
-CREATE_USER = IDENTITY["create_user"]  # also resetting a password: the administrator's
+CREATE_USER = IDENTITY["create_user"]  # also resetting a password: the organisation's admins
 TOKENS = IDENTITY["manage_tokens"]
 WEBHOOKS = IDENTITY["manage_webhooks"]
 DELIVERIES = 20  # recent webhook deliveries on the page
@@ -65,6 +65,15 @@ def organisation_of(caller: Caller, requested: str | None, rule: AccessRule) -> 
         organisation=organisation,
     )
     return organisation
+
+
+def may_manage_people(caller: Caller, organisation: str) -> bool:
+    """Whether the caller manages this organisation's users (the domain's rule)."""
+    try:
+        organisation_of(caller, organisation, CREATE_USER)
+    except JcmError:
+        return False
+    return True
 
 
 def principal(caller: Caller) -> Principal:
@@ -109,7 +118,7 @@ def _users(caller: Caller, organisation: str) -> tuple[str, dict[str, Any]]:
     return "admin/users.html", {
         "organisation": organisation,
         "users": caller.services.identity.users(organisation),
-        "may_create": Role.ADMINISTRATOR in caller.roles,
+        "may_create": may_manage_people(caller, organisation),
     }
 
 
@@ -120,20 +129,22 @@ def users(request: Request, caller: WebCallerDep, organisation: Organisation = N
     return _render(request, template, context)
 
 
-@router.page("POST", "/organisation/users", access=CREATE_USER)
+@router.page("POST", "/organisation/users", access=on_page(CREATE_USER))
 def create_user(
     request: Request,
     caller: WebCallerDep,
     login: Annotated[str, Form(max_length=200)] = "",
     name: Field = "",
     organisation: OrganisationField = "",
+    organisation_admin: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """A user with a one-time password, shown in this answer only."""
     chosen = organisation_of(caller, organisation, LIST_USERS)
 
     def create() -> Response:
         made = caller.services.identity.create_user(
-            CreateUser(chosen, login.strip(), name.strip()), principal(caller)
+            CreateUser(chosen, login.strip(), name.strip(), organisation_admin == "yes"),
+            principal(caller),
         )
         context = {"organisation": chosen, "user": made, "login": made.login}
         return page(request, "admin/password.html", context, headers=NO_STORE)
@@ -141,7 +152,7 @@ def create_user(
     return _refused_or(request, lambda: _users(caller, chosen), create)
 
 
-@router.page("POST", "/organisation/users/{login}/password", access=CREATE_USER)
+@router.page("POST", "/organisation/users/{login}/password", access=on_page(CREATE_USER))
 def reset_password(
     login: str,
     request: Request,

@@ -15,6 +15,7 @@ from jcm.domain.cycle.actors import Role
 from jcm.domain.errors import NotFound, RuleViolation
 from jcm.domain.identity import credentials as cr
 from jcm.domain.identity.access import Resource, decide, rule
+from jcm.domain.identity.actions import IDENTITY
 from jcm.domain.identity.principal import Channel, Principal, Scope
 from jcm.domain.identity.register import GrantRole, RegisterOrganisation, check_name
 from jcm.service_layer.identity.register import (
@@ -43,6 +44,7 @@ class CreateUser:
     organisation_id: str
     login: str
     name: str
+    organisation_admin: bool = False  # manages the people of its own organisation
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,20 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(15)  # 20 characters, 120 bits
 
 
+def check_people_admin(uow: UnitOfWork, by: Principal, organisation: str) -> None:
+    """The organisation's people are managed by its own administrators or the platform's
+    (the operator's console on the server, too): the API's and the pages' own rule."""
+    if by.channel is Channel.OPERATOR:
+        return
+    decide(
+        IDENTITY["create_user"], by, roles_held(uow, by.organisation_id), organisation=organisation
+    )
+
+
 def create_user(
     uow: UnitOfWork, cmd: CreateUser, by: Principal, passwords: PasswordHasher
 ) -> UserCreated:
-    check_administrator(uow, by)
+    check_people_admin(uow, by, cmd.organisation_id)
     organisation_or_404(uow, cmd.organisation_id)
     login = cr.check_login(cmd.login)
     name = check_name(cmd.name, cmd.organisation_id)
@@ -78,6 +90,7 @@ def create_user(
         totp_enabled=False,
         status="active",
         created_at=uow.now,
+        organisation_admin=cmd.organisation_admin,
     )
     uow.identity.add_user(user)
     change: JsonObject = {
@@ -85,6 +98,7 @@ def create_user(
         "organisation": user.organisation_id,
         "login": login,
         "name": name,
+        "organisation_admin": cmd.organisation_admin,
         "created_by": _by(by),
     }
     uow.ledger.add_event("user_created", None, change, uow.now)
@@ -94,10 +108,11 @@ def create_user(
 def reset_password(
     uow: UnitOfWork, login: str, by: Principal, passwords: PasswordHasher
 ) -> PasswordReset:
-    check_administrator(uow, by)
     user = uow.identity.user_by_login(login)
     if user is None:
+        check_administrator(uow, by)  # only the platform's administrator learns who is absent
         raise NotFound("K5_UNKNOWN_USER", f"There is no user {login!r}.", login=login[:80])
+    check_people_admin(uow, by, user.organisation_id)
     password = one_time_password()
     uow.identity.update_user(
         user.id, password_hash=passwords.hash(password), must_change_password=True
@@ -118,6 +133,7 @@ def user_summary(user: cr.UserRecord) -> UserSummary:
         user.must_change_password,
         user.totp_enabled,
         user.created_at,
+        user.organisation_admin,
     )
 
 

@@ -79,6 +79,7 @@ class UserSummary:
     must_change_password: bool
     second_factor: bool  # TOTP confirmed
     created_at: datetime
+    organisation_admin: bool  # manages the people of its own organisation
 
 
 @dataclass(frozen=True)

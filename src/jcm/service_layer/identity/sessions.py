@@ -86,7 +86,13 @@ def login(
     uow.identity.add_session(
         cr.SessionRecord(cr.digest(token), user.id, cr.digest(csrf), not owed, uow.now, expires)
     )
-    principal = Principal(user.organisation_id, user.id, Channel.API, ALL_SCOPES)
+    principal = Principal(
+        user.organisation_id,
+        user.id,
+        Channel.API,
+        ALL_SCOPES,
+        organisation_admin=user.organisation_admin,
+    )
     return SessionStarted(token, csrf, expires, user.must_change_password, principal, owed)
 
 
@@ -106,7 +112,13 @@ def status(uow: UnitOfWork, policy: cr.IdentityPolicy, token: str) -> SessionSta
     session, user = _session(uow, token)
     needs = user.totp_enabled or policy.needs_second_factor(roles_held(uow, user.organisation_id))
     return SessionStatus(
-        Principal(user.organisation_id, user.id, Channel.API, ALL_SCOPES),
+        Principal(
+            user.organisation_id,
+            user.id,
+            Channel.API,
+            ALL_SCOPES,
+            organisation_admin=user.organisation_admin,
+        ),
         user.login,
         user.must_change_password,
         needs and not session.second_factor_passed,
