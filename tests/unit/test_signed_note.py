@@ -28,9 +28,9 @@ from jcm.adapters.signing import (
     write_private_key,
     write_verifier,
 )
+from jcm.domain.transparency.checkpoint import Checkpoint, open_checkpoint
 from jcm.domain.transparency.signed_note import (
     BadSignature,
-    Checkpoint,
     MalformedCheckpoint,
     MalformedKey,
     MalformedNote,
@@ -43,7 +43,6 @@ from jcm.domain.transparency.signed_note import (
     format_note,
     format_verifier_key,
     key_id,
-    open_checkpoint,
     parse_note,
     parse_signer_key,
     parse_verifier_key,

@@ -31,6 +31,7 @@ from jcm.adapters.canonical import canonical_json
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.adapters.log_keys import KeyFiles
 from jcm.adapters.signing import NoteSigner
+from jcm.domain.transparency.checkpoint import Checkpoint
 from jcm.domain.transparency.key_chain import ROTATION_ENTRY, choose_signing_key
 from jcm.domain.transparency.log_entries import (
     checkpoint_extension,
@@ -38,7 +39,6 @@ from jcm.domain.transparency.log_entries import (
     timestamp_text,
 )
 from jcm.domain.transparency.merkle import CompactRange, leaf_hash
-from jcm.domain.transparency.signed_note import Checkpoint
 from jcm.service_layer.ports import LogSigner
 
 _STATE_ID = 1

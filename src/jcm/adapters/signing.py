@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from jcm.domain.transparency.checkpoint import Checkpoint, open_checkpoint
 from jcm.domain.transparency.signed_note import (
-    Checkpoint,
     MalformedKey,
     Note,
     NoteCheck,
@@ -46,7 +46,6 @@ from jcm.domain.transparency.signed_note import (
     format_note,
     format_signer_key,
     format_verifier_key,
-    open_checkpoint,
     open_note,
     parse_signer_key,
     parse_verifier_key,

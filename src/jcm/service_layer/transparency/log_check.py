@@ -17,9 +17,9 @@ from typing import Any
 
 from jcm.domain.registry.transactions import TransactionKind
 from jcm.domain.transparency import merkle
+from jcm.domain.transparency.checkpoint import Checkpoint
 from jcm.domain.transparency.log_entries import parse_checkpoint_extension, response_digest
 from jcm.domain.transparency.signed_note import (
-    Checkpoint,
     MalformedKey,
     MalformedNote,
     Verifier,

@@ -13,7 +13,8 @@ from typing import Any
 
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.domain.transparency import merkle
-from jcm.domain.transparency.signed_note import Checkpoint, NoteCheck, Verifier, check_note
+from jcm.domain.transparency.checkpoint import Checkpoint
+from jcm.domain.transparency.signed_note import NoteCheck, Verifier, check_note
 from jcm.service_layer.cycle.replay_check import compare_cycle
 from jcm.service_layer.ports import Ledger, StoredCheckpoint, TransparencyLog, UnitOfWork
 from jcm.service_layer.registry.lookups import decision_of_serial

@@ -21,7 +21,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from jcm.domain.transparency.signed_note import Checkpoint, Verifier, check_note
+from jcm.domain.transparency.checkpoint import Checkpoint
+from jcm.domain.transparency.signed_note import Verifier, check_note
 from jcm.service_layer.transparency.proofs import (
     CONSISTENCY_FORMAT,
     INCLUSION_FORMAT,
