@@ -9,7 +9,8 @@ view has one bookmarkable address.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Path, Query, Request
@@ -17,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from jcm.domain.errors import InvalidInput, NotFound, UnitRuleViolation
 from jcm.domain.identity.access import PUBLIC
+from jcm.entrypoints.api.context import Caller
 from jcm.entrypoints.web.export import csv_response
 from jcm.entrypoints.web.ledger_columns import (
     ACCOUNT_TYPE_COLUMNS,
@@ -126,6 +128,29 @@ def _list_context(
     }
 
 
+def _list_page(
+    request: Request,
+    caller: Caller,
+    name: str,
+    filters: IssuanceFilter | RetirementFilter,
+    cursor: int | None,
+    size: int | None,
+    read: Callable[..., Any],
+) -> Response:
+    """A paged list (issuances, or cancellations and retirements) at its canonical URL."""
+    redirect = canonical(request)
+    if redirect is not None:
+        return redirect
+    result = read(filters, cursor=cursor, size=size)
+    context = {
+        "result": result,
+        "filters": filters,
+        "registries": caller.services.registry.registries(),
+        **_list_context(request, cursor, result.next_cursor),
+    }
+    return page(request, f"ledger/{name}.html", context)
+
+
 # -- issuances ----------------------------------------------------------------------------------
 @router.page("GET", "/issuances", access=PUBLIC)
 def issuances(
@@ -135,17 +160,8 @@ def issuances(
     cursor: Cursor = None,
     size: Size = None,
 ) -> Response:
-    redirect = canonical(request)
-    if redirect is not None:
-        return redirect
-    result = caller.services.public.ledger.issuances(filters, cursor=cursor, size=size)
-    context = {
-        "result": result,
-        "filters": filters,
-        "registries": caller.services.registry.registries(),
-        **_list_context(request, cursor, result.next_cursor),
-    }
-    return page(request, "ledger/issuances.html", context)
+    views = caller.services.public.ledger
+    return _list_page(request, caller, "issuances", filters, cursor, size, views.issuances)
 
 
 @router.page("GET", "/issuances.csv", access=PUBLIC, response_class=StreamingResponse)
@@ -173,17 +189,8 @@ def retirements(
     cursor: Cursor = None,
     size: Size = None,
 ) -> Response:
-    redirect = canonical(request)
-    if redirect is not None:
-        return redirect
-    result = caller.services.public.ledger.retirements(filters, cursor=cursor, size=size)
-    context = {
-        "result": result,
-        "filters": filters,
-        "registries": caller.services.registry.registries(),
-        **_list_context(request, cursor, result.next_cursor),
-    }
-    return page(request, "ledger/retirements.html", context)
+    views = caller.services.public.ledger
+    return _list_page(request, caller, "retirements", filters, cursor, size, views.retirements)
 
 
 @router.page("GET", "/retirements.csv", access=PUBLIC, response_class=StreamingResponse)
