@@ -24,6 +24,10 @@ from jcm.adapters.files import crash_point, private_directory, write_atomic
 from jcm.adapters.log_keys import KeyFiles, key_dir
 from jcm.adapters.log_store import LogSettings
 from jcm.adapters.monitoring_sheet import OpenpyxlMonitoringSheets
+from jcm.adapters.mrv.bundle_files import BundleDirectory
+from jcm.adapters.mrv.qa_engine import PolarsQaEngine
+from jcm.adapters.mrv.reading_store import ParquetReadings
+from jcm.adapters.mrv.signatures import Ed25519Batches
 from jcm.adapters.passwords import Argon2Passwords, PyOtpTotp
 from jcm.adapters.reference_data import CsvReferenceData
 from jcm.adapters.signing import NoteVerifier
@@ -39,6 +43,7 @@ from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
 from jcm.service_layer.methodologies.sheets import SheetService
+from jcm.service_layer.mrv.service import MrvAdapters, MrvService
 from jcm.service_layer.public.service import PublicService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService, ProofChecker
@@ -225,6 +230,7 @@ class Acting:
     cycle: CycleService
     documents: DocumentService  # its own staging area: uploads settle with this principal's step
     log: LogService
+    mrv: MrvService
 
 
 @dataclass
@@ -253,10 +259,13 @@ class App:
             cycle,
             DocumentService(self.documents.store, uow, cycle, crash_point),
             LogService(uow, log.keys, log.origin, crash_point),
+            MrvService.over(uow, self.mrv_adapters),
         )
 
     identity: IdentityService
     public: PublicService
+    mrv: MrvService
+    mrv_adapters: MrvAdapters
 
     def log_verifiers(self) -> dict[str, Verifier]:
         """Every public key the log has recorded, by key id (the chain check judges them)."""
@@ -264,6 +273,16 @@ class App:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def mrv_adapters(root: Path) -> MrvAdapters:
+    """Digital MRV's files live under ``<data_dir>/mrv``: readings and evidence bundles."""
+    return MrvAdapters(
+        ParquetReadings(root / "readings"),
+        Ed25519Batches(),
+        PolarsQaEngine(),
+        BundleDirectory(root / "bundles"),
+    )
 
 
 def monitoring_sheets() -> SheetService:
@@ -327,6 +346,7 @@ def bootstrap(
         log_service.ensure_first_key()
     cycle = CycleService(unit_of_work)
     store = DocumentStore(settings.data_dir / "documents")
+    mrv = mrv_adapters(settings.data_dir / "mrv")
     return App(
         settings,
         engine,
@@ -343,4 +363,6 @@ def bootstrap(
         ),
         IdentityService(unit_of_work, Argon2Passwords(), PyOtpTotp()),
         PublicService.over(unit_of_work, FpdfCertificates(), CsvReferenceData()),
+        MrvService.over(unit_of_work, mrv),
+        mrv,
     )

@@ -28,7 +28,7 @@ from jcm.domain import limits
 from jcm.entrypoints.cli import cli
 
 runner = CliRunner()
-CODE = re.compile(r"^[A-Z][0-9]_[A-Z0-9_]+$")
+CODE = re.compile(r"^[A-Z][0-9]+_[A-Z0-9_]+$")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.identity_store import SqlIdentityStore
 from jcm.adapters.log_store import LogSettings
+from jcm.adapters.mrv.credential_store import SqlCredentialStore
+from jcm.adapters.mrv.device_store import SqlDeviceStore
+from jcm.adapters.mrv.qa_store import SqlQaStore
+from jcm.adapters.mrv.receipt_store import SqlReceiptStore
+from jcm.adapters.mrv.verification_store import SqlVerificationStore
 from jcm.adapters.portfolio_store import SqlPortfolioStore
 from jcm.adapters.public import SqlPublicQueries
 from jcm.adapters.sql_ledger import SqlLedger
@@ -99,6 +104,11 @@ class SqlUnitOfWork:
         self.identity: SqlIdentityStore
         self.public: SqlPublicQueries
         self.portfolio: SqlPortfolioStore
+        self.mrv_devices: SqlDeviceStore
+        self.mrv_credentials: SqlCredentialStore
+        self.mrv_receipts: SqlReceiptStore
+        self.mrv_qa: SqlQaStore
+        self.mrv_verifications: SqlVerificationStore
         self.now: datetime
 
     def __enter__(self) -> Self:
@@ -123,6 +133,11 @@ class SqlUnitOfWork:
         self.identity = SqlIdentityStore(self._connection)
         self.public = SqlPublicQueries(self._connection)
         self.portfolio = SqlPortfolioStore(self._connection)
+        self.mrv_devices = SqlDeviceStore(self._connection)
+        self.mrv_credentials = SqlCredentialStore(self._connection)
+        self.mrv_receipts = SqlReceiptStore(self._connection)
+        self.mrv_qa = SqlQaStore(self._connection)
+        self.mrv_verifications = SqlVerificationStore(self._connection)
         self.now = self._clock()
         return self
 

@@ -41,6 +41,7 @@ FAMILIES = {
     "K": "Identity and access",
     "H": "HTTP API",
     "W": "Webhooks",
+    "D": "Digital MRV",
 }
 
 
@@ -270,6 +271,9 @@ CATALOGUE: tuple[Code, ...] = (
     Code("K5_UNKNOWN_USER", NotFound, "", "no user with that login"),
     Code("K5_WEAK_PASSWORD", InvalidInput, "", "a new password shorter than 12 or longer than 256 characters, or the same as the old one"),
     Code("K5_UNKNOWN_ORGANISATION", NotFound, "", "no organisation with that id is in the register"),
+    Code("D2_BAD_KEY", InvalidInput, "", "a device public key is not base64 of a raw 32-byte Ed25519 key"),
+    Code("D4_MALFORMED", InvalidInput, "", "a batch envelope, batch or reading is not in the wire format (docs/mrv.md names each field)"),
+    Code("D5_TOO_LARGE", InvalidInput, "", "a batch holds more than 10,000 readings, or an envelope is larger than 1 MiB"),
 )
 # fmt: on
 

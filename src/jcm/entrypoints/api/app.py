@@ -38,6 +38,10 @@ def routers() -> tuple[Router, ...]:
         identity_routes,
         methodology_routes,
         monitoring_routes,
+        mrv_device_routes,
+        mrv_intake_routes,
+        mrv_qa_routes,
+        mrv_verification_routes,
         public_routes,
         registry_routes,
         transparency_routes,
@@ -52,6 +56,10 @@ def routers() -> tuple[Router, ...]:
         methodology_routes.router,
         transparency_routes.router,
         identity_routes.router,
+        mrv_device_routes.router,
+        mrv_intake_routes.router,
+        mrv_qa_routes.router,
+        mrv_verification_routes.router,
     )
 
 

@@ -1,0 +1,93 @@
+"""QA/QC of meter readings: the rules, their ids, and the versioned rule set's thresholds.
+
+The checks themselves run vectorised over a partition in ``jcm.adapters.mrv`` (Polars, pvlib);
+what they are, what they are called and every threshold they use are fixed here, so that a
+QA report names the rule set version that produced it and can be reproduced offline.
+
+**Conservative treatment** (research ``dmrv.md`` §2.4–2.5, CDM VVS): an interval carrying an
+*excluding* flag earns no credit; a device past its calibration's ``valid_until`` has its
+energy reduced by its maximum permissible error (``Q13``). Informational flags (a handled
+counter rollover) change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from enum import StrEnum
+
+
+class QaRule(StrEnum):
+    GAP = "Q01_GAP"  # an expected interval has no reading
+    DUPLICATE = "Q02_DUPLICATE"  # two readings for one (device, timestamp)
+    OUT_OF_ORDER = "Q03_OUT_OF_ORDER"  # a timestamp earlier than its batch predecessor
+    FUTURE = "Q04_FUTURE"  # a timestamp after the batch's receipt (+ tolerance)
+    NEGATIVE = "Q05_NEGATIVE"  # negative interval energy or register value
+    COUNTER_RESET = "Q06_COUNTER_RESET"  # a cumulative register went down, not near its max
+    COUNTER_ROLLOVER = "Q07_COUNTER_ROLLOVER"  # went down near its max: delta = max+1−prev+cur
+    METER_REPLACED = "Q08_METER_REPLACED"  # a replacement boundary: never differenced across
+    STUCK = "Q09_STUCK"  # ≥ stuck_window identical non-zero readings in a row
+    OVER_CAPACITY = "Q10_OVER_CAPACITY"  # Wh > nameplate × interval hours × margin
+    NIGHT_GENERATION = "Q11_NIGHT_GENERATION"  # Wh > tolerance while the sun is below horizon
+    DAILY_IMPLAUSIBLE = "Q12_DAILY_IMPLAUSIBLE"  # a day's yield above clear-sky × max ratio
+    CALIBRATION_OVERDUE = "Q13_CALIBRATION_OVERDUE"  # energy reduced by the MPE
+
+
+# Flags that take an interval's energy out of the credited total.
+EXCLUDING = frozenset(QaRule) - {
+    QaRule.COUNTER_ROLLOVER,
+    QaRule.METER_REPLACED,
+    QaRule.CALIBRATION_OVERDUE,
+    QaRule.GAP,  # a gap has no energy to exclude; it is reported, and nothing is estimated
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QaRuleSet:
+    """Every threshold of the QA/QC job; a change is a new ``version``."""
+
+    version: str = "mrv-qa-1.0"
+    stuck_window: int = 6  # identical non-zero readings that make a stuck run
+    capacity_margin: Decimal = Decimal("1.1")  # × nameplate × interval hours
+    future_tolerance_seconds: int = 300  # clock ahead of receipt by more than this
+    night_zenith_degrees: Decimal = Decimal("90")  # the sun below the horizon
+    night_tolerance_wh_per_kw: Decimal = Decimal("1")  # per interval and kW of nameplate
+    daily_max_clear_sky_ratio: Decimal = Decimal("1.25")  # PVFleets daily insolation limit
+    rollover_near_max_fraction: Decimal = Decimal("0.99")  # prev ≥ this × max: a rollover
+    # Reporting only: a day with less than this share of its expected intervals is named.
+    daily_min_completeness: Decimal = Decimal("0.333")
+
+    def as_json(self) -> dict[str, str | int]:
+        """Every parameter, Decimals as text: what reports and evidence bundles carry."""
+        out: dict[str, str | int] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = str(value) if isinstance(value, Decimal) else value
+        return out
+
+
+DEFAULT_QA_RULES = QaRuleSet()
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionCount:
+    rule: QaRule
+    intervals: int
+    wh: int  # the energy those intervals would have earned (0 for gaps)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceQaReport:
+    """One device over one period: what was measured, excluded and credited, and why."""
+
+    device: str
+    period_start: str  # ISO date, inclusive
+    period_end: str  # ISO date, inclusive
+    rule_set: str
+    expected_intervals: int
+    readings: int
+    measured_wh: int  # the energy of every interval with a reading (after rollover handling)
+    excluded_wh: int  # energy of intervals with an excluding flag
+    calibration_reduction_wh: int  # the MPE reduction (0 when in calibration)
+    credited_wh: int  # measured − excluded − calibration reduction, never below 0
+    exclusions: tuple[ExclusionCount, ...]

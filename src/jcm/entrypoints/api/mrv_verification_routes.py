@@ -1,0 +1,7 @@
+"""Digital MRV over HTTP: verification (access rules in ``jcm.domain.identity.mrv_actions``)."""
+
+from __future__ import annotations
+
+from jcm.entrypoints.api.routing import Router
+
+router = Router(tags=["mrv"])
