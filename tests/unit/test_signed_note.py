@@ -29,6 +29,11 @@ from jcm.adapters.signing import (
     write_verifier,
 )
 from jcm.domain.transparency.checkpoint import Checkpoint, open_checkpoint
+from jcm.domain.transparency.note_keys import (
+    format_verifier_key,
+    parse_signer_key,
+    parse_verifier_key,
+)
 from jcm.domain.transparency.signed_note import (
     BadSignature,
     MalformedCheckpoint,
@@ -41,11 +46,8 @@ from jcm.domain.transparency.signed_note import (
     check_note,
     ed25519_key_id,
     format_note,
-    format_verifier_key,
     key_id,
     parse_note,
-    parse_signer_key,
-    parse_verifier_key,
 )
 
 # The example of Go's golang.org/x/mod/sumdb/note documentation: a signer key, its verifier

@@ -33,6 +33,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from jcm.domain.transparency.checkpoint import Checkpoint, open_checkpoint
+from jcm.domain.transparency.note_keys import (
+    format_signer_key,
+    format_verifier_key,
+    parse_signer_key,
+    parse_verifier_key,
+)
 from jcm.domain.transparency.signed_note import (
     MalformedKey,
     Note,
@@ -44,11 +50,7 @@ from jcm.domain.transparency.signed_note import (
     check_note_text,
     ed25519_key_id,
     format_note,
-    format_signer_key,
-    format_verifier_key,
     open_note,
-    parse_signer_key,
-    parse_verifier_key,
 )
 
 __all__ = [

@@ -19,12 +19,14 @@ from jcm.domain.registry.transactions import TransactionKind
 from jcm.domain.transparency import merkle
 from jcm.domain.transparency.checkpoint import Checkpoint
 from jcm.domain.transparency.log_entries import parse_checkpoint_extension, response_digest
+from jcm.domain.transparency.note_keys import (
+    parse_verifier_key,
+)
 from jcm.domain.transparency.signed_note import (
     MalformedKey,
     MalformedNote,
     Verifier,
     check_note,
-    parse_verifier_key,
 )
 from jcm.service_layer.ports import RowSource, TransparencyLog
 from jcm.service_layer.transparency.divergence import (
