@@ -78,7 +78,7 @@ class _Columns:
 
 
 def _schema() -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     return pa.schema(
         [
@@ -94,7 +94,7 @@ def _schema() -> Any:
 
 def _write_file(path: Path, columns: _Columns) -> None:
     import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     table = pa.table({name: getattr(columns, name) for name in COLUMNS}, schema=_schema())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

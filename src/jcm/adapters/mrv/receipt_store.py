@@ -117,7 +117,9 @@ class SqlReceiptStore:
 
     def counts(self, project_id: str | None) -> IntakeCounts:
         totals = select(
-            func.count(), func.coalesce(func.sum(_B.readings), 0), func.coalesce(func.sum(_B.duplicates), 0)
+            func.count(),
+            func.coalesce(func.sum(_B.readings), 0),
+            func.coalesce(func.sum(_B.duplicates), 0),
         )
         by_code = select(_R.code, func.count()).group_by(_R.code)
         if project_id is not None:
@@ -126,7 +128,9 @@ class SqlReceiptStore:
             by_code = by_code.where(_R.device_id.in_(devices))
         batches, readings, duplicates = self._connection.execute(totals).one()
         refusals = {code: n for code, n in self._connection.execute(by_code)}
-        return IntakeCounts(int(batches), int(readings), int(duplicates), dict(sorted(refusals.items())))
+        return IntakeCounts(
+            int(batches), int(readings), int(duplicates), dict(sorted(refusals.items()))
+        )
 
     def refusals(self, device: str | None, limit: int) -> list[RefusalRecord]:
         query = select(t.mrv_refusals).order_by(_R.id.desc()).limit(limit)
@@ -134,7 +138,13 @@ class SqlReceiptStore:
             query = query.where(_R.device_id == device)
         return [
             RefusalRecord(
-                row.device_id, row.seq, row.code, row.message, row.channel, row.digest, row.received_at
+                row.device_id,
+                row.seq,
+                row.code,
+                row.message,
+                row.channel,
+                row.digest,
+                row.received_at,
             )
             for row in self._connection.execute(query)
         ]

@@ -30,17 +30,6 @@ from jcm.domain.errors import JcmError
 from jcm.domain.identity.principal import Principal
 from jcm.domain.mrv.batches import MAX_ENVELOPE_BYTES, Batch, Outcome, parse_batch, split_envelope
 from jcm.domain.mrv.devices import Device
-from jcm.service_layer.mrv.intake_ports import (
-    BatchResult,
-    BatchSignatures,
-    IntakeCounts,
-    IntakeUnitOfWork,
-    IntakeUnitOfWorkFactory,
-    Receipt,
-    Recovery,
-    RefusalRecord,
-    ReadingStore,
-)
 from jcm.domain.mrv.intake_refusals import (
     bad_signature,
     malformed_json,
@@ -49,6 +38,17 @@ from jcm.domain.mrv.intake_refusals import (
     unknown_device,
     unsigned,
     wrong_device,
+)
+from jcm.service_layer.mrv.intake_ports import (
+    BatchResult,
+    BatchSignatures,
+    IntakeCounts,
+    IntakeUnitOfWork,
+    IntakeUnitOfWorkFactory,
+    ReadingStore,
+    Receipt,
+    Recovery,
+    RefusalRecord,
 )
 from jcm.service_layer.ports import UnitOfWorkFactory
 
@@ -211,9 +211,7 @@ class IntakeService:
                 raise unknown_device(batch.device, batch.seq)
             if topic is not None and topic != batch.device:
                 raise wrong_device(batch.device, batch.seq, f"the topic of {topic}")
-            if by is not None and by.organisation_id not in lookups.participants(
-                device.project_id
-            ):
+            if by is not None and by.organisation_id not in lookups.participants(device.project_id):
                 raise wrong_device(batch.device, batch.seq, f"organisation {by.organisation_id}")
             signed = self._signatures.canonical(raw)
             digest = self._signatures.digest(signed)
@@ -255,9 +253,7 @@ class IntakeService:
         """In their own transaction: a failure here never undoes an accepted batch."""
         try:
             with self._uow() as uow:
-                uow.mrv_receipts.add_refusals(
-                    [_refusal_record(r, channel, uow) for r in refused]
-                )
+                uow.mrv_receipts.add_refusals([_refusal_record(r, channel, uow) for r in refused])
                 uow.commit()
         except JcmError as error:
             log.warning("refusals not recorded (%s): %s", error.code, error.message)
@@ -275,7 +271,9 @@ class IntakeService:
         self._recovered = True
         if result.published or result.removed:
             log.info(
-                "intake recovery: %d file(s) published, %d removed", result.published, result.removed
+                "intake recovery: %d file(s) published, %d removed",
+                result.published,
+                result.removed,
             )
         return result
 
@@ -378,4 +376,3 @@ def _results(
             0,
         )
     return [r for r in results if r is not None]
-

@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from jcm.domain.mrv.batches import Batch, Outcome
 from jcm.domain.identity.principal import Principal
+from jcm.domain.mrv.batches import Batch, Outcome
 from jcm.domain.mrv.devices import Device
 from jcm.service_layer.ports import UnitOfWork
 
@@ -171,4 +171,3 @@ class BatchResult:
             "message": self.message,
             "readings": self.readings,
         }
-
