@@ -81,8 +81,12 @@ class SqlDeviceStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def get(self, device_id: str) -> Device | None:
-        row = self._connection.execute(select(t.mrv_devices).where(_D.id == device_id)).first()
+    def get(self, device_id: str, *, lock: bool = False) -> Device | None:
+        """The device; ``lock``: its row stays locked until the unit of work ends."""
+        query = select(t.mrv_devices).where(_D.id == device_id)
+        if lock:
+            query = query.with_for_update()
+        row = self._connection.execute(query).first()
         return device_of_row(row) if row else None
 
     def organisation_of(self, device_id: str) -> str | None:
@@ -110,8 +114,12 @@ class SqlDeviceStore:
             .values(updated_at=now, **device_row(device))
         )
 
-    def list(self, project_id: str | None = None) -> list[Device]:
+    def listed(self, project_id: str | None = None) -> list[tuple[Device, str]]:
+        """Devices by id (of one project, or all) with the organisation that registered each."""
         query = select(t.mrv_devices).order_by(_D.id)
         if project_id is not None:
             query = query.where(_D.project_id == project_id)
-        return [device_of_row(r) for r in self._connection.execute(query)]
+        return [(device_of_row(r), r.organisation_id) for r in self._connection.execute(query)]
+
+    def list(self, project_id: str | None = None) -> list[Device]:
+        return [device for device, _ in self.listed(project_id)]
