@@ -257,10 +257,22 @@ class IntakeService:
                     )
                 uow.commit()
         except BaseException:
-            # Not committed (or unknown: then recover() decides by the receipts).
-            self._readings.discard(names)
+            self._settle(names)
             raise
         self._readings.publish(names)
+
+    def _settle(self, names: set[str]) -> None:
+        """After a failed commit: delete the staged files no receipt names. A commit whose
+        outcome is unknown (the connection lost) may have stored them, so the receipts
+        decide; when they cannot be read, :meth:`recover` decides later."""
+        try:
+            with self._uow(read_only=True) as uow:
+                named = uow.mrv_receipts.referenced(sorted(names))
+        except Exception:  # the database is unreachable: leave the files to recovery
+            log.warning("intake: %d staged file(s) left to recovery", len(names))
+            return
+        self._readings.publish(named)
+        self._readings.discard(names - named)
 
     def _record_refusals(self, refused: list[_Refused], channel: str) -> None:
         """In their own transaction: a failure here never undoes an accepted batch."""
