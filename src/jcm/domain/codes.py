@@ -279,7 +279,6 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D2_BAD_KEY", InvalidInput, "", "a device public key is not base64 of a raw 32-byte Ed25519 key"),
     Code("D4_MALFORMED", InvalidInput, "", "a batch envelope, batch or reading is not in the wire format (docs/mrv.md names each field)"),
     Code("D5_TOO_LARGE", InvalidInput, "", "a batch holds more than 10,000 readings, or an envelope is larger than 1 MiB"),
-    Code("D8_UNKNOWN_DEVICE", NotFound, "", "MQTT credentials asked for a device that is not registered to a project the caller participates in (one answer for both)"),
     Code("D8_BAD_BROKER_URL", InvalidInput, "", "a broker address is not mqtt://HOST[:PORT], or a port is not 1–65535"),
     Code("D8_BAD_GROUP", InvalidInput, "", "a shared-subscription group name is not 1–64 letters, digits, '.', '_' or '-'"),
     Code("D8_BROKER_TOOL", InvalidInput, "", "mosquitto_passwd is missing or failed, so no password hash could be made"),

@@ -11,22 +11,13 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, insert, select
 
 from jcm.adapters import schema as t
-from jcm.service_layer.mrv.broker_ports import DeviceOwner
 
 _C = t.mrv_device_credentials.c
-_D = t.mrv_devices.c
 
 
 class SqlCredentialStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-
-    def owner(self, device_id: str) -> DeviceOwner | None:
-        """The project and registering organisation of a device (None: not registered)."""
-        row = self._connection.execute(
-            select(_D.project_id, _D.organisation_id).where(_D.id == device_id)
-        ).first()
-        return None if row is None else DeviceOwner(device_id, row.project_id, row.organisation_id)
 
     def put(self, device_id: str, password_hash: str, now: datetime) -> None:
         """Store (or replace: a new password revokes the old one) a device's hash."""

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from jcm.domain.errors import InvalidInput
-from jcm.domain.mrv.batches import is_device_id
 
 CREDENTIALS_ISSUED = "mrv_device_credentials_issued"
 SUBSCRIBER_USER = "_jcm-subscriber"
@@ -35,12 +34,13 @@ def device_topic(device: str) -> str:
     return f"{TOPIC_PREFIX}{device}{TOPIC_SUFFIX}"
 
 
-def device_of_topic(topic: str) -> str | None:
-    """The device id a topic names (None when the topic is not a device's readings topic)."""
-    if not (topic.startswith(TOPIC_PREFIX) and topic.endswith(TOPIC_SUFFIX)):
-        return None
-    device = topic[len(TOPIC_PREFIX) : -len(TOPIC_SUFFIX)]
-    return device if is_device_id(device) else None
+def device_of_topic(topic: str) -> str:
+    """The device a topic names: its level between ``jcm/meters/`` and ``/readings`` (intake
+    refuses a batch of another device, ``D6_WRONG_DEVICE``); the whole topic otherwise, which
+    no batch's device equals."""
+    if topic.startswith(TOPIC_PREFIX) and topic.endswith(TOPIC_SUFFIX):
+        return topic[len(TOPIC_PREFIX) : -len(TOPIC_SUFFIX)]
+    return topic
 
 
 def shared_filter(group: str) -> str:

@@ -55,7 +55,6 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
-    "D8_UNKNOWN_DEVICE": "register the device first; ask --as a participant of its project",
     "D8_BAD_BROKER_URL": "write the broker as mqtt://127.0.0.1:1883",
     "D8_BAD_GROUP": "use letters, digits, '.', '_' or '-', e.g. --group jcm-intake",
     "D8_BROKER_TOOL": "install Debian's mosquitto package (it brings mosquitto_passwd)",

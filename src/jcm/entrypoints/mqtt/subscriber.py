@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from paho.mqtt.properties import Properties
     from paho.mqtt.reasoncodes import ReasonCode
 
+    from jcm.bootstrap import App
     from jcm.entrypoints.cli.common import State
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # a stopped subscriber's queue is kept a week
@@ -251,7 +252,7 @@ class Subscriber:
 
     def _store(self, batch: list[_Received]) -> None:
         payloads = [m.payload for m in batch]
-        devices = [device_of_topic(m.topic) for m in batch]
+        devices: list[str | None] = [device_of_topic(m.topic) for m in batch]
         verdicts = self._accept_with_retry(payloads, devices)
         if verdicts is None:
             return  # not stored: left unacknowledged, the broker resends them
@@ -323,27 +324,14 @@ def run_subscriber(state: State, options: Callable[[], SubscriberOptions], json_
     raise typer.Exit(0)
 
 
-def intake_of(app: Any) -> Accept:
+def intake_of(app: App) -> Accept:
     """Intake's ``accept`` for the MQTT channel, as (outcome, code) per payload."""
     service = app.mrv.intake
 
     def accept(
         payloads: Sequence[bytes], topic_devices: Sequence[str | None]
     ) -> Sequence[tuple[str, str | None]]:
-        result = service.accept(list(payloads), "mqtt", topic_devices=list(topic_devices))
-        return [verdict(item) for item in _items(result)]
+        results = service.accept(payloads, "mqtt", topic_devices=topic_devices)
+        return [(r.outcome.value, r.code) for r in results]
 
     return accept
-
-
-def _items(result: Any) -> Sequence[Any]:
-    for name in ("outcomes", "results", "verdicts", "items"):
-        if hasattr(result, name):
-            return list(getattr(result, name))
-    return list(result)
-
-
-def verdict(item: Any) -> tuple[str, str | None]:
-    outcome = getattr(item, "outcome", item)
-    code = getattr(item, "code", None)
-    return str(getattr(outcome, "value", outcome)), code

@@ -7,21 +7,21 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from jcm.domain.errors import NotFound
 from jcm.domain.mrv.broker import (
     CREDENTIALS_ISSUED,
     SUBSCRIBER_USER,
     BrokerSettings,
     device_topic,
 )
+from jcm.domain.mrv.devices import Device
 from jcm.service_layer.mrv.broker_ports import (
     BrokerFiles,
     BrokerFilesWritten,
     BrokerUnitOfWork,
     BrokerUnitOfWorkFactory,
-    DeviceOwner,
     MqttPasswords,
 )
+from jcm.service_layer.mrv.devices import check_participant, unknown_device
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +63,17 @@ class BrokerService:
         password = secrets.token_urlsafe(24)  # 192 bits: no offline guessing of the hash
         password_hash = self._passwords.hash(password)  # before the transaction: a subprocess
         with self._uow() as uow:
-            owner = _visible_device(uow, device_id)
-            uow.mrv_credentials.put(owner.device, password_hash, uow.now)
+            device = _device(uow, device_id)
+            uow.mrv_credentials.put(device.id, password_hash, uow.now)
             change: dict[str, object] = {
-                "device": owner.device,
-                "project": owner.project_id,
-                "username": owner.device,
-                "topic": device_topic(owner.device),
+                "device": device.id,
+                "project": device.project_id,
+                "username": device.id,
+                "topic": device_topic(device.id),
             }
             uow.ledger.add_event(CREDENTIALS_ISSUED, None, change, uow.now)
             uow.commit()
-        return IssuedCredentials(owner.device, owner.device, password, device_topic(owner.device))
+        return IssuedCredentials(device.id, device.id, password, device_topic(device.id))
 
     def subscriber_login(self) -> SubscriberLogin:
         return SubscriberLogin(SUBSCRIBER_USER, self._files.subscriber_password())
@@ -101,22 +101,11 @@ class BrokerService:
         )
 
 
-def _visible_device(uow: BrokerUnitOfWork, device_id: str) -> DeviceOwner:
-    """The device, if the caller may manage it: the operator's own act, its registering
-    organisation, or a participant of its project. Otherwise one answer for absent and
-    not-yours (nothing leaks)."""
-    owner = uow.mrv_credentials.owner(device_id)
-    principal = uow.principal
-    if owner is not None and principal is not None and principal.organisation_id:
-        org = principal.organisation_id
-        project = uow.cycle.get_project(owner.project_id)
-        participants = {p.organisation_id for p in project.participants} if project else set()
-        if org != owner.organisation_id and org not in participants:
-            owner = None
-    if owner is None:
-        raise NotFound(
-            "D8_UNKNOWN_DEVICE",
-            f"No device {device_id!r} is registered to a project you participate in.",
-            device=device_id,
-        )
-    return owner
+def _device(uow: BrokerUnitOfWork, device_id: str) -> Device:
+    """The device, if the caller participates in its project (or acts for no organisation);
+    ``D1_UNKNOWN_DEVICE`` otherwise, the answer for an absent one (nothing leaks)."""
+    device = uow.mrv_devices.get(device_id.strip())
+    if device is None:
+        raise unknown_device(device_id)
+    check_participant(uow, device, uow.principal)
+    return device

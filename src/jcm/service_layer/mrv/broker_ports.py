@@ -9,23 +9,15 @@ from pathlib import Path
 from typing import Protocol
 
 from jcm.domain.mrv.broker import BrokerSettings
-from jcm.service_layer.ports import UnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceOwner:
-    device: str
-    project_id: str
-    organisation_id: str  # the participant that registered it
+from jcm.service_layer.mrv.device_ports import DeviceUnitOfWork
 
 
 class CredentialStore(Protocol):
-    def owner(self, device_id: str) -> DeviceOwner | None: ...
     def put(self, device_id: str, password_hash: str, now: datetime) -> None: ...
     def hashes(self) -> list[tuple[str, str]]: ...
 
 
-class BrokerUnitOfWork(UnitOfWork, Protocol):
+class BrokerUnitOfWork(DeviceUnitOfWork, Protocol):
     @property
     def mrv_credentials(self) -> CredentialStore: ...
 
