@@ -71,6 +71,18 @@ def _check_decimal(
         )
 
 
+def _scaled(value: Decimal, places: int) -> Decimal:
+    """At the stored scale (the value is unchanged, as its places were checked): the log
+    and the database then write it alike, e.g. 250.000."""
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+def scaled_calibration(calibration: Calibration) -> Calibration:
+    return replace(
+        calibration, max_permissible_error_pct=_scaled(calibration.max_permissible_error_pct, 3)
+    )
+
+
 def _check_text(device: str, field: str, value: str, longest: int, code: str) -> None:
     if not (1 <= len(value) <= longest and _TEXT.match(value)):
         raise _bad(
@@ -211,7 +223,18 @@ def check_new_device(device: Device, monitored: Collection[str], today: date) ->
     check_calibration(device.id, device.calibration, today)
     check_public_key(device.id, device.public_key)
     _check_register(device)
-    return replace(device, replacements=(), version=1)
+    return replace(
+        device,
+        nameplate_kw=_scaled(device.nameplate_kw, 3),
+        location=replace(
+            location,
+            latitude=_scaled(location.latitude, 6),
+            longitude=_scaled(location.longitude, 6),
+        ),
+        calibration=scaled_calibration(device.calibration),
+        replacements=(),
+        version=1,
+    )
 
 
 def device_exists(device_id: str) -> RuleViolation:
@@ -243,7 +266,9 @@ def recalibrate(
             f"(of {device.calibration.calibrated_on}), got {calibration.calibrated_on}.",
             current=device.calibration.calibrated_on.isoformat(),
         )
-    changed = replace(device, calibration=calibration, version=device.version + 1)
+    changed = replace(
+        device, calibration=scaled_calibration(calibration), version=device.version + 1
+    )
     return changed, {
         "device": device_json(changed),
         "previous_calibration": calibration_json(device.calibration),
@@ -321,7 +346,7 @@ def replace_meter(
         device,
         meter_serial=replacement.new_serial,
         public_key=public_key,
-        calibration=calibration,
+        calibration=scaled_calibration(calibration),
         replacements=(*device.replacements, recorded),
         version=device.version + 1,
     )
