@@ -139,7 +139,7 @@ class Subscriber:
         self, client: Client, _: Any, flags: Any, reason: ReasonCode, props: Properties | None
     ) -> None:
         if reason.is_failure:
-            self._fail(f"the broker refused the login: {reason}")
+            self._fail(f"The broker refused the login: {reason}")
             return
         self._generation += 1
         self._unreachable = False
@@ -155,7 +155,7 @@ class Subscriber:
         self, _c: Client, _u: Any, _mid: int, codes: list[ReasonCode], _p: Properties | None
     ) -> None:
         if any(code.is_failure for code in codes):
-            self._fail(f"the broker refused the subscription: {codes[0]}")
+            self._fail(f"The broker refused the subscription: {codes[0]}")
         else:
             self._say("subscribed")
 
