@@ -352,6 +352,51 @@ def run(plan: Plan, database_url: str | None) -> dict[str, Any]:
     }
 
 
+def markdown(reports: list[dict[str, Any]]) -> str:
+    """A dated section for docs/benchmarks.md from one or more runs (e.g. 1 and 2 subscribers)."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    machine = reports[0]["machine"]
+    plan = reports[0]["plan"]
+    lines = [
+        f"## MQTT intake ({now} UTC, `python -m bench.mrv_mqtt`)",
+        "",
+        f"{plan['devices']} devices × {plan['batches']} signed batches of {plan['readings']} "
+        f"readings, QoS 1, {plan['publishers']} publisher processes, a local Mosquitto 2.0, "
+        f"`jcm mrv subscribe` processes (SQLite, --max-batch {plan['max_batch']}); "
+        f"median of {plan['repeat']} runs from the first publish to the last receipt stored.",
+        "",
+        "| " + " | ".join(["machine", *machine]) + " |",
+        "|" + "---|" * (len(machine) + 1),
+        "| | " + " | ".join(machine.values()) + " |",
+        "",
+        "| subscribers | readings/s (median) | runs | lost | target | met | "
+        "ratio to broker ceiling | ratio to Ed25519 ceiling |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in reports:
+        runs = ", ".join(f"{x['readings_per_s']:,}" for x in r["runs"])
+        lost = sum(x["lost"] for x in r["runs"])
+        met = "yes" if r["median_readings_per_s"] >= 20_000 and r["zero_loss"] else "no"
+        lines.append(
+            f"| {r['plan']['subscribers']} | {r['median_readings_per_s']:,} | {runs} | {lost} "
+            f"| ≥ 20,000/s, zero loss | {met} | {r['ratio_to_broker_ceiling']} "
+            f"| {r['ratio_to_verify_ceiling']} |"
+        )
+    first = reports[0]
+    v = first["verify"]
+    lines += [
+        "",
+        f"- Raw ceilings in the same run: Ed25519 {v['ed25519_verifications_per_s']:,} "
+        f"verifications/s (`Ed25519Batches.verify`: {v['verify_us_per_batch']} µs per batch, "
+        f"{v['verify_us_per_reading']} µs per reading; RFC 8785 canonical JSON of a batch "
+        f"{v['canonical_json_us_per_batch']} µs); the broker with a no-op subscriber "
+        f"{first['broker_noop_messages_per_s']:,} messages/s "
+        f"(= {first['broker_noop_readings_per_s']:,} readings/s).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=40)
@@ -363,7 +408,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-batch", type=int, default=500)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument(
+        "--markdown",
+        nargs="+",
+        metavar="REPORT",
+        help="print the docs/benchmarks.md section of saved JSON reports and exit",
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown([json.loads(Path(p).read_text()) for p in args.markdown]))
+        return 0
     plan = Plan(
         args.devices if not args.quick else 6,
         args.batches if not args.quick else 10,
