@@ -50,6 +50,8 @@ def _refusals(broker: Broker) -> int:
         return int(conn.execute(query).scalar_one())
 
 
+# The broker alone is under test (no database work worth a second backend).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_device_publishes_only_to_its_own_topic_and_bad_passwords_are_refused(
     broker: Broker,
 ) -> None:

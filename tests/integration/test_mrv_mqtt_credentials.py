@@ -77,6 +77,8 @@ def test_an_organisation_outside_the_project_gets_no_credentials(broker: Broker)
     assert _connects(broker, device, broker.passwords[device]) == 0  # nothing changed
 
 
+# The broker alone is under test (no database work worth a second backend).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_subscriber_the_broker_refuses_stops_with_a_coded_refusal(broker: Broker) -> None:
     secret = broker.data_dir / "mrv" / "mqtt-subscriber.secret"
     secret.write_text("not-the-password-the-broker-knows\n")
