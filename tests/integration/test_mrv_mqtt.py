@@ -138,8 +138,10 @@ def test_two_subscribers_in_one_group_share_the_messages_and_store_each_once(
     broker: Broker,
 ) -> None:
     world = broker.world
-    first = SubscriberProcess.start(broker, "sub-1")
-    second = SubscriberProcess.start(broker, "sub-2")
+    first = SubscriberProcess.start(broker, "sub-1", wait=False)
+    second = SubscriberProcess.start(broker, "sub-2", wait=False)
+    first.wait_for("subscribed")  # both start at once: half the wait
+    second.wait_for("subscribed")
     for device in world.devices:
         publish(broker, device, [envelope(device, s, world.keys[device]) for s in range(1, 41)])
     total = 40 * len(world.devices)
