@@ -7,8 +7,9 @@ subscribers as separate `jcm mrv subscribe` processes against the test's databas
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,9 @@ from sqlalchemy import func, select
 from jcm.adapters import schema
 from jcm.adapters.mrv.signatures import new_device_key
 from jcm.bootstrap import App, mqtt_broker
+from jcm.domain.errors import ConcurrencyConflict
 from jcm.domain.mrv.broker import device_topic
+from jcm.entrypoints.mqtt.subscriber import Subscriber, SubscriberOptions
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -153,3 +156,35 @@ def test_two_subscribers_in_one_group_share_the_messages_and_store_each_once(
     assert one["accepted"] + two["accepted"] == total
     assert one["duplicates"] + two["duplicates"] == 0
     assert len(set(stored_pairs(broker))) == total
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_messages_the_subscriber_cannot_store_stay_unacknowledged_and_come_again(
+    broker: Broker,
+) -> None:
+    device = broker.world.devices[0]
+    login = mqtt_broker(broker.world.app).subscriber_login()
+    said: list[str] = []
+
+    def database_away(
+        payloads: Sequence[bytes], topic_devices: Sequence[str | None]
+    ) -> Sequence[tuple[str, str | None]]:
+        raise ConcurrencyConflict("G9_BUSY", "The database is busy.")
+
+    options = SubscriberOptions.parse(broker.url, "jcm-intake", "sub-retry", 500, 10)
+    failing = Subscriber(
+        options, (login.username, login.password), database_away, said.append, retry_s=(0.05,)
+    )
+    thread = threading.Thread(target=failing.run)
+    thread.start()
+    wait_until(lambda: "subscribed" in said, 10, "the subscription")
+    publish(broker, device, [envelope(device, 1, broker.world.keys[device])])
+    thread.join(20)
+
+    assert failing.fatal is not None
+    assert failing.fatal.code == "D8_STORE_FAILED"
+    assert stored(broker) == 0
+    # The same session with intake back: the unacknowledged message comes again.
+    subscriber = SubscriberProcess.start(broker, "sub-retry")
+    wait_until(lambda: stored(broker) == 1, 20, "the redelivered batch")
+    assert subscriber.stop()["accepted"] == 1

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import socket
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from jcm.domain.errors import InvalidInput, JcmError
+from jcm.domain.errors import ConcurrencyConflict, InvalidInput, JcmError
 from jcm.domain.mrv.broker import BrokerAddress, device_of_topic, parse_broker_url, shared_filter
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from jcm.entrypoints.cli.common import State
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # a stopped subscriber's queue is kept a week
-_RETRY_S = (0.1, 0.5, 1.0, 2.0, 5.0)  # storing a batch failed (database away): retry
+_RETRY_S = (0.2, 0.5, 1.0, 2.0, 4.0)  # storing failed (database away): retry, ≈ 30 s in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +120,10 @@ class Subscriber:
         login: tuple[str, str],
         accept: Accept,
         say: Callable[[str], None],
+        retry_s: Sequence[float] = _RETRY_S,
     ) -> None:
         self.options = options
+        self._retry_s = tuple(retry_s)
         self.tally = Tally()
         self._login = login
         self._accept = accept
@@ -202,7 +205,8 @@ class Subscriber:
                 if batch:
                     self._store(batch)
             self._taking = False
-            self._drain()
+            if self.fatal is None:
+                self._drain()
         finally:
             client.disconnect()
             client.loop_stop()
@@ -271,14 +275,27 @@ class Subscriber:
     def _accept_with_retry(
         self, payloads: list[bytes], devices: list[str | None]
     ) -> Sequence[tuple[str, str | None]] | None:
-        for attempt, pause in enumerate((*_RETRY_S, None)):
+        """Intake's verdicts; None when storing kept failing (the subscriber then stops:
+        its messages stay unacknowledged and come again when it is restarted)."""
+        cause = ""
+        for attempt, pause in enumerate((*self._retry_s, None)):
             try:
                 return self._accept(payloads, devices)
-            except JcmError as error:  # e.g. the database is busy or away: try again
+            except Exception as error:  # the database busy or away, a full disk: try again
+                if os.environ.get("JCM_DEBUG"):
+                    raise
+                cause = error.code if isinstance(error, JcmError) else type(error).__name__
                 self.tally.store_failures += 1
-                self._say(f"storing {len(payloads)} messages failed ({error.code}); retrying")
-                if pause is None or self.stop.wait(pause * (attempt + 1)):
-                    return None
+                self._say(f"storing {len(payloads)} messages failed ({cause}); retrying")
+            if pause is None or self.stop.wait(pause * (attempt + 1)):
+                break
+        self.fatal = ConcurrencyConflict(
+            "D8_STORE_FAILED",
+            f"{len(payloads)} messages could not be stored ({cause}); they stay "
+            "unacknowledged at the broker and come again when the subscriber restarts.",
+            cause=cause,
+        )
+        self.stop.set()
         return None
 
     def _count(self, outcome: str, code: str | None) -> None:
