@@ -99,6 +99,7 @@ def test_the_subscriber_stores_a_signed_batch_once_and_a_redelivery_changes_noth
 
     assert stored_pairs(broker) == [(device, 1)]
     assert summary["accepted"] == 1
+    assert summary["accepted_readings"] == 4
     assert summary["duplicates"] == 1
     assert summary["refused_by_code"] == {"D2_BAD_SIGNATURE": 1}
 
@@ -168,7 +169,7 @@ def test_messages_the_subscriber_cannot_store_stay_unacknowledged_and_come_again
 
     def database_away(
         payloads: Sequence[bytes], topic_devices: Sequence[str | None]
-    ) -> Sequence[tuple[str, str | None]]:
+    ) -> Sequence[tuple[str, str | None, int]]:
         raise ConcurrencyConflict("G9_BUSY", "The database is busy.")
 
     options = SubscriberOptions.parse(broker.url, "jcm-intake", "sub-retry", 500, 10)

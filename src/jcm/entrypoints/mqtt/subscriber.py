@@ -71,6 +71,7 @@ class Tally:
 
     messages: int = 0
     accepted: int = 0
+    readings: int = 0  # in the accepted batches
     duplicates: int = 0
     refused: Counter[str] = field(default_factory=Counter)
     connections: int = 0
@@ -80,6 +81,7 @@ class Tally:
         return {
             "messages": self.messages,
             "accepted": self.accepted,
+            "accepted_readings": self.readings,
             "duplicates": self.duplicates,
             "refused": sum(self.refused.values()),
             "refused_by_code": dict(sorted(self.refused.items())),
@@ -91,17 +93,18 @@ class Tally:
         codes = ", ".join(f"{c} {n}" for c, n in sorted(self.refused.items()))
         refused = sum(self.refused.values())
         return (
-            f"{self.messages} messages: {self.accepted} accepted, {self.duplicates} duplicates, "
+            f"{self.messages} messages: {self.accepted} accepted ({self.readings} readings), "
+            f"{self.duplicates} duplicates, "
             f"{refused} refused{f' ({codes})' if codes else ''}"
         )
 
 
 class Accept(Protocol):
-    """Intake: one verdict per payload, (outcome, refusal code or None), in order."""
+    """Intake: one verdict per payload, in order: (outcome, refusal code or None, readings)."""
 
     def __call__(
         self, payloads: Sequence[bytes], topic_devices: Sequence[str | None]
-    ) -> Sequence[tuple[str, str | None]]: ...
+    ) -> Sequence[tuple[str, str | None, int]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,13 +271,13 @@ class Subscriber:
         verdicts = self._accept_with_retry(payloads, devices)
         if verdicts is None:
             return  # not stored: left unacknowledged, the broker resends them
-        for (outcome, code), message in zip(verdicts, batch, strict=True):
-            self._count(outcome, code)
+        for (outcome, code, readings), message in zip(verdicts, batch, strict=True):
+            self._count(outcome, code, readings)
             self._ack(message)
 
     def _accept_with_retry(
         self, payloads: list[bytes], devices: list[str | None]
-    ) -> Sequence[tuple[str, str | None]] | None:
+    ) -> Sequence[tuple[str, str | None, int]] | None:
         """Intake's verdicts; None when storing kept failing (the subscriber then stops:
         its messages stay unacknowledged and come again when it is restarted)."""
         cause = ""
@@ -298,10 +301,11 @@ class Subscriber:
         self.stop.set()
         return None
 
-    def _count(self, outcome: str, code: str | None) -> None:
+    def _count(self, outcome: str, code: str | None, readings: int) -> None:
         self.tally.messages += 1
         if outcome == "accepted":
             self.tally.accepted += 1
+            self.tally.readings += readings
         elif outcome == "duplicate":
             self.tally.duplicates += 1
         else:
@@ -355,8 +359,8 @@ def intake_of(app: App) -> Accept:
 
     def accept(
         payloads: Sequence[bytes], topic_devices: Sequence[str | None]
-    ) -> Sequence[tuple[str, str | None]]:
+    ) -> Sequence[tuple[str, str | None, int]]:
         results = service.accept(payloads, "mqtt", topic_devices=topic_devices)
-        return [(r.outcome.value, r.code) for r in results]
+        return [(r.outcome.value, r.code, r.readings) for r in results]
 
     return accept
