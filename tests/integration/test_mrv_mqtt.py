@@ -110,8 +110,9 @@ def test_kill_9_of_the_subscriber_and_a_broker_restart_lose_nothing_and_store_no
     world = broker.world
     sent: set[tuple[str, int]] = set()
 
-    def send(seqs: range, replays: bool = False) -> None:
+    def send(seqs: range, replays: bool = False, pause: float = 0.0) -> None:
         for device in world.devices:
+            time.sleep(pause)
             payloads = [envelope(device, s, world.keys[device]) for s in seqs]
             sent.update((device, s) for s in seqs)
             if replays:  # the same bytes again, and a forgery under a stored seq
@@ -119,11 +120,13 @@ def test_kill_9_of_the_subscriber_and_a_broker_restart_lose_nothing_and_store_no
                 payloads.append(envelope(device, seqs[0], new_device_key()[0]))
             publish(broker, device, payloads)
 
-    subscriber = SubscriberProcess.start(broker, "sub-crash")
-    send(range(1, 41))
+    subscriber = SubscriberProcess.start(broker, "sub-crash", "--max-batch", "20")
+    publishing = threading.Thread(target=send, args=(range(1, 61), False, 0.3))
+    publishing.start()
     wait_until(lambda: stored(broker) > 0, 20, "the first stored batches")
-    subscriber.kill()  # mid-stream: some received, some stored, none of the rest acked
-    send(range(41, 61))  # queued at the broker for the subscriber's session
+    subscriber.kill()  # mid-stream: some stored, some received, none of the rest acked
+    crashed_at = stored(broker)
+    publishing.join(30)  # the rest queue at the broker for the subscriber's session
     broker.restart()  # a clean restart: sessions and queued messages persist
     subscriber = SubscriberProcess.start(broker, "sub-crash")
     send(range(61, 81), replays=True)
@@ -131,6 +134,7 @@ def test_kill_9_of_the_subscriber_and_a_broker_restart_lose_nothing_and_store_no
     wait_until(lambda: _refusals(broker) == len(world.devices), 20, "the forgeries' refusals")
     summary = subscriber.stop()
 
+    assert 0 < crashed_at < 60 * len(world.devices)  # the crash came mid-stream
     assert summary["duplicates"] >= 5 * len(world.devices)  # the replays, at least
     assert summary["refused_by_code"] == {"D2_BAD_SIGNATURE": len(world.devices)}
     pairs = stored_pairs(broker)
