@@ -219,6 +219,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         ceiling_server.wait(30)
     verify = verifications_per_second(args.seconds)
     return {
+        "load": os.getloadavg()[0],
         "http": statistics.median(http),
         "http_runs": http,
         "in_process": statistics.median(in_process),
@@ -260,8 +261,9 @@ def markdown(r: dict[str, object], args: argparse.Namespace) -> str:
             "",
             f"{time.strftime('%Y-%m-%d', time.gmtime())}, "
             + ", ".join(f"{k}: {v}" for k, v in machine.items())
-            + ". The machine was shared with other work during the run: figures are "
-            "conservative.",
+            + f". Load average at the end of the run: {float(r['load']):.1f} on 2 cores "  # type: ignore[arg-type]
+            "(other work shared the machine: the figures are conservative and the ratios "
+            "noisy).",
             "",
             f"`POST /api/v1/mrv/batches` with {args.batches} signed batches of {READINGS} "
             f"readings per request (about {int(r['request_bytes']) // 1024} KiB, under the "  # type: ignore[call-overload]
