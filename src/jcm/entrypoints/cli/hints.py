@@ -55,6 +55,13 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
+    "D8_BAD_BROKER_URL": "write the broker as mqtt://127.0.0.1:1883",
+    "D8_BAD_GROUP": "use letters, digits, '.', '_' or '-', e.g. --group jcm-intake",
+    "D8_BROKER_TOOL": "install Debian's mosquitto package (it brings mosquitto_passwd)",
+    "D8_BROKER_REFUSED": "rewrite the broker's files with `jcm mrv broker-config DIR` (same "
+    "--data-dir as the subscriber), which reloads a running broker",
+    "D8_STORE_FAILED": "check the database and the data directory's disk, then start "
+    "the subscriber again with the same --client-id",
     "D1_UNKNOWN_DEVICE": "list the devices you see with `jcm mrv device list --as ORG`",
     "D2_UNSIGNED": "sign the batch with the device's key: the envelope's signature covers its "
     "RFC 8785 canonical batch (docs/mrv.md, Intake)",
