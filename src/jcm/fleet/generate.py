@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -175,14 +175,16 @@ def _series(device: FleetDevice, index: int, first_day: date, days: int, seed: i
 
 
 def _offsets(utc: npt.NDArray[np.int64], zone: ZoneInfo) -> npt.NDArray[np.int64]:
-    """UTC offsets in minutes; computed once per hour (no zone changes off the hour... but
-    India's +05:30 is fine: offsets, not their changes, may be fractional hours)."""
+    """The zone's UTC offset in minutes at each instant, looked up once per UTC hour (zones
+    change their offsets on the hour or half hour; a half-hour change is off by ≤ 30 min)."""
     import numpy as np
 
     hours = utc // 3600
     unique, inverse = np.unique(hours, return_inverse=True)
     minutes = [
-        int((datetime.fromtimestamp(int(h) * 3600, zone).utcoffset() or timedelta()).total_seconds())
+        int(
+            (datetime.fromtimestamp(int(h) * 3600, zone).utcoffset() or timedelta()).total_seconds()
+        )
         // 60
         for h in unique
     ]

@@ -19,7 +19,7 @@ Everything is seeded: the same seed gives the same numbers on every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jcm.fleet.definition import FleetDevice
 
@@ -40,12 +40,21 @@ class Generation:
 def zenith_at(device: FleetDevice, utc_seconds: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """pvlib's solar zenith (degrees) at the device's location for each UTC second."""
     import numpy as np
-    import pandas as pd
-    import pvlib
 
-    location = pvlib.location.Location(float(device.latitude), float(device.longitude))
-    times = pd.DatetimeIndex(pd.to_datetime(utc_seconds, unit="s", utc=True))
-    return np.asarray(location.get_solarposition(times)["zenith"], dtype=np.float64)
+    position = _location(device).get_solarposition(_times(utc_seconds))
+    return np.asarray(position["zenith"], dtype=np.float64)
+
+
+def _location(device: FleetDevice) -> Any:
+    import pvlib  # type: ignore[import-untyped]
+
+    return pvlib.location.Location(float(device.latitude), float(device.longitude))
+
+
+def _times(utc_seconds: npt.NDArray[np.int64]) -> Any:
+    import pandas as pd  # type: ignore[import-untyped]
+
+    return pd.DatetimeIndex(pd.to_datetime(utc_seconds, unit="s", utc=True))
 
 
 def generate(
@@ -53,13 +62,10 @@ def generate(
 ) -> Generation:
     """Interval energies for ``count`` intervals ending at ``start_utc + k × interval``."""
     import numpy as np
-    import pandas as pd
-    import pvlib
 
     step = device.interval_minutes * 60
     points = start_utc - step + step * np.arange(count + 1, dtype=np.int64)
-    location = pvlib.location.Location(float(device.latitude), float(device.longitude))
-    times = pd.DatetimeIndex(pd.to_datetime(points, unit="s", utc=True))
+    location, times = _location(device), _times(points)
     position = location.get_solarposition(times)
     ghi = np.asarray(location.get_clearsky(times, solar_position=position)["ghi"], np.float64)
     up = np.asarray(position["zenith"], np.float64) < NIGHT_ZENITH

@@ -1,0 +1,443 @@
+"""Where a simulation's envelopes go: an MQTT broker, the HTTP API, or import files.
+
+Every sink sends the on-time envelopes first and the late ones (replays) only once all the
+others are acknowledged, so a replay can never overtake the batch it replays.
+
+* **MQTT** (``mqtt://HOST:PORT``): each device connects with its own credentials (user name =
+  device id; password from the credentials map, none for an open test broker), MQTT 5,
+  publishes to ``jcm/meters/<device>/readings`` with QoS 1 and waits for every PUBACK.
+  Devices are spread over several publisher processes for throughput.
+* **HTTP** (``http://HOST:PORT``): ``POST /api/v1/mrv/batches`` with ``{"batches": [...]}``,
+  at most 500 envelopes per request, with the participant's bearer token.
+* **Files** (``file:PATH.csv`` or ``file:PATH.parquet``): the import format, one row per
+  reading, columns ``device, seq, timestamp, wh, signature`` (the batch's signature on every
+  row of it). Late envelopes go to a second file ``PATH.late.csv|parquet``: one file holds a
+  (device, seq) once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jcm.domain.errors import InvalidInput
+from jcm.fleet.generate import Envelope, Simulation
+
+TOPIC = "jcm/meters/{device}/readings"
+HTTP_PATH = "/api/v1/mrv/batches"
+MAX_PER_REQUEST = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    target: str  # the sink, without credentials
+    batches: int
+    readings: int
+    acknowledged: int  # PUBACKs (MQTT), envelopes answered (HTTP), rows' batches (files)
+    seconds: float
+    outcomes: dict[str, int] = field(default_factory=dict)  # what the receiver said, by kind
+    files: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "batches": self.batches,
+            "readings": self.readings,
+            "acknowledged": self.acknowledged,
+            "seconds": round(self.seconds, 3),
+            "readings_per_second": round(self.readings / self.seconds) if self.seconds else None,
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "files": list(self.files),
+        }
+
+
+def _unreachable(target: str, why: str) -> InvalidInput:
+    return InvalidInput(
+        "D11_SINK_FAILED",
+        f"Sending to {target} failed: {why}.",
+        target=target,
+        rule="D11_SINK_FAILED",
+    )
+
+
+def _phases(simulation: Simulation) -> tuple[list[Envelope], list[Envelope]]:
+    on_time = [e for e in simulation.envelopes if not e.late]
+    late = [e for e in simulation.envelopes if e.late]
+    return on_time, late
+
+
+# -- MQTT -------------------------------------------------------------------------------------
+
+
+def mqtt_address(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if parts.scheme != "mqtt" or not parts.hostname or parts.username or parts.password:
+        raise InvalidInput(
+            "D11_BAD_TARGET",
+            f"{url!r} is not mqtt://HOST[:PORT] (credentials never go in the URL).",
+            rule="D11_BAD_TARGET",
+        )
+    try:
+        port = parts.port or 1883
+    except ValueError:
+        raise InvalidInput("D11_BAD_TARGET", f"{url!r} has a bad port.") from None
+    return parts.hostname, port
+
+
+def send_mqtt(
+    simulation: Simulation,
+    url: str,
+    passwords: Mapping[str, str] | None = None,
+    *,
+    processes: int = 2,
+    timeout: float = 60.0,
+) -> SendReport:
+    """Publish every envelope with QoS 1 as its own device; wait for each PUBACK."""
+    host, port = mqtt_address(url)
+    passwords = passwords or {}
+    began = time.perf_counter()
+    outcomes: Counter[str] = Counter()
+    acked = 0
+    for phase in _phases(simulation):
+        jobs = _mqtt_jobs(phase, passwords, processes)
+        for result in _run_jobs(host, port, jobs, timeout):
+            if "error" in result:
+                raise _unreachable(f"mqtt://{host}:{port}", str(result["error"]))
+            acked += int(result["acked"])
+            outcomes.update(result["reasons"])
+    return SendReport(
+        f"mqtt://{host}:{port}",
+        len(simulation.envelopes),
+        simulation.readings,
+        acked,
+        time.perf_counter() - began,
+        dict(outcomes),
+    )
+
+
+_Job = list[tuple[str, str | None, list[bytes]]]  # (device, password, payloads) per device
+
+
+def _mqtt_jobs(
+    envelopes: list[Envelope], passwords: Mapping[str, str], processes: int
+) -> list[_Job]:
+    per_device: dict[str, list[bytes]] = {}
+    for envelope in envelopes:
+        per_device.setdefault(envelope.device, []).append(envelope.payload())
+    jobs: list[_Job] = [[] for _ in range(max(1, min(processes, len(per_device))))]
+    for i, (device, payloads) in enumerate(sorted(per_device.items())):
+        jobs[i % len(jobs)].append((device, passwords.get(device), payloads))
+    return [job for job in jobs if job]
+
+
+def _run_jobs(host: str, port: int, jobs: list[_Job], timeout: float) -> list[dict[str, Any]]:
+    if len(jobs) <= 1:
+        return [publish_devices(host, port, job, timeout) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    # spawn: a forked child would inherit the parent's threads' locks (paho, the API).
+    with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(publish_devices, host, port, job, timeout) for job in jobs]
+        return [future.result() for future in futures]
+
+
+def publish_devices(host: str, port: int, job: _Job, timeout: float) -> dict[str, Any]:
+    """One publisher process: each device in turn connects, publishes and waits for acks."""
+    reasons: Counter[str] = Counter()
+    acked = 0
+    for device, password, payloads in job:
+        try:
+            done, codes = _publish_device(host, port, device, password, payloads, timeout)
+        except (OSError, RuntimeError, TimeoutError) as error:
+            return {"error": f"{device}: {error}", "acked": acked, "reasons": dict(reasons)}
+        acked += done
+        reasons.update(codes)
+    return {"acked": acked, "reasons": dict(reasons)}
+
+
+def _publish_device(
+    host: str,
+    port: int,
+    device: str,
+    password: str | None,
+    payloads: Sequence[bytes],
+    timeout: float,
+) -> tuple[int, Counter[str]]:
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    connected = threading.Event()
+    refused: list[str] = []
+    codes: Counter[str] = Counter()
+
+    def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            refused.append(str(reason))
+        connected.set()
+
+    def on_publish(client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
+        codes["puback:" + str(reason).lower().replace(" ", "_")] += 1
+
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=f"{device}-sim", protocol=mqtt.MQTTv5
+    )
+    client.username_pw_set(device, password)
+    client.max_inflight_messages_set(100)
+    client.on_connect = on_connect
+    client.on_publish = on_publish
+    client.connect(host, port, keepalive=60)
+    client.loop_start()
+    try:
+        if not connected.wait(timeout) or refused:
+            raise RuntimeError(
+                f"the broker refused the connection ({', '.join(refused) or 'timeout'})"
+            )
+        infos = [client.publish(TOPIC.format(device=device), p, qos=1) for p in payloads]
+        deadline = time.monotonic() + timeout
+        for info in infos:
+            info.wait_for_publish(max(0.0, deadline - time.monotonic()))
+            if not info.is_published():
+                raise TimeoutError(f"no PUBACK within {timeout:g} s")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return len(infos), codes
+
+
+# -- HTTP -------------------------------------------------------------------------------------
+
+
+def send_http(
+    simulation: Simulation, base_url: str, token: str, *, per_request: int = MAX_PER_REQUEST
+) -> SendReport:
+    """POST the envelopes in requests of at most 500; tally what the API answered."""
+    import httpx
+
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+        raise InvalidInput(
+            "D11_BAD_TARGET", f"{base_url!r} is not http(s)://HOST[:PORT].", rule="D11_BAD_TARGET"
+        )
+    target = f"{parts.scheme}://{parts.netloc}"
+    began = time.perf_counter()
+    outcomes: Counter[str] = Counter()
+    answered = 0
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=target, headers=headers, timeout=60.0) as client:
+        for phase in _phases(simulation):
+            for start in range(0, len(phase), max(1, min(per_request, MAX_PER_REQUEST))):
+                chunk = phase[start : start + per_request]
+                answer = _post(client, target, [e.body for e in chunk])
+                answered += len(chunk)
+                outcomes.update(_outcomes(answer))
+    return SendReport(
+        target,
+        len(simulation.envelopes),
+        simulation.readings,
+        answered,
+        time.perf_counter() - began,
+        dict(outcomes),
+    )
+
+
+def _post(client: Any, target: str, bodies: list[dict[str, Any]]) -> Any:
+    import httpx
+
+    try:
+        response = client.post(HTTP_PATH, json={"batches": bodies})
+    except httpx.HTTPError as error:
+        raise _unreachable(target, str(error) or type(error).__name__) from None
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if response.status_code >= 300:
+        title = answer.get("detail") or answer.get("title") if isinstance(answer, dict) else None
+        raise _unreachable(target, f"HTTP {response.status_code} {title or response.reason_phrase}")
+    return answer
+
+
+def _outcomes(answer: Any) -> Counter[str]:
+    """Tally per-batch outcomes of the intake's answer: ``{"results": [{"outcome": …,
+    "code": …}]}`` (a refusal counted by its code)."""
+    tally: Counter[str] = Counter()
+    results = answer.get("results") if isinstance(answer, dict) else None
+    if not isinstance(results, list):
+        return tally
+    for result in results:
+        if isinstance(result, dict):
+            outcome = str(result.get("outcome", "unknown"))
+            code = result.get("code")
+            tally[f"{outcome}:{code}" if outcome == "refused" and code else outcome] += 1
+    return tally
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def file_rows(envelopes: Sequence[Envelope]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("device", "seq", "timestamp", "wh", "signature")
+    }
+    for envelope in envelopes:
+        batch, signature = envelope.body["batch"], envelope.body["signature"]
+        for text, wh in batch["readings"]:
+            columns["device"].append(batch["device"])
+            columns["seq"].append(batch["seq"])
+            columns["timestamp"].append(text)
+            columns["wh"].append(wh)
+            columns["signature"].append(signature)
+    return columns
+
+
+def write_files(simulation: Simulation, path: Path) -> SendReport:
+    """The import files: ``path`` (.csv or .parquet) and, when there are replays, its .late twin."""
+    import polars as pl
+
+    if path.suffix not in (".csv", ".parquet"):
+        raise InvalidInput(
+            "D11_BAD_TARGET",
+            f"{str(path)!r}: write a .csv or a .parquet file.",
+            rule="D11_BAD_TARGET",
+        )
+    began = time.perf_counter()
+    written = []
+    schema = {
+        "device": pl.String,
+        "seq": pl.Int64,
+        "timestamp": pl.String,
+        "wh": pl.Int64,
+        "signature": pl.String,
+    }
+    for phase, where in zip(
+        _phases(simulation), (path, path.with_suffix(".late" + path.suffix)), strict=True
+    ):
+        if not phase and where != path:
+            continue
+        frame = pl.DataFrame(file_rows(phase), schema=schema)
+        try:
+            if where.suffix == ".csv":
+                frame.write_csv(where)
+            else:
+                frame.write_parquet(where, statistics=True)
+        except OSError as error:
+            raise InvalidInput(
+                "G1_CANNOT_WRITE", f"Cannot write {str(where)!r}: {error}.", path=str(where)
+            ) from None
+        written.append(str(where))
+    return SendReport(
+        f"file:{path}",
+        len(simulation.envelopes),
+        simulation.readings,
+        len(simulation.envelopes),
+        time.perf_counter() - began,
+        {},
+        tuple(written),
+    )
+
+
+def read_file_envelopes(path: Path) -> list[dict[str, Any]]:
+    """Envelopes rebuilt from an import file (rows grouped by device, seq and signature, in
+    file order): what an importer does, for tests and checks."""
+    import polars as pl
+
+    frame = (
+        pl.read_csv(path, schema_overrides={"seq": pl.Int64, "wh": pl.Int64})
+        if path.suffix == ".csv"
+        else pl.read_parquet(path)
+    )
+    envelopes: dict[tuple[str, int, str], dict[str, Any]] = {}
+    for device, seq, text, wh, signature in frame.iter_rows():
+        key = (device, seq, signature)
+        if key not in envelopes:
+            envelopes[key] = {
+                "batch": {"device": device, "seq": seq, "readings": []},
+                "signature": signature,
+            }
+        envelopes[key]["batch"]["readings"].append([text, wh])
+    return list(envelopes.values())
+
+
+# -- choosing a sink, and its credentials from the environment ---------------------------------
+
+TOKEN_VARIABLE = "JCM_FLEET_TOKEN"  # the participant's API token, or
+TOKEN_FILE_VARIABLE = "JCM_FLEET_TOKEN_FILE"  # a private file whose first line is the token
+MQTT_PASSWORDS_VARIABLE = "JCM_FLEET_MQTT_PASSWORDS_FILE"  # a private JSON {device: password}
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    token: str | None = field(default=None, repr=False)
+    mqtt_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+def credentials_from_env(environ: Mapping[str, str]) -> Credentials:
+    """The sink's secrets from the environment (never the command line: ``ps`` shows it)."""
+    token = environ.get(TOKEN_VARIABLE) or None
+    token_file = environ.get(TOKEN_FILE_VARIABLE)
+    if token and token_file:
+        raise _bad_credentials(f"Set {TOKEN_VARIABLE} or {TOKEN_FILE_VARIABLE}, not both.")
+    if token_file:
+        lines = _private_text(Path(token_file)).splitlines()
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise _bad_credentials(f"{token_file!r} has no token on its first line.")
+    passwords: dict[str, str] = {}
+    passwords_file = environ.get(MQTT_PASSWORDS_VARIABLE)
+    if passwords_file:
+        try:
+            raw = json.loads(_private_text(Path(passwords_file)))
+        except ValueError:
+            raw = None
+        if not isinstance(raw, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise _bad_credentials(f"{passwords_file!r} is not a JSON object device → password.")
+        passwords = raw
+    return Credentials(token, passwords)
+
+
+def _bad_credentials(message: str) -> InvalidInput:
+    return InvalidInput("D11_BAD_CREDENTIALS", message, rule="D11_BAD_CREDENTIALS")
+
+
+def _private_text(path: Path) -> str:
+    try:
+        info = path.stat()
+        if info.st_mode & 0o077:
+            raise _bad_credentials(
+                f"{str(path)!r} is readable by others; make it private (chmod 600)."
+            )
+        return path.read_text(encoding="utf-8")[:1_000_000]
+    except (OSError, UnicodeError) as error:
+        raise _bad_credentials(f"{str(path)!r} cannot be read: {error}.") from None
+
+
+def send(
+    simulation: Simulation, target: str, credentials: Credentials, *, processes: int = 2
+) -> SendReport:
+    """Send to ``mqtt://…``, ``http(s)://…`` or ``file:PATH``."""
+    if target.startswith("mqtt://"):
+        return send_mqtt(simulation, target, credentials.mqtt_passwords, processes=processes)
+    if target.startswith(("http://", "https://")):
+        if not credentials.token:
+            raise _bad_credentials(
+                f"Sending over HTTP takes the participant's token in {TOKEN_VARIABLE} or "
+                f"{TOKEN_FILE_VARIABLE}."
+            )
+        return send_http(simulation, target, credentials.token)
+    if target.startswith("file:") and len(target) > 5:
+        return write_files(simulation, Path(target[5:]))
+    raise InvalidInput(
+        "D11_BAD_TARGET",
+        f"{target!r} is not mqtt://HOST:PORT, http://HOST:PORT or file:PATH.",
+        rule="D11_BAD_TARGET",
+    )
