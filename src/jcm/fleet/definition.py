@@ -16,6 +16,7 @@ import binascii
 import json
 import os
 import random
+import stat
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,7 @@ from jcm.domain.mrv.devices import RegisterKind
 
 FORMAT = "jcm-fleet-1"
 DEFAULT_REGISTER_MAX_WH = 999_999_999  # a nine-digit Wh register: wraps after ~1 GWh
+MAX_DEVICES = 10_000
 SCATTER_DEGREES = 0.005  # devices lie within about ±550 m of the site
 
 
@@ -158,8 +160,8 @@ def _check_site(
 ) -> None:
     if not is_device_id(f"{project}-PV-001") or len(project) > 40:
         raise _bad_fleet(f"The project id {project!r} cannot prefix device ids.")
-    if not 1 <= devices <= 100_000:
-        raise _bad_fleet(f"A fleet has 1 to 100,000 devices, not {devices}.")
+    if not 1 <= devices <= MAX_DEVICES:
+        raise _bad_fleet(f"A fleet has 1 to {MAX_DEVICES:,} devices, not {devices}.")
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise _bad_fleet(f"({latitude}, {longitude}) is not a latitude and longitude.")
     try:
@@ -191,29 +193,61 @@ def fleet_json(fleet: Fleet) -> dict[str, Any]:
 
 
 def save_fleet(fleet: Fleet, path: Path) -> None:
-    """Write the fleet file readable by its owner only (it holds private keys)."""
+    """Write a new fleet file, readable by its owner only (it holds private keys).
+
+    Never over an existing file: replacing a fleet file loses the keys of meters that may
+    be registered already. The name ends in ``.json``."""
+    if path.suffix != ".json":
+        raise _bad_fleet(f"A fleet file's name ends in .json, not {path.name!r}.")
     data = (json.dumps(fleet_json(fleet), indent=1) + "\n").encode("utf-8")
-    partial = path.with_name(path.name + ".partial")
     try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        raise _bad_fleet(f"{str(path)!r} exists; a fleet file is never overwritten.") from None
+    except (OSError, ValueError) as error:
+        raise InvalidInput(
+            "G1_CANNOT_WRITE", f"Cannot write {str(path)!r}: {error}.", path=str(path)
+        ) from None
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(partial, 0o600)  # an existing file keeps its mode through O_TRUNC
-        os.replace(partial, path)
     except OSError as error:
+        path.unlink(missing_ok=True)
         raise InvalidInput(
             "G1_CANNOT_WRITE", f"Cannot write {str(path)!r}: {error.strerror}.", path=str(path)
         ) from None
 
 
+MAX_FLEET_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes (never waits on a FIFO nor reads a device forever)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        data = handle.read(MAX_FLEET_FILE_BYTES + 1)
+    if len(data) > MAX_FLEET_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_FLEET_FILE_BYTES:,} bytes")
+    return data
+
+
 def load_fleet(path: Path) -> Fleet:
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(_read_regular(path))
     except (OSError, ValueError) as error:
         raise _bad_fleet(f"{str(path)!r} is not a readable fleet file: {error}.") from None
     try:
         return _fleet_from_json(raw)
-    except (KeyError, TypeError, ValueError, ArithmeticError, binascii.Error) as error:
+    except (
+        AttributeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        binascii.Error,
+    ) as error:
         raise _bad_fleet(f"{str(path)!r} is not a fleet file ({error!r}).") from None
 
 

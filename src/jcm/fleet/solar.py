@@ -18,6 +18,9 @@ Everything is seeded: the same seed gives the same numbers on every run.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +44,18 @@ def zenith_at(device: FleetDevice, utc_seconds: npt.NDArray[np.int64]) -> npt.ND
     """pvlib's solar zenith (degrees) at the device's location for each UTC second."""
     import numpy as np
 
-    position = _location(device).get_solarposition(_times(utc_seconds))
+    with _quiet():
+        position = _location(device).get_solarposition(_times(utc_seconds))
     return np.asarray(position["zenith"], dtype=np.float64)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pvlib 0.16 uses pandas attributes pandas 3 deprecates: not ours to fix or to show."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        yield
 
 
 def _location(device: FleetDevice) -> Any:
@@ -66,8 +79,10 @@ def generate(
     step = device.interval_minutes * 60
     points = start_utc - step + step * np.arange(count + 1, dtype=np.int64)
     location, times = _location(device), _times(points)
-    position = location.get_solarposition(times)
-    ghi = np.asarray(location.get_clearsky(times, solar_position=position)["ghi"], np.float64)
+    with _quiet():
+        position = location.get_solarposition(times)
+        clear = location.get_clearsky(times, solar_position=position)
+    ghi = np.asarray(clear["ghi"], np.float64)
     up = np.asarray(position["zenith"], np.float64) < NIGHT_ZENITH
     daylight = up[:-1] & up[1:]
     mean_ghi = np.where(daylight, (ghi[:-1] + ghi[1:]) / 2.0, 0.0)
