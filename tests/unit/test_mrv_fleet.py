@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from datetime import date
@@ -171,7 +172,8 @@ def test_readings_are_on_the_local_grid_with_the_site_offset_and_seqs_count_hour
     start, _ = parse_timestamp(texts[0])
     assert first["seq"] == (start - EPOCH_UTC) // 3600 + 1
     seqs = [e.seq for e in clean.envelopes if e.device == "KE001-PV-001"]
-    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == 3
 
 
 def test_clean_generation_follows_the_sun_and_stays_within_qa_limits(
@@ -217,13 +219,15 @@ def test_a_stuck_meter_repeats_one_non_zero_increment_for_the_run_length(
     faulty: Simulation,
 ) -> None:
     rows = readings_of(faulty, "KE001-PV-002")  # a cumulative register: increments repeat
-    steps = [b[1] - a[1] for a, b in zip(rows, rows[1:], strict=False)]
+    steps = [b[1] - a[1] for a, b in itertools.pairwise(rows)]
     stuck = injected(faulty, FaultKind.STUCK)
     start = [t for t, _ in rows].index(stuck.first)
     run = steps[start - 1 : start - 1 + 7]
 
-    assert stuck.first == "2026-06-02T10:00:00+03:00" and stuck.count == 7
-    assert len(set(run)) == 1 and run[0] > 0
+    assert stuck.first == "2026-06-02T10:00:00+03:00"
+    assert stuck.count == 7
+    assert len(set(run)) == 1
+    assert run[0] > 0
     assert steps[start + 6] != run[0]
 
 
@@ -244,13 +248,14 @@ def test_a_counter_rollover_wraps_the_register_once_just_below_its_maximum(
     faulty: Simulation,
 ) -> None:
     rows = readings_of(faulty, "KE001-PV-004")
-    drops = [(a, b) for a, b in zip(rows, rows[1:], strict=False) if b[1] < a[1]]
+    drops = [(a, b) for a, b in itertools.pairwise(rows) if b[1] < a[1]]
     rollover = injected(faulty, FaultKind.ROLLOVER)
 
     assert len(drops) == 1
     before, after = drops[0]
     assert after[0] == rollover.first == "2026-06-02T12:00:00+03:00"
-    assert before[1] >= 0.99 * 999_999_999 and after[1] < 100_000
+    assert before[1] >= 0.99 * 999_999_999
+    assert after[1] < 100_000
 
 
 def test_a_rollover_on_an_interval_register_or_night_energy_in_daylight_is_refused(
@@ -285,7 +290,8 @@ def test_a_forged_batch_does_not_verify_and_the_others_do(fleet: Fleet, faulty: 
         e.seq for e in faulty.envelopes if e.device == "KE001-PV-005" and not verifies(e, fleet)
     ]
 
-    assert failing == list(forged.seqs) and len(failing) == 1
+    assert failing == list(forged.seqs)
+    assert len(failing) == 1
     assert forged.expect == ("D2_BAD_SIGNATURE", "Q01_GAP")
     assert all(verifies(e, fleet) for e in faulty.envelopes if e.device != "KE001-PV-005")
 
@@ -300,9 +306,11 @@ def test_a_replay_resends_the_batch_identically_then_altered_and_validly_signed_
     ]
     late = [e for e in faulty.envelopes if e.late]
 
-    assert faulty.envelopes[-2:] == tuple(late) and len(late) == 2
+    assert faulty.envelopes[-2:] == tuple(late)
+    assert len(late) == 2
     assert late[0].payload() == original.payload()
-    assert late[1].seq == seq and late[1].payload() != original.payload()
+    assert late[1].seq == seq
+    assert late[1].payload() != original.payload()
     assert verifies(late[1], fleet)
     assert replay.expect == ("duplicate", "D3_REPLAYED")
 

@@ -55,10 +55,15 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
-    "D11_BAD_FAULT": "write faults as KIND:DEVICE[@YYYY-MM-DDTHH:MM][/N]; kinds: gap, stuck, drift, rollover, forged, replay, night; list devices with `jcm mrv fleet registrations FLEET`",
-    "D11_FAULT_NOT_APPLICABLE": "give the fault another time with @YYYY-MM-DDTHH:MM (night faults need the sun down; rollover needs a cumulative meter: `jcm mrv fleet create --register cumulative|mixed`)",
-    "D11_BAD_CREDENTIALS": "put the token in a private file named by JCM_FLEET_TOKEN_FILE (or JCM_FLEET_TOKEN), MQTT passwords in a private JSON file named by JCM_FLEET_MQTT_PASSWORDS_FILE",
-    "D11_SINK_FAILED": "check that the broker or API runs at {target} and that the credentials are the device's or the participant's",
+    "D11_BAD_FAULT": "write faults as KIND:DEVICE[@YYYY-MM-DDTHH:MM][/N] (kinds: gap, stuck, "
+    "drift, rollover, forged, replay, night); list devices with "
+    "`jcm mrv fleet registrations FLEET`",
+    "D11_FAULT_NOT_APPLICABLE": "give the fault another time with @YYYY-MM-DDTHH:MM; a rollover "
+    "needs a cumulative meter (`jcm mrv fleet create --register cumulative|mixed`)",
+    "D11_BAD_CREDENTIALS": "put the token in a private file named by JCM_FLEET_TOKEN_FILE, MQTT "
+    "passwords in a private JSON file named by JCM_FLEET_MQTT_PASSWORDS_FILE",
+    "D11_SINK_FAILED": "check that the broker or API runs at {target} and that the credentials "
+    "are the devices' or the participant's",
 }
 
 
