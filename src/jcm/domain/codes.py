@@ -271,7 +271,6 @@ CATALOGUE: tuple[Code, ...] = (
     Code("K5_UNKNOWN_USER", NotFound, "", "no user with that login"),
     Code("K5_WEAK_PASSWORD", InvalidInput, "", "a new password shorter than 12 or longer than 256 characters, or the same as the old one"),
     Code("K5_UNKNOWN_ORGANISATION", NotFound, "", "no organisation with that id is in the register"),
-    Code("D1_UNKNOWN_DEVICE", NotFound, "", "a batch names a device that is not registered"),
     Code("D2_UNSIGNED", InvalidInput, "", "a batch envelope carries no signature (or an empty one)"),
     Code("D2_BAD_SIGNATURE", RuleViolation, "", "a batch's signature does not verify with its device's registered Ed25519 key over the canonical batch"),
     Code("D3_REPLAYED", RuleViolation, "", "a batch reuses a (device, seq) already stored with other content (a redelivery of the same bytes is a duplicate, not a refusal)"),
