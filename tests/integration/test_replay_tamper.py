@@ -75,6 +75,8 @@ EXEMPT_TABLES: dict[str, str] = {
     "api_tokens": "token secret hashes are secrets; the log records each token's creation "
     "and revocation without them, and its last use is not logged",
     "login_attempts": "failed-login counters for rate limiting, not registry state",
+    "mrv_device_credentials": "devices' MQTT password hashes are secrets: the log records "
+    "each issue (mrv_device_credentials_issued: device, project, topic), never the hash",
 }
 # Rows whose insertion verify cannot see, each with its reason.
 # Where a change is reported in another table than the one changed, and why.

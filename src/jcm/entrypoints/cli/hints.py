@@ -64,6 +64,11 @@ HINTS: dict[str, str] = {
     "passwords in a private JSON file named by JCM_FLEET_MQTT_PASSWORDS_FILE",
     "D11_SINK_FAILED": "check that the broker or API runs at {target} and that the credentials "
     "are the devices' or the participant's",
+    "D8_BAD_BROKER_URL": "write the broker as mqtt://127.0.0.1:1883",
+    "D8_BAD_GROUP": "use letters, digits, '.', '_' or '-', e.g. --group jcm-intake",
+    "D8_BROKER_TOOL": "install Debian's mosquitto package (it brings mosquitto_passwd)",
+    "D8_BROKER_REFUSED": "rewrite the broker's files with `jcm mrv broker-config DIR` (same "
+    "--data-dir as the subscriber), which reloads a running broker",
 }
 
 

@@ -208,6 +208,9 @@ class Replayer:
     _on_user_password_reset = _on_user_created
     _on_token_created = _on_user_created
     _on_token_revoked = _on_user_created
+    # A device's MQTT password hash is a secret too (mrv_device_credentials): the entry
+    # records that credentials were issued, for which device, never the hash.
+    _on_mrv_device_credentials_issued = _on_user_created
 
     def _on_log_key_rotated(self, index: int, change: dict[str, Any]) -> None:
         """A key rotation changes no registry state; the key-chain check reads it."""
