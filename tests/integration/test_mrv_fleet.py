@@ -1,0 +1,270 @@
+"""The PV fleet simulator against the real platform: its devices registered over the API, its
+batches through the real intake (directly, over MQTT with the real broker and subscriber,
+and over HTTP), and its command line."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cycle_api_support import API, PP
+from mrv_mqtt_support import SubscriberProcess, start_broker, stored, wait_until
+from mrv_support import MrvWorld, mrv_world
+from typer.testing import CliRunner
+
+from jcm.adapters.mrv.signatures import Ed25519Batches, batch_digest, canonical_batch
+from jcm.bootstrap import App
+from jcm.domain.errors import InvalidInput
+from jcm.entrypoints.cli import cli
+from jcm.fleet.definition import Fleet, create_fleet, registration_bodies
+from jcm.fleet.faults import parse_faults
+from jcm.fleet.generate import Simulation, simulate
+from jcm.fleet.sinks import read_file_envelopes, send_http, send_mqtt
+
+pytestmark = pytest.mark.timeout(120)
+
+FAULTS = "forged:KE001-PV-003,replay:KE001-PV-001,stuck:KE001-PV-002,gap:KE001-PV-004"
+# 4 meters × 2 day batches; one forged; the replay's two late copies.
+EXPECTED = {"accepted": 7, "refused:D2_BAD_SIGNATURE": 1, "duplicate": 1, "refused:D3_REPLAYED": 1}
+
+
+def make_fleet() -> Fleet:
+    return create_fleet(
+        "KE001",
+        4,
+        Decimal("-1.29"),
+        Decimal("36.82"),
+        "Africa/Nairobi",
+        Decimal("200"),
+        register="mixed",
+    )
+
+
+def make_simulation(fleet: Fleet) -> Simulation:
+    return simulate(fleet, date(2026, 6, 1), 2, seed=3, faults=parse_faults(FAULTS))
+
+
+def registered(app: App, fleet: Fleet) -> MrvWorld:
+    """KE001 with the fleet's meters registered over the API by the participant."""
+    world = mrv_world(app, devices=0)
+    for body in registration_bodies(fleet):
+        response = world.cycle.client.post(
+            f"{API}/mrv/devices", json=body, headers=world.cycle.as_(PP)
+        )
+        assert response.status_code == 201, response.text
+        world.devices.append(body["id"])
+        world.keys[body["id"]] = fleet.device(body["id"]).key()
+    return world
+
+
+def tally(results: list[Any]) -> Counter[str]:
+    return Counter(f"{r.outcome.value}:{r.code}" if r.code else r.outcome.value for r in results)
+
+
+def test_registered_fleet_batches_meet_the_real_intake_as_each_fault_says(app: App) -> None:
+    fleet = make_fleet()
+    registered(app, fleet)
+    simulation = make_simulation(fleet)
+    on_time = [e.body for e in simulation.envelopes if not e.late]
+    late = [e.body for e in simulation.envelopes if e.late]
+
+    first = app.mrv.intake.accept_envelopes(on_time, "file")
+    then = app.mrv.intake.accept_envelopes(late, "file")
+
+    assert tally(first) + tally(then) == Counter(EXPECTED)
+    (forged,) = [r for r in first if r.code == "D2_BAD_SIGNATURE"]
+    assert forged.device == "KE001-PV-003"
+    assert [r.outcome.value for r in then] == ["duplicate", "refused"]
+
+
+def test_the_mqtt_sink_feeds_the_real_broker_and_subscriber_exactly_once(
+    app: App, tmp_path: Path
+) -> None:
+    fleet = make_fleet()
+    world = registered(app, fleet)
+    simulation = make_simulation(fleet)
+    broker = start_broker(world, tmp_path)
+    subscriber = SubscriberProcess.start(broker, "sub-fleet")
+    try:
+        report = send_mqtt(simulation, broker.url, broker.passwords, processes=2)
+        wait_until(lambda: stored(broker) == EXPECTED["accepted"], 30, "the batches stored")
+        wrong = dict(broker.passwords, **{"KE001-PV-001": "not-the-password"})
+        with pytest.raises(InvalidInput) as refused:
+            send_mqtt(simulation, broker.url, wrong, processes=1)
+    finally:
+        summary = subscriber.stop()
+        broker.stop()
+
+    assert report.acknowledged == len(simulation.envelopes) == 10
+    assert summary["accepted"] == EXPECTED["accepted"]
+    assert stored(broker) == EXPECTED["accepted"]
+    assert refused.value.code == "D11_SINK_FAILED"
+
+
+# -- HTTP: a small local intake that checks signatures and replays -----------------------------
+
+
+@dataclass
+class LocalIntake:
+    """What the small server knows and saw: device keys, the token, stored digests."""
+
+    fleet: Fleet
+    url: str = ""
+    token: str = "participant-token"
+    seen: dict[tuple[str, int], str] = field(default_factory=dict)
+    requests: list[int] = field(default_factory=list)
+
+    def answer(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        batch = envelope["batch"]
+        signed = canonical_batch(batch)
+        key = self.fleet.device(batch["device"]).public_key
+        if not Ed25519Batches().verify(signed, envelope["signature"], key):
+            return {"outcome": "refused", "code": "D2_BAD_SIGNATURE"}
+        pair, digest = (batch["device"], batch["seq"]), batch_digest(signed)
+        if pair not in self.seen:
+            self.seen[pair] = digest
+            return {"outcome": "accepted"}
+        if self.seen[pair] == digest:
+            return {"outcome": "duplicate"}
+        return {"outcome": "refused", "code": "D3_REPLAYED"}
+
+
+def _handler(intake: LocalIntake) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            bearer = self.headers["Authorization"] == f"Bearer {intake.token}"
+            if self.path != f"{API}/mrv/batches" or not bearer:
+                self._send(401, {"title": "Unauthenticated"})
+                return
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            intake.requests.append(len(body["batches"]))
+            self._send(200, {"results": [intake.answer(e) for e in body["batches"]]})
+
+        def _send(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return Handler
+
+
+@pytest.fixture
+def local_intake() -> Iterator[LocalIntake]:
+    intake = LocalIntake(make_fleet())
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(intake))
+    intake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield intake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_http_sink_posts_batches_in_bounded_requests_and_tallies_the_answers(
+    local_intake: LocalIntake,
+) -> None:
+    simulation = make_simulation(local_intake.fleet)
+
+    report = send_http(simulation, local_intake.url, local_intake.token, per_request=3)
+    with pytest.raises(InvalidInput) as refused:
+        send_http(simulation, local_intake.url, "wrong-token")
+
+    assert report.outcomes == EXPECTED
+    assert local_intake.requests == [3, 3, 2, 2]  # 8 on time in threes, then the 2 late ones
+    assert refused.value.code == "D11_SINK_FAILED"
+    assert "401" in refused.value.message
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+
+def test_the_cli_creates_a_fleet_prints_registrations_and_simulates_into_a_file(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    fleet_file, out = tmp_path / "fleet.json", tmp_path / "readings.parquet"
+
+    created = runner.invoke(
+        cli,
+        [
+            "mrv",
+            "fleet",
+            "create",
+            "--project",
+            "KE001",
+            "--devices",
+            "3",
+            "--lat",
+            "-1.29",
+            "--lon",
+            "36.82",
+            "--tz",
+            "Africa/Nairobi",
+            "--nameplate-kw",
+            "200",
+            "--out",
+            str(fleet_file),
+            "--json",
+        ],
+    )
+    bodies = runner.invoke(cli, ["mrv", "fleet", "registrations", str(fleet_file), "--json"])
+    sent = runner.invoke(
+        cli,
+        [
+            "mrv",
+            "simulate",
+            str(fleet_file),
+            "--from",
+            "2026-06-01",
+            "--days",
+            "2",
+            "--to",
+            f"file:{out}",
+            "--faults",
+            "gap:KE001-PV-002/5",
+            "--json",
+        ],
+    )
+    again = runner.invoke(
+        cli, ["mrv", "fleet", "create", "--project", "KE001", "--out", str(fleet_file), "--json"]
+    )
+    no_token = runner.invoke(
+        cli,
+        [
+            "mrv",
+            "simulate",
+            str(fleet_file),
+            "--from",
+            "2026-06-01",
+            "--to",
+            "http://127.0.0.1:9",
+            "--json",
+        ],
+        env={"JCM_FLEET_TOKEN": "", "JCM_FLEET_TOKEN_FILE": ""},
+    )
+
+    assert created.exit_code == 0, created.output
+    assert [b["id"] for b in json.loads(bodies.stdout)] == [f"KE001-PV-00{n}" for n in (1, 2, 3)]
+    result = json.loads(sent.stdout)
+    assert result["readings"] == 3 * 2 * 96 - 5
+    assert result["faults"][0]["expect"] == ["Q01_GAP"]
+    assert len(read_file_envelopes(out)) == 6
+    assert json.loads(again.stdout)["error"]["code"] == "D11_BAD_FLEET"
+    assert json.loads(no_token.stdout)["error"]["code"] == "D11_BAD_CREDENTIALS"
