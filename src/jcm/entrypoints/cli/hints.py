@@ -69,6 +69,13 @@ HINTS: dict[str, str] = {
     "D8_BROKER_TOOL": "install Debian's mosquitto package (it brings mosquitto_passwd)",
     "D8_BROKER_REFUSED": "rewrite the broker's files with `jcm mrv broker-config DIR` (same "
     "--data-dir as the subscriber), which reloads a running broker",
+    "D1_UNKNOWN_DEVICE": "list the devices you see with `jcm mrv device list --as ORG`",
+    "D7_DEVICE_EXISTS": "a new meter at the same point is `jcm mrv device replace {device} …`",
+    "D7_NOT_MONITORED_PARAMETER": "use one of the parameters the methodology monitors "
+    "(`jcm methodology show ID`)",
+    "D7_BAD_TIMEZONE": "give an IANA zone name, e.g. --timezone Africa/Nairobi",
+    "D7_NOT_PARTICIPANT": "act --as a participant of project {project} (`jcm project show "
+    "{project}`)",
 }
 
 

@@ -131,6 +131,7 @@ class Subscriber:
         self.stop = threading.Event()
         self.fatal: JcmError | None = None
         self._client: Client | None = None
+        self._unreachable = False
 
     # -- paho callbacks (its network thread) ---------------------------------------------
 
@@ -141,6 +142,7 @@ class Subscriber:
             self._fail(f"the broker refused the login: {reason}")
             return
         self._generation += 1
+        self._unreachable = False
         self.tally.connections += 1
         resumed = "resumed" if getattr(flags, "session_present", False) else "new"
         client.subscribe(self.options.topic_filter, qos=1)
@@ -163,6 +165,11 @@ class Subscriber:
         self._generation += 1  # buffered messages of the lost connection: resent by the broker
         if not self.stop.is_set():
             self._say(f"disconnected ({reason}); reconnecting")
+
+    def _on_connect_fail(self, _c: Client, _u: Any) -> None:
+        if not self._unreachable:  # once per outage, not once per attempt
+            self._say(f"cannot reach {self.options.address.url}; retrying with backoff")
+        self._unreachable = True
 
     def _on_message(self, _c: Client, _u: Any, message: MQTTMessage) -> None:
         if self._taking:
@@ -219,6 +226,7 @@ class Subscriber:
         client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_connect_fail = self._on_connect_fail
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = SESSION_EXPIRY_S
         props.ReceiveMaximum = min(65535, max(100, 2 * self.options.max_batch))
