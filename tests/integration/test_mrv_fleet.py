@@ -5,27 +5,31 @@ and over HTTP), and its command line."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cycle_api_support import API, PP
-from mrv_mqtt_support import SubscriberProcess, start_broker, stored, wait_until
+from mrv_mqtt_support import Broker, SubscriberProcess, connect, start_broker, stored, wait_until
 from mrv_support import MrvWorld, mrv_world
 from typer.testing import CliRunner
 
 from jcm.adapters.mrv.signatures import Ed25519Batches, batch_digest, canonical_batch
-from jcm.bootstrap import App
+from jcm.bootstrap import App, mqtt_broker
 from jcm.domain.errors import InvalidInput
+from jcm.domain.mrv.broker import BrokerSettings
 from jcm.entrypoints.cli import cli
 from jcm.fleet.definition import Fleet, create_fleet, registration_bodies
+from jcm.fleet.demo import DemoFleet, run_demo_fleet
 from jcm.fleet.faults import parse_faults
 from jcm.fleet.generate import Simulation, simulate
 from jcm.fleet.sinks import read_file_envelopes, send_http, send_mqtt
@@ -108,6 +112,69 @@ def test_the_mqtt_sink_feeds_the_real_broker_and_subscriber_exactly_once(
     assert summary["accepted"] == EXPECTED["accepted"]
     assert stored(broker) == EXPECTED["accepted"]
     assert refused.value.code == "D11_SINK_FAILED"
+
+
+# -- the demo's fleet -------------------------------------------------------------------------
+
+
+def issuer(app: App, broker: Broker) -> Callable[[Sequence[str]], Mapping[str, str]]:
+    """What the demo does for the meters it registers: passwords, and a broker reload."""
+
+    def issue(devices: Sequence[str]) -> Mapping[str, str]:
+        service = mqtt_broker(app)
+        passwords = {d: service.issue_credentials(d).password for d in devices}
+        service.write_config(
+            broker.directory, BrokerSettings(port=broker.port, autosave_interval=1)
+        )
+        broker.passwords.update(passwords)
+        last = sorted(passwords)[-1]  # the reload (SIGHUP) is asynchronous
+        wait_until(partial(_logs_in, broker, last, passwords[last]), 10, "the reload")
+        return passwords
+
+    return issue
+
+
+def _logs_in(broker: Broker, device: str, password: str) -> bool:
+    client, code = connect(broker, device, password)
+    client.disconnect()
+    client.loop_stop()
+    return code == 0
+
+
+def test_the_demo_fleet_registers_its_meters_and_publishes_a_week_with_its_faults(
+    app: App, tmp_path: Path
+) -> None:
+    world = mrv_world(app, devices=0)
+    broker = start_broker(world, tmp_path)
+    subscriber = SubscriberProcess.start(broker, "sub-demo")
+    settings = DemoFleet(
+        api_url="http://testserver",
+        token=world.cycle.headers[PP]["Authorization"].removeprefix("Bearer "),
+        mqtt_url=broker.url,
+        issue_passwords=issuer(app, broker),
+        workdir=tmp_path / "fleet",
+        http=False,
+        client=world.cycle.client,
+    )
+    try:
+        result = run_demo_fleet(settings)
+        wait_until(lambda: stored(broker) == 28, 30, "a week of 4 meters stored")
+        again = run_demo_fleet(settings)  # the same fleet file, the same batches: duplicates
+        wait_until(lambda: _duplicates(app) == 28, 30, "the second run acknowledged")
+    finally:
+        subscriber.stop()
+        broker.stop()
+
+    assert set(result["registered"].values()) == {"registered"}
+    assert set(again["registered"].values()) == {"already"}
+    faults = {(f["kind"], f["device"]) for f in result["summary"]["faults"]}
+    assert faults == {("stuck", "KE001-PV-002"), ("gap", "KE001-PV-003")}
+    assert result["summary"]["readings"] == 4 * 7 * 96 - 8
+    assert os.stat(tmp_path / "fleet" / "fleet.json").st_mode & 0o777 == 0o600
+
+
+def _duplicates(app: App) -> int:
+    return app.mrv.intake.counts().duplicates
 
 
 # -- HTTP: a small local intake that checks signatures and replays -----------------------------

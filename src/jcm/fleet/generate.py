@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -69,6 +69,14 @@ class Simulation:
     @property
     def readings(self) -> int:
         return sum(e.readings for e in self.envelopes)
+
+    def only(self, devices: set[str]) -> Simulation:
+        """The part of this simulation that ``devices`` send (for splitting between sinks)."""
+        return replace(
+            self,
+            envelopes=tuple(e for e in self.envelopes if e.device in devices),
+            faults=tuple(f for f in self.faults if f.device in devices),
+        )
 
     def summary(self) -> dict[str, Any]:
         late = [e for e in self.envelopes if e.late]

@@ -22,6 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,9 +217,17 @@ def _publish_device(
 
 
 def send_http(
-    simulation: Simulation, base_url: str, token: str, *, per_request: int = MAX_PER_REQUEST
+    simulation: Simulation,
+    base_url: str,
+    token: str,
+    *,
+    per_request: int = MAX_PER_REQUEST,
+    client: Any = None,
 ) -> SendReport:
-    """POST the envelopes in requests of at most 500; tally what the API answered."""
+    """POST the envelopes in requests of at most 500; tally what the API answered.
+
+    ``client`` (an ``httpx.Client``, e.g. a test client of the API) replaces the connection
+    this function would open to ``base_url``."""
     import httpx
 
     parts = urlsplit(base_url)
@@ -227,15 +236,20 @@ def send_http(
             "D11_BAD_TARGET", f"{base_url!r} is not http(s)://HOST[:PORT].", rule="D11_BAD_TARGET"
         )
     target = f"{parts.scheme}://{parts.netloc}"
+    size = max(1, min(per_request, MAX_PER_REQUEST))
     began = time.perf_counter()
     outcomes: Counter[str] = Counter()
     answered = 0
     headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=target, headers=headers, timeout=60.0) as client:
+    with (
+        httpx.Client(base_url=target, timeout=60.0)
+        if client is None
+        else nullcontext(client) as session
+    ):
         for phase in _phases(simulation):
-            for start in range(0, len(phase), max(1, min(per_request, MAX_PER_REQUEST))):
-                chunk = phase[start : start + per_request]
-                answer = _post(client, target, [e.body for e in chunk])
+            for start in range(0, len(phase), size):
+                chunk = phase[start : start + size]
+                answer = _post(session, target, headers, [e.body for e in chunk])
                 answered += len(chunk)
                 outcomes.update(_outcomes(answer))
     return SendReport(
@@ -248,11 +262,11 @@ def send_http(
     )
 
 
-def _post(client: Any, target: str, bodies: list[dict[str, Any]]) -> Any:
+def _post(client: Any, target: str, headers: dict[str, str], bodies: list[Any]) -> Any:
     import httpx
 
     try:
-        response = client.post(HTTP_PATH, json={"batches": bodies})
+        response = client.post(HTTP_PATH, json={"batches": bodies}, headers=headers)
     except httpx.HTTPError as error:
         raise _unreachable(target, str(error) or type(error).__name__) from None
     try:
@@ -269,7 +283,7 @@ def _outcomes(answer: Any) -> Counter[str]:
     """Tally per-batch outcomes of the intake's answer: ``{"results": [{"outcome": …,
     "code": …}]}`` (a refusal counted by its code)."""
     tally: Counter[str] = Counter()
-    results = answer.get("results") if isinstance(answer, dict) else None
+    results = answer.get("results") if isinstance(answer, dict) else answer
     if not isinstance(results, list):
         return tally
     for result in results:
