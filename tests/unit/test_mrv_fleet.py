@@ -15,10 +15,16 @@ import pytest
 
 from jcm.adapters.mrv.signatures import Ed25519Batches, canonical_batch
 from jcm.domain.errors import InvalidInput
-from jcm.domain.mrv.batches import batch_object, parse_batch, parse_timestamp, split_envelope
+from jcm.domain.mrv.batches import (
+    batch_object,
+    format_timestamp,
+    parse_batch,
+    parse_timestamp,
+    split_envelope,
+)
 from jcm.fleet.definition import Fleet, create_fleet, load_fleet, registration_bodies, save_fleet
 from jcm.fleet.faults import FaultKind, parse_faults
-from jcm.fleet.generate import EPOCH_UTC, Envelope, Simulation, simulate
+from jcm.fleet.generate import EPOCH_UTC, Envelope, Simulation, simulate, timestamp_texts
 from jcm.fleet.sinks import credentials_from_env, read_file_envelopes, write_files
 from jcm.fleet.solar import zenith_at
 
@@ -174,6 +180,16 @@ def test_readings_are_on_the_local_grid_with_the_site_offset_and_seqs_count_hour
     seqs = [e.seq for e in clean.envelopes if e.device == "KE001-PV-001"]
     assert seqs == sorted(seqs)
     assert len(set(seqs)) == 3
+
+
+@pytest.mark.parametrize("offset", [-210, -60, 0, 180, 330, 345, 840])
+def test_vectorised_timestamps_are_the_canonical_text(offset: int) -> None:
+    utc = np.array([946_684_800, 1_780_000_000, 1_780_000_123, 4_102_358_400], dtype=np.int64)
+    offsets = np.full(len(utc), offset, dtype=np.int64)
+
+    texts = timestamp_texts(utc, offsets)
+
+    assert texts == [format_timestamp(int(t), offset) for t in utc]
 
 
 def test_clean_generation_follows_the_sun_and_stays_within_qa_limits(

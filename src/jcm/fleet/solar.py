@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from jcm.fleet.definition import FleetDevice
@@ -58,10 +59,26 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _location(device: FleetDevice) -> Any:
+def _location(device: FleetDevice, altitude: float | None = None) -> Any:
     import pvlib  # type: ignore[import-untyped]
 
-    return pvlib.location.Location(float(device.latitude), float(device.longitude))
+    latitude, longitude = float(device.latitude), float(device.longitude)
+    return pvlib.location.Location(latitude, longitude, altitude=altitude)
+
+
+@lru_cache(maxsize=32)
+def _climate(latitude: float, longitude: float, first: int, count: int, step: int) -> Any:
+    """pvlib's altitude and Linke turbidity, looked up once per site cell (0.1°) and period:
+    both are coarse climatologies (the turbidity map's cells are 1/12°), read from HDF5
+    files, and cost more than the solar position itself. The solar position stays exact."""
+    import numpy as np
+    import pvlib
+
+    times = _times(first + step * np.arange(count, dtype=np.int64))
+    with _quiet():
+        altitude = float(pvlib.location.lookup_altitude(latitude, longitude))
+        turbidity = pvlib.clearsky.lookup_linke_turbidity(times, latitude, longitude)
+    return altitude, np.asarray(turbidity, dtype=np.float64)
 
 
 def _times(utc_seconds: npt.NDArray[np.int64]) -> Any:
@@ -78,10 +95,12 @@ def generate(
 
     step = device.interval_minutes * 60
     points = start_utc - step + step * np.arange(count + 1, dtype=np.int64)
-    location, times = _location(device), _times(points)
+    cell = (round(float(device.latitude), 1), round(float(device.longitude), 1))
+    altitude, turbidity = _climate(*cell, int(points[0]), count + 1, step)
+    location, times = _location(device, altitude), _times(points)
     with _quiet():
         position = location.get_solarposition(times)
-        clear = location.get_clearsky(times, solar_position=position)
+        clear = location.get_clearsky(times, solar_position=position, linke_turbidity=turbidity)
     ghi = np.asarray(clear["ghi"], np.float64)
     up = np.asarray(position["zenith"], np.float64) < NIGHT_ZENITH
     daylight = up[:-1] & up[1:]
