@@ -32,7 +32,7 @@ from jcm.fleet.definition import Fleet, create_fleet, registration_bodies
 from jcm.fleet.demo import DemoFleet, run_demo_fleet
 from jcm.fleet.faults import parse_faults
 from jcm.fleet.generate import Simulation, simulate
-from jcm.fleet.sinks import read_file_envelopes, send_http, send_mqtt
+from jcm.fleet.sinks import read_file_envelopes, send_http, send_mqtt, write_files
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -114,6 +114,38 @@ def test_the_mqtt_sink_feeds_the_real_broker_and_subscriber_exactly_once(
     assert refused.value.code == "D11_SINK_FAILED"
 
 
+def test_the_http_sink_feeds_the_real_api_as_the_participant(app: App) -> None:
+    fleet = make_fleet()
+    world = registered(app, fleet)
+    simulation = make_simulation(fleet)
+    token = world.cycle.headers[PP]["Authorization"].removeprefix("Bearer ")
+
+    report = send_http(simulation, "http://testserver", token, client=world.cycle.client)
+
+    assert report.outcomes == EXPECTED
+    assert app.mrv.intake.counts().batches == EXPECTED["accepted"]
+
+
+def test_import_files_from_the_file_sink_are_taken_by_the_real_intake(
+    app: App, tmp_path: Path
+) -> None:
+    fleet = make_fleet()
+    registered(app, fleet)
+    simulation = make_simulation(fleet)
+    write_files(simulation, tmp_path / "week.parquet")
+    write_files(simulation, tmp_path / "week.csv")
+
+    parquet = app.mrv.intake.import_file((tmp_path / "week.parquet").read_bytes())
+    late = [
+        app.mrv.intake.import_file((tmp_path / f"week.late{k}.parquet").read_bytes())
+        for k in (1, 2)
+    ]
+    csv = app.mrv.intake.import_file((tmp_path / "week.csv").read_bytes())
+
+    assert tally(parquet) + tally(late[0]) + tally(late[1]) == Counter(EXPECTED)
+    assert tally(csv) == Counter({"duplicate": 7, "refused:D2_BAD_SIGNATURE": 1})
+
+
 # -- the demo's fleet -------------------------------------------------------------------------
 
 
@@ -177,7 +209,7 @@ def _duplicates(app: App) -> int:
     return app.mrv.intake.counts().duplicates
 
 
-# -- HTTP: a small local intake that checks signatures and replays -----------------------------
+# -- HTTP over a real socket: a small local intake that checks signatures and replays ----------
 
 
 @dataclass

@@ -11,8 +11,8 @@ others are acknowledged, so a replay can never overtake the batch it replays.
   at most 500 envelopes per request, with the participant's bearer token.
 * **Files** (``file:PATH.csv`` or ``file:PATH.parquet``): the import format, one row per
   reading, columns ``device, seq, timestamp, wh, signature`` (the batch's signature on every
-  row of it). Late envelopes go to a second file ``PATH.late.csv|parquet``: one file holds a
-  (device, seq) once.
+  row of it). Late envelopes go to ``PATH.late1.csv|parquet``, ``PATH.late2…`` (one file
+  holds a (device, seq) once; import them in order).
 """
 
 from __future__ import annotations
@@ -313,9 +313,10 @@ def file_rows(envelopes: Sequence[Envelope]) -> dict[str, list[Any]]:
 
 
 def write_files(simulation: Simulation, path: Path) -> SendReport:
-    """The import files: ``path`` (.csv or .parquet) and, when there are replays, its .late twin."""
-    import polars as pl
-
+    """The import files: ``path`` (.csv or .parquet) with every on-time batch, then, when
+    there are replays, ``PATH.late1.csv``, ``PATH.late2.csv`` …: an importer groups a file's
+    rows by (device, seq), so each file holds a (device, seq) once, and the k-th resending
+    of a batch goes to the k-th late file (import them in that order)."""
     if path.suffix not in (".csv", ".parquet"):
         raise InvalidInput(
             "D11_BAD_TARGET",
@@ -323,30 +324,19 @@ def write_files(simulation: Simulation, path: Path) -> SendReport:
             rule="D11_BAD_TARGET",
         )
     began = time.perf_counter()
-    written = []
-    schema = {
-        "device": pl.String,
-        "seq": pl.Int64,
-        "timestamp": pl.String,
-        "wh": pl.Int64,
-        "signature": pl.String,
-    }
-    for phase, where in zip(
-        _phases(simulation), (path, path.with_suffix(".late" + path.suffix)), strict=True
-    ):
-        if not phase and where != path:
-            continue
-        frame = pl.DataFrame(file_rows(phase), schema=schema)
-        try:
-            if where.suffix == ".csv":
-                frame.write_csv(where)
-            else:
-                frame.write_parquet(where, statistics=True)
-        except OSError as error:
-            raise InvalidInput(
-                "G1_CANNOT_WRITE", f"Cannot write {str(where)!r}: {error}.", path=str(where)
-            ) from None
-        written.append(str(where))
+    on_time, late = _phases(simulation)
+    files = [(path, on_time)]
+    rounds: list[list[Envelope]] = []
+    seen: Counter[tuple[str, int]] = Counter()
+    for envelope in late:
+        k = seen[(envelope.device, envelope.seq)]
+        seen[(envelope.device, envelope.seq)] += 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(envelope)
+    files += [(path.with_suffix(f".late{k + 1}{path.suffix}"), r) for k, r in enumerate(rounds)]
+    for where, envelopes in files:
+        _write_frame(where, envelopes)
     return SendReport(
         f"file:{path}",
         len(simulation.envelopes),
@@ -354,8 +344,30 @@ def write_files(simulation: Simulation, path: Path) -> SendReport:
         len(simulation.envelopes),
         time.perf_counter() - began,
         {},
-        tuple(written),
+        tuple(str(where) for where, _ in files),
     )
+
+
+def _write_frame(where: Path, envelopes: Sequence[Envelope]) -> None:
+    import polars as pl
+
+    schema = {
+        "device": pl.String,
+        "seq": pl.Int64,
+        "timestamp": pl.String,
+        "wh": pl.Int64,
+        "signature": pl.String,
+    }
+    frame = pl.DataFrame(file_rows(envelopes), schema=schema)
+    try:
+        if where.suffix == ".csv":
+            frame.write_csv(where)
+        else:
+            frame.write_parquet(where, statistics=True)
+    except OSError as error:
+        raise InvalidInput(
+            "G1_CANNOT_WRITE", f"Cannot write {str(where)!r}: {error}.", path=str(where)
+        ) from None
 
 
 def read_file_envelopes(path: Path) -> list[dict[str, Any]]:

@@ -358,7 +358,9 @@ def test_import_files_read_back_as_the_same_envelopes(
     on_time = [e.body for e in faulty.envelopes if not e.late]
     late = [e.body for e in faulty.envelopes if e.late]
     assert read_file_envelopes(tmp_path / f"out{suffix}") == on_time
-    assert read_file_envelopes(tmp_path / f"out.late{suffix}") == late
+    assert read_file_envelopes(tmp_path / f"out.late1{suffix}") == late[:1]
+    assert read_file_envelopes(tmp_path / f"out.late2{suffix}") == late[1:]
+    assert len(report.files) == 3
     assert report.readings == faulty.readings
 
 
