@@ -185,7 +185,6 @@ def test_the_demo_fleet_registers_its_meters_and_publishes_a_week_with_its_fault
         mqtt_url=broker.url,
         issue_passwords=issuer(app, broker),
         workdir=tmp_path / "fleet",
-        http=False,
         client=world.cycle.client,
     )
     try:
@@ -199,6 +198,10 @@ def test_the_demo_fleet_registers_its_meters_and_publishes_a_week_with_its_fault
 
     assert set(result["registered"].values()) == {"registered"}
     assert set(again["registered"].values()) == {"already"}
+    mqtt, http = result["sent"]
+    assert (mqtt["batches"], http["batches"]) == (14, 14)
+    assert http["outcomes"] == {"accepted": 14}
+    assert again["sent"][1]["outcomes"] == {"duplicate": 14}
     faults = {(f["kind"], f["device"]) for f in result["summary"]["faults"]}
     assert faults == {("stuck", "KE001-PV-002"), ("gap", "KE001-PV-003")}
     assert result["summary"]["readings"] == 4 * 7 * 96 - 8
