@@ -6,7 +6,8 @@ others are acknowledged, so a replay can never overtake the batch it replays.
 * **MQTT** (``mqtt://HOST:PORT``): each device connects with its own credentials (user name =
   device id; password from the credentials map, none for an open test broker), MQTT 5,
   publishes to ``jcm/meters/<device>/readings`` with QoS 1 and waits for every PUBACK.
-  Devices are spread over several publisher processes for throughput.
+  Devices are spread over up to ``processes`` publisher processes (one per 5,000 batches),
+  each connecting 32 meters at a time.
 * **HTTP** (``http://HOST:PORT``): ``POST /api/v1/mrv/batches`` with ``{"batches": [...]}``,
   at most 500 envelopes per request, with the participant's bearer token.
 * **Files** (``file:PATH.csv`` or ``file:PATH.parquet``): the import format, one row per
@@ -34,6 +35,7 @@ from jcm.fleet.generate import Envelope, Simulation
 TOPIC = "jcm/meters/{device}/readings"
 HTTP_PATH = "/api/v1/mrv/batches"
 MAX_PER_REQUEST = 500
+BATCHES_PER_PROCESS = 5_000  # below this, one more publisher process costs more than it gives
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,10 @@ def _mqtt_jobs(
     per_device: dict[str, list[bytes]] = {}
     for envelope in envelopes:
         per_device.setdefault(envelope.device, []).append(envelope.payload())
-    jobs: list[_Job] = [[] for _ in range(max(1, min(processes, len(per_device))))]
+    # Starting a publisher process costs about a second (imports): worth it only for a
+    # few thousand batches each; one process publishes 100,000+ readings/s by itself.
+    wanted = min(processes, len(per_device), 1 + len(envelopes) // BATCHES_PER_PROCESS)
+    jobs: list[_Job] = [[] for _ in range(max(1, wanted))]
     for i, (device, payloads) in enumerate(sorted(per_device.items())):
         jobs[i % len(jobs)].append((device, passwords.get(device), payloads))
     return [job for job in jobs if job]
@@ -150,67 +155,92 @@ def _run_jobs(host: str, port: int, jobs: list[_Job], timeout: float) -> list[di
         return [future.result() for future in futures]
 
 
+WAVE = 32  # devices connected at once by one publisher process
+
+
 def publish_devices(host: str, port: int, job: _Job, timeout: float) -> dict[str, Any]:
-    """One publisher process: each device in turn connects, publishes and waits for acks."""
+    """One publisher process: devices in waves, each wave's meters connected at once (their
+    handshakes overlap), each publishing its batches and waiting for every PUBACK."""
     reasons: Counter[str] = Counter()
     acked = 0
-    for device, password, payloads in job:
+    for first in range(0, len(job), WAVE):
+        wave = [
+            _Publisher(host, port, device, password)
+            for device, password, _ in job[first : first + WAVE]
+        ]
         try:
-            done, codes = _publish_device(host, port, device, password, payloads, timeout)
+            for publisher in wave:
+                publisher.ready(timeout)
+            infos = [
+                publisher.publish(payloads)
+                for publisher, (_, _, payloads) in zip(wave, job[first : first + WAVE], strict=True)
+            ]
+            deadline = time.monotonic() + timeout
+            for publisher, pending in zip(wave, infos, strict=True):
+                acked += publisher.wait(pending, deadline)
+                reasons.update(publisher.codes)
         except (OSError, RuntimeError, TimeoutError) as error:
-            return {"error": f"{device}: {error}", "acked": acked, "reasons": dict(reasons)}
-        acked += done
-        reasons.update(codes)
+            return {"error": str(error), "acked": acked, "reasons": dict(reasons)}
+        finally:
+            for publisher in wave:
+                publisher.close()
     return {"acked": acked, "reasons": dict(reasons)}
 
 
-def _publish_device(
-    host: str,
-    port: int,
-    device: str,
-    password: str | None,
-    payloads: Sequence[bytes],
-    timeout: float,
-) -> tuple[int, Counter[str]]:
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
+class _Publisher:
+    """One meter's MQTT 5 connection (its own credentials), with its network thread."""
 
-    connected = threading.Event()
-    refused: list[str] = []
-    codes: Counter[str] = Counter()
+    def __init__(self, host: str, port: int, device: str, password: str | None) -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
 
-    def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        self.device = device
+        self.connected = threading.Event()
+        self.refused: list[str] = []
+        self.codes: Counter[str] = Counter()
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"{device}-sim", protocol=mqtt.MQTTv5
+        )
+        self.client.username_pw_set(device, password)
+        self.client.max_inflight_messages_set(100)
+        self.client.on_connect = self._on_connect
+        self.client.on_publish = self._on_publish
+        self.started = False
+        try:
+            self.client.connect(host, port, keepalive=60)
+        except OSError as error:
+            raise OSError(f"{device}: {error}") from None
+        self.client.loop_start()
+        self.started = True
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         if reason.is_failure:
-            refused.append(str(reason))
-        connected.set()
+            self.refused.append(str(reason))
+        self.connected.set()
 
-    def on_publish(client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
-        codes["puback:" + str(reason).lower().replace(" ", "_")] += 1
+    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
+        self.codes["puback:" + str(reason).lower().replace(" ", "_")] += 1
 
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"{device}-sim", protocol=mqtt.MQTTv5
-    )
-    client.username_pw_set(device, password)
-    client.max_inflight_messages_set(100)
-    client.on_connect = on_connect
-    client.on_publish = on_publish
-    client.connect(host, port, keepalive=60)
-    client.loop_start()
-    try:
-        if not connected.wait(timeout) or refused:
-            raise RuntimeError(
-                f"the broker refused the connection ({', '.join(refused) or 'timeout'})"
-            )
-        infos = [client.publish(TOPIC.format(device=device), p, qos=1) for p in payloads]
-        deadline = time.monotonic() + timeout
+    def ready(self, timeout: float) -> None:
+        if not self.connected.wait(timeout) or self.refused:
+            why = ", ".join(self.refused) or "no CONNACK"
+            raise RuntimeError(f"{self.device}: the broker refused the connection ({why})")
+
+    def publish(self, payloads: Sequence[bytes]) -> list[Any]:
+        topic = TOPIC.format(device=self.device)
+        return [self.client.publish(topic, payload, qos=1) for payload in payloads]
+
+    def wait(self, infos: list[Any], deadline: float) -> int:
         for info in infos:
             info.wait_for_publish(max(0.0, deadline - time.monotonic()))
             if not info.is_published():
-                raise TimeoutError(f"no PUBACK within {timeout:g} s")
-    finally:
-        client.disconnect()
-        client.loop_stop()
-    return len(infos), codes
+                raise TimeoutError(f"{self.device}: no PUBACK in time")
+        return len(infos)
+
+    def close(self) -> None:
+        if self.started:
+            self.client.disconnect()
+            self.client.loop_stop()
 
 
 # -- HTTP -------------------------------------------------------------------------------------
