@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import polars as pl
-from mrv_intake_support import PROJECT, START, batch, envelope, payload, register
+from mrv_intake_support import PROJECT, START, batch, csv_file, envelope, payload, register
+from typer.testing import CliRunner
 
 from jcm.adapters.mrv.signatures import new_device_key
 from jcm.bootstrap import App
 from jcm.domain.mrv.batches import MAX_ENVELOPE_BYTES, Outcome, format_timestamp
+from jcm.entrypoints.cli import cli
 
 DEV = "KE001-PV-001"
 
@@ -116,6 +118,7 @@ def test_bad_batches_are_refused_each_naming_device_seq_and_rule(app: App) -> No
         json.dumps(envelope(key, bad_reading)).encode(),
         b"not json",
         huge,
+        b"[" * 100_000 + b"]" * 100_000,  # nested deeper than any parser's stack
     ]
     topics: list[str | None] = [DEV] * len(payloads)
 
@@ -129,6 +132,7 @@ def test_bad_batches_are_refused_each_naming_device_seq_and_rule(app: App) -> No
         ("D4_MALFORMED", DEV, 5),
         ("D4_MALFORMED", None, None),
         ("D5_TOO_LARGE", None, None),
+        ("D4_MALFORMED", None, None),
     ]
     assert {r.outcome for r in results} == {Outcome.REFUSED}
     recorded = app.mrv.intake.refusals(limit=100)
@@ -136,8 +140,8 @@ def test_bad_batches_are_refused_each_naming_device_seq_and_rule(app: App) -> No
     assert all(len(r.message) <= 500 for r in recorded)
     counts = app.mrv.intake.counts()
     assert counts.batches == 0
-    assert sum(counts.refusals.values()) == 7
-    assert counts.refusals["D4_MALFORMED"] == 2
+    assert sum(counts.refusals.values()) == 8
+    assert counts.refusals["D4_MALFORMED"] == 3
 
 
 def test_a_batch_across_a_month_boundary_is_split_into_both_months(app: App) -> None:
@@ -195,3 +199,31 @@ def test_no_staged_file_is_left_when_nothing_is_accepted(app: App, tmp_path: Pat
     app.mrv.intake.accept([b"[]"], "mqtt")
 
     assert not list((tmp_path / "mrv").rglob("*.parquet"))
+
+
+def test_the_cli_imports_a_file_and_shows_counts_and_refusals(
+    app: App, database_url: str, tmp_path: Path
+) -> None:
+    key = register(app)
+    forged = envelope(key, batch(DEV, 2))
+    forged["signature"] = envelope(key, batch(DEV, 9))["signature"]
+    upload = tmp_path / "readings.csv"
+    upload.write_bytes(csv_file([envelope(key, batch(DEV, 1)), forged]))
+    base = ["--data-dir", str(tmp_path), "--database-url", database_url, "mrv"]
+
+    imported = CliRunner().invoke(cli, [*base, "import", str(upload)])
+    counted = CliRunner().invoke(cli, [*base, "intake", "--project", PROJECT, "--json"])
+    listed = CliRunner().invoke(cli, [*base, "refusals", "--device", DEV, "--json"])
+
+    assert imported.exit_code == 0, imported.output
+    assert "1 batch(es) accepted (4 readings)" in imported.stdout
+    assert "refused batch 2 of KE001-PV-001: error[D2_BAD_SIGNATURE]" in imported.stdout
+    assert "hint: check the device's registered key" in imported.stdout
+    assert json.loads(counted.stdout) == {
+        "batches": 1,
+        "readings": 4,
+        "duplicates": 0,
+        "refusals": {"D2_BAD_SIGNATURE": 1},
+    }
+    [refusal] = json.loads(listed.stdout)
+    assert (refusal["device"], refusal["seq"], refusal["code"]) == (DEV, 2, "D2_BAD_SIGNATURE")

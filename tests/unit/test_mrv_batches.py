@@ -46,7 +46,7 @@ batches = st.builds(
 @given(batches)
 def test_a_parsed_batch_object_is_the_batch_it_was_built_from(batch: Batch) -> None:
     assert parse_batch(batch_object(batch)) == batch
-    assert parse_batch(batch_object(batch)) == batch  # again, through the hour memo
+    assert parse_batch(batch_object(batch)) == batch  # again, through the day memo
 
 
 @settings(max_examples=500)
@@ -70,8 +70,11 @@ def test_a_timestamp_parses_to_utc_seconds_and_the_written_offset() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "2026-06-01T10:60:00+03:00",  # minute 60, after a valid reading of the same hour
+        "2026-06-01T10:60:00+03:00",  # minute 60, after a valid reading of the same day
         "2026-06-01T10:15:60+03:00",
+        "2026-06-01T24:00:00+03:00",
+        "2026-06-01T1a:00:00+03:00",
+        "2026-06-01T10.15:00+03:00",
         "2026-06-01T10:1x:00+03:00",
         "2026-06-01T10:15-00+03:00",
         "2026-06-01T10:١٥:00+03:00",  # Arabic-Indic digits: the text would not round-trip
@@ -85,7 +88,7 @@ def test_a_timestamp_parses_to_utc_seconds_and_the_written_offset() -> None:
     ],
 )
 def test_a_timestamp_not_in_the_one_canonical_form_is_refused(text: str) -> None:
-    parse_timestamp("2026-06-01T10:00:00+03:00")  # fills the memo for that hour
+    parse_timestamp("2026-06-01T10:00:00+03:00")  # fills the memo for that day
 
     with pytest.raises(ValueError, match=r"."):
         parse_timestamp(text)
@@ -165,3 +168,14 @@ def test_a_malformed_envelope_is_refused_d4(envelope: object) -> None:
 
 def test_an_envelope_without_a_signature_splits_into_an_empty_one() -> None:
     assert split_envelope({"batch": _batch(GOOD)}) == (_batch(GOOD), "")
+
+
+def test_a_refusal_quotes_a_huge_or_deeply_nested_value_briefly() -> None:
+    nested: object = 1
+    for _ in range(10_000):
+        nested = [nested]
+
+    for bad in ("x" * 100_000, nested):
+        with pytest.raises(InvalidInput) as refused:
+            parse_batch(_batch(GOOD, device=bad))
+        assert len(refused.value.message) < 200

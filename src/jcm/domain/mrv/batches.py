@@ -25,6 +25,7 @@ canonical bytes are computed by an adapter (they need ``cryptography`` and ``rfc
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
@@ -43,10 +44,11 @@ _DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # also an MQTT to
 _TIMESTAMP = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})([+-])([0-9]{2}):([0-9]{2})$"
 )
-# Readings come 96 a day from one device: the UTC seconds of each (local hour, offset)
-# are computed once and the minutes and seconds added (a memo: the result is the same).
-_HOURS: dict[str, tuple[int, int]] = {}
-_HOURS_MAX = 100_000
+# Readings come 96 a day from one device: the UTC seconds of each (local day, offset) are
+# computed once and the time of day added (a memo: the result is the same; no DST, as the
+# offset is written in the text).
+_DAYS: dict[str, tuple[int, int]] = {}
+_DAYS_MAX = 100_000
 _DIGITS = frozenset("0123456789")
 
 
@@ -70,6 +72,16 @@ class Batch:
     readings: tuple[Reading, ...]
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlevel = 2
+
+
+def _shown(value: object) -> str:
+    """A bounded repr of an untrusted value (long or deeply nested input stays short)."""
+    return _REPR.repr(value)
+
+
 def is_device_id(value: object) -> bool:
     return isinstance(value, str) and _DEVICE_ID.fullmatch(value) is not None
 
@@ -87,31 +99,36 @@ def _malformed(message: str, device: object = None, seq: object = None) -> Inval
 def parse_timestamp(text: object) -> tuple[int, int]:
     """(UTC seconds, offset minutes) of a canonical timestamp; ValueError otherwise."""
     if type(text) is str and len(text) == 25:
-        hour = _HOURS.get(text[:14] + text[19:])  # "YYYY-MM-DDTHH:" + "±HH:MM"
-        if hour is not None:
-            mm, ss = text[14:16], text[17:19]
+        day = _DAYS.get(text[:11] + text[19:])  # "YYYY-MM-DDT" + "±HH:MM"
+        if day is not None:
+            hh, mm, ss = text[11:13], text[14:16], text[17:19]
             if (
-                text[16] == ":"
+                text[13] == ":"
+                and text[16] == ":"
+                and hh[0] in _DIGITS
+                and hh[1] in _DIGITS
                 and mm[0] in _DIGITS
                 and mm[1] in _DIGITS
                 and ss[0] in _DIGITS
                 and ss[1] in _DIGITS
+                and hh < "24"
                 and mm < "60"
                 and ss < "60"
             ):
-                return hour[0] + int(mm) * 60 + int(ss), hour[1]
+                return day[0] + int(hh) * 3600 + int(mm) * 60 + int(ss), day[1]
     utc_seconds, offset = _parse_timestamp(text)
-    if len(_HOURS) >= _HOURS_MAX:
-        _HOURS.clear()
+    if len(_DAYS) >= _DAYS_MAX:
+        _DAYS.clear()
     assert isinstance(text, str)
-    _HOURS[text[:14] + text[19:]] = (utc_seconds - int(text[14:16]) * 60 - int(text[17:19]), offset)
+    since_midnight = int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+    _DAYS[text[:11] + text[19:]] = (utc_seconds - since_midnight, offset)
     return utc_seconds, offset
 
 
 def _parse_timestamp(text: object) -> tuple[int, int]:
     match = _TIMESTAMP.fullmatch(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"{text!r} is not a timestamp YYYY-MM-DDTHH:MM:SS±HH:MM")
+        raise ValueError(f"{_shown(text)} is not a timestamp YYYY-MM-DDTHH:MM:SS±HH:MM")
     year, month, day, hour, minute, second, sign, oh, om = match.groups()
     offset = int(oh) * 60 + int(om)
     if offset >= 24 * 60:
@@ -159,9 +176,9 @@ def parse_batch(batch: dict[str, object]) -> Batch:
     if set(batch) != {"device", "seq", "readings"}:
         raise _malformed("A batch holds exactly device, seq and readings.", device, seq)
     if not is_device_id(device):
-        raise _malformed(f"The device id {device!r} is not an identifier.", None, seq)
+        raise _malformed(f"The device id {_shown(device)} is not an identifier.", None, seq)
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
-        raise _malformed(f"The sequence number {seq!r} is not an integer ≥ 1.", device, None)
+        raise _malformed(f"The sequence number {_shown(seq)} is not an integer ≥ 1.", device, None)
     if not isinstance(readings, list) or not readings:
         raise _malformed("A batch carries a non-empty list of readings.", device, seq)
     if len(readings) > MAX_READINGS_PER_BATCH:
@@ -202,7 +219,7 @@ def _reading(item: object, index: int, device: str, seq: int) -> Reading:
     text, wh = item
     if isinstance(wh, bool) or not isinstance(wh, int) or abs(wh) > MAX_ABS_WH:
         raise _malformed(
-            f"Reading {index} of batch {seq}: {wh!r} is not a whole number of Wh within "
+            f"Reading {index} of batch {seq}: {_shown(wh)} is not a whole number of Wh within "
             f"±{MAX_ABS_WH:,}.",
             device,
             seq,

@@ -9,6 +9,7 @@ import typer
 
 from jcm.domain.identity.principal import operator_for
 from jcm.entrypoints.cli.common import JsonOpt, out, print_table, run, state
+from jcm.entrypoints.cli.hints import hint_for
 from jcm.entrypoints.cli.mrv import mrv_cli
 from jcm.service_layer.mrv.intake_ports import IntakeCounts, IntakeSummary, RefusalRecord
 
@@ -52,12 +53,15 @@ def mrv_import(
         results = summary["results"]
         assert isinstance(results, list)
         for r in results:
-            if r["outcome"] == "refused":
-                out.print(
-                    f"  refused batch {r['seq']} of {r['device']}: "
-                    f"error[{r['code']}]: {r['message']}",
-                    markup=False,
-                )
+            if r["outcome"] != "refused":
+                continue
+            out.print(
+                f"  refused batch {r['seq']} of {r['device']}: error[{r['code']}]: {r['message']}",
+                markup=False,
+            )
+            hint = hint_for(str(r["code"]), {"device": r["device"], "seq": r["seq"]})
+            if hint:
+                out.print(f"    hint: {hint}", markup=False)
 
     run(json_out, action, render)
 
