@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cycle_api_support import PP
-from mrv_mqtt_support import Broker, connect, start_broker, wait_until
+from mrv_mqtt_support import Broker, SubscriberProcess, connect, start_broker, wait_until
 from mrv_support import mrv_world
 from sqlalchemy import select
 
@@ -75,3 +75,15 @@ def test_an_organisation_outside_the_project_gets_no_credentials(broker: Broker)
 
     assert refused.value.code == "D1_UNKNOWN_DEVICE"
     assert _connects(broker, device, broker.passwords[device]) == 0  # nothing changed
+
+
+# The broker alone is under test (no database work worth a second backend).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_subscriber_the_broker_refuses_stops_with_a_coded_refusal(broker: Broker) -> None:
+    secret = broker.data_dir / "mrv" / "mqtt-subscriber.secret"
+    secret.write_text("not-the-password-the-broker-knows\n")
+    subscriber = SubscriberProcess.start(broker, "sub-refused", wait=False)
+    out, _ = subscriber.process.communicate(timeout=30)
+
+    assert subscriber.process.returncode == 1
+    assert json.loads(out)["error"]["code"] == "D8_BROKER_REFUSED"

@@ -282,6 +282,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D8_BAD_GROUP", InvalidInput, "", "a shared-subscription group name is not 1–64 letters, digits, '.', '_' or '-'"),
     Code("D8_BROKER_TOOL", InvalidInput, "", "mosquitto_passwd is missing or failed, so no password hash could be made"),
     Code("D8_BROKER_REFUSED", InvalidInput, "", "the broker refused the subscriber's login or subscription (check the subscriber account and the ACL written by broker-config)"),
+    Code("D8_STORE_FAILED", ConcurrencyConflict, "", "the subscriber could not store a batch of messages after retrying (database away, disk full); they stay unacknowledged at the broker and come again after a restart"),
     Code("D1_UNKNOWN_DEVICE", NotFound, "", "no such device (a batch naming one is refused), or a device of a project the caller's organisation does not take part in (the same answer)"),
     Code("D7_DEVICE_EXISTS", RuleViolation, "", "a device with this id is already registered (ids are never reused; a replaced meter keeps its id)"),
     Code("D7_BAD_DEVICE", InvalidInput, "", "a device field out of its range: id, serial, nameplate kW, latitude/longitude, interval (1-60 min dividing 60), register maximum"),

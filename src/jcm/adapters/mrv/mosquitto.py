@@ -134,7 +134,16 @@ class MosquittoFiles:
         if text:
             return text
         private_directory(self._secret.parent)
-        write_atomic(self._secret, (secrets.token_urlsafe(32) + "\n").encode(), 0o600)
+        # Written aside, then linked into place: two processes starting at once agree on
+        # the first one's password (a link never replaces an existing file).
+        fresh = self._secret.with_name(f"{self._secret.name}.{secrets.token_hex(6)}")
+        write_atomic(fresh, (secrets.token_urlsafe(32) + "\n").encode(), 0o600)
+        try:
+            os.link(fresh, self._secret)
+        except FileExistsError:
+            pass
+        finally:
+            fresh.unlink()
         return self._secret.read_text(encoding="utf-8").strip()
 
     def write(

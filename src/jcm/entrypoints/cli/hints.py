@@ -69,6 +69,8 @@ HINTS: dict[str, str] = {
     "D8_BROKER_TOOL": "install Debian's mosquitto package (it brings mosquitto_passwd)",
     "D8_BROKER_REFUSED": "rewrite the broker's files with `jcm mrv broker-config DIR` (same "
     "--data-dir as the subscriber), which reloads a running broker",
+    "D8_STORE_FAILED": "check the database and the data directory's disk, then start "
+    "the subscriber again with the same --client-id",
     "D1_UNKNOWN_DEVICE": "list the devices you see with `jcm mrv device list --as ORG`",
     "D2_UNSIGNED": "sign the batch with the device's key: the envelope's signature covers its "
     "RFC 8785 canonical batch (docs/mrv.md, Intake)",

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import socket
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from jcm.domain.errors import InvalidInput, JcmError
+from jcm.domain.errors import ConcurrencyConflict, InvalidInput, JcmError
 from jcm.domain.mrv.broker import BrokerAddress, device_of_topic, parse_broker_url, shared_filter
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from jcm.entrypoints.cli.common import State
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # a stopped subscriber's queue is kept a week
-_RETRY_S = (0.1, 0.5, 1.0, 2.0, 5.0)  # storing a batch failed (database away): retry
+_RETRY_S = (0.2, 0.5, 1.0, 2.0, 4.0)  # storing failed (database away): retry, ≈ 30 s in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class Tally:
 
     messages: int = 0
     accepted: int = 0
+    readings: int = 0  # in the accepted batches
     duplicates: int = 0
     refused: Counter[str] = field(default_factory=Counter)
     connections: int = 0
@@ -79,6 +81,7 @@ class Tally:
         return {
             "messages": self.messages,
             "accepted": self.accepted,
+            "accepted_readings": self.readings,
             "duplicates": self.duplicates,
             "refused": sum(self.refused.values()),
             "refused_by_code": dict(sorted(self.refused.items())),
@@ -90,17 +93,18 @@ class Tally:
         codes = ", ".join(f"{c} {n}" for c, n in sorted(self.refused.items()))
         refused = sum(self.refused.values())
         return (
-            f"{self.messages} messages: {self.accepted} accepted, {self.duplicates} duplicates, "
+            f"{self.messages} messages: {self.accepted} accepted ({self.readings} readings), "
+            f"{self.duplicates} duplicates, "
             f"{refused} refused{f' ({codes})' if codes else ''}"
         )
 
 
 class Accept(Protocol):
-    """Intake: one verdict per payload, (outcome, refusal code or None), in order."""
+    """Intake: one verdict per payload, in order: (outcome, refusal code or None, readings)."""
 
     def __call__(
         self, payloads: Sequence[bytes], topic_devices: Sequence[str | None]
-    ) -> Sequence[tuple[str, str | None]]: ...
+    ) -> Sequence[tuple[str, str | None, int]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +123,10 @@ class Subscriber:
         login: tuple[str, str],
         accept: Accept,
         say: Callable[[str], None],
+        retry_s: Sequence[float] = _RETRY_S,
     ) -> None:
         self.options = options
+        self._retry_s = tuple(retry_s)
         self.tally = Tally()
         self._login = login
         self._accept = accept
@@ -139,7 +145,7 @@ class Subscriber:
         self, client: Client, _: Any, flags: Any, reason: ReasonCode, props: Properties | None
     ) -> None:
         if reason.is_failure:
-            self._fail(f"the broker refused the login: {reason}")
+            self._fail(f"The broker refused the login: {reason}")
             return
         self._generation += 1
         self._unreachable = False
@@ -155,7 +161,7 @@ class Subscriber:
         self, _c: Client, _u: Any, _mid: int, codes: list[ReasonCode], _p: Properties | None
     ) -> None:
         if any(code.is_failure for code in codes):
-            self._fail(f"the broker refused the subscription: {codes[0]}")
+            self._fail(f"The broker refused the subscription: {codes[0]}")
         else:
             self._say("subscribed")
 
@@ -202,7 +208,8 @@ class Subscriber:
                 if batch:
                     self._store(batch)
             self._taking = False
-            self._drain()
+            if self.fatal is None:
+                self._drain()
         finally:
             client.disconnect()
             client.loop_stop()
@@ -264,27 +271,41 @@ class Subscriber:
         verdicts = self._accept_with_retry(payloads, devices)
         if verdicts is None:
             return  # not stored: left unacknowledged, the broker resends them
-        for (outcome, code), message in zip(verdicts, batch, strict=True):
-            self._count(outcome, code)
+        for (outcome, code, readings), message in zip(verdicts, batch, strict=True):
+            self._count(outcome, code, readings)
             self._ack(message)
 
     def _accept_with_retry(
         self, payloads: list[bytes], devices: list[str | None]
-    ) -> Sequence[tuple[str, str | None]] | None:
-        for attempt, pause in enumerate((*_RETRY_S, None)):
+    ) -> Sequence[tuple[str, str | None, int]] | None:
+        """Intake's verdicts; None when storing kept failing (the subscriber then stops:
+        its messages stay unacknowledged and come again when it is restarted)."""
+        cause = ""
+        for attempt, pause in enumerate((*self._retry_s, None)):
             try:
                 return self._accept(payloads, devices)
-            except JcmError as error:  # e.g. the database is busy or away: try again
+            except Exception as error:  # the database busy or away, a full disk: try again
+                if os.environ.get("JCM_DEBUG"):
+                    raise
+                cause = error.code if isinstance(error, JcmError) else type(error).__name__
                 self.tally.store_failures += 1
-                self._say(f"storing {len(payloads)} messages failed ({error.code}); retrying")
-                if pause is None or self.stop.wait(pause * (attempt + 1)):
-                    return None
+                self._say(f"storing {len(payloads)} messages failed ({cause}); retrying")
+            if pause is None or self.stop.wait(pause * (attempt + 1)):
+                break
+        self.fatal = ConcurrencyConflict(
+            "D8_STORE_FAILED",
+            f"{len(payloads)} messages could not be stored ({cause}); they stay "
+            "unacknowledged at the broker and come again when the subscriber restarts.",
+            cause=cause,
+        )
+        self.stop.set()
         return None
 
-    def _count(self, outcome: str, code: str | None) -> None:
+    def _count(self, outcome: str, code: str | None, readings: int) -> None:
         self.tally.messages += 1
         if outcome == "accepted":
             self.tally.accepted += 1
+            self.tally.readings += readings
         elif outcome == "duplicate":
             self.tally.duplicates += 1
         else:
@@ -338,8 +359,8 @@ def intake_of(app: App) -> Accept:
 
     def accept(
         payloads: Sequence[bytes], topic_devices: Sequence[str | None]
-    ) -> Sequence[tuple[str, str | None]]:
+    ) -> Sequence[tuple[str, str | None, int]]:
         results = service.accept(payloads, "mqtt", topic_devices=topic_devices)
-        return [(r.outcome.value, r.code) for r in results]
+        return [(r.outcome.value, r.code, r.readings) for r in results]
 
     return accept
