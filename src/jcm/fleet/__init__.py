@@ -13,6 +13,6 @@ It is a separate client: it imports only ``jcm.domain`` and ``jcm.adapters.mrv.s
 * :mod:`jcm.fleet.solar` — the PV model;
 * :mod:`jcm.fleet.faults` — fault specs and what each should trigger;
 * :mod:`jcm.fleet.generate` — ``simulate``: the envelopes and where faults landed;
-* :mod:`jcm.fleet.sinks` — MQTT, HTTP and file sinks;
+* :mod:`jcm.fleet.sinks` — choosing a sink; HTTP and file sinks (:mod:`jcm.fleet.publisher`: MQTT);
 * :mod:`jcm.fleet.demo` — the demo's small fleet, end to end.
 """

@@ -3,11 +3,10 @@
 Every sink sends the on-time envelopes first and the late ones (replays) only once all the
 others are acknowledged, so a replay can never overtake the batch it replays.
 
-* **MQTT** (``mqtt://HOST:PORT``): each device connects with its own credentials (user name =
-  device id; password from the credentials map, none for an open test broker), MQTT 5,
-  publishes to ``jcm/meters/<device>/readings`` with QoS 1 and waits for every PUBACK.
-  Devices are spread over up to ``processes`` publisher processes (one per 5,000 batches),
-  each connecting 32 meters at a time.
+* **MQTT** (``mqtt://HOST:PORT``, :mod:`jcm.fleet.publisher`): each device connects with its
+  own credentials (user name = device id; password from the credentials map, none for an
+  open test broker), MQTT 5, publishes to ``jcm/meters/<device>/readings`` with QoS 1 and
+  waits for every PUBACK.
 * **HTTP** (``http://HOST:PORT``): ``POST /api/v1/mrv/batches`` with ``{"batches": [...]}``,
   at most 500 envelopes per request, with the participant's bearer token.
 * **Files** (``file:PATH.csv`` or ``file:PATH.parquet``): the import format, one row per
@@ -19,7 +18,6 @@ others are acknowledged, so a replay can never overtake the batch it replays.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -31,216 +29,13 @@ from urllib.parse import urlsplit
 
 from jcm.domain.errors import InvalidInput
 from jcm.fleet.generate import Envelope, Simulation
+from jcm.fleet.publisher import send_mqtt
+from jcm.fleet.report import SendReport, phases, unreachable
 
-TOPIC = "jcm/meters/{device}/readings"
+__all__ = ["SendReport", "send", "send_http", "send_mqtt", "write_files"]
+
 HTTP_PATH = "/api/v1/mrv/batches"
 MAX_PER_REQUEST = 500
-BATCHES_PER_PROCESS = 5_000  # below this, one more publisher process costs more than it gives
-
-
-@dataclass(frozen=True, slots=True)
-class SendReport:
-    target: str  # the sink, without credentials
-    batches: int
-    readings: int
-    acknowledged: int  # PUBACKs (MQTT), envelopes answered (HTTP), rows' batches (files)
-    seconds: float
-    outcomes: dict[str, int] = field(default_factory=dict)  # what the receiver said, by kind
-    files: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "batches": self.batches,
-            "readings": self.readings,
-            "acknowledged": self.acknowledged,
-            "seconds": round(self.seconds, 3),
-            "readings_per_second": round(self.readings / self.seconds) if self.seconds else None,
-            "outcomes": dict(sorted(self.outcomes.items())),
-            "files": list(self.files),
-        }
-
-
-def _unreachable(target: str, why: str) -> InvalidInput:
-    return InvalidInput(
-        "D11_SINK_FAILED",
-        f"Sending to {target} failed: {why}.",
-        target=target,
-        rule="D11_SINK_FAILED",
-    )
-
-
-def _phases(simulation: Simulation) -> tuple[list[Envelope], list[Envelope]]:
-    on_time = [e for e in simulation.envelopes if not e.late]
-    late = [e for e in simulation.envelopes if e.late]
-    return on_time, late
-
-
-# -- MQTT -------------------------------------------------------------------------------------
-
-
-def mqtt_address(url: str) -> tuple[str, int]:
-    parts = urlsplit(url)
-    if parts.scheme != "mqtt" or not parts.hostname or parts.username or parts.password:
-        raise InvalidInput(
-            "D11_BAD_TARGET",
-            f"{url!r} is not mqtt://HOST[:PORT] (credentials never go in the URL).",
-            rule="D11_BAD_TARGET",
-        )
-    try:
-        port = parts.port or 1883
-    except ValueError:
-        raise InvalidInput("D11_BAD_TARGET", f"{url!r} has a bad port.") from None
-    return parts.hostname, port
-
-
-def send_mqtt(
-    simulation: Simulation,
-    url: str,
-    passwords: Mapping[str, str] | None = None,
-    *,
-    processes: int = 2,
-    timeout: float = 60.0,
-) -> SendReport:
-    """Publish every envelope with QoS 1 as its own device; wait for each PUBACK."""
-    host, port = mqtt_address(url)
-    passwords = passwords or {}
-    began = time.perf_counter()
-    outcomes: Counter[str] = Counter()
-    acked = 0
-    for phase in _phases(simulation):
-        jobs = _mqtt_jobs(phase, passwords, processes)
-        for result in _run_jobs(host, port, jobs, timeout):
-            if "error" in result:
-                raise _unreachable(f"mqtt://{host}:{port}", str(result["error"]))
-            acked += int(result["acked"])
-            outcomes.update(result["reasons"])
-    return SendReport(
-        f"mqtt://{host}:{port}",
-        len(simulation.envelopes),
-        simulation.readings,
-        acked,
-        time.perf_counter() - began,
-        dict(outcomes),
-    )
-
-
-_Job = list[tuple[str, str | None, list[bytes]]]  # (device, password, payloads) per device
-
-
-def _mqtt_jobs(
-    envelopes: list[Envelope], passwords: Mapping[str, str], processes: int
-) -> list[_Job]:
-    per_device: dict[str, list[bytes]] = {}
-    for envelope in envelopes:
-        per_device.setdefault(envelope.device, []).append(envelope.payload())
-    # Starting a publisher process costs about a second (imports): worth it only for a
-    # few thousand batches each; one process publishes 100,000+ readings/s by itself.
-    wanted = min(processes, len(per_device), 1 + len(envelopes) // BATCHES_PER_PROCESS)
-    jobs: list[_Job] = [[] for _ in range(max(1, wanted))]
-    for i, (device, payloads) in enumerate(sorted(per_device.items())):
-        jobs[i % len(jobs)].append((device, passwords.get(device), payloads))
-    return [job for job in jobs if job]
-
-
-def _run_jobs(host: str, port: int, jobs: list[_Job], timeout: float) -> list[dict[str, Any]]:
-    if len(jobs) <= 1:
-        return [publish_devices(host, port, job, timeout) for job in jobs]
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    # spawn: a forked child would inherit the parent's threads' locks (paho, the API).
-    with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(publish_devices, host, port, job, timeout) for job in jobs]
-        return [future.result() for future in futures]
-
-
-WAVE = 32  # devices connected at once by one publisher process
-
-
-def publish_devices(host: str, port: int, job: _Job, timeout: float) -> dict[str, Any]:
-    """One publisher process: devices in waves, each wave's meters connected at once (their
-    handshakes overlap), each publishing its batches and waiting for every PUBACK."""
-    reasons: Counter[str] = Counter()
-    acked = 0
-    for first in range(0, len(job), WAVE):
-        wave = [
-            _Publisher(host, port, device, password)
-            for device, password, _ in job[first : first + WAVE]
-        ]
-        try:
-            for publisher in wave:
-                publisher.ready(timeout)
-            infos = [
-                publisher.publish(payloads)
-                for publisher, (_, _, payloads) in zip(wave, job[first : first + WAVE], strict=True)
-            ]
-            deadline = time.monotonic() + timeout
-            for publisher, pending in zip(wave, infos, strict=True):
-                acked += publisher.wait(pending, deadline)
-                reasons.update(publisher.codes)
-        except (OSError, RuntimeError, TimeoutError) as error:
-            return {"error": str(error), "acked": acked, "reasons": dict(reasons)}
-        finally:
-            for publisher in wave:
-                publisher.close()
-    return {"acked": acked, "reasons": dict(reasons)}
-
-
-class _Publisher:
-    """One meter's MQTT 5 connection (its own credentials), with its network thread."""
-
-    def __init__(self, host: str, port: int, device: str, password: str | None) -> None:
-        import paho.mqtt.client as mqtt
-        from paho.mqtt.enums import CallbackAPIVersion
-
-        self.device = device
-        self.connected = threading.Event()
-        self.refused: list[str] = []
-        self.codes: Counter[str] = Counter()
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"{device}-sim", protocol=mqtt.MQTTv5
-        )
-        self.client.username_pw_set(device, password)
-        self.client.max_inflight_messages_set(100)
-        self.client.on_connect = self._on_connect
-        self.client.on_publish = self._on_publish
-        self.started = False
-        try:
-            self.client.connect(host, port, keepalive=60)
-        except OSError as error:
-            raise OSError(f"{device}: {error}") from None
-        self.client.loop_start()
-        self.started = True
-
-    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
-        if reason.is_failure:
-            self.refused.append(str(reason))
-        self.connected.set()
-
-    def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
-        self.codes["puback:" + str(reason).lower().replace(" ", "_")] += 1
-
-    def ready(self, timeout: float) -> None:
-        if not self.connected.wait(timeout) or self.refused:
-            why = ", ".join(self.refused) or "no CONNACK"
-            raise RuntimeError(f"{self.device}: the broker refused the connection ({why})")
-
-    def publish(self, payloads: Sequence[bytes]) -> list[Any]:
-        topic = TOPIC.format(device=self.device)
-        return [self.client.publish(topic, payload, qos=1) for payload in payloads]
-
-    def wait(self, infos: list[Any], deadline: float) -> int:
-        for info in infos:
-            info.wait_for_publish(max(0.0, deadline - time.monotonic()))
-            if not info.is_published():
-                raise TimeoutError(f"{self.device}: no PUBACK in time")
-        return len(infos)
-
-    def close(self) -> None:
-        if self.started:
-            self.client.disconnect()
-            self.client.loop_stop()
 
 
 # -- HTTP -------------------------------------------------------------------------------------
@@ -276,7 +71,7 @@ def send_http(
         if client is None
         else nullcontext(client) as session
     ):
-        for phase in _phases(simulation):
+        for phase in phases(simulation):
             for start in range(0, len(phase), size):
                 chunk = phase[start : start + size]
                 answer = _post(session, target, headers, [e.body for e in chunk])
@@ -298,14 +93,14 @@ def _post(client: Any, target: str, headers: dict[str, str], bodies: list[Any]) 
     try:
         response = client.post(HTTP_PATH, json={"batches": bodies}, headers=headers)
     except httpx.HTTPError as error:
-        raise _unreachable(target, str(error) or type(error).__name__) from None
+        raise unreachable(target, str(error) or type(error).__name__) from None
     try:
         answer = response.json()
     except ValueError:
         answer = None
     if response.status_code >= 300:
         title = answer.get("detail") or answer.get("title") if isinstance(answer, dict) else None
-        raise _unreachable(target, f"HTTP {response.status_code} {title or response.reason_phrase}")
+        raise unreachable(target, f"HTTP {response.status_code} {title or response.reason_phrase}")
     return answer
 
 
@@ -354,7 +149,7 @@ def write_files(simulation: Simulation, path: Path) -> SendReport:
             rule="D11_BAD_TARGET",
         )
     began = time.perf_counter()
-    on_time, late = _phases(simulation)
+    on_time, late = phases(simulation)
     files = [(path, on_time)]
     rounds: list[list[Envelope]] = []
     seen: Counter[tuple[str, int]] = Counter()
