@@ -23,6 +23,7 @@ cache between the meters of one site.
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import date
 from functools import lru_cache
 
@@ -80,8 +81,8 @@ def sun_times(
 def clear_sky_wh_per_kw(key: tuple[int, int], first_day: int, n_days: int) -> IntArray:
     """The clear-sky bound (module docstring) for UTC days ``first_day ..`` (days since
     1970-01-01), in Wh per kW of nameplate."""
-    import pandas as pd
-    import pvlib  # type: ignore[import-untyped]
+    import pandas as pd  # type: ignore[import-untyped]
+    import pvlib
 
     steps_per_day = 24 * 60 // _STEP_MINUTES
     start = pd.Timestamp(first_day * DAY_S, unit="s", tz="UTC")
@@ -92,14 +93,17 @@ def clear_sky_wh_per_kw(key: tuple[int, int], first_day: int, n_days: int) -> In
         freq=f"{_STEP_MINUTES}min",
     )
     latitude, longitude = key[0] / 100, key[1] / 100
-    position = pvlib.solarposition.get_solarposition(times, latitude, longitude, altitude=0)
-    airmass = pvlib.atmosphere.get_relative_airmass(position["apparent_zenith"])
-    airmass_abs = pvlib.atmosphere.get_absolute_airmass(airmass)
-    dni_extra = pvlib.irradiance.get_extra_radiation(times)
-    sky = pvlib.clearsky.ineichen(
-        position["apparent_zenith"], airmass_abs, _LINKE_TURBIDITY, 0, dni_extra
-    )
-    watts = np.minimum(1000.0, np.nan_to_num(sky["dni"].to_numpy() + sky["dhi"].to_numpy()))
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # pvlib 0.16 reads DatetimeIndex.dayofyear (deprecated by pandas 3), and divides by
+        # cos(zenith) at night (the NaNs are zeroed below).
+        warnings.simplefilter("ignore")
+        position = pvlib.solarposition.get_solarposition(times, latitude, longitude, altitude=0)
+        zenith = position["apparent_zenith"].to_numpy()
+        airmass = pvlib.atmosphere.get_relative_airmass(zenith)
+        airmass_abs = pvlib.atmosphere.get_absolute_airmass(airmass)
+        dni_extra = pvlib.irradiance.get_extra_radiation(times.day_of_year.to_numpy())
+        sky = pvlib.clearsky.ineichen(zenith, airmass_abs, _LINKE_TURBIDITY, 0, dni_extra)
+    watts = np.minimum(1000.0, np.nan_to_num(np.asarray(sky["dni"]) + np.asarray(sky["dhi"])))
     per_day = watts.reshape(n_days, steps_per_day).sum(axis=1) * (_STEP_MINUTES / 60)
     result: IntArray = np.floor(per_day).astype(np.int64)
     return result
