@@ -70,7 +70,8 @@ def test_an_identical_duplicate_counts_once_and_a_conflicting_one_excludes_its_i
     twin = (DEV, 2, 0, DAY_TS + 9 * HOUR, 650)
     flags, daily = run([*sunny_day(), twin])
     assert flags.is_empty()
-    assert totals(daily)["readings"] == 24 and totals(daily)["credited_wh"] == TOTAL
+    assert totals(daily)["readings"] == 24
+    assert totals(daily)["credited_wh"] == TOTAL
 
     conflict = (DEV, 2, 0, DAY_TS + 9 * HOUR, 9999)
     flags, daily = run([*sunny_day(), conflict])
@@ -236,4 +237,5 @@ def test_flags_carry_the_rule_set_version_and_outputs_have_fixed_dtypes() -> Non
     flags, daily = run([r for r in sunny_day() if r[3] != DAY_TS], rules=rules)
     assert flags["rule_set"].to_list() == ["mrv-qa-test"]
     assert daily["rule_set"].to_list() == ["mrv-qa-test"]
-    assert flags.schema["ts"] == pl.Int64 and daily.schema["day"] == pl.Date
+    assert flags.schema["ts"] == pl.Int64
+    assert daily.schema["day"] == pl.Date
