@@ -3,6 +3,7 @@ intake layout (``jcm.adapters.mrv``) and their receipts. No tests here."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -10,13 +11,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import insert
 
+from jcm.adapters import schema
 from jcm.adapters.mrv.qa_polars import (
     device_frame,
     reading_schema,
     replacement_frame,
     run_partition,
 )
+from jcm.bootstrap import App
 from jcm.domain.mrv.devices import (
     Calibration,
     Device,
@@ -45,6 +49,7 @@ SUNNY = {
     15: 120,
 }
 
+FIXED_RECEIPT = datetime(2026, 3, 12, tzinfo=UTC)
 Reading = tuple[str, int, int, int, int]  # device, seq, pos, ts, wh
 
 
@@ -156,3 +161,73 @@ def write_partition(
 def with_replacement(dev: Device, at_hour: int, old_final: int, new_initial: int) -> Device:
     at = datetime.fromtimestamp(DAY_TS + at_hour * HOUR, UTC)
     return replace(dev, replacements=(Replacement(at, "SN-1", old_final, "SN-2", new_initial),))
+
+
+def insert_device(app: App, dev: Device, organisation: str = "demo-jp-solar") -> None:
+    """A device row as the devices part stores it (until its service is merged here)."""
+    cal = dev.calibration
+    row = {
+        "id": dev.id,
+        "project_id": dev.project_id,
+        "organisation_id": organisation,
+        "parameter": dev.parameter,
+        "kind": dev.kind.value,
+        "register": dev.register.value,
+        "interval_minutes": dev.interval_minutes,
+        "nameplate_kw": dev.nameplate_kw,
+        "latitude": dev.location.latitude,
+        "longitude": dev.location.longitude,
+        "timezone": dev.location.timezone,
+        "meter_serial": dev.meter_serial,
+        "calibrated_on": cal.calibrated_on,
+        "calibration_valid_until": cal.valid_until,
+        "max_permissible_error_pct": cal.max_permissible_error_pct,
+        "calibration_certificate": cal.certificate,
+        "public_key": dev.public_key,
+        "register_max_wh": dev.register_max_wh,
+        "replacements": json.dumps(
+            [
+                {
+                    "at": r.at.isoformat(),
+                    "old_serial": r.old_serial,
+                    "old_final_wh": r.old_final_wh,
+                    "new_serial": r.new_serial,
+                    "new_initial_wh": r.new_initial_wh,
+                }
+                for r in dev.replacements
+            ]
+        ),
+        "version": dev.version,
+        "registered_at": FIXED_RECEIPT,
+        "updated_at": FIXED_RECEIPT,
+    }
+    with app.engine.begin() as connection:
+        connection.execute(insert(schema.mrv_devices), [row])
+
+
+def store_batches(app: App, project: str, readings: Sequence[Reading], name: str) -> None:
+    """Readings written in the Parquet layout under the app's data dir, and a receipt per
+    batch naming its files (received a minute after its latest reading)."""
+    root = app.settings.data_dir / "mrv" / "readings"
+    files = write_partition(root, project, readings, name)
+    by_batch: dict[tuple[str, int], list[int]] = {}
+    for d, s, _p, ts, _wh in readings:
+        by_batch.setdefault((d, s), []).append(ts)
+    rows = [
+        {
+            "device_id": d,
+            "seq": s,
+            "project_id": project,
+            "digest": "0" * 64,
+            "signature": "sig",
+            "readings": len(stamps),
+            "first_ts": min(stamps),
+            "last_ts": max(stamps),
+            "files": json.dumps(files),
+            "channel": "file",
+            "received_at": datetime.fromtimestamp(max(stamps) + 60, UTC),
+        }
+        for (d, s), stamps in sorted(by_batch.items())
+    ]
+    with app.engine.begin() as connection:
+        connection.execute(insert(schema.mrv_batches), rows)

@@ -274,6 +274,10 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D2_BAD_KEY", InvalidInput, "", "a device public key is not base64 of a raw 32-byte Ed25519 key"),
     Code("D4_MALFORMED", InvalidInput, "", "a batch envelope, batch or reading is not in the wire format (docs/mrv.md names each field)"),
     Code("D5_TOO_LARGE", InvalidInput, "", "a batch holds more than 10,000 readings, or an envelope is larger than 1 MiB"),
+    Code("D9_BAD_PERIOD", InvalidInput, "", "a QA/QC period ends before it starts or is longer than 366 days"),
+    Code("D9_NO_DEVICES", InvalidInput, "", "QA/QC was asked for a project with no registered devices"),
+    Code("D9_UNKNOWN_PROJECT", NotFound, "", "no project with that id, or the caller does not take part in it (QA/QC run)"),
+    Code("D9_SCHEDULER_UNREACHABLE", InvalidInput, "", "the Dask scheduler given with --scheduler could not be reached"),
 )
 # fmt: on
 

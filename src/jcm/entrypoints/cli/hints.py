@@ -55,6 +55,11 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
+    "D9_BAD_PERIOD": "give --from and --to as YYYY-MM-DD, --to not before --from, at most 366 days",
+    "D9_NO_DEVICES": "register the project's meters first (`jcm mrv --help` lists how)",
+    "D9_UNKNOWN_PROJECT": "list projects with `jcm project list`; only a participant runs QA/QC",
+    "D9_SCHEDULER_UNREACHABLE": "start one with `dask scheduler` (and `dask worker ADDRESS`), "
+    "or leave out --scheduler to run in this process",
 }
 
 
