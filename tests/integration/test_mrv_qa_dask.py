@@ -101,7 +101,8 @@ def test_a_counter_is_differenced_across_the_month_boundary_on_the_cluster_too(
     for where in (None, scheduler):
         flags = qa_frames(march, where, tmp_path)[0]
         # The counter jumps by 10,000 Wh between days: 1 March's first hour, differenced
-        # against 28 February's last reading (in the other month's files), is over capacity (and at night).
+        # against 28 February's last reading (in the other month's files), is over
+        # capacity (and at night).
         first_hour = flags.filter((pl.col("device") == "KE-PV-002") & (pl.col("ts") == midnight))
         assert first_hour.select("rule", "wh").rows() == [
             ("Q10_OVER_CAPACITY", 5_277),
