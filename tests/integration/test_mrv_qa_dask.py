@@ -25,7 +25,7 @@ START, END = date(2026, 2, 27), date(2026, 3, 2)
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    with LocalCluster(
+    with LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         yield str(cluster.scheduler_address)

@@ -155,7 +155,7 @@ def test_a_day_above_the_clear_sky_bound_is_implausible_and_only_that_day() -> N
     rules = replace(
         DEFAULT_QA_RULES, daily_max_clear_sky_ratio=DEFAULT_QA_RULES.daily_max_clear_sky_ratio / 2
     )
-    # The bound: 10,975 Wh per kW × 0.625 = 6,859 Wh; 7,050 Wh is above it, 4,700 is not.
+    # The bound: 10,948 Wh per kW × 0.625 = 6,842 Wh; 7,050 Wh is above it, 4,700 is not.
     bright = [(d, s, p, ts, wh * 3 // 2) for d, s, p, ts, wh in sunny_day()]
     normal = sunny_day(day_ts=DAY_TS + 86_400, seq=2)  # 4,700 Wh
     flags, daily = run(bright + normal, rules=rules, days=2)
