@@ -14,8 +14,9 @@ tables, which it broadcasts onto readings by index:
   on 10-minute steps, the sun's zenith from pvlib's analytical formula (Spencer
   declination and equation of time: numpy only, about 1 ms per site and month).
   DNI + DHI is the irradiance on a plane facing the sun, an upper bound for any fixed or
-  tracking orientation; capping at 1000 W/m² is the AC nameplate's clipping. Result: Wh per kW of nameplate, rounded down to an integer so the table is
-  exact and identical on every worker.
+  tracking orientation; capping at 1000 W/m² is the AC nameplate's clipping.
+  Result: Wh per kW of nameplate, rounded down to an integer so the table is exact and
+  identical on every worker.
 
 Locations are rounded to 0.01° (about 1 km; sunrise moves by about 2.4 s) to share the
 cache between the meters of one site.
