@@ -82,7 +82,7 @@ def test_a_run_stores_each_device_report_with_its_digest_and_the_daily_aggregate
     assert count(app, "mrv_aggregates") == 2
 
 
-def test_running_the_same_period_again_replaces_the_run_and_changes_no_report(
+def test_running_the_same_period_again_replaces_the_run_changes_no_report_and_logs_both(
     world: CycleWorld,
 ) -> None:
     app = world.app
@@ -94,6 +94,7 @@ def test_running_the_same_period_again_replaces_the_run_and_changes_no_report(
     with app.engine.connect() as c:
         kinds = c.execute(select(schema.events.c.kind)).scalars().all()
     assert kinds.count(QA_RUN) == 2
+    assert app.log.verify().ok
 
 
 def test_a_participant_runs_qa_over_the_api_and_a_verifier_reads_the_reports(
