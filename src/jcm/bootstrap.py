@@ -275,13 +275,14 @@ class App:
         self.engine.dispose()
 
 
-def mrv_adapters(root: Path) -> MrvAdapters:
+def mrv_adapters(root: Path, documents: DocumentStore | None = None) -> MrvAdapters:
     """Digital MRV's files live under ``<data_dir>/mrv``: readings and evidence bundles."""
     return MrvAdapters(
         ParquetReadings(root / "readings"),
         Ed25519Batches(),
         PolarsQaEngine(),
         BundleDirectory(root / "bundles"),
+        documents,
     )
 
 
@@ -346,7 +347,7 @@ def bootstrap(
         log_service.ensure_first_key()
     cycle = CycleService(unit_of_work)
     store = DocumentStore(settings.data_dir / "documents")
-    mrv = mrv_adapters(settings.data_dir / "mrv")
+    mrv = mrv_adapters(settings.data_dir / "mrv", store)
     return App(
         settings,
         engine,

@@ -18,7 +18,9 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import fields
 from datetime import date
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +30,9 @@ from jcm.adapters.signing import NoteVerifier
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.domain.mrv.batches import Batch, Reading, batch_object
 from jcm.domain.mrv.devices import Device
-from jcm.domain.mrv.qa import DeviceQaReport
+from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport, QaRuleSet
 from jcm.domain.transparency.signed_note import Verifier
+from jcm.service_layer.mrv.intake_ports import Receipt
 from jcm.service_layer.mrv.verification_ports import BatchKey
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ BUNDLE_JSON = "bundle.json"
 READINGS = "readings"
 MAX_BUNDLE_JSON_BYTES = 256 * 1024 * 1024
 COLUMNS = ["device", "seq", "pos", "ts", "offset_min", "wh"]
+INCOMING = "incoming"  # intake's staging directory under the readings root
 
 
 def _unreadable(message: str, **details: object) -> InvalidInput:
@@ -54,10 +58,16 @@ def _safe_relative(name: str) -> str:
 
 
 class _Readings:
-    """Reads Parquet files by their relative names through ``source`` (path or bytes)."""
+    """Reads Parquet files by their receipt names under ``root`` (the readings root)."""
 
-    def _source(self, name: str) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, name: str) -> Path:
+        relative = _safe_relative(name)
+        path = self.root / relative
+        staged = self.root / INCOMING / relative  # intake publishes after its commit
+        return staged if not path.exists() and staged.exists() else path
 
     def _frame(self, files: Sequence[str], devices: set[str]) -> pl.DataFrame:
         import polars as pl
@@ -65,21 +75,14 @@ class _Readings:
         frames = []
         for name in sorted(set(files)):
             try:
-                frame = pl.read_parquet(self._source(_safe_relative(name)), columns=COLUMNS)
+                frame = pl.read_parquet(self._path(name), columns=COLUMNS)
             except (OSError, pl.exceptions.PolarsError) as error:
-                raise _unreadable(f"Readings file {name} cannot be read: {error}", file=name)
+                raise _unreadable(
+                    f"Readings file {name} cannot be read: {error}", file=name
+                ) from None
             frames.append(frame.filter(pl.col("device").is_in(sorted(devices))))
         if not frames:
-            return pl.DataFrame(
-                schema={
-                    "device": pl.String,
-                    "seq": pl.Int64,
-                    "pos": pl.Int32,
-                    "ts": pl.Int64,
-                    "offset_min": pl.Int16,
-                    "wh": pl.Int64,
-                }
-            )
+            return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.Int64) | {"device": pl.String})
         return pl.concat(frames, how="vertical_relaxed")
 
     def _rows(
@@ -109,94 +112,92 @@ class _Readings:
             out[(device, seq)] = canonical_batch(batch_object(Batch(device, seq, tuple(readings))))
         return out
 
-    def qa_report(
+    def qa_reports(
         self,
-        device: Device,
-        files: Sequence[str],
-        batches: Sequence[BatchKey],
+        devices: Sequence[Device],
+        receipts: Sequence[Receipt],
         start: date,
         end: date,
         qa_rules: Mapping[str, object],
-    ) -> DeviceQaReport:
-        import polars as pl
-
-        wanted = [key for key in batches if key[0] == device.id]
-        pairs = pl.DataFrame(
-            {"device": [d for d, _ in wanted], "seq": [s for _, s in wanted]},
-            schema={"device": pl.String, "seq": pl.Int64},
-        )
-        frame = self._frame(files, {device.id}).join(pairs, on=["device", "seq"], how="semi")
-        return run_device_qa(device, frame, start, end, qa_rules)
+    ) -> dict[str, DeviceQaReport]:
+        for name in {n for r in receipts for n in r.files}:
+            if not self._path(name).is_file():
+                raise _unreadable(f"Readings file {name} is missing.", file=name)
+        return run_qa(self.root, devices, receipts, start, end, qa_rules)
 
 
-def run_device_qa(
-    device: Device,
-    frame: pl.DataFrame,
+def run_qa(
+    root: Path,
+    devices: Sequence[Device],
+    receipts: Sequence[Receipt],
     start: date,
     end: date,
     qa_rules: Mapping[str, object],
-) -> DeviceQaReport:
-    """The QA/QC job's pure function on one device's rows (the QA part's implementation)."""
-    from jcm.adapters.mrv.qa_engine import device_report
+) -> dict[str, DeviceQaReport]:
+    """The QA part's job (the same code as ``jcm mrv qa``) over receipted files under root."""
+    from jcm.adapters.mrv.qa_engine import PolarsQaEngine, reports_from_daily
+    from jcm.service_layer.mrv.qa_ports import BatchReceipt, QaJob
 
-    return device_report(device, frame, start, end, qa_rules)
+    project = devices[0].project_id if devices else ""
+    job = QaJob(
+        project,
+        start,
+        end,
+        tuple(devices),
+        tuple(BatchReceipt(r.device, r.seq, r.received_at, r.files) for r in receipts),
+        qa_rule_set(qa_rules),
+    )
+    output = PolarsQaEngine(root).run(job)
+    return {r.device: r for r in reports_from_daily(output.days, start, end)}
 
 
-class _DirectoryReadings(_Readings):
-    def __init__(self, root: Path) -> None:
-        self.root = root
+def qa_rule_set(data: Mapping[str, object]) -> QaRuleSet:
+    """A QA rule set from its ``as_json`` (Decimals as text)."""
+    values: dict[str, Any] = {}
+    for f in fields(QaRuleSet):
+        if f.name in data:
+            default = getattr(DEFAULT_QA_RULES, f.name)
+            raw = data[f.name]
+            values[f.name] = Decimal(str(raw)) if isinstance(default, Decimal) else raw
+    return QaRuleSet(**values)
 
-    def _source(self, name: str) -> Any:
-        return self.root / name
 
-
-class _OpenedDirectory(_DirectoryReadings):
-    def __init__(self, root: Path, document: bytes) -> None:
+class _OpenedBundle(_Readings):
+    def __init__(self, root: Path, document: bytes, keep: object = None) -> None:
         super().__init__(root / READINGS)
         self.document = document
+        self._keep = keep  # a temporary directory a zip was extracted to, removed with us
 
 
-class _OpenedZip(_Readings):
-    def __init__(self, archive: zipfile.ZipFile, document: bytes) -> None:
-        self.archive = archive
-        self.document = document
-
-    def _source(self, name: str) -> Any:
-        try:
-            return io.BytesIO(self.archive.read(f"{READINGS}/{name}"))
-        except KeyError:
-            raise _unreadable(f"The bundle has no readings file {name}.", file=name) from None
-
-
-class BundleDirectory(_DirectoryReadings):
-    """Writes and opens evidence bundles; reads the platform's readings under
-    ``root.parent / "readings"`` (``root`` is ``<data_dir>/mrv/bundles``)."""
+class BundleDirectory(_Readings):
+    """Writes and opens evidence bundles, and reads the platform's own readings under
+    ``<data_dir>/mrv/readings`` (``root`` is ``<data_dir>/mrv/bundles``)."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(root.parent / READINGS)
         self.bundles = root
         self._signatures = Ed25519Batches()
 
-    def write(self, path: Path, document: bytes, files: Sequence[str]) -> None:
-        names = sorted({_safe_relative(f) for f in files})
-        for name in names:
-            if not (self.root / name).is_file():
+    def write(self, path: Path, document: bytes, files: Mapping[str, Path]) -> None:
+        names = {_safe_relative(name): source for name, source in files.items()}
+        for name, source in names.items():
+            if not source.is_file():
                 raise NotFound("D10_FILE_MISSING", f"Readings file {name} is missing.", file=name)
         if path.suffix == ".zip":
             self._write_zip(path, document, names)
         else:
             self._write_directory(path, document, names)
 
-    def _write_zip(self, path: Path, document: bytes, names: list[str]) -> None:
+    def _write_zip(self, path: Path, document: bytes, names: Mapping[str, Path]) -> None:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(BUNDLE_JSON, document)
-            for name in names:
-                archive.write(self.root / name, f"{READINGS}/{name}")
+            for name, source in sorted(names.items()):
+                archive.write(source, f"{READINGS}/{name}")
         private_directory(path.parent)
         write_atomic(path, buffer.getvalue(), crash_label="bundle")
 
-    def _write_directory(self, path: Path, document: bytes, names: list[str]) -> None:
+    def _write_directory(self, path: Path, document: bytes, names: Mapping[str, Path]) -> None:
         if path.exists() and any(path.iterdir()):
             raise InvalidInput(
                 "D10_BUNDLE_EXISTS",
@@ -206,10 +207,10 @@ class BundleDirectory(_DirectoryReadings):
         private_directory(path.parent)
         staging = Path(tempfile.mkdtemp(prefix=".bundle-", dir=path.parent))
         try:
-            for name in names:
+            for name, source in sorted(names.items()):
                 target = staging / READINGS / name
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(self.root / name, target)
+                shutil.copyfile(source, target)
             (staging / BUNDLE_JSON).write_bytes(document)
             if path.exists():
                 path.rmdir()
@@ -218,23 +219,26 @@ class BundleDirectory(_DirectoryReadings):
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
-    def open(self, path: Path) -> _OpenedDirectory | _OpenedZip:
+    def open(self, path: Path) -> _OpenedBundle:
         if path.is_dir():
-            document = _bounded(path / BUNDLE_JSON)
-            return _OpenedDirectory(path, document)
+            return _OpenedBundle(path, _bounded(path / BUNDLE_JSON))
         if not path.is_file():
             raise _unreadable(f"There is no bundle at {path}.", path=str(path))
+        keep = tempfile.TemporaryDirectory(prefix="jcm-bundle-")
+        root = Path(keep.name)
         try:
-            archive = zipfile.ZipFile(path)
-            info = archive.getinfo(BUNDLE_JSON)
-            if info.file_size > MAX_BUNDLE_JSON_BYTES:
-                raise _unreadable(f"{BUNDLE_JSON} in {path} is too large.")
-            return _OpenedZip(archive, archive.read(BUNDLE_JSON))
-        except (zipfile.BadZipFile, KeyError, OSError) as error:
+            with zipfile.ZipFile(path) as archive:
+                document = _extract(archive, root)
+        except (zipfile.BadZipFile, OSError) as error:
+            keep.cleanup()
             raise _unreadable(
                 f"{path} is neither a bundle directory nor a zip holding {BUNDLE_JSON}: {error}",
                 path=str(path),
             ) from None
+        except BaseException:
+            keep.cleanup()
+            raise
+        return _OpenedBundle(root, document, keep)
 
     def verify_signature(self, signed_bytes: bytes, signature: str, public_key: str) -> bool:
         try:
@@ -244,6 +248,25 @@ class BundleDirectory(_DirectoryReadings):
 
     def log_verifier(self, key_text: str) -> Verifier:
         return NoteVerifier.from_verifier_key(key_text)
+
+
+def _extract(archive: zipfile.ZipFile, root: Path) -> bytes:
+    """bundle.json's bytes; the readings extracted under ``root`` (names checked)."""
+    try:
+        info = archive.getinfo(BUNDLE_JSON)
+    except KeyError:
+        raise _unreadable(f"The zip holds no {BUNDLE_JSON}.") from None
+    if info.file_size > MAX_BUNDLE_JSON_BYTES:
+        raise _unreadable(f"{BUNDLE_JSON} is too large.")
+    for member in archive.infolist():
+        name = _safe_relative(member.filename)
+        if member.is_dir() or not name.startswith(f"{READINGS}/"):
+            continue
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(member) as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out)
+    return archive.read(BUNDLE_JSON)
 
 
 def _bounded(path: Path) -> bytes:

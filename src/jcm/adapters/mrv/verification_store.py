@@ -1,7 +1,7 @@
 """The SQL store of automatic verifications (table mrv_verifications). Owned by verification.
 
-It also reads, never writes, the receipts of a period's accepted batches (``mrv_batches``,
-written by intake): the verification's Merkle root and bundle cover exactly those.
+It also finds a verification's log entry (table ``events``, kind ``mrv_period_verified``)
+for its evidence bundle.
 """
 
 from __future__ import annotations
@@ -13,46 +13,15 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select
 
 from jcm.adapters import schema as t
-from jcm.service_layer.mrv.verification_ports import BatchReceipt
+from jcm.domain.mrv.verification import PERIOD_VERIFIED
 
 _V = t.mrv_verifications.c
-_B = t.mrv_batches.c
+_E = t.events.c
 
 
 class SqlVerificationStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-
-    def period_receipts(
-        self, project_id: str, device_id: str, first_ts: int, after_ts: int
-    ) -> list[BatchReceipt]:
-        """Receipts of ``device_id``'s batches with a reading in [first_ts, after_ts)."""
-        rows = self._connection.execute(
-            select(_B.device_id, _B.seq, _B.digest, _B.signature, _B.readings)
-            .add_columns(_B.first_ts, _B.last_ts, _B.files)
-            .where(
-                and_(
-                    _B.project_id == project_id,
-                    _B.device_id == device_id,
-                    _B.first_ts < after_ts,
-                    _B.last_ts >= first_ts,
-                )
-            )
-            .order_by(_B.seq)
-        )
-        return [
-            BatchReceipt(
-                r.device_id,
-                int(r.seq),
-                r.digest,
-                r.signature,
-                int(r.readings),
-                int(r.first_ts),
-                int(r.last_ts),
-                tuple(json.loads(r.files)),
-            )
-            for r in rows
-        ]
 
     def count(self, project_id: str) -> int:
         found = self._connection.execute(
@@ -108,3 +77,15 @@ class SqlVerificationStore:
             "monitoring_id": row.monitoring_id,
             "created_at": row.created_at,
         }
+
+    def log_index(self, verification_id: str) -> int | None:
+        """The log index of the verification's ``mrv_period_verified`` entry (None until
+        the log has placed it, or when the log is disabled)."""
+        rows = self._connection.execute(
+            select(_E.log_index, _E.entry).where(_E.kind == PERIOD_VERIFIED).order_by(_E.seq)
+        )
+        for row in rows:
+            change = json.loads(row.entry).get("change") or {}
+            if change.get("verification") == verification_id:
+                return None if row.log_index is None else int(row.log_index)
+        return None

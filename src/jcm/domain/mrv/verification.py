@@ -7,8 +7,9 @@ project's methodology and a **verification record** anyone can recompute:
 * every monitored parameter's value is the exact sum of its devices' ``credited_wh``,
   converted once, at the methodology boundary: ``Decimal(wh) / 10**6`` MWh (six decimals,
   exact);
-* the **Merkle root** (RFC 9162) is over the period's accepted batches ordered by
-  (device, seq), one leaf per batch, the leaf's data the batch's canonical signed bytes
+* the **Merkle root** (RFC 9162) is over the accepted batches the verification read (those
+  with a reading in the period's UTC days, or in the QA rule set's look-back before it),
+  ordered by (device, seq), one leaf per batch, the leaf's data the batch's canonical signed bytes
   (rebuilt from Parquet rows with :func:`~jcm.domain.mrv.batches.batch_object`);
 * the verdict follows :class:`VerificationRuleSet` (a change of any rule is a new version):
   the QA rule set it requires, each device's minimum data completeness, every device that
@@ -28,12 +29,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jcm.domain.methodologies.record import canonical_bytes
 from jcm.domain.mrv.device_json import device_json
 from jcm.domain.mrv.devices import Device
-from jcm.domain.mrv.qa import DeviceQaReport
+from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport
 from jcm.domain.transparency import merkle
 
 PERIOD_VERIFIED = "mrv_period_verified"  # the log event of a verification
@@ -46,7 +46,7 @@ class VerificationRuleSet:
     """What a period needs to pass automatic verification; a change is a new ``version``."""
 
     version: str = "mrv-verify-1.0"
-    qa_rule_set: str = "mrv-qa-1.0"  # QA reports must come from exactly this rule set
+    qa_rule_set: str = DEFAULT_QA_RULES.version  # QA reports must come from exactly this one
     # Each device's readings / expected intervals over the period (CDM VVS data completeness).
     min_completeness: Decimal = Decimal("0.9")
     unit: str = "MWh"  # the unit monitored values are given to the methodology in
@@ -56,6 +56,16 @@ class VerificationRuleSet:
 
 
 DEFAULT_VERIFICATION_RULES = VerificationRuleSet()
+
+
+def rule_set_of(data: Mapping[str, Any]) -> VerificationRuleSet:
+    """The rule set a record names (its ``as_json``)."""
+    return VerificationRuleSet(
+        version=str(data["version"]),
+        qa_rule_set=str(data["qa_rule_set"]),
+        min_completeness=Decimal(str(data["min_completeness"])),
+        unit=str(data["unit"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +90,34 @@ def mwh(wh: int) -> Decimal:
     return (Decimal(wh) / WH_PER_MWH).quantize(Decimal("0.000001"))
 
 
-def period_bounds(timezone: str, start: date, end: date) -> tuple[int, int]:
-    """UTC seconds [first, after-last) of the days start..end (inclusive) in ``timezone``."""
-    try:
-        zone: Any = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    first = datetime.combine(start, time(0), zone)
-    after = datetime.combine(end + timedelta(days=1), time(0), zone)
+def period_bounds(start: date, end: date, lookback_days: int = 0) -> tuple[int, int]:
+    """UTC seconds [first, after-last) of the UTC days start − lookback … end (inclusive):
+    the days the QA job reads (a cumulative register's first reading of the period is
+    differenced against one up to ``lookback_days`` earlier)."""
+    first = datetime.combine(start - timedelta(days=lookback_days), time(0), UTC)
+    after = datetime.combine(end + timedelta(days=1), time(0), UTC)
     return int(first.timestamp()), int(after.timestamp())
+
+
+def seq_ranges(keys: Iterable[tuple[str, int]]) -> dict[str, list[list[int]]]:
+    """The batches a verification covers, compactly: device → inclusive [first, last] runs
+    of its sequence numbers (a device's batches are usually consecutive)."""
+    out: dict[str, list[list[int]]] = {}
+    for device, seq in sorted(set(keys)):
+        runs = out.setdefault(device, [])
+        if runs and runs[-1][1] == seq - 1:
+            runs[-1][1] = seq
+        else:
+            runs.append([seq, seq])
+    return out
+
+
+def in_ranges(ranges: Mapping[str, Sequence[Sequence[int]]], device: str, seq: int) -> bool:
+    return any(first <= seq <= last for first, last in ranges.get(device, ()))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def merkle_root(leaves: Iterable[BatchLeaf]) -> str:
@@ -135,6 +164,14 @@ def judge(
 ) -> list[Reason]:
     """Every reason the period fails (empty: it passes), in a fixed order."""
     reasons: list[Reason] = []
+    if not parameters:
+        reasons.append(
+            Reason(
+                "D10_NO_METHODOLOGY",
+                "The project's methodology has no executable version here with monitored "
+                "parameters to fill.",
+            )
+        )
     measured = {d.parameter for d in devices}
     for name in parameters:
         if name not in measured:
@@ -221,7 +258,9 @@ def monitored_json(totals: Mapping[str, int], unit: str) -> dict[str, dict[str, 
     return {name: {"wh": wh, "value": str(mwh(wh)), "unit": unit} for name, wh in totals.items()}
 
 
-def monitored_values(totals: Mapping[str, int], unit: str) -> tuple[tuple[str, tuple[str, str]], ...]:
+def monitored_values(
+    totals: Mapping[str, int], unit: str
+) -> tuple[tuple[str, tuple[str, str]], ...]:
     """The values the cycle's monitoring report carries, e.g. (("EG_p", ("12.5", "MWh")),)."""
     return tuple((name, (str(mwh(wh)), unit)) for name, wh in totals.items())
 

@@ -3,46 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from jcm.domain.mrv.devices import Device
 from jcm.domain.mrv.qa import DeviceQaReport
 from jcm.domain.transparency.signed_note import Verifier
+from jcm.service_layer.mrv.intake_ports import Receipt
 
 BatchKey = tuple[str, int]  # (device, seq)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchReceipt:
-    """An accepted batch as its receipt (table ``mrv_batches``) records it."""
-
-    device: str
-    seq: int
-    digest: str
-    signature: str
-    readings: int
-    first_ts: int
-    last_ts: int
-    files: tuple[str, ...]  # Parquet files holding its rows, relative to the readings root
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "device": self.device,
-            "seq": self.seq,
-            "digest": self.digest,
-            "signature": self.signature,
-            "readings": self.readings,
-            "first_ts": self.first_ts,
-            "last_ts": self.last_ts,
-            "files": list(self.files),
-        }
-
-
 class ReadingFiles(Protocol):
-    """Parquet files of readings, either the platform's store or an evidence bundle's."""
+    """Parquet files of readings, either the platform's store or an evidence bundle's
+    (files named as receipts name them: relative to the readings root)."""
 
     def canonical_batches(
         self, files: Sequence[str], batches: Sequence[BatchKey]
@@ -51,16 +26,16 @@ class ReadingFiles(Protocol):
         (a batch without rows there is absent from the answer)."""
         ...
 
-    def qa_report(
+    def qa_reports(
         self,
-        device: Device,
-        files: Sequence[str],
-        batches: Sequence[BatchKey],
+        devices: Sequence[Device],
+        receipts: Sequence[Receipt],
         start: date,
         end: date,
         qa_rules: Mapping[str, object],
-    ) -> DeviceQaReport:
-        """Run the QA/QC job's pure function over the device's rows of ``batches``."""
+    ) -> dict[str, DeviceQaReport]:
+        """Run the QA/QC job over the receipted batches' files, one report per device
+        (by device id) for the days start..end (UTC)."""
         ...
 
 
@@ -72,9 +47,10 @@ class BundleFiles(ReadingFiles, Protocol):
     """Evidence bundles on disk (JSON plus the Parquet files they cover). Owned by
     verification. As a :class:`ReadingFiles` it reads the platform's own Parquet store."""
 
-    def write(self, path: Path, document: bytes, files: Sequence[str]) -> None:
+    def write(self, path: Path, document: bytes, files: Mapping[str, Path]) -> None:
         """A directory (or, for a path ending in ``.zip``, a zip file) holding
-        ``bundle.json`` and every file under ``readings/``."""
+        ``bundle.json`` and every file (its name in the bundle → where it is now) under
+        ``readings/``."""
         ...
 
     def open(self, path: Path) -> OpenedBundle: ...
