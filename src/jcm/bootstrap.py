@@ -280,7 +280,7 @@ def mrv_adapters(root: Path, documents: DocumentStore | None = None) -> MrvAdapt
     return MrvAdapters(
         ParquetReadings(root / "readings"),
         Ed25519Batches(),
-        PolarsQaEngine(),
+        PolarsQaEngine(root / "readings"),
         BundleDirectory(root / "bundles"),
         documents,
     )
