@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,7 @@ from typing import Any
 from jcm.domain.methodologies.record import canonical_bytes
 from jcm.domain.mrv.device_json import device_json
 from jcm.domain.mrv.devices import Device
-from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport
+from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport, report_json
 from jcm.domain.transparency import merkle
 
 PERIOD_VERIFIED = "mrv_period_verified"  # the log event of a verification
@@ -128,12 +128,8 @@ def merkle_root(leaves: Iterable[BatchLeaf]) -> str:
 
 
 def qa_report_json(report: DeviceQaReport) -> dict[str, Any]:
-    """A QA report as JSON (rule ids as text): what the record and the bundle carry."""
-    body = asdict(report)
-    body["exclusions"] = [
-        {"rule": str(e.rule), "intervals": e.intervals, "wh": e.wh} for e in report.exclusions
-    ]
-    return body
+    """A QA report as JSON: the QA part's own form (what ``mrv_qa_reports`` stores)."""
+    return dict(report_json(report))
 
 
 def qa_report_digest(report: DeviceQaReport) -> str:

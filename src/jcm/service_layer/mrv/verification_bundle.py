@@ -264,9 +264,8 @@ def _merkle(c: _Context) -> str:
 def _qa(c: _Context) -> str:
     start, end = c.period
     rules = c.record["qa_rule_set"]
-    c.reports = {
-        d.id: c.opened.qa_report(d, c.names, c.keys, start, end, rules) for d in c.devices.values()
-    }
+    receipts = [receipt_of(r) for r in c.receipts]
+    c.reports = c.opened.qa_reports(list(c.devices.values()), receipts, start, end, rules)
     stated = {q["device"]: q for q in c.record["qa_reports"]}
     for device, report in sorted(c.reports.items()):
         got = stated.get(device)
