@@ -279,6 +279,14 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D2_BAD_KEY", InvalidInput, "", "a device public key is not base64 of a raw 32-byte Ed25519 key"),
     Code("D4_MALFORMED", InvalidInput, "", "a batch envelope, batch or reading is not in the wire format (docs/mrv.md names each field)"),
     Code("D5_TOO_LARGE", InvalidInput, "", "a batch holds more than 10,000 readings, or an envelope is larger than 1 MiB"),
+    Code("D1_UNKNOWN_DEVICE", NotFound, "", "no such device, or a device of a project the caller's organisation does not take part in (the same answer)"),
+    Code("D7_DEVICE_EXISTS", RuleViolation, "", "a device with this id is already registered (ids are never reused; a replaced meter keeps its id)"),
+    Code("D7_BAD_DEVICE", InvalidInput, "", "a device field out of its range: id, serial, nameplate kW, latitude/longitude, interval (1-60 min dividing 60), register maximum"),
+    Code("D7_NOT_MONITORED_PARAMETER", InvalidInput, "", "the parameter is not a monitored energy parameter of the project's methodology version"),
+    Code("D7_BAD_TIMEZONE", InvalidInput, "", "the device's timezone is not an IANA time zone name, e.g. Africa/Nairobi"),
+    Code("D7_BAD_CALIBRATION", InvalidInput, "", "a calibration valid before it was made, made in the future or not after the current one, or an MPE outside 0-10 %"),
+    Code("D7_BAD_REPLACEMENT", InvalidInput, "", "a replacement not after the last one or in the future, with the same serial or key, or negative/unfit register readings"),
+    Code("D7_NOT_PARTICIPANT", Forbidden, "", "only a participant of the device's project registers, recalibrates or replaces its devices"),
 )
 # fmt: on
 

@@ -81,8 +81,12 @@ class SqlDeviceStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def get(self, device_id: str) -> Device | None:
-        row = self._connection.execute(select(t.mrv_devices).where(_D.id == device_id)).first()
+    def get(self, device_id: str, *, lock: bool = False) -> Device | None:
+        """The device; ``lock``: its row stays locked until the unit of work ends."""
+        query = select(t.mrv_devices).where(_D.id == device_id)
+        if lock:
+            query = query.with_for_update()
+        row = self._connection.execute(query).first()
         return device_of_row(row) if row else None
 
     def organisation_of(self, device_id: str) -> str | None:

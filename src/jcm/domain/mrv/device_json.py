@@ -4,9 +4,10 @@ replacements): the log must be able to rebuild every stored device from its even
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from jcm.domain.errors import InvalidInput
 from jcm.domain.mrv.devices import (
     Calibration,
     Device,
@@ -101,4 +102,146 @@ def device_of(data: dict[str, Any]) -> Device:
         register_max_wh=None if maximum is None else int(maximum),
         replacements=tuple(replacement_of(r) for r in data.get("replacements", ())),
         version=int(data.get("version", 1)),
+    )
+
+
+# -- a registration body as users write it (API body, `jcm mrv device register --file`) ------
+
+_BODY_FIELDS = frozenset(
+    {
+        "id",
+        "project_id",
+        "parameter",
+        "kind",
+        "register",
+        "interval_minutes",
+        "nameplate_kw",
+        "location",
+        "meter_serial",
+        "calibration",
+        "public_key",
+        "register_max_wh",
+    }
+)
+_OPTIONAL = frozenset({"register_max_wh"})
+
+
+def _shape(field: str, expected: str, data: object = None) -> InvalidInput:
+    return InvalidInput(
+        "D7_BAD_DEVICE",
+        f"Device field {field!r} must be {expected}.",
+        field=field,
+        device=data if isinstance(data, str) else None,
+        rule="D7_BAD_DEVICE",
+    )
+
+
+def _text(data: dict[str, Any], field: str, device: object, longest: int = 200) -> str:
+    value = data.get(field)
+    if not isinstance(value, str) or len(value) > longest:
+        raise _shape(field, f"text of at most {longest} characters", device)
+    return value
+
+
+def _integer(value: object, field: str, device: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _shape(field, "a whole number", device)
+    return value
+
+
+def _decimal(value: object, field: str, device: object) -> Decimal:
+    """A number as text ("1250.5") or a whole number; never a float (binary rounding)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or len(str(value)) > 40:
+        raise _shape(field, 'a decimal number as text, e.g. "250.5"', device)
+    try:
+        parsed = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _shape(field, 'a decimal number as text, e.g. "250.5"', device) from None
+    if not parsed.is_finite():
+        raise _shape(field, "a finite decimal number", device)
+    return parsed
+
+
+def _date(value: object, field: str, device: object) -> date:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
+    except ValueError:
+        raise _shape(field, "a date YYYY-MM-DD", device) from None
+
+
+def _object(data: dict[str, Any], field: str, device: object) -> dict[str, Any]:
+    value = data.get(field)
+    if not isinstance(value, dict):
+        raise _shape(field, "an object", device)
+    return value
+
+
+def calibration_of_body(data: object, device: object = None) -> Calibration:
+    if not isinstance(data, dict):
+        raise _shape("calibration", "an object", device)
+    unknown = set(data) - {
+        "calibrated_on",
+        "valid_until",
+        "max_permissible_error_pct",
+        "certificate",
+    }
+    if unknown:
+        raise _shape(
+            f"calibration.{sorted(unknown)[0]}", "absent (not a calibration field)", device
+        )
+    certificate = data.get("certificate", "")
+    if not isinstance(certificate, str):
+        raise _shape("calibration.certificate", "text", device)
+    return Calibration(
+        calibrated_on=_date(data.get("calibrated_on"), "calibration.calibrated_on", device),
+        valid_until=_date(data.get("valid_until"), "calibration.valid_until", device),
+        max_permissible_error_pct=_decimal(
+            data.get("max_permissible_error_pct"), "calibration.max_permissible_error_pct", device
+        ),
+        certificate=certificate,
+    )
+
+
+def _enum(
+    kind: type[DeviceKind] | type[RegisterKind], value: object, field: str, device: object
+) -> Any:
+    try:
+        return kind(str(value)) if isinstance(value, str) else kind("")
+    except ValueError:
+        names = " or ".join(k.value for k in kind)
+        raise _shape(field, names, device) from None
+
+
+def device_of_body(data: object) -> Device:
+    """A device to register from its JSON body (``D7_BAD_DEVICE`` naming the field at
+    fault); the ranges are judged by :mod:`jcm.domain.mrv.device_rules`."""
+    if not isinstance(data, dict):
+        raise _shape("body", "a JSON object")
+    device = data.get("id")
+    unknown = set(data) - _BODY_FIELDS
+    missing = _BODY_FIELDS - _OPTIONAL - set(data)
+    if unknown or missing:
+        field = sorted(unknown or missing)[0]
+        raise _shape(field, "absent (not a device field)" if unknown else "given", device)
+    location = _object(data, "location", device)
+    if set(location) != {"latitude", "longitude", "timezone"}:
+        raise _shape("location", "an object of latitude, longitude and timezone", device)
+    maximum = data.get("register_max_wh")
+    return Device(
+        id=_text(data, "id", device, 64),
+        project_id=_text(data, "project_id", device, 40).strip().upper(),
+        parameter=_text(data, "parameter", device, 40),
+        kind=_enum(DeviceKind, data["kind"], "kind", device),
+        register=_enum(RegisterKind, data["register"], "register", device),
+        interval_minutes=_integer(data["interval_minutes"], "interval_minutes", device),
+        nameplate_kw=_decimal(data["nameplate_kw"], "nameplate_kw", device),
+        location=Location(
+            latitude=_decimal(location["latitude"], "location.latitude", device),
+            longitude=_decimal(location["longitude"], "location.longitude", device),
+            timezone=_text(location, "timezone", device, 64),
+        ),
+        meter_serial=_text(data, "meter_serial", device, 64),
+        calibration=calibration_of_body(data["calibration"], device),
+        public_key=_text(data, "public_key", device, 64),
+        register_max_wh=None if maximum is None else _integer(maximum, "register_max_wh", device),
     )
