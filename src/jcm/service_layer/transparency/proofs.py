@@ -367,6 +367,7 @@ class _Verification:
             lambda: compare_registry(self.replayer.state, self.ledger),
             lambda: compare_cycle(self.replayer.cycle.state, self.ledger),
             lambda: compare_portfolio(self.replayer.portfolio, self.ledger),
+            lambda: self.replayer.mrv_verifications.compare(self.ledger),
             lambda: self.idempotency.compare(self.ledger),
         ]
         for step in steps:
