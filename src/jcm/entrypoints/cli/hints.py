@@ -55,6 +55,13 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
+    "D1_UNKNOWN_DEVICE": "list the devices you see with `jcm mrv device list --as ORG`",
+    "D7_DEVICE_EXISTS": "a new meter at the same point is `jcm mrv device replace {device} …`",
+    "D7_NOT_MONITORED_PARAMETER": "use one of the parameters the methodology monitors "
+    "(`jcm methodology show ID`)",
+    "D7_BAD_TIMEZONE": "give an IANA zone name, e.g. --timezone Africa/Nairobi",
+    "D7_NOT_PARTICIPANT": "act --as a participant of project {project} (`jcm project show "
+    "{project}`)",
 }
 
 
