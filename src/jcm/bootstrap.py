@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -201,6 +202,11 @@ def _lock_timeout(text: str | None) -> float:
 def announce_on_stderr(message: str) -> None:
     sys.stderr.write(f"jcm: {message}\n")
     sys.stderr.flush()
+
+
+def evidence_bundles() -> BundleDirectory:
+    """Opening and checking evidence bundles offline (no database): ``mrv verify-bundle``."""
+    return BundleDirectory(Path(tempfile.gettempdir()) / "jcm-bundles")
 
 
 def proof_checker() -> ProofChecker:

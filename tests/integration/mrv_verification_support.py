@@ -1,7 +1,7 @@
 """Set-up for automatic verification tests: KE001 registered, metered, with stored batches.
 
-    world = verified_world(app)                 # KE001 registered, 2 meters, 2 days of data
-    world.expected_wh                           # the credited Wh, computed by hand here
+world = verified_world(app)                 # KE001 registered, 2 meters, 2 days of data
+world.expected_wh                           # the credited Wh, computed by hand here
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def register_project(w: CycleWorld, rule_book: str | None = None) -> None:
         body["rule_book"] = rule_book
     ok(w.client.post(f"{API}/projects", json=body, headers=w.as_(PP)), 201)
     ok(w.project_step(JC, "decide-no-objection", date(2022, 7, 1)))
-    kinds = ("pdd", "modalities_of_communication", "monitoring_plan")
+    pdd = ("pdd", "modalities_of_communication", "monitoring_plan")
     fixed = {"P_PV": {"value": "1000", "unit": "kW"}}
-    ok(w.project_step(PP, "submit-pdd", date(2022, 7, 31), *kinds, facts=FACTS, fixed=fixed))
+    ok(w.project_step(PP, "submit-pdd", date(2022, 7, 31), *pdd, facts=FACTS, fixed=fixed))
     ok(w.project_step(TPE, "open-public-input", date(2022, 8, 5)))
     ok(w.project_step(TPE, "start-validation", date(2022, 9, 4)))
     ok(w.project_step(TPE, "validate", date(2022, 10, 4), "validation_report"))

@@ -38,13 +38,14 @@ def test_a_verified_period_enters_the_cycle_as_a_report_with_the_credited_mwh_an
     world = verified_world(app)
     result = verify(world)
 
-    period = app.cycle.monitoring(str(result.monitoring_period))
+    period: dict[str, Any] = dict(app.cycle.monitoring(str(result.monitoring_period)))
     expected_mwh = Decimal(world.expected_wh) / 10**6
     stored = app.mrv.verification.get(result.verification)
     record = stored["record"]
     evidence = [d for d in period["documents"] if d["kind"] == "monitoring_report"]
     assert result.passed, result.reasons
-    assert result.batches == world.batches and result.readings == world.readings
+    assert result.batches == world.batches
+    assert result.readings == world.readings
     assert Decimal(result.monitored["EG_p"]) == expected_mwh
     assert period["state"] == "report_submitted"
     assert Decimal(record["monitored"]["EG_p"]["value"]) == expected_mwh
@@ -70,7 +71,8 @@ def test_under_a_rule_book_accepting_it_the_automatic_verification_is_the_verifi
     result = verify(world)
 
     record = app.mrv.verification.get(result.verification)["record"]
-    assert result.passed and result.accepted_as_verification
+    assert result.passed
+    assert result.accepted_as_verification
     assert record["automatic_verification"] == {"rule_book": AUTO_RULE_BOOK, "accepted": True}
 
 

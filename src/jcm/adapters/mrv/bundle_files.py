@@ -188,14 +188,23 @@ class BundleDirectory(_Readings):
         else:
             self._write_directory(path, document, names)
 
-    def _write_zip(self, path: Path, document: bytes, names: Mapping[str, Path]) -> None:
+    def zipped(self, document: bytes, files: Mapping[str, Path]) -> bytes:
+        names = {_safe_relative(name): source for name, source in files.items()}
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(BUNDLE_JSON, document)
             for name, source in sorted(names.items()):
+                if not source.is_file():
+                    raise NotFound(
+                        "D10_FILE_MISSING", f"Readings file {name} is missing.", file=name
+                    )
                 archive.write(source, f"{READINGS}/{name}")
+        return buffer.getvalue()
+
+    def _write_zip(self, path: Path, document: bytes, names: Mapping[str, Path]) -> None:
+        data = self.zipped(document, names)
         private_directory(path.parent)
-        write_atomic(path, buffer.getvalue(), crash_label="bundle")
+        write_atomic(path, data, crash_label="bundle")
 
     def _write_directory(self, path: Path, document: bytes, names: Mapping[str, Path]) -> None:
         if path.exists() and any(path.iterdir()):

@@ -372,6 +372,11 @@ class VerificationService:
         self._bundles.write(path, document, files)
         return {"verification": verification_id, "path": str(path), "files": len(files)}
 
+    def bundle_zip(self, verification_id: str) -> bytes:
+        """The evidence bundle as a zip file's bytes."""
+        document, files = self.bundle_contents(verification_id)
+        return self._bundles.zipped(document, files)
+
     def bundle_contents(self, verification_id: str) -> tuple[bytes, dict[str, Path]]:
         """bundle.json's bytes and the Parquet files it covers (name → where it is)."""
         import json

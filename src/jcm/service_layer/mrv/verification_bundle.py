@@ -361,7 +361,11 @@ def _log(c: _Context) -> str:
     verdict = proofs.check_bundle(json.dumps(proof), verifiers)
     if not verdict["ok"]:
         raise _Failed("D10_LOG_PROOF", str(verdict["failure"]))
-    trust = "the given log key" if c.log_key else "the bundle's own log keys (give --log-key)"
+    trust = (
+        "the given log key"
+        if c.log_key
+        else "the log keys the bundle itself names (not an independent trust anchor)"
+    )
     return f"entry {log['index']} is included under a checkpoint signed by {trust}"
 
 

@@ -32,7 +32,7 @@ class VerificationReplay:
 
     @staticmethod
     def handles(kind: Any) -> bool:
-        return kind == PERIOD_VERIFIED
+        return bool(kind == PERIOD_VERIFIED)
 
     def apply(self, index: int, kind: str, change: dict[str, Any], now: datetime) -> None:
         """Raise ValueError (or KeyError) when the entry cannot be applied."""
