@@ -20,7 +20,8 @@ runner = CliRunner()
 
 
 def jcm(database_url: str, data_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(cli, ["--data-dir", str(data_dir), "--database-url", database_url, *args])
+    options = ["--data-dir", str(data_dir), "--database-url", database_url]
+    result = runner.invoke(cli, [*options, *args])
     return result.exit_code, result.stdout, result.stderr
 
 
