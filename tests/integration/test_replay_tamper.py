@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from jcm.adapters import schema
+from jcm.adapters.mrv.signatures import new_device_key
 from jcm.adapters.signing import NoteVerifier
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.cycle import DocumentKind, RuleBook
@@ -37,6 +38,14 @@ from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import Unauthenticated
 from jcm.domain.identity.principal import Scope, operator_for
 from jcm.domain.identity.register import PLATFORM_ORGANISATION
+from jcm.domain.mrv.devices import (
+    Calibration,
+    Device,
+    DeviceKind,
+    Location,
+    RegisterKind,
+    Replacement,
+)
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountStatus
 from jcm.domain.transparency.signed_note import MalformedKey, Verifier
@@ -149,7 +158,26 @@ def populate(app: App) -> None:
         key="t:methodology",
     )
     people(app)
+    register_devices(app)
     app.log.sign_checkpoint()
+
+
+def register_devices(app: App) -> None:
+    """A meter of the demo's KE001, recalibrated and replaced (every mrv_devices column)."""
+    devices = app.acting(operator_for("demo-jp-solar")).mrv.devices
+    calibration = Calibration(date(2026, 1, 5), date(2028, 1, 4), Decimal("0.5"), "CAL-1")
+    devices.register(
+        Device(
+            "KE001-PV-001", "KE001", "EG_p", DeviceKind.METER, RegisterKind.CUMULATIVE, 15,
+            Decimal("1000"), Location(Decimal("-1.29"), Decimal("36.82"), "Africa/Nairobi"),
+            "SN-1", calibration, new_device_key()[1], register_max_wh=10**12,
+        ),
+        "demo-jp-solar",
+    )  # fmt: skip
+    later = Calibration(date(2026, 3, 1), date(2028, 2, 28), Decimal("0.4"), "CAL-2")
+    devices.recalibrate("KE001-PV-001", later)
+    swap = Replacement(datetime(2026, 3, 15, 7, 0, tzinfo=UTC), "", 123_456, "SN-2", 7)
+    devices.replace("KE001-PV-001", swap, new_device_key()[1], later)
 
 
 def people(app: App) -> None:

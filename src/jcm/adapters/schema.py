@@ -535,6 +535,8 @@ mrv_batches = Table(
     Column("files", Text, nullable=False),  # the Parquet files holding its rows, JSON list
     Column("channel", String(10), nullable=False),  # mqtt | http | file
     Column("received_at", UtcDateTime(), nullable=False),
+    # How many times the same bytes arrived again (acknowledged as duplicates).
+    Column("duplicates", Integer, nullable=False, server_default="0"),
     Index("ix_mrv_batches_project_ts", "project_id", "first_ts"),
 )
 

@@ -63,6 +63,12 @@ class Ed25519Batches:
     def __init__(self) -> None:
         self._keys: dict[str, Ed25519PublicKey] = {}
 
+    def canonical(self, batch: dict[str, object]) -> bytes:
+        return canonical_batch(batch)
+
+    def digest(self, signed_bytes: bytes) -> str:
+        return batch_digest(signed_bytes)
+
     def verify(self, signed_bytes: bytes, signature: str, public_key: str) -> bool:
         """True when ``signature`` (base64) signs ``signed_bytes`` with ``public_key``."""
         key = self._keys.get(public_key)

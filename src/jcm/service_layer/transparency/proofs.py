@@ -30,6 +30,7 @@ from jcm.service_layer.transparency.log_check import (
     check_keys,
     head_size,
 )
+from jcm.service_layer.transparency.mrv_replay import compare_devices
 from jcm.service_layer.transparency.portfolio_replay import compare_portfolio
 from jcm.service_layer.transparency.registry_check import TransactionCheck, compare_registry
 from jcm.service_layer.transparency.replay import MisattributedEntry, Replayer, ReplayError
@@ -367,6 +368,8 @@ class _Verification:
             lambda: compare_registry(self.replayer.state, self.ledger),
             lambda: compare_cycle(self.replayer.cycle.state, self.ledger),
             lambda: compare_portfolio(self.replayer.portfolio, self.ledger),
+            lambda: compare_devices(self.replayer.devices, self.ledger),
+            lambda: self.replayer.mrv_verifications.compare(self.ledger),
             lambda: self.idempotency.compare(self.ledger),
         ]
         for step in steps:

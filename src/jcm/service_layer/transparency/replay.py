@@ -25,6 +25,8 @@ from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
 from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
+from jcm.service_layer.transparency.mrv_replay import DeviceReplay
+from jcm.service_layer.transparency.mrv_verification_replay import VerificationReplay
 from jcm.service_layer.transparency.portfolio_replay import PortfolioReplay
 
 __all__ = [
@@ -110,6 +112,8 @@ class Replayer:
         self.state = ReplayState()
         self.cycle = CycleReplayer(self._decisions_of)
         self.portfolio = PortfolioReplay()
+        self.devices = DeviceReplay()
+        self.mrv_verifications = VerificationReplay()
         self.on_transaction = on_transaction
         self.now = datetime.min  # the time of the entry being applied
 
@@ -149,12 +153,13 @@ class Replayer:
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
             return
-        if self.portfolio.handles(kind):
-            try:
-                self.portfolio.apply(index, str(kind), change, self.now)
-            except (KeyError, TypeError, ValueError) as error:
-                raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
-            return
+        for part in (self.portfolio, self.devices, self.mrv_verifications):
+            if part.handles(kind):
+                try:
+                    part.apply(index, str(kind), change, self.now)
+                except (KeyError, TypeError, ValueError) as error:
+                    raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
+                return
         handler = getattr(self, f"_on_{kind}", None)
         if handler is None:
             raise ReplayError(index, f"unknown entry type {kind!r}")

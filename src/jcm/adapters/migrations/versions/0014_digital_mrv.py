@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("files", sa.Text(), nullable=False),
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("duplicates", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("device_id", "seq", name=op.f("pk_mrv_batches")),
     )
     op.create_index("ix_mrv_batches_project_ts", "mrv_batches", ["project_id", "first_ts"])
