@@ -15,6 +15,7 @@ Heavy libraries are imported inside functions: ``bootstrap`` imports this module
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,6 +146,12 @@ def daily_aggregates(daily: pl.DataFrame) -> list[DailyAggregate]:
     return out
 
 
-def reports_from_daily(daily: pl.DataFrame, start: date, end: date) -> list[DeviceQaReport]:
-    """One report per device from the job's daily rows, the exact sum of its days."""
-    return reports_from_days(daily_aggregates(daily), start.isoformat(), end.isoformat())
+def reports_from_daily(
+    daily: pl.DataFrame | Sequence[DailyAggregate], start: date, end: date
+) -> list[DeviceQaReport]:
+    """One report per device from the job's daily rows (a frame, or ``QaOutput.days``),
+    the exact sum of its days in [start, end], by device id."""
+    import polars as pl
+
+    days = daily_aggregates(daily) if isinstance(daily, pl.DataFrame) else daily
+    return reports_from_days(days, start.isoformat(), end.isoformat())
