@@ -28,7 +28,10 @@ night      22:00          4     N intervals carry 5 % of nameplate while the sun
 =========  =============  ====  ===============================================================
 
 For interval registers stuck applies to the readings themselves; for cumulative registers to
-their increments (the register keeps rising by the same amount each interval).
+their increments (the register keeps rising by the same amount each interval). On a
+cumulative register, missing readings (gap, a refused forged batch) move their energy into
+the first reading after them, which QA flags too (``Q10_OVER_CAPACITY``, and
+``Q11_NIGHT_GENERATION`` when it falls at night).
 """
 
 from __future__ import annotations
