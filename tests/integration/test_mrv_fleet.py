@@ -185,6 +185,7 @@ def test_the_demo_fleet_registers_its_meters_and_publishes_a_week_with_its_fault
         mqtt_url=broker.url,
         issue_passwords=issuer(app, broker),
         workdir=tmp_path / "fleet",
+        first_day=date(2026, 3, 1),  # before the tests' clock (2026-04-01): not in the future
         client=world.cycle.client,
     )
     try:
@@ -195,6 +196,9 @@ def test_the_demo_fleet_registers_its_meters_and_publishes_a_week_with_its_fault
     finally:
         subscriber.stop()
         broker.stop()
+    first, last = (date.fromisoformat(d) for d in result["qa_period"])
+    qa = app.mrv.qa.run("KE001", first, last)
+    excluded = {(r.device, e.rule.value, e.intervals) for r in qa.reports for e in r.exclusions}
 
     assert set(result["registered"].values()) == {"registered"}
     assert set(again["registered"].values()) == {"already"}
@@ -205,6 +209,8 @@ def test_the_demo_fleet_registers_its_meters_and_publishes_a_week_with_its_fault
     faults = {(f["kind"], f["device"]) for f in result["summary"]["faults"]}
     assert faults == {("stuck", "KE001-PV-002"), ("gap", "KE001-PV-003")}
     assert result["summary"]["readings"] == 4 * 7 * 96 - 8
+    assert result["qa_period"] == ["2026-03-01", "2026-03-06"]
+    assert excluded == {("KE001-PV-002", "Q09_STUCK", 8), ("KE001-PV-003", "Q01_GAP", 8)}
     assert os.stat(tmp_path / "fleet" / "fleet.json").st_mode & 0o777 == 0o600
 
 

@@ -15,22 +15,26 @@ broker and a way to get the meters' MQTT passwords once they are registered)::
    an earlier run answers 409 and is left as it is);
 3. asks ``issue_passwords(device_ids)`` for their MQTT passwords (the broker's credentials,
    issued by the MQTT part, e.g. ``jcm mrv mqtt credentials``);
-4. simulates 7 days from ``first_day`` with a stuck meter (KE001-PV-002, day 2 from 10:00)
+4. simulates 7 days from ``first_day`` (default: the week that ended yesterday) with a
+   stuck meter (KE001-PV-002, day 2 from 10:00)
    and a gap (KE001-PV-003, day 3 from 09:00, 2 hours); meters 1–2 publish over MQTT
    (QoS 1, per-device credentials), meters 3–4 post over HTTP (``http=False`` sends
    everything over MQTT).
 
-QA/QC should then report ``Q09_STUCK`` on KE001-PV-002 and ``Q01_GAP`` × 8 on KE001-PV-003.
+QA/QC over the result's ``qa_period`` (whole UTC days, e.g. ``jcm mrv qa --project KE001
+--from … --to …``) should then report ``Q09_STUCK`` × 8 on KE001-PV-002 and ``Q01_GAP`` × 8
+on KE001-PV-003, and nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jcm.domain.errors import InvalidInput
 from jcm.fleet.definition import Fleet, create_fleet, load_fleet, registration_bodies, save_fleet
@@ -54,7 +58,7 @@ class DemoFleet:
     longitude: Decimal = Decimal("36.82")
     timezone: str = "Africa/Nairobi"
     nameplate_kw: Decimal = Decimal("200")
-    first_day: date = date(2026, 6, 1)
+    first_day: date | None = None  # None: the week that ended yesterday (UTC)
     days: int = 7
     seed: int = 1
     http: bool = True  # meters 3 and 4 over HTTP (False: everything over MQTT)
@@ -117,18 +121,18 @@ def register_fleet(settings: DemoFleet, fleet: Fleet) -> dict[str, str]:
 
 
 def run_demo_fleet(settings: DemoFleet) -> dict[str, Any]:
-    """Define (or reuse), register and run the demo fleet; what was sent, and the faults."""
+    """Define (or reuse), register and run the demo fleet; what was sent, the faults, and
+    the whole UTC days the readings cover (``qa_period``: what to run QA/QC over)."""
     fleet = demo_fleet(settings)
     registered = register_fleet(settings, fleet)
     ids = [d.id for d in fleet.devices]
     over_http = set(ids[len(ids) // 2 :]) if settings.http else set()
     over_mqtt = set(ids) - over_http
     passwords = settings.issue_passwords(sorted(over_mqtt))
-    day3 = date.fromordinal(settings.first_day.toordinal() + 2).isoformat()
+    first_day = settings.first_day or (datetime.now(UTC).date() - timedelta(days=settings.days + 1))
+    day3 = (first_day + timedelta(days=2)).isoformat()
     faults = parse_faults(DEMO_FAULTS.format(project=settings.project, day3=day3))
-    simulation = simulate(
-        fleet, settings.first_day, settings.days, seed=settings.seed, faults=faults
-    )
+    simulation = simulate(fleet, first_day, settings.days, seed=settings.seed, faults=faults)
     sent = [send_mqtt(simulation.only(over_mqtt), settings.mqtt_url, passwords, processes=1)]
     if over_http:
         sent.append(
@@ -141,4 +145,15 @@ def run_demo_fleet(settings: DemoFleet) -> dict[str, Any]:
         "registered": registered,
         "summary": simulation.summary(),
         "sent": [report.as_json() for report in sent],
+        "qa_period": _utc_days(settings.timezone, first_day, settings.days),
     }
+
+
+def _utc_days(timezone: str, first_day: date, days: int) -> list[str]:
+    """The first and last whole UTC day inside ``days`` local days from ``first_day``."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(first_day, time(), zone).astimezone(UTC)
+    end = datetime.combine(first_day + timedelta(days=days), time(), zone).astimezone(UTC)
+    first = start.date() + timedelta(days=0 if start.time() == time() else 1)
+    last = end.date() - timedelta(days=1)
+    return [first.isoformat(), last.isoformat()]
