@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -190,6 +191,29 @@ def test_vectorised_timestamps_are_the_canonical_text(offset: int) -> None:
     texts = timestamp_texts(utc, offsets)
 
     assert texts == [format_timestamp(int(t), offset) for t in utc]
+
+
+def test_a_day_when_clocks_go_back_half_an_hour_off_the_utc_hour_has_its_true_offsets() -> None:
+    adelaide = create_fleet(
+        "AU001",
+        1,
+        Decimal("-34.93"),
+        Decimal("138.6"),
+        "Australia/Adelaide",
+        Decimal("50"),
+    )
+    zone = ZoneInfo("Australia/Adelaide")
+
+    # Summer time ends on 2026-04-05 at 03:00 (+10:30) → 02:00 (+09:30), i.e. 16:30 UTC.
+    first = simulate(adelaide, date(2026, 4, 5), 2).envelopes[0].body["batch"]
+    pairs = [parse_timestamp(t) for t, _ in first["readings"]]
+
+    assert len(pairs) == 100  # a 25-hour day
+    assert {o for _, o in pairs} == {630, 570}
+    assert all(
+        o * 60 == datetime.fromtimestamp(t, zone).utcoffset().total_seconds()  # type: ignore[union-attr]
+        for t, o in pairs
+    )
 
 
 def test_clean_generation_follows_the_sun_and_stays_within_qa_limits(

@@ -110,8 +110,8 @@ class _Series:
     register_base: int = 0
     marks: list[tuple[Fault, int, int, int]] = field(default_factory=list)  # first, last, N
     injected: list[InjectedFault] = field(default_factory=list)
-    forged: dict[int, int] = field(default_factory=dict)  # group → fault number
-    replayed: set[int] = field(default_factory=set)  # groups
+    forged: dict[int, int] = field(default_factory=dict)  # interval index → batches to forge
+    replayed: set[int] = field(default_factory=set)  # interval indices whose batch is replayed
 
 
 def simulate(
@@ -183,20 +183,23 @@ def _series(device: FleetDevice, index: int, first_day: date, days: int, seed: i
 
 
 def _offsets(utc: npt.NDArray[np.int64], zone: ZoneInfo) -> npt.NDArray[np.int64]:
-    """The zone's UTC offset in minutes at each instant, looked up once per UTC hour (zones
-    change their offsets on the hour or half hour; a half-hour change is off by ≤ 30 min)."""
+    """The zone's UTC offset in minutes at each instant: looked up once per UTC hour, and
+    point by point within an hour whose offset differs from the next one's (a change of
+    offset, which may fall on a half hour)."""
     import numpy as np
+
+    def offset(second: int) -> int:
+        delta = datetime.fromtimestamp(second, zone).utcoffset() or timedelta()
+        return int(delta.total_seconds()) // 60
 
     hours = utc // 3600
     unique, inverse = np.unique(hours, return_inverse=True)
-    minutes = [
-        int(
-            (datetime.fromtimestamp(int(h) * 3600, zone).utcoffset() or timedelta()).total_seconds()
-        )
-        // 60
-        for h in unique
-    ]
-    return np.asarray(minutes, dtype=np.int64)[inverse]
+    per_hour = np.asarray([offset(int(h) * 3600) for h in unique], dtype=np.int64)
+    changing = {int(h) for h in unique if offset(int(h) * 3600 + 3600) != offset(int(h) * 3600)}
+    result = per_hour[inverse]
+    for k in np.flatnonzero(np.isin(hours, list(changing))):
+        result[k] = offset(int(utc[k]))
+    return result
 
 
 # -- faults on the readings -------------------------------------------------------------------
