@@ -111,6 +111,9 @@ def test_the_mqtt_sink_feeds_the_real_broker_and_subscriber_exactly_once(
     assert report.acknowledged == len(simulation.envelopes) == 10
     assert summary["accepted"] == EXPECTED["accepted"]
     assert stored(broker) == EXPECTED["accepted"]
+    counts = app.mrv.intake.counts()
+    assert counts.duplicates == 1
+    assert counts.refusals == {"D2_BAD_SIGNATURE": 1, "D3_REPLAYED": 1}
     assert refused.value.code == "D11_SINK_FAILED"
 
 
