@@ -124,9 +124,13 @@ def test_the_http_sink_feeds_the_real_api_as_the_participant(app: App) -> None:
     token = world.cycle.headers[PP]["Authorization"].removeprefix("Bearer ")
 
     report = send_http(simulation, "http://testserver", token, client=world.cycle.client)
+    # 300 day batches (≈ 1.1 MB of JSON) take two requests under the API's 1 MiB body limit.
+    bulk = simulate(fleet, date(2025, 6, 1), 75, seed=4)
+    large = send_http(bulk, "http://testserver", token, client=world.cycle.client)
 
     assert report.outcomes == EXPECTED
-    assert app.mrv.intake.counts().batches == EXPECTED["accepted"]
+    assert large.outcomes == {"accepted": 300}
+    assert app.mrv.intake.counts().batches == EXPECTED["accepted"] + 300
 
 
 def test_import_files_from_the_file_sink_are_taken_by_the_real_intake(
@@ -299,6 +303,11 @@ def test_the_http_sink_posts_batches_in_bounded_requests_and_tallies_the_answers
 
     assert report.outcomes == EXPECTED
     assert local_intake.requests == [3, 3, 2, 2]  # 8 on time in threes, then the 2 late ones
+    local_intake.seen.clear()
+    local_intake.requests.clear()
+    by_size = send_http(simulation, local_intake.url, local_intake.token, max_bytes=9_000)
+    assert by_size.outcomes == EXPECTED
+    assert max(local_intake.requests[:-1]) == 2  # a day batch is about 3.6 KB
     assert refused.value.code == "D11_SINK_FAILED"
     assert "401" in refused.value.message
 

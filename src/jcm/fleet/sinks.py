@@ -8,7 +8,8 @@ others are acknowledged, so a replay can never overtake the batch it replays.
   open test broker), MQTT 5, publishes to ``jcm/meters/<device>/readings`` with QoS 1 and
   waits for every PUBACK.
 * **HTTP** (``http://HOST:PORT``): ``POST /api/v1/mrv/batches`` with ``{"batches": [...]}``,
-  at most 500 envelopes per request, with the participant's bearer token.
+  at most 500 envelopes and 1,000,000 bytes per request, with the participant's bearer
+  token.
 * **Files** (``file:PATH.csv`` or ``file:PATH.parquet``): the import format, one row per
   reading, columns ``device, seq, timestamp, wh, signature`` (the batch's signature on every
   row of it). Late envelopes go to ``PATH.late1.csv|parquet``, ``PATH.late2…`` (one file
@@ -20,7 +21,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,25 @@ __all__ = ["SendReport", "send", "send_http", "send_mqtt", "write_files"]
 
 HTTP_PATH = "/api/v1/mrv/batches"
 MAX_PER_REQUEST = 500
+MAX_REQUEST_BYTES = 1_000_000  # under the API's 1 MiB limit on JSON bodies
+
+
+def _requests(
+    envelopes: Sequence[Envelope], most: int, max_bytes: int
+) -> Iterator[tuple[bytes, int]]:
+    """Request bodies ``{"batches": [...]}`` of at most ``most`` envelopes and ``max_bytes``
+    (an envelope larger than that goes alone: the API answers for it), with their counts."""
+    parts: list[bytes] = []
+    size = len(b'{"batches":[]}')
+    for envelope in envelopes:
+        payload = envelope.payload()
+        if parts and (len(parts) == most or size + len(payload) + 1 > max_bytes):
+            yield b'{"batches":[' + b",".join(parts) + b"]}", len(parts)
+            parts, size = [], len(b'{"batches":[]}')
+        parts.append(payload)
+        size += len(payload) + 1
+    if parts:
+        yield b'{"batches":[' + b",".join(parts) + b"]}", len(parts)
 
 
 # -- HTTP -------------------------------------------------------------------------------------
@@ -47,9 +67,11 @@ def send_http(
     token: str,
     *,
     per_request: int = MAX_PER_REQUEST,
+    max_bytes: int = MAX_REQUEST_BYTES,
     client: Any = None,
 ) -> SendReport:
-    """POST the envelopes in requests of at most 500; tally what the API answered.
+    """POST the envelopes in requests of at most 500 and at most ``max_bytes`` (the API
+    takes JSON bodies up to 1 MiB); tally what the API answered.
 
     ``client`` (an ``httpx.Client``, e.g. a test client of the API) replaces the connection
     this function would open to ``base_url``."""
@@ -72,10 +94,9 @@ def send_http(
         else nullcontext(client) as session
     ):
         for phase in phases(simulation):
-            for start in range(0, len(phase), size):
-                chunk = phase[start : start + size]
-                answer = _post(session, target, headers, [e.body for e in chunk])
-                answered += len(chunk)
+            for body, count in _requests(phase, size, max_bytes):
+                answer = _post(session, target, headers, body)
+                answered += count
                 outcomes.update(_outcomes(answer))
     return SendReport(
         target,
@@ -87,11 +108,13 @@ def send_http(
     )
 
 
-def _post(client: Any, target: str, headers: dict[str, str], bodies: list[Any]) -> Any:
+def _post(client: Any, target: str, headers: dict[str, str], body: bytes) -> Any:
     import httpx
 
     try:
-        response = client.post(HTTP_PATH, json={"batches": bodies}, headers=headers)
+        response = client.post(
+            HTTP_PATH, content=body, headers=headers | {"Content-Type": "application/json"}
+        )
     except httpx.HTTPError as error:
         raise unreachable(target, str(error) or type(error).__name__) from None
     try:
