@@ -308,6 +308,24 @@ def test_a_rollover_on_an_interval_register_or_night_energy_in_daylight_is_refus
 
 
 @pytest.mark.parametrize(
+    ("first_day", "days", "batch"),
+    [
+        (date(9999, 12, 31), 2, "day"),
+        (date(1999, 12, 31), 1, "day"),
+        (FIRST_DAY, 0, "day"),
+        (FIRST_DAY, 367, "day"),
+        (FIRST_DAY, 1, "week"),
+    ],
+)
+def test_a_period_out_of_bounds_is_refused(
+    fleet: Fleet, first_day: date, days: int, batch: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        simulate(fleet, first_day, days, batch=batch)
+    assert refused.value.code == "D11_BAD_PERIOD"
+
+
+@pytest.mark.parametrize(
     "spec",
     [
         "stuck",

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jcm.adapters.mrv.signatures import sign_batch
 from jcm.domain.errors import InvalidInput
-from jcm.domain.mrv.batches import format_timestamp
+from jcm.domain.mrv.batches import EARLIEST_YEAR, LATEST_YEAR, format_timestamp
 from jcm.domain.mrv.devices import RegisterKind
 from jcm.fleet import solar
 from jcm.fleet.definition import Fleet, FleetDevice
@@ -126,6 +126,12 @@ def simulate(
     """Every envelope the fleet sends over ``days`` days from ``first_day`` (local)."""
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput("D11_BAD_PERIOD", f"Simulate 1 to {MAX_DAYS} days, not {days}.")
+    if not EARLIEST_YEAR <= first_day.year < LATEST_YEAR:
+        raise InvalidInput(
+            "D11_BAD_PERIOD",
+            f"Simulate days within {EARLIEST_YEAR}–{LATEST_YEAR - 1}, not {first_day}: readings "
+            "are dated within the wire format's years.",
+        )
     if batch not in ("day", "hour"):
         raise InvalidInput("D11_BAD_PERIOD", f"Batches hold a day or an hour, not {batch!r}.")
     by_device: dict[str, list[Fault]] = {}
