@@ -268,6 +268,8 @@ class IntakeService:
         """After a failed commit: delete the staged files no receipt names. A commit whose
         outcome is unknown (the connection lost) may have stored them, so the receipts
         decide; when they cannot be read, :meth:`recover` decides later."""
+        if not names:
+            return
         try:
             with self._uow(read_only=True) as uow:
                 named = uow.mrv_receipts.referenced(sorted(names))
