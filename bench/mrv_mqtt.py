@@ -298,11 +298,13 @@ def end_to_end(app: App, port: int, plan: Plan, prefix: str) -> dict[str, Any]:
         out, _ = proc.communicate(timeout=60)
         summaries.append(json.loads(out))
     accepted = sum(s["accepted"] for s in summaries)
+    readings = sum(s["accepted_readings"] for s in summaries)
     return {
         "sent_batches": plan.total_batches,
         "stored_batches": stored(app) - before,
         "accepted": accepted,
         "lost": plan.total_batches - accepted,
+        "lost_readings": plan.total_readings - readings,
         "seconds": round(elapsed, 3),
         "readings_per_s": round(plan.total_readings / elapsed),
         "batches_per_s": round(plan.total_batches / elapsed),
@@ -348,7 +350,10 @@ def run(plan: Plan, database_url: str | None) -> dict[str, Any]:
         "ratio_to_verify_ceiling": round(
             median / (ceiling["ed25519_verifications_per_s"] * plan.readings), 3
         ),
-        "zero_loss": all(r["lost"] == 0 and r["stored_batches"] == r["sent_batches"] for r in runs),
+        "zero_loss": all(
+            r["lost"] == 0 and r["lost_readings"] == 0 and r["stored_batches"] == r["sent_batches"]
+            for r in runs
+        ),
     }
 
 

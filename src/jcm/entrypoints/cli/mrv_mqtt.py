@@ -26,9 +26,10 @@ def device_credentials(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Issue a new MQTT password for a registered device. It is shown ONCE and never stored
-    (only its hash); the previous password stops working when the broker reloads
-    (`jcm mrv broker-config DIR` rewrites its files and reloads a running broker)."""
+    """Issue a device's MQTT password (shown once; only its hash is stored).
+
+    The previous password stops working when the broker reloads (`jcm mrv broker-config
+    DIR` rewrites its files and reloads a running broker)."""
 
     def issue() -> IssuedCredentials:
         principal = operator_for(as_) if as_ else None
@@ -51,9 +52,11 @@ def broker_config(
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write mosquitto.conf, the password file (every device's stored hash and the
-    subscriber's) and the ACL (a device may publish only to jcm/meters/<its id>/readings)
-    into DIRECTORY; a broker started there (scripts/start-mosquitto) re-reads them."""
+    """Write the Mosquitto configuration, password file and ACL into DIRECTORY.
+
+    The password file holds every device's stored hash and the subscriber's; the ACL lets a
+    device publish only to jcm/meters/<its id>/readings. A broker started there
+    (scripts/start-mosquitto) re-reads them."""
 
     def write() -> BrokerConfig:
         settings = BrokerSettings(port=check_port(port))
@@ -96,9 +99,11 @@ def subscribe(
     ] = 50,
     json_out: JsonOpt = False,
 ) -> None:
-    """Receive signed batches from jcm/meters/+/readings (QoS 1, MQTT 5 shared subscription
-    $share/GROUP/…) and store them exactly once; a message is acknowledged only after it is
-    stored (or refused and recorded). Runs until SIGTERM or Ctrl-C, then prints counts."""
+    """Take signed batches from the MQTT broker into intake, exactly once.
+
+    Subscribes to jcm/meters/+/readings at QoS 1 through the MQTT 5 shared subscription
+    $share/GROUP/…; a message is acknowledged only after it is stored (or refused and
+    recorded). Runs until SIGTERM or Ctrl-C, then prints counts."""
     from jcm.entrypoints.mqtt.subscriber import SubscriberOptions, run_subscriber
 
     def start() -> SubscriberOptions:
