@@ -178,7 +178,7 @@ def _ts(day: date) -> int:
 
 
 def run_json(run: QaRun) -> dict[str, object]:
-    """A run as the CLI's --json and the API answer it."""
+    """A run as JSON: what the command line and the API print for it."""
     return {
         "project": run.project_id,
         "period_start": run.start.isoformat(),
