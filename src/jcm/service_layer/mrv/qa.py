@@ -126,6 +126,8 @@ class QaService:
                 r.seq,
                 r.received_at,
                 tuple(str(self._readings.locate(name)) for name in r.files),
+                r.first_ts,
+                r.last_ts,
             )
             for r in receipts
         )
