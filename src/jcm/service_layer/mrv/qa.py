@@ -126,6 +126,8 @@ class QaService:
                 r.seq,
                 r.received_at,
                 tuple(str(self._readings.locate(name)) for name in r.files),
+                r.first_ts,
+                r.last_ts,
             )
             for r in receipts
         )
@@ -178,7 +180,7 @@ def _ts(day: date) -> int:
 
 
 def run_json(run: QaRun) -> dict[str, object]:
-    """A run as the CLI's --json and the API answer it."""
+    """A run as JSON: what the command line and the API print for it."""
     return {
         "project": run.project_id,
         "period_start": run.start.isoformat(),

@@ -23,6 +23,10 @@ class BatchReceipt:
     seq: int
     received_at: datetime
     files: tuple[str, ...]
+    # The batch's earliest and latest reading (UTC seconds), when known: each month's task
+    # then gets only the receipts of batches with readings in it.
+    first_ts: int | None = None
+    last_ts: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
