@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from jcm.domain.cycle import commands as cc
-from jcm.domain.errors import InvalidInput
+from jcm.domain.errors import InvalidInput, NotFound
 from jcm.entrypoints.cli.common import (
     EXIT_CORRUPT,
     EXIT_REFUSED,
@@ -50,7 +50,7 @@ def _focal_point(project: str) -> str:
     for participant in participants if isinstance(participants, list) else ():
         if isinstance(participant, dict) and participant.get("focal_point"):
             return str(participant["organisation"])
-    raise InvalidInput(
+    raise NotFound(
         "D10_NOT_PARTICIPANT",
         f"Project {project} has no focal point; act --as one of its participants.",
         project=project,
