@@ -100,7 +100,8 @@ def test_the_rule_set_round_trips_through_the_record() -> None:
 
 def test_automatic_verification_is_logged_only_when_accepted_so_old_rule_books_replay() -> None:
     old = codec.rule_book_to_json(RuleBook("KE PCP ver03.0"))
-    accepting = codec.rule_book_to_json(RuleBook("J-Credit simplified", automatic_verification=True))
+    book = RuleBook("J-Credit simplified", automatic_verification=True)
+    accepting = codec.rule_book_to_json(book)
 
     assert isinstance(old, dict)
     assert "automatic_verification" not in old
