@@ -578,10 +578,13 @@ mrv_aggregates = Table(
     Column("day", Date, primary_key=True),
     Column("rule_set", String(40), primary_key=True),
     Column("project_id", String(40), nullable=False, index=True),
+    Column("expected_intervals", Integer, nullable=False),
     Column("readings", Integer, nullable=False),
     Column("measured_wh", BigInteger, nullable=False),
     Column("excluded_wh", BigInteger, nullable=False),
+    Column("calibration_reduction_wh", BigInteger, nullable=False),
     Column("credited_wh", BigInteger, nullable=False),
+    Column("exclusions", Text, nullable=False),  # JSON: [[rule, intervals, wh], ...]
     Column("computed_at", UtcDateTime(), nullable=False),
 )
 

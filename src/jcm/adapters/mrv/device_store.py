@@ -114,8 +114,12 @@ class SqlDeviceStore:
             .values(updated_at=now, **device_row(device))
         )
 
-    def list(self, project_id: str | None = None) -> list[Device]:
+    def listed(self, project_id: str | None = None) -> list[tuple[Device, str]]:
+        """Devices by id (of one project, or all) with the organisation that registered each."""
         query = select(t.mrv_devices).order_by(_D.id)
         if project_id is not None:
             query = query.where(_D.project_id == project_id)
-        return [device_of_row(r) for r in self._connection.execute(query)]
+        return [(device_of_row(r), r.organisation_id) for r in self._connection.execute(query)]
+
+    def list(self, project_id: str | None = None) -> list[Device]:
+        return [device for device, _ in self.listed(project_id)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jcm.domain.errors import InvalidInput
 from jcm.domain.mrv.qa import QaRuleSet
@@ -100,11 +100,48 @@ def _on_cluster(
             scheduler=scheduler[:200],
         ) from None
     try:
-        futures = [client.submit(run_task, t, pure=False) for t in tasks]
+        # The device table and the receipts are shared by every task: sent once to each
+        # worker, not embedded in every task.
+        shared: dict[int, Any] = {}
+
+        def once(frame: pl.DataFrame) -> Any:
+            if id(frame) not in shared:
+                shared[id(frame)] = client.scatter(  # type: ignore[no-untyped-call]
+                    frame, broadcast=True, hash=False
+                )
+            return shared[id(frame)]
+
+        futures = [
+            client.submit(
+                _run_fields,
+                t.window,
+                t.files,
+                t.carry_files,
+                once(t.devices),
+                once(t.replacements),
+                once(t.receipts),
+                t.rules,
+                pure=False,
+            )
+            for t in tasks
+        ]
         results: list[tuple[pl.DataFrame, pl.DataFrame]] = client.gather(futures)  # type: ignore[no-untyped-call]
         return results
     finally:
         client.close()  # type: ignore[no-untyped-call]
+
+
+def _run_fields(
+    window: tuple[int, int],
+    files: tuple[str, ...],
+    carry_files: tuple[str, ...],
+    devices: pl.DataFrame,
+    replacements: pl.DataFrame,
+    receipts: pl.DataFrame,
+    rules: QaRuleSet,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    task = PartitionTask(window, files, carry_files, devices, replacements, receipts, rules)
+    return run_task(task)
 
 
 def combine(

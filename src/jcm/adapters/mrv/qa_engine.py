@@ -15,7 +15,6 @@ Heavy libraries are imported inside functions: ``bootstrap`` imports this module
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +24,7 @@ from jcm.domain.mrv.qa import (
     DailyAggregate,
     DeviceQaReport,
     ExclusionCount,
-    report_from_days,
+    reports_from_days,
 )
 from jcm.service_layer.mrv.qa_ports import QaJob, QaOutput
 
@@ -146,15 +145,6 @@ def daily_aggregates(daily: pl.DataFrame) -> list[DailyAggregate]:
     return out
 
 
-def reports_from_daily(
-    days: Sequence[DailyAggregate], start: date, end: date
-) -> list[DeviceQaReport]:
-    """One report per device, the exact sum of its days in [start, end], by device id."""
-    by_device: dict[str, list[DailyAggregate]] = {}
-    for day in days:
-        if start.isoformat() <= day.day <= end.isoformat():
-            by_device.setdefault(day.device, []).append(day)
-    return [
-        report_from_days(device, start.isoformat(), end.isoformat(), rows)
-        for device, rows in sorted(by_device.items())
-    ]
+def reports_from_daily(daily: pl.DataFrame, start: date, end: date) -> list[DeviceQaReport]:
+    """One report per device from the job's daily rows, the exact sum of its days."""
+    return reports_from_days(daily_aggregates(daily), start.isoformat(), end.isoformat())

@@ -185,6 +185,7 @@ def run_partition(
     ``carry``: (device, ts, wh), each cumulative register's last reading before ``lo``.
     ``replacements``: :func:`replacement_frame`.
     """
+    from jcm.adapters.mrv import qa_outputs as outputs
     from jcm.adapters.mrv import qa_steps as steps
 
     lo, hi = window
@@ -196,7 +197,7 @@ def run_partition(
     frame = steps.intervals(frame, ctx)
     frame = steps.energy(frame, ctx)
     frame = steps.interval_rules(frame, ctx)
-    frame = steps.mark(steps.daily_rule(frame, ctx), ctx)
-    daily = steps.daily(frame, ctx)
-    flags = steps.flags(frame, daily, ctx)
+    frame = outputs.mark(steps.daily_rule(frame, ctx), ctx)
+    daily = outputs.daily(frame, ctx)
+    flags = outputs.flags(frame, daily, ctx)
     return flags, daily

@@ -73,6 +73,10 @@ class Context:
             devices, pl.Enum(names), rules, lo, hi, _carry(devices, carry), reps, rise, sets, limit
         )
 
+    def array(self, column: str) -> np.ndarray:
+        """A device constant per code, as numpy (non-null columns only)."""
+        return self.devices[column].to_numpy()
+
     def dev(self, column: str) -> pl.Expr:
         """A device constant broadcast onto rows by their ``code``."""
         return pl.lit(self.devices[column]).gather(pl.col("code"))
@@ -148,28 +152,44 @@ def reading_flags(frame: pl.DataFrame, receipts: pl.DataFrame, ctx: Context) -> 
 
 
 def _future(frame: pl.DataFrame, receipts: pl.DataFrame, ctx: Context) -> pl.Series:
-    # Only batches whose latest reading is late are joined back (usually none).
-    tolerance = ctx.rules.future_tolerance_seconds
-    late = (
-        frame.group_by("code", "seq")
-        .agg(pl.col("ts").max().alias("last_ts"))
-        .join(
-            receipts.select(
-                code=pl.col("device").cast(ctx.enum, strict=False).to_physical().cast(pl.Int64),
-                seq=pl.col("seq"),
-                limit=pl.col("received_at") + tolerance,
-            ),
-            on=["code", "seq"],
+    # Rows are in (code, seq, pos) order: a batch is a contiguous run; its latest reading
+    # is compared with its receipt, and only a late batch's rows are looked at again.
+    n = frame.height
+    if n == 0:
+        return pl.Series(np.zeros(0, dtype=np.bool_))
+    code, seq, ts = (frame[name].to_numpy() for name in ("code", "seq", "ts"))
+    starts = batch_starts(code, seq)
+    lengths = np.diff(np.append(starts, n))
+    batches = pl.DataFrame(
+        {"code": code[starts], "seq": seq[starts], "last_ts": np.maximum.reduceat(ts, starts)}
+    )
+    coded = receipts.select(
+        code=pl.col("device").cast(ctx.enum, strict=False).to_physical().cast(pl.Int64),
+        seq=pl.col("seq"),
+        limit=pl.col("received_at") + ctx.rules.future_tolerance_seconds,
+    ).unique(["code", "seq"], keep="first", maintain_order=True)
+    limits = (
+        batches.join(coded, on=["code", "seq"], how="left", maintain_order="left")
+        .select(
+            pl.when(pl.col("last_ts") > pl.col("limit"))
+            .then(pl.col("limit"))
+            .otherwise(np.iinfo(np.int64).max)
         )
-        .filter(pl.col("last_ts") > pl.col("limit"))
-        .select("code", "seq", "limit")
+        .to_series()
+        .to_numpy()
     )
-    if late.is_empty():
-        return pl.Series(np.zeros(frame.height, dtype=np.bool_))
-    joined = frame.select("code", "seq", "ts").join(
-        late, on=["code", "seq"], how="left", maintain_order="left"
-    )
-    return joined.select((pl.col("ts") > pl.col("limit")).fill_null(False)).to_series()
+    return pl.Series(ts > np.repeat(limits, lengths))
+
+
+def batch_starts(*keys: np.ndarray) -> np.ndarray:
+    """Indices where a run of equal keys starts (the keys are sorted or grouped)."""
+    n = len(keys[0])
+    change = np.zeros(n, dtype=np.bool_)
+    if n:
+        change[0] = True
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(change)
 
 
 def intervals(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -213,6 +233,14 @@ def intervals(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 
 def energy(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """``energy``: the interval's Wh (a cumulative register's difference); Q06, Q07, Q08."""
+    if not ctx.devices["cumulative"].any() and not ctx.replacements:
+        return frame.with_columns(
+            energy=pl.col("wh"),
+            **{
+                r.value: pl.lit(False)
+                for r in (R.COUNTER_RESET, R.COUNTER_ROLLOVER, R.METER_REPLACED)
+            },
+        )
     c, ts, wh = pl.col("code"), pl.col("ts"), pl.col("wh")
     first = (c != c.shift()).fill_null(True)
     carry_ts = pl.lit(ctx.carry["carry_ts"]).gather(c)
@@ -280,143 +308,59 @@ def _boundary_parts(ctx: Context) -> tuple[pl.Expr, pl.Expr]:
 
 
 def interval_rules(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    """Q09 stuck runs, Q10 over capacity, Q11 generation at night."""
-    c, e = pl.col("code"), pl.col("energy")
-    idx = pl.int_range(pl.len(), dtype=pl.Int64)
-    starts = ((c != c.shift()) | (e != e.shift())).fill_null(True)
-    ends = ((c != c.shift(-1)) | (e != e.shift(-1))).fill_null(True)
-    run_length = (
-        pl.when(ends).then(idx).backward_fill() - pl.when(starts).then(idx).forward_fill() + 1
+    """Q09 stuck runs, Q10 over capacity, Q11 generation at night (numpy: device and
+    device-day constants gathered by index)."""
+    code, ts, energy = (frame[name].to_numpy() for name in ("code", "ts", "energy"))
+    offset = np.array(
+        [solar.mean_solar_offset_s(lon) for lon in ctx.devices["lon_centi"].to_list()],
+        dtype=np.int64,
     )
-    local = pl.col("ts") + (ctx.dev("lon_centi") * 2.4).round().cast(pl.Int64)
+    local = ts + offset[code]
     solar_day = local // DAY_S
     seconds = local - solar_day * DAY_S
-    at = c.cast(pl.Int64) * ctx.nsd + (solar_day - ctx.sd0)
-    night = (seconds <= pl.lit(ctx.rise).gather(at)) | (
-        seconds - ctx.dev("interval_s") >= pl.lit(ctx.sets).gather(at)
-    )
+    at = code * ctx.nsd + (solar_day - ctx.sd0)
+    rise, sets = ctx.rise.to_numpy(), ctx.sets.to_numpy()
+    night = (seconds <= rise[at]) | (seconds - ctx.array("interval_s")[code] >= sets[at])
     return frame.with_columns(
-        **{
-            R.STUCK.value: (run_length >= ctx.rules.stuck_window) & (e != 0),
-            R.OVER_CAPACITY.value: e > ctx.dev("capacity_wh"),
-            R.NIGHT_GENERATION.value: night & (e > ctx.dev("night_tolerance_wh")),
-        }
+        pl.Series(R.STUCK.value, _stuck(frame, ctx.rules.stuck_window)),
+        pl.Series(R.OVER_CAPACITY.value, energy > ctx.array("capacity_wh")[code]),
+        pl.Series(
+            R.NIGHT_GENERATION.value, night & (energy > ctx.array("night_tolerance_wh")[code])
+        ),
     )
+
+
+def _stuck(frame: pl.DataFrame, window: int) -> np.ndarray:
+    """Rows in runs of ≥ ``window`` equal non-zero energies of one device (in ts order)."""
+    code, energy = frame["code"].to_numpy(), frame["energy"].to_numpy()
+    starts = batch_starts(code, energy)
+    lengths = np.diff(np.append(starts, len(code)))
+    stuck = (lengths >= window) & (energy[starts] != 0)
+    result: np.ndarray = np.repeat(stuck, lengths)
+    return result
 
 
 def daily_rule(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Q12: a day whose energy (of intervals no other rule excludes) is above its bound."""
-    frame = frame.with_columns(
-        slot=pl.col("code").cast(pl.Int64) * ctx.nd + (pl.col("ts") // DAY_S - ctx.d0),
-        kept=~pl.any_horizontal(OTHER_EXCLUDING),
-    )
-    sums = np.zeros(len(ctx.day_limit), dtype=np.int64)
-    per_day = frame.filter(pl.col("kept")).group_by("slot").agg(pl.col("energy").clip(0).sum())
-    sums[per_day["slot"].to_numpy()] = per_day["energy"].to_numpy()
-    implausible = pl.Series(sums > ctx.day_limit)
+    code, ts = frame["code"].to_numpy(), frame["ts"].to_numpy()
+    slot = code * ctx.nd + (ts // DAY_S - ctx.d0)
+    kept = np.ones(frame.height, dtype=np.bool_)
+    for name in OTHER_EXCLUDING:
+        flag = frame[name].to_numpy()
+        if flag.any():
+            kept &= ~flag
+    energy = np.clip(frame["energy"].to_numpy(), 0, None) * kept
+    sums = per_slot(slot, energy, len(ctx.day_limit))
     return frame.with_columns(
-        pl.lit(implausible).gather(pl.col("slot")).alias(R.DAILY_IMPLAUSIBLE.value)
+        pl.Series("slot", slot),
+        pl.Series(R.DAILY_IMPLAUSIBLE.value, (sums > ctx.day_limit)[slot]),
     )
 
 
-# -- outputs ----------------------------------------------------------------------------------
-
-
-def mark(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    """What the daily totals and the flags share: excluded, overdue, the energy ≥ 0."""
-    excluded = pl.any_horizontal([r.value for r in BOOL_RULES if r in EXCLUDING])
-    pos = pl.col("energy").clip(0)
-    overdue = (pl.col("ts") // DAY_S) > ctx.dev("valid_until_day")
-    return frame.with_columns(
-        excluded=excluded,
-        pos=pos,
-        on_grid=(pl.col("ts") % ctx.dev("interval_s")) == 0,
-        **{R.CALIBRATION_OVERDUE.value: overdue & ~excluded & (pos > 0)},
-    )
-
-
-def daily(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    """One row per device and UTC day of the window, even without readings (all gaps)."""
-    from jcm.adapters.mrv.qa_polars import daily_schema
-
-    pos, excluded = pl.col("pos"), pl.col("excluded")
-    sums = [
-        pl.len().alias("readings"),
-        pl.col("on_grid").sum().alias("on_grid"),
-        pos.sum().alias("measured_wh"),
-        pos.filter(excluded).sum().alias("excluded_wh"),
-        pos.filter(~excluded).sum().alias("credited_pre"),
-    ]
-    for rule in BOOL_RULES:
-        sums.append(pl.col(rule.value).sum().alias(f"{rule.value}_intervals"))
-        if rule is not R.CALIBRATION_OVERDUE:
-            sums.append(pos.filter(pl.col(rule.value)).sum().alias(f"{rule.value}_wh"))
-    per_slot = frame.group_by("slot").agg(sums)
-    slots = pl.DataFrame({"slot": np.arange(ctx.devices.height * ctx.nd, dtype=np.int64)})
-    out = (
-        slots.join(per_slot, on="slot", how="left", maintain_order="left")
-        .fill_null(0)
-        .with_columns(code=pl.col("slot") // ctx.nd, day=ctx.d0 + pl.col("slot") % ctx.nd)
-    )
-    step = ctx.dev("interval_s")
-    day = pl.col("day")
-    expected = ((day + 1) * DAY_S + step - 1) // step - (day * DAY_S + step - 1) // step
-    overdue_day = day > ctx.dev("valid_until_day")
-    reduction = (pl.col("credited_pre") * ctx.dev("mpe_ppm") + 999_999) // 1_000_000
-    out = out.with_columns(expected_intervals=expected).with_columns(
-        calibration_reduction_wh=pl.when(overdue_day).then(reduction).otherwise(0),
-        **{
-            f"{R.GAP.value}_intervals": (pl.col("expected_intervals") - pl.col("on_grid")).clip(0),
-            f"{R.GAP.value}_wh": pl.lit(0, pl.Int64),
-        },
-    )
-    out = out.with_columns(
-        credited_wh=(pl.col("credited_pre") - pl.col("calibration_reduction_wh")).clip(0),
-        device=pl.lit(ctx.devices["device"]).gather(pl.col("code")),
-        rule_set=pl.lit(ctx.rules.version),
-        **{f"{R.CALIBRATION_OVERDUE.value}_wh": pl.col("calibration_reduction_wh")},
-    )
-    schema = daily_schema()
-    return out.with_columns(day=day.cast(pl.Int32).cast(pl.Date)).select(
-        [pl.col(name).cast(dtype) for name, dtype in schema.items()]
-    )
-
-
-def flags(frame: pl.DataFrame, daily_rows: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    """One row per flag: every interval flag, and one per missing interval (Q01)."""
-    from jcm.adapters.mrv.qa_polars import flag_schema
-
-    parts = [
-        frame.filter(pl.col(rule.value)).select(
-            "code", "ts", rule=pl.lit(rule.value), wh=pl.col("pos")
-        )
-        for rule in BOOL_RULES
-    ]
-    parts.append(_gap_flags(frame, daily_rows, ctx))
-    out = pl.concat(parts).with_columns(
-        device=pl.lit(ctx.devices["device"]).gather(pl.col("code")),
-        rule_set=pl.lit(ctx.rules.version),
-    )
-    schema = flag_schema()
-    return out.sort("code", "ts", "rule").select(
-        [pl.col(name).cast(dtype) for name, dtype in schema.items()]
-    )
-
-
-def _gap_flags(frame: pl.DataFrame, daily_rows: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    gap_slots = (
-        daily_rows.with_row_index("slot")
-        .filter(pl.col(f"{R.GAP.value}_intervals") > 0)
-        .select(pl.col("slot").cast(pl.Int64))
-        .with_columns(code=pl.col("slot") // ctx.nd, day=ctx.d0 + pl.col("slot") % ctx.nd)
-    )
-    step = ctx.dev("interval_s")
-    start = ((pl.col("day") * DAY_S + step - 1) // step) * step
-    grid = (
-        gap_slots.with_columns(ts=pl.int_ranges(start, (pl.col("day") + 1) * DAY_S, step))
-        .explode("ts")
-        .select("code", "ts")
-    )
-    found = frame.filter(pl.col("slot").is_in(gap_slots["slot"].implode())).select("code", "ts")
-    missing = grid.join(found, on=["code", "ts"], how="anti")
-    return missing.select("code", "ts", rule=pl.lit(R.GAP.value), wh=pl.lit(0, pl.Int64))
+def per_slot(slot: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Sums of ``values`` by ``slot`` (sorted): exact int64, dense over ``size`` slots."""
+    out = np.zeros(size, dtype=np.int64)
+    if len(slot):
+        starts = batch_starts(slot)
+        out[slot[starts]] = np.add.reduceat(values.astype(np.int64), starts)
+    return out

@@ -7,6 +7,7 @@ path relative to ``<root>``) is the same in both places, which is what receipts 
 
 Fault-injection points (``JCM_CRASH_AT``, see ``jcm.adapters.files``):
 
+* ``mrv-intake:written``: one file written, its directory not yet fsynced (others not yet);
 * ``mrv-intake:staged``: the files are durable in ``incoming``, the receipts not committed;
 * ``mrv-intake:committed``: the receipts committed, nothing moved yet;
 * ``mrv-intake:moved``: the first file moved, its directory not yet fsynced.
@@ -26,6 +27,8 @@ from typing import Any
 
 from jcm.adapters.files import crash_point, fsync_directory, private_directory
 from jcm.domain.mrv.batches import Batch
+from jcm.domain.mrv.intake_files import column_positions
+from jcm.domain.mrv.intake_refusals import malformed_file
 from jcm.service_layer.mrv.intake_ports import Recovery
 
 INCOMING = "incoming"
@@ -122,6 +125,7 @@ class ParquetReadings:
         for partition, columns in partitions.items():
             directory = private_directory(self.incoming / partition)
             _write_file(self.incoming / names[partition], columns)
+            crash_point("mrv-intake:written")
             fsync_directory(directory)
         crash_point("mrv-intake:staged")
         return [tuple(names[p] for p in parts) for parts in per_batch]
@@ -184,6 +188,18 @@ class ParquetReadings:
                 path.unlink(missing_ok=True)
                 removed += 1
         return Recovery(len(named), removed, kept)
+
+    def file_rows(self, data: bytes) -> list[tuple[object, ...]]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(pa.BufferReader(data))
+        except (pa.ArrowException, OSError) as error:
+            raise malformed_file(f"The Parquet file cannot be read: {error}.") from None
+        where = column_positions(table.column_names)
+        columns = [table.column(i).to_pylist() for i in where]
+        return list(zip(*columns, strict=True))
 
     def locate(self, name: str) -> Path:
         target = self.root / name

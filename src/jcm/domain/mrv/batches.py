@@ -43,10 +43,11 @@ _DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # also an MQTT to
 _TIMESTAMP = re.compile(
     r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})([+-])([0-9]{2}):([0-9]{2})$"
 )
-# Readings come 96 a day from one device: the UTC seconds of each (local hour, offset)
-# are computed once and the minutes and seconds added (a memo: the result is the same).
-_HOURS: dict[str, tuple[int, int]] = {}
-_HOURS_MAX = 100_000
+# Readings come 96 a day from one device: the UTC seconds of each (local day, offset) are
+# computed once and the time of day added (a memo: the result is the same; no DST, as the
+# offset is written in the text).
+_DAYS: dict[str, tuple[int, int]] = {}
+_DAYS_MAX = 100_000
 _DIGITS = frozenset("0123456789")
 
 
@@ -87,24 +88,29 @@ def _malformed(message: str, device: object = None, seq: object = None) -> Inval
 def parse_timestamp(text: object) -> tuple[int, int]:
     """(UTC seconds, offset minutes) of a canonical timestamp; ValueError otherwise."""
     if type(text) is str and len(text) == 25:
-        hour = _HOURS.get(text[:14] + text[19:])  # "YYYY-MM-DDTHH:" + "±HH:MM"
-        if hour is not None:
-            mm, ss = text[14:16], text[17:19]
+        day = _DAYS.get(text[:11] + text[19:])  # "YYYY-MM-DDT" + "±HH:MM"
+        if day is not None:
+            hh, mm, ss = text[11:13], text[14:16], text[17:19]
             if (
-                text[16] == ":"
+                text[13] == ":"
+                and text[16] == ":"
+                and hh[0] in _DIGITS
+                and hh[1] in _DIGITS
                 and mm[0] in _DIGITS
                 and mm[1] in _DIGITS
                 and ss[0] in _DIGITS
                 and ss[1] in _DIGITS
+                and hh < "24"
                 and mm < "60"
                 and ss < "60"
             ):
-                return hour[0] + int(mm) * 60 + int(ss), hour[1]
+                return day[0] + int(hh) * 3600 + int(mm) * 60 + int(ss), day[1]
     utc_seconds, offset = _parse_timestamp(text)
-    if len(_HOURS) >= _HOURS_MAX:
-        _HOURS.clear()
+    if len(_DAYS) >= _DAYS_MAX:
+        _DAYS.clear()
     assert isinstance(text, str)
-    _HOURS[text[:14] + text[19:]] = (utc_seconds - int(text[14:16]) * 60 - int(text[17:19]), offset)
+    since_midnight = int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+    _DAYS[text[:11] + text[19:]] = (utc_seconds - since_midnight, offset)
     return utc_seconds, offset
 
 

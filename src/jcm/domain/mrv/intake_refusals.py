@@ -79,3 +79,7 @@ def replayed(device: str, seq: int) -> JcmError:
         seq=seq,
         rule="D3_REPLAYED",
     )
+
+
+def malformed_file(message: str) -> JcmError:
+    return InvalidInput("D4_MALFORMED", message, device=None, seq=None, rule="D4_MALFORMED")

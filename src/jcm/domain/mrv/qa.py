@@ -12,6 +12,7 @@ counter rollover) change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
@@ -32,6 +33,8 @@ class QaRule(StrEnum):
     DAILY_IMPLAUSIBLE = "Q12_DAILY_IMPLAUSIBLE"  # a day's yield above clear-sky × max ratio
     CALIBRATION_OVERDUE = "Q13_CALIBRATION_OVERDUE"  # energy reduced by the MPE
 
+
+QA_RUN = "mrv_qa_run"  # the logged event of a run: project, period, rule set, report digests
 
 # Flags that take an interval's energy out of the credited total.
 EXCLUDING = frozenset(QaRule) - {
@@ -146,6 +149,20 @@ def report_from_days(
             ExclusionCount(r, intervals[r], wh[r]) for r in COUNTED_RULES if r in intervals
         ),
     )
+
+
+def reports_from_days(
+    days: Sequence[DailyAggregate], period_start: str, period_end: str
+) -> list[DeviceQaReport]:
+    """One report per device, the exact sum of its days within the period, by device id."""
+    by_device: dict[str, list[DailyAggregate]] = {}
+    for day in days:
+        if period_start <= day.day <= period_end:
+            by_device.setdefault(day.device, []).append(day)
+    return [
+        report_from_days(device, period_start, period_end, rows)
+        for device, rows in sorted(by_device.items())
+    ]
 
 
 def report_json(report: DeviceQaReport) -> dict[str, object]:

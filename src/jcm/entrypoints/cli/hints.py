@@ -55,7 +55,21 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
+    "D9_BAD_PERIOD": "give --from and --to as YYYY-MM-DD, --to not before --from, at most 366 days",
+    "D9_NO_DEVICES": "register the project's meters first (`jcm mrv --help` lists how)",
+    "D9_UNKNOWN_PROJECT": "list projects with `jcm project list`; only a participant runs QA/QC",
+    "D9_SCHEDULER_UNREACHABLE": "start one with `dask scheduler` (and `dask worker ADDRESS`), "
+    "or leave out --scheduler to run in this process",
     "D1_UNKNOWN_DEVICE": "list the devices you see with `jcm mrv device list --as ORG`",
+    "D2_UNSIGNED": "sign the batch with the device's key: the envelope's signature covers its "
+    "RFC 8785 canonical batch (docs/mrv.md, Intake)",
+    "D2_BAD_SIGNATURE": "check the device's registered key (`jcm mrv device show {device}`) and "
+    "that the batch was not changed after signing",
+    "D3_REPLAYED": "a device never reuses a sequence number: send new readings as batch "
+    "{device} seq > the last one; see `jcm mrv refusals --device {device}`",
+    "D4_MALFORMED": "the wire format and the import file's columns are in docs/mrv.md (Intake)",
+    "D6_WRONG_DEVICE": "import --as a participant of the device's project (`jcm mrv device show "
+    "{device}`)",
     "D7_DEVICE_EXISTS": "a new meter at the same point is `jcm mrv device replace {device} …`",
     "D7_NOT_MONITORED_PARAMETER": "use one of the parameters the methodology monitors "
     "(`jcm methodology show ID`)",

@@ -173,24 +173,20 @@ class DeviceService:
         with self._uow(read_only=True) as uow:
             organisation = _organisation(uow.principal)
             if project_id is not None:
-                project = lk.project_or_404(uow, project_id)
-                if organisation is not None and not _sees(uow, project, organisation):
-                    return []
-                devices = uow.mrv_devices.list(project.id)
-            else:
-                devices = [
-                    d for d in uow.mrv_devices.list(None) if self._visible(uow, d, organisation)
-                ]
-            return [device_view(d, uow.mrv_devices.organisation_of(d.id)) for d in devices]
+                project_id = lk.project_or_404(uow, project_id).id
+            listed = uow.mrv_devices.listed(project_id)
+            if organisation is not None:
+                seen: dict[str, bool] = {}  # by project: judged once each
+                for device, _ in listed:
+                    if device.project_id not in seen:
+                        project = uow.cycle.get_project(device.project_id)
+                        seen[device.project_id] = project is not None and _sees(
+                            uow, project, organisation
+                        )
+                listed = [(d, by) for d, by in listed if seen[d.project_id]]
+            return [device_view(d, by) for d, by in listed]
 
     # -- helpers ------------------------------------------------------------------------------
-    @staticmethod
-    def _visible(uow: DeviceUnitOfWork, device: Device, organisation: str | None) -> bool:
-        if organisation is None:
-            return True
-        project = uow.cycle.get_project(device.project_id)
-        return project is not None and _sees(uow, project, organisation)
-
     @staticmethod
     def _changing(uow: DeviceUnitOfWork, device_id: str) -> tuple[Device, str | None]:
         device = device_or_404(uow, device_id, lock=True)

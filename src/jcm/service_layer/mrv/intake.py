@@ -20,6 +20,8 @@ race rolls back, deletes its files and classifies its batches again.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from collections.abc import Sequence
@@ -30,8 +32,10 @@ from jcm.domain.errors import JcmError
 from jcm.domain.identity.principal import Principal
 from jcm.domain.mrv.batches import MAX_ENVELOPE_BYTES, Batch, Outcome, parse_batch, split_envelope
 from jcm.domain.mrv.devices import Device
+from jcm.domain.mrv.intake_files import column_positions, envelopes_from_rows
 from jcm.domain.mrv.intake_refusals import (
     bad_signature,
+    malformed_file,
     malformed_json,
     replayed,
     too_large,
@@ -58,6 +62,7 @@ CHANNELS = frozenset({"mqtt", "http", "file"})
 MAX_MESSAGE = 500
 RECOVERY_GRACE_SECONDS = 600.0  # an unreceipted staged file younger than this may be live
 _RETRIES = 3
+PARQUET_MAGIC = b"PAR1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +142,16 @@ class IntakeService:
     def accept_envelopes(
         self, envelopes: Sequence[object], channel: str, *, by: Principal | None = None
     ) -> list[BatchResult]:
-        """The same for envelopes already decoded (an HTTP body, a file's rows)."""
-        return self._accept(list(envelopes), {}, channel, None, by)
+        """The same for envelopes already decoded (an HTTP body, a file's rows); an item
+        that is a refusal already (a file's inconsistent batch) is recorded as such."""
+        early = {i: e for i, e in enumerate(envelopes) if isinstance(e, JcmError)}
+        return self._accept(list(envelopes), early, channel, None, by)
+
+    def import_file(self, data: bytes, *, by: Principal | None = None) -> list[BatchResult]:
+        """A CSV or Parquet file of readings (see ``jcm.domain.mrv.intake_files``)."""
+        parquet = data[:4] == PARQUET_MAGIC
+        rows = self._readings.file_rows(data) if parquet else _csv_rows(data)
+        return self.accept_envelopes(envelopes_from_rows(rows), "file", by=by)
 
     def _accept(
         self,
@@ -244,10 +257,22 @@ class IntakeService:
                     )
                 uow.commit()
         except BaseException:
-            # Not committed (or unknown: then recover() decides by the receipts).
-            self._readings.discard(names)
+            self._settle(names)
             raise
         self._readings.publish(names)
+
+    def _settle(self, names: set[str]) -> None:
+        """After a failed commit: delete the staged files no receipt names. A commit whose
+        outcome is unknown (the connection lost) may have stored them, so the receipts
+        decide; when they cannot be read, :meth:`recover` decides later."""
+        try:
+            with self._uow(read_only=True) as uow:
+                named = uow.mrv_receipts.referenced(sorted(names))
+        except Exception:  # the database is unreachable: leave the files to recovery
+            log.warning("intake: %d staged file(s) left to recovery", len(names))
+            return
+        self._readings.publish(named)
+        self._readings.discard(names - named)
 
     def _record_refusals(self, refused: list[_Refused], channel: str) -> None:
         """In their own transaction: a failure here never undoes an accepted batch."""
@@ -298,6 +323,22 @@ class IntakeService:
     def refusals(self, device: str | None = None, limit: int = 50) -> list[RefusalRecord]:
         with self._uow(read_only=True) as uow:
             return uow.mrv_receipts.refusals(device, max(1, min(limit, 10_000)))
+
+
+def _csv_rows(data: bytes) -> list[tuple[object, ...]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise malformed_file("An import file is Parquet or UTF-8 CSV.") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise malformed_file("The import file is empty.")
+    where = column_positions(header)
+    try:
+        return [tuple(row[i] if i < len(row) else None for i in where) for row in reader if row]
+    except csv.Error as error:
+        raise malformed_file(f"The CSV file cannot be read: {error}.") from None
 
 
 def _replay_rule(

@@ -63,6 +63,11 @@ class ReadingStore(Protocol):
         the others older than ``grace_seconds``."""
         ...
 
+    def file_rows(self, data: bytes) -> list[tuple[object, ...]]:
+        """The rows of an uploaded Parquet file in ``FILE_COLUMNS`` order (D4 if it is not
+        Parquet or lacks a column)."""
+        ...
+
     def locate(self, name: str) -> Path:
         """Where a receipted file is now (its partition, or ``incoming`` until published)."""
         ...
@@ -170,4 +175,35 @@ class BatchResult:
             "rule": self.code,
             "message": self.message,
             "readings": self.readings,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeSummary:
+    """The results of one call, with their counts (what the CLI and the API answer)."""
+
+    accepted: int
+    duplicates: int
+    refused: int
+    readings: int  # readings of the batches accepted now
+    results: tuple[BatchResult, ...]
+
+    @classmethod
+    def of(cls, results: Sequence[BatchResult]) -> IntakeSummary:
+        outcomes = [r.outcome for r in results]
+        return cls(
+            outcomes.count(Outcome.ACCEPTED),
+            outcomes.count(Outcome.DUPLICATE),
+            outcomes.count(Outcome.REFUSED),
+            sum(r.readings for r in results if r.outcome is Outcome.ACCEPTED),
+            tuple(results),
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "refused": self.refused,
+            "readings": self.readings,
+            "results": [r.to_json() for r in self.results],
         }

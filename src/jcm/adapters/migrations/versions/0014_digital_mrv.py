@@ -109,10 +109,13 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("rule_set", sa.String(length=40), nullable=False),
         sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("expected_intervals", sa.Integer(), nullable=False),
         sa.Column("readings", sa.Integer(), nullable=False),
         sa.Column("measured_wh", sa.BigInteger(), nullable=False),
         sa.Column("excluded_wh", sa.BigInteger(), nullable=False),
+        sa.Column("calibration_reduction_wh", sa.BigInteger(), nullable=False),
         sa.Column("credited_wh", sa.BigInteger(), nullable=False),
+        sa.Column("exclusions", sa.Text(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("device_id", "day", "rule_set", name=op.f("pk_mrv_aggregates")),
     )
