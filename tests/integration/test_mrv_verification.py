@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,23 @@ def test_a_tampered_bundle_fails_with_the_code_of_what_differs(
 
     assert not verdict.ok
     assert verdict.code == code, verdict.as_json()
+
+
+def test_a_file_that_is_no_bundle_is_refused_as_unreadable(app: App, tmp_path: Path) -> None:
+    garbage = tmp_path / "not-a-bundle.zip"
+    garbage.write_bytes(b"PK not really")
+
+    verdict = app.mrv.verification.verify_bundle(garbage)
+
+    assert verdict.code == "D10_BUNDLE_UNREADABLE"
+
+
+def test_a_period_without_data_fails_with_reasons_and_stays_out_of_the_cycle(app: App) -> None:
+    world = verified_world(app, devices=1)
+    acting = world.app.acting(operator_for(PP)).mrv.verification
+    result = acting.verify_period("KE001", date(2026, 2, 1), date(2026, 2, 2), cc.ActingAs(PP))
+
+    assert not result.passed
+    assert result.monitoring_period is None
+    assert any(reason.startswith("D10_NO_DATA") for reason in result.reasons)
+    assert app.cycle.monitoring_periods("KE001") == []

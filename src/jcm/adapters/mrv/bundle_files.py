@@ -30,7 +30,7 @@ from jcm.adapters.signing import NoteVerifier
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.domain.mrv.batches import Batch, Reading, batch_object
 from jcm.domain.mrv.devices import Device
-from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport, QaRuleSet
+from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport, QaRuleSet, reports_from_days
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.mrv.intake_ports import Receipt
 from jcm.service_layer.mrv.verification_ports import BatchKey
@@ -135,7 +135,7 @@ def run_qa(
     qa_rules: Mapping[str, object],
 ) -> dict[str, DeviceQaReport]:
     """The QA part's job (the same code as ``jcm mrv qa``) over receipted files under root."""
-    from jcm.adapters.mrv.qa_engine import PolarsQaEngine, reports_from_daily
+    from jcm.adapters.mrv.qa_engine import PolarsQaEngine
     from jcm.service_layer.mrv.qa_ports import BatchReceipt, QaJob
 
     project = devices[0].project_id if devices else ""
@@ -148,7 +148,8 @@ def run_qa(
         qa_rule_set(qa_rules),
     )
     output = PolarsQaEngine(root).run(job)
-    return {r.device: r for r in reports_from_daily(output.days, start, end)}
+    reports = reports_from_days(output.days, start.isoformat(), end.isoformat())
+    return {r.device: r for r in reports}
 
 
 def qa_rule_set(data: Mapping[str, object]) -> QaRuleSet:
@@ -163,10 +164,19 @@ def qa_rule_set(data: Mapping[str, object]) -> QaRuleSet:
 
 
 class _OpenedBundle(_Readings):
-    def __init__(self, root: Path, document: bytes, keep: object = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        document: bytes,
+        keep: tempfile.TemporaryDirectory[str] | None = None,
+    ) -> None:
         super().__init__(root / READINGS)
         self.document = document
-        self._keep = keep  # a temporary directory a zip was extracted to, removed with us
+        self._keep = keep  # a temporary directory a zip was extracted to
+
+    def close(self) -> None:
+        if isinstance(self._keep, tempfile.TemporaryDirectory):
+            self._keep.cleanup()
 
 
 class BundleDirectory(_Readings):
