@@ -24,6 +24,7 @@ from jcm.entrypoints.cli.common import (
     run,
     state,
 )
+from jcm.entrypoints.cli.hints import hint_for
 from jcm.entrypoints.cli.mrv import mrv_cli
 from jcm.entrypoints.console import on_behalf_of
 from jcm.service_layer.mrv.verification import VerificationResult
@@ -154,7 +155,8 @@ def verify_bundle(
         if v.ok:
             out.print("[bold green]VALID[/]")
         else:
-            out.print(f"[bold red]INVALID[/]: {v.code}")
+            hint = hint_for(str(v.code), {})
+            out.print(f"[bold red]INVALID[/]: {v.code}" + (f" (hint: {hint})" if hint else ""))
 
     emit(verdict.as_json(), json_out, lambda _: render(verdict))
     if not verdict.ok:
