@@ -173,6 +173,10 @@ class _Context:
     reports: dict[str, DeviceQaReport] | None = None
 
     @property
+    def keys_of(self) -> dict[str, list[dict[str, Any]]]:
+        return {d["id"]: list(d.get("keys") or ()) for d in self.record["devices"]}
+
+    @property
     def keys(self) -> list[BatchKey]:
         return [(r["device"], int(r["seq"])) for r in self.receipts]
 
@@ -243,6 +247,7 @@ def _context(files: BundleFiles, opened: OpenedBundle, log_key: str | None) -> _
 
 def _signatures(c: _Context) -> str:
     c.rebuilt = c.opened.canonical_batches(c.names, c.keys)
+    histories = c.keys_of
     for receipt in c.receipts:
         key = (receipt["device"], int(receipt["seq"]))
         where = f"batch {key[1]} of {key[0]}"
@@ -252,8 +257,9 @@ def _signatures(c: _Context) -> str:
         device = c.devices.get(key[0])
         if device is None:
             raise _Failed("D10_BAD_SIGNATURE", f"{where}: its device is not in the record")
+        public = v.key_at(histories.get(device.id, ()), device, int(receipt["first_ts"]))
         if v.sha256_hex(data) != receipt["digest"] or not c.files.verify_signature(
-            data, receipt["signature"], device.public_key
+            data, receipt["signature"], public
         ):
             raise _Failed(
                 "D10_BAD_SIGNATURE",
