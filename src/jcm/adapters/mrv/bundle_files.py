@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 BUNDLE_JSON = "bundle.json"
 READINGS = "readings"
 MAX_BUNDLE_JSON_BYTES = 256 * 1024 * 1024
+MAX_EXTRACTED_BYTES = 64 * 1024**3  # a year of 1,000 meters is well under 1 GiB of Parquet
 COLUMNS = ["device", "seq", "pos", "ts", "offset_min", "wh"]
 INCOMING = "incoming"  # intake's staging directory under the readings root
 
@@ -277,6 +278,8 @@ def _extract(archive: zipfile.ZipFile, root: Path) -> bytes:
         raise _unreadable(f"The zip holds no {BUNDLE_JSON}.") from None
     if info.file_size > MAX_BUNDLE_JSON_BYTES:
         raise _unreadable(f"{BUNDLE_JSON} is too large.")
+    if sum(member.file_size for member in archive.infolist()) > MAX_EXTRACTED_BYTES:
+        raise _unreadable(f"The zip would extract to more than {MAX_EXTRACTED_BYTES:,} bytes.")
     for member in archive.infolist():
         name = _safe_relative(member.filename)
         if member.is_dir() or not name.startswith(f"{READINGS}/"):
