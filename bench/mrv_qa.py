@@ -126,18 +126,17 @@ def tasks(files: list[Path], n: int, months: int) -> list[PartitionTask]:
             "received_at": np.tile(seqs * 86_400 + 86_400 + 60, n),
         }
     )
-    return [
-        PartitionTask(
-            month_bounds(m),
-            (str(f),),
-            (),
-            frame,
-            replacement_frame(devs),
-            receipts,
-            DEFAULT_QA_RULES,
+    out = []
+    for m, f in enumerate(files, start=1):
+        lo, hi = month_bounds(m)
+        # As the engine does with receipts' spans: each month gets its own batches.
+        month = receipts.filter((pl.col("seq") >= lo // 86_400) & (pl.col("seq") < hi // 86_400))
+        out.append(
+            PartitionTask(
+                (lo, hi), (str(f),), (), frame, replacement_frame(devs), month, DEFAULT_QA_RULES
+            )
         )
-        for m, f in enumerate(files, start=1)
-    ]
+    return out
 
 
 def peak_rss_mb() -> float:

@@ -151,3 +151,19 @@ def test_the_cli_runs_qa_and_shows_the_stored_reports(
     )
     assert bad.exit_code == 1
     assert "error[D9_BAD_PERIOD]" in bad.stderr
+
+
+def test_a_report_edited_in_the_database_is_caught_by_log_verify(world: CycleWorld) -> None:
+    app = world.app
+    app.mrv.qa.run("KE001", DAY, DAY)
+    assert app.log.verify().ok
+    reports = schema.mrv_qa_reports
+    with app.engine.begin() as c:
+        text = c.execute(select(reports.c.report).where(reports.c.device_id == METER)).scalar_one()
+        forged = text.replace(f'"credited_wh":{TOTAL - 700}', f'"credited_wh":{TOTAL}')
+        assert forged != text
+        c.execute(reports.update().where(reports.c.device_id == METER).values(report=forged))
+    verified = app.log.verify()
+    assert not verified.ok
+    assert verified.problem is not None
+    assert verified.problem.field == "report digest"

@@ -3,7 +3,6 @@ intake layout (``jcm.adapters.mrv``) and their receipts. No tests here."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -11,9 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import insert
 
-from jcm.adapters import schema
 from jcm.adapters.mrv.qa_polars import (
     device_frame,
     reading_schema,
@@ -30,6 +27,7 @@ from jcm.domain.mrv.devices import (
     Replacement,
 )
 from jcm.domain.mrv.qa import DEFAULT_QA_RULES, QaRuleSet
+from jcm.service_layer.mrv.intake_ports import Receipt
 
 DAY = date(2026, 3, 10)
 DAY_TS = int(datetime(2026, 3, 10, tzinfo=UTC).timestamp())
@@ -164,45 +162,8 @@ def with_replacement(dev: Device, at_hour: int, old_final: int, new_initial: int
 
 
 def insert_device(app: App, dev: Device, organisation: str = "demo-jp-solar") -> None:
-    """A device row as the devices part stores it (until its service is merged here)."""
-    cal = dev.calibration
-    row = {
-        "id": dev.id,
-        "project_id": dev.project_id,
-        "organisation_id": organisation,
-        "parameter": dev.parameter,
-        "kind": dev.kind.value,
-        "register": dev.register.value,
-        "interval_minutes": dev.interval_minutes,
-        "nameplate_kw": dev.nameplate_kw,
-        "latitude": dev.location.latitude,
-        "longitude": dev.location.longitude,
-        "timezone": dev.location.timezone,
-        "meter_serial": dev.meter_serial,
-        "calibrated_on": cal.calibrated_on,
-        "calibration_valid_until": cal.valid_until,
-        "max_permissible_error_pct": cal.max_permissible_error_pct,
-        "calibration_certificate": cal.certificate,
-        "public_key": dev.public_key,
-        "register_max_wh": dev.register_max_wh,
-        "replacements": json.dumps(
-            [
-                {
-                    "at": r.at.isoformat(),
-                    "old_serial": r.old_serial,
-                    "old_final_wh": r.old_final_wh,
-                    "new_serial": r.new_serial,
-                    "new_initial_wh": r.new_initial_wh,
-                }
-                for r in dev.replacements
-            ]
-        ),
-        "version": dev.version,
-        "registered_at": FIXED_RECEIPT,
-        "updated_at": FIXED_RECEIPT,
-    }
-    with app.engine.begin() as connection:
-        connection.execute(insert(schema.mrv_devices), [row])
+    """Register a device through the devices use case (a logged event)."""
+    app.mrv.devices.register(dev, organisation)
 
 
 def store_batches(app: App, project: str, readings: Sequence[Reading], name: str) -> None:
@@ -213,21 +174,22 @@ def store_batches(app: App, project: str, readings: Sequence[Reading], name: str
     by_batch: dict[tuple[str, int], list[int]] = {}
     for d, s, _p, ts, _wh in readings:
         by_batch.setdefault((d, s), []).append(ts)
-    rows = [
-        {
-            "device_id": d,
-            "seq": s,
-            "project_id": project,
-            "digest": "0" * 64,
-            "signature": "sig",
-            "readings": len(stamps),
-            "first_ts": min(stamps),
-            "last_ts": max(stamps),
-            "files": json.dumps(files),
-            "channel": "file",
-            "received_at": datetime.fromtimestamp(max(stamps) + 60, UTC),
-        }
+    receipts = [
+        Receipt(
+            device=d,
+            seq=s,
+            project_id=project,
+            digest="0" * 64,
+            signature="sig",
+            readings=len(stamps),
+            first_ts=min(stamps),
+            last_ts=max(stamps),
+            files=tuple(files),
+            channel="file",
+            received_at=datetime.fromtimestamp(max(stamps) + 60, UTC),
+        )
         for (d, s), stamps in sorted(by_batch.items())
     ]
-    with app.engine.begin() as connection:
-        connection.execute(insert(schema.mrv_batches), rows)
+    with app.unit_of_work() as uow:
+        uow.mrv_receipts.add(receipts)
+        uow.commit()

@@ -281,7 +281,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D9_BAD_PERIOD", InvalidInput, "", "a QA/QC period ends before it starts or is longer than 366 days"),
     Code("D9_NO_DEVICES", InvalidInput, "", "QA/QC was asked for a project with no registered devices"),
     Code("D9_UNKNOWN_PROJECT", NotFound, "", "no project with that id, or the caller does not take part in it (QA/QC run)"),
-    Code("D9_SCHEDULER_UNREACHABLE", InvalidInput, "", "the Dask scheduler given with --scheduler could not be reached"),
+    Code("D9_SCHEDULER_UNREACHABLE", InvalidInput, "", "the Dask scheduler at the address given could not be reached"),
     Code("D1_UNKNOWN_DEVICE", NotFound, "", "no such device (a batch naming one is refused), or a device of a project the caller's organisation does not take part in (the same answer)"),
     Code("D7_DEVICE_EXISTS", RuleViolation, "", "a device with this id is already registered (ids are never reused; a replaced meter keeps its id)"),
     Code("D7_BAD_DEVICE", InvalidInput, "", "a device field out of its range: id, serial, nameplate kW, latitude/longitude, interval (1-60 min dividing 60), register maximum"),

@@ -15,6 +15,7 @@ Heavy libraries are imported inside functions: ``bootstrap`` imports this module
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from jcm.domain.mrv.qa import (
     ExclusionCount,
     reports_from_days,
 )
-from jcm.service_layer.mrv.qa_ports import QaJob, QaOutput
+from jcm.service_layer.mrv.qa_ports import BatchReceipt, QaJob, QaOutput
 
 if TYPE_CHECKING:
     import polars as pl
@@ -58,7 +59,6 @@ def qa_frames(
 
 def partition_tasks(job: QaJob, root: Path | None = None) -> list[PartitionTask]:
     """One task per calendar month of the period, in month order."""
-    import polars as pl
 
     from jcm.adapters.mrv.qa_dask import PartitionTask
     from jcm.adapters.mrv.qa_polars import device_frame, replacement_frame
@@ -71,11 +71,7 @@ def partition_tasks(job: QaJob, root: Path | None = None) -> list[PartitionTask]
             found = _MONTH.search(name)
             month = found.group(1) if found else ""
             by_month.setdefault(month, set()).add(_resolve(name, root))
-    receipts = pl.DataFrame(
-        [(r.device, r.seq, int(r.received_at.timestamp())) for r in job.receipts],
-        schema={"device": pl.String, "seq": pl.Int64, "received_at": pl.Int64},
-        orient="row",
-    )
+    receipts = receipt_frame(job.receipts)
     tasks = []
     for lo, hi in month_windows(job.start, job.end):
         month = _month_of(lo)
@@ -87,11 +83,44 @@ def partition_tasks(job: QaJob, root: Path | None = None) -> list[PartitionTask]
                 tuple(sorted(by_month.get(previous, ()))) if previous != month else (),
                 devices,
                 replacements,
-                receipts,
+                _overlapping(receipts, lo, hi),
                 job.rules,
             )
         )
     return tasks
+
+
+def receipt_frame(receipts: Sequence[BatchReceipt]) -> pl.DataFrame:
+    """(device, seq, received_at, first_ts, last_ts); unknown spans cover everything."""
+    import polars as pl
+
+    big = 2**62
+    rows = [
+        (
+            r.device,
+            r.seq,
+            int(r.received_at.timestamp()),
+            -big if r.first_ts is None else r.first_ts,
+            big if r.last_ts is None else r.last_ts,
+        )
+        for r in receipts
+    ]
+    schema = {
+        "device": pl.String,
+        "seq": pl.Int64,
+        "received_at": pl.Int64,
+        "first_ts": pl.Int64,
+        "last_ts": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _overlapping(receipts: pl.DataFrame, lo: int, hi: int) -> pl.DataFrame:
+    import polars as pl
+
+    return receipts.filter((pl.col("last_ts") >= lo) & (pl.col("first_ts") < hi)).select(
+        "device", "seq", "received_at"
+    )
 
 
 def month_windows(start: date, end: date) -> list[tuple[int, int]]:
@@ -145,6 +174,12 @@ def daily_aggregates(daily: pl.DataFrame) -> list[DailyAggregate]:
     return out
 
 
-def reports_from_daily(daily: pl.DataFrame, start: date, end: date) -> list[DeviceQaReport]:
-    """One report per device from the job's daily rows, the exact sum of its days."""
-    return reports_from_days(daily_aggregates(daily), start.isoformat(), end.isoformat())
+def reports_from_daily(
+    daily: pl.DataFrame | Sequence[DailyAggregate], start: date, end: date
+) -> list[DeviceQaReport]:
+    """One report per device from the job's daily rows (a frame, or ``QaOutput.days``),
+    the exact sum of its days in [start, end], by device id."""
+    import polars as pl
+
+    days = daily_aggregates(daily) if isinstance(daily, pl.DataFrame) else daily
+    return reports_from_days(days, start.isoformat(), end.isoformat())

@@ -1,32 +1,18 @@
 """The SQL store of QA reports and daily aggregates (tables mrv_qa_reports, mrv_aggregates).
-Owned by QA.
-
-It also reads what a QA run needs from the devices' and the intake's tables (a project's
-devices, its batch receipts), read-only, so the job does not depend on their stores'
-method names.
-"""
+Owned by QA."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, delete, insert, select, tuple_
 
 from jcm.adapters import schema as t
-from jcm.domain.mrv.devices import (
-    Calibration,
-    Device,
-    DeviceKind,
-    Location,
-    RegisterKind,
-    Replacement,
-)
 from jcm.domain.mrv.qa import DailyAggregate, DeviceQaReport, report_from_json
-from jcm.service_layer.mrv.qa_ports import BatchReceipt, StoredReport
+from jcm.service_layer.mrv.qa_ports import StoredReport
 
 T = TypeVar("T")
 _CHUNK = 500  # rows per statement: far below every backend's parameter limit
@@ -35,28 +21,6 @@ _CHUNK = 500  # rows per statement: far below every backend's parameter limit
 class SqlQaStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-
-    # -- what a run reads ----------------------------------------------------------------------
-
-    def project_devices(self, project_id: str) -> list[Device]:
-        rows = self._connection.execute(
-            select(t.mrv_devices)
-            .where(t.mrv_devices.c.project_id == project_id)
-            .order_by(t.mrv_devices.c.id)
-        ).mappings()
-        return [device_from_row(row) for row in rows]
-
-    def receipts(self, project_id: str, first_ts: int, last_ts: int) -> list[BatchReceipt]:
-        b = t.mrv_batches.c
-        rows = self._connection.execute(
-            select(b.device_id, b.seq, b.received_at, b.files)
-            .where(b.project_id == project_id, b.last_ts >= first_ts, b.first_ts < last_ts)
-            .order_by(b.device_id, b.seq)
-        )
-        return [
-            BatchReceipt(r.device_id, r.seq, _utc(r.received_at), tuple(json.loads(r.files)))
-            for r in rows
-        ]
 
     # -- what a run writes ---------------------------------------------------------------------
 
@@ -161,39 +125,3 @@ def _chunks(items: Sequence[T]) -> list[Sequence[T]]:
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def device_from_row(row: Any) -> Device:
-    """A device from its ``mrv_devices`` row (replacements: a JSON list, oldest first)."""
-    return Device(
-        id=row["id"],
-        project_id=row["project_id"],
-        parameter=row["parameter"],
-        kind=DeviceKind(row["kind"]),
-        register=RegisterKind(row["register"]),
-        interval_minutes=row["interval_minutes"],
-        nameplate_kw=Decimal(row["nameplate_kw"]),
-        location=Location(Decimal(row["latitude"]), Decimal(row["longitude"]), row["timezone"]),
-        meter_serial=row["meter_serial"],
-        calibration=Calibration(
-            row["calibrated_on"],
-            row["calibration_valid_until"],
-            Decimal(row["max_permissible_error_pct"]),
-            row["calibration_certificate"],
-        ),
-        public_key=row["public_key"],
-        register_max_wh=row["register_max_wh"],
-        replacements=tuple(_replacement(r) for r in json.loads(row["replacements"] or "[]")),
-        version=row["version"],
-    )
-
-
-def _replacement(data: dict[str, Any]) -> Replacement:
-    at = datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00"))
-    return Replacement(
-        at=at if at.tzinfo else at.replace(tzinfo=UTC),
-        old_serial=str(data.get("old_serial", "")),
-        old_final_wh=int(data.get("old_final_wh", 0)),
-        new_serial=str(data.get("new_serial", "")),
-        new_initial_wh=int(data.get("new_initial_wh", 0)),
-    )

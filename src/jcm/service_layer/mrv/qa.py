@@ -27,6 +27,7 @@ from jcm.domain.mrv.qa import (
 )
 from jcm.service_layer.mrv.intake_ports import ReadingStore
 from jcm.service_layer.mrv.qa_ports import (
+    BatchReceipt,
     QaEngine,
     QaJob,
     QaStore,
@@ -108,8 +109,8 @@ class QaService:
     def _job(self, project_id: str, start: date, end: date, rules: QaRuleSet) -> QaJob:
         with self._uow(read_only=True) as uow:
             _check_project(uow, project_id, participant=True)
-            store = _store(uow)
-            devices = store.project_devices(project_id)
+            qa_uow = cast(QaUnitOfWork, uow)
+            devices = qa_uow.mrv_devices.list(project_id)
             if not devices:
                 raise InvalidInput(
                     "D9_NO_DEVICES",
@@ -117,8 +118,20 @@ class QaService:
                     project=project_id,
                 )
             lo = _ts(start) - rules.carry_lookback_days * 86_400
-            receipts = store.receipts(project_id, lo, _ts(end + timedelta(days=1)))
-        return QaJob(project_id, start, end, tuple(devices), tuple(receipts), rules)
+            receipts = qa_uow.mrv_receipts.receipts(project_id, lo, _ts(end + timedelta(days=1)))
+        # Only receipted files are read, where they are now (published or still staged).
+        batches = tuple(
+            BatchReceipt(
+                r.device,
+                r.seq,
+                r.received_at,
+                tuple(str(self._readings.locate(name)) for name in r.files),
+                r.first_ts,
+                r.last_ts,
+            )
+            for r in receipts
+        )
+        return QaJob(project_id, start, end, tuple(devices), batches, rules)
 
     def reports(self, project_id: str, start: date, end: date) -> list[StoredReport]:
         """Stored reports of periods within [start, end], by device, period and rule set."""
@@ -167,7 +180,7 @@ def _ts(day: date) -> int:
 
 
 def run_json(run: QaRun) -> dict[str, object]:
-    """A run as the CLI's --json and the API answer it."""
+    """A run as JSON: what the command line and the API print for it."""
     return {
         "project": run.project_id,
         "period_start": run.start.isoformat(),

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from jcm.domain.mrv.devices import Device
 from jcm.domain.mrv.qa import DailyAggregate, DeviceQaReport, QaRuleSet
+from jcm.service_layer.mrv.intake_ports import Receipt
 from jcm.service_layer.ports import UnitOfWork
 
 
@@ -22,6 +23,10 @@ class BatchReceipt:
     seq: int
     received_at: datetime
     files: tuple[str, ...]
+    # The batch's earliest and latest reading (UTC seconds), when known: each month's task
+    # then gets only the receipts of batches with readings in it.
+    first_ts: int | None = None
+    last_ts: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +65,6 @@ class StoredReport:
 
 
 class QaStore(Protocol):
-    def project_devices(self, project_id: str) -> list[Device]: ...
-    def receipts(self, project_id: str, first_ts: int, last_ts: int) -> list[BatchReceipt]:
-        """Receipts of the project's batches holding readings in [first_ts, last_ts)."""
-        ...
-
     def replace(
         self,
         project_id: str,
@@ -81,9 +81,25 @@ class QaStore(Protocol):
         ...
 
 
+class ProjectDevices(Protocol):
+    def list(self, project_id: str | None = None) -> list[Device]: ...
+
+
+class ProjectReceipts(Protocol):
+    def receipts(self, project_id: str, start_ts: int, end_ts: int) -> list[Receipt]:
+        """Receipts of a project with a reading in [start_ts, end_ts), by device and seq."""
+        ...
+
+
 class QaUnitOfWork(UnitOfWork, Protocol):
+    """What a run reads (devices, receipts) and writes (``SqlUnitOfWork`` has all three)."""
+
     @property
     def mrv_qa(self) -> QaStore: ...
+    @property
+    def mrv_devices(self) -> ProjectDevices: ...
+    @property
+    def mrv_receipts(self) -> ProjectReceipts: ...
 
 
 class QaUnitOfWorkFactory(Protocol):
