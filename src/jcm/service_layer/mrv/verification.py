@@ -63,6 +63,7 @@ class VerificationStore(Protocol):
     ) -> None: ...
     def get(self, verification_id: str) -> dict[str, Any] | None: ...
     def log_index(self, verification_id: str) -> int | None: ...
+    def device_keys(self, device_ids: set[str]) -> dict[str, list[dict[str, Any]]]: ...
 
 
 class DeviceList(Protocol):
@@ -125,6 +126,7 @@ class _Gathered:
     parameters: tuple[str, ...]
     facts: dict[str, Any]
     fixed: dict[str, Any]
+    keys: dict[str, list[dict[str, Any]]]
 
 
 class VerificationService:
@@ -191,6 +193,7 @@ class VerificationService:
             devices = tuple(sorted(uow.mrv_devices.list(project.id), key=lambda d: d.id))
             receipts = self._receipts(uow, project.id, devices, start, end)
             stored = uow.cycle.project_parameters(project.id) or {}
+            keys = uow.mrv_verifications.device_keys({d.id for d in devices})
         parameters = monitored_parameters(project.methodology_id, project.methodology_version)
         leaves = self._leaves(receipts)
         reports = self._bundles.qa_reports(
@@ -206,6 +209,7 @@ class VerificationService:
             parameters,
             dict(stored.get("facts") or {}),
             dict(stored.get("fixed") or {}),
+            keys,
         )
 
     @staticmethod
@@ -286,6 +290,7 @@ class VerificationService:
             len(g.receipts),
             g.readings,
             g.root,
+            g.keys,
         )
         reasons = v.judge(
             self.rules, cmd.start, cmd.end, g.devices, g.reports, g.parameters, len(g.receipts)
