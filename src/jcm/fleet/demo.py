@@ -21,6 +21,14 @@ broker and a way to get the meters' MQTT passwords once they are registered)::
    (QoS 1, per-device credentials), meters 3–4 post over HTTP (``http=False`` sends
    everything over MQTT).
 
+With the registry in the same process (the demo command), ``issue_passwords`` can be::
+
+    def issue(devices):
+        broker = mqtt_broker(app)  # jcm.bootstrap
+        passwords = {d: broker.issue_credentials(d).password for d in devices}
+        broker.write_config(broker_dir, BrokerSettings(port=1883))  # reloads the broker
+        return passwords        # (wait for the reload before publishing: it is a SIGHUP)
+
 QA/QC over the result's ``qa_period`` (whole UTC days, e.g. ``jcm mrv qa --project KE001
 --from … --to …``) should then report ``Q09_STUCK`` × 8 on KE001-PV-002 and ``Q01_GAP`` × 8
 on KE001-PV-003, and nothing else.
