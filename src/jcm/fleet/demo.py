@@ -27,7 +27,7 @@ With the registry in the same process (the demo command), ``issue_passwords`` ca
         broker = mqtt_broker(app)  # jcm.bootstrap
         passwords = {d: broker.issue_credentials(d).password for d in devices}
         broker.write_config(broker_dir, BrokerSettings(port=1883))  # reloads the broker
-        return passwords        # (wait for the reload before publishing: it is a SIGHUP)
+        return passwords        # run_demo_fleet waits until the reloaded broker takes them
 
 QA/QC over the result's ``qa_period`` (whole UTC days, e.g. ``jcm mrv qa --project KE001
 --from … --to …``) should then report ``Q09_STUCK`` × 8 on KE001-PV-002 and ``Q01_GAP`` × 8
@@ -36,6 +36,7 @@ on KE001-PV-003, and nothing else.
 
 from __future__ import annotations
 
+import time as clock
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -48,6 +49,7 @@ from jcm.domain.errors import InvalidInput
 from jcm.fleet.definition import Fleet, create_fleet, load_fleet, registration_bodies, save_fleet
 from jcm.fleet.faults import parse_faults
 from jcm.fleet.generate import simulate
+from jcm.fleet.publisher import Publisher, mqtt_address
 from jcm.fleet.sinks import send_http, send_mqtt
 
 DEMO_FAULTS = "stuck:KE001-PV-002/8,gap:{project}-PV-003@{day3}T09:00/8"
@@ -137,6 +139,8 @@ def run_demo_fleet(settings: DemoFleet) -> dict[str, Any]:
     over_http = set(ids[len(ids) // 2 :]) if settings.http else set()
     over_mqtt = set(ids) - over_http
     passwords = settings.issue_passwords(sorted(over_mqtt))
+    if passwords:
+        wait_for_login(settings.mqtt_url, *sorted(passwords.items())[-1])
     first_day = settings.first_day or (datetime.now(UTC).date() - timedelta(days=settings.days + 1))
     day3 = (first_day + timedelta(days=2)).isoformat()
     faults = parse_faults(DEMO_FAULTS.format(project=settings.project, day3=day3))
@@ -155,6 +159,26 @@ def run_demo_fleet(settings: DemoFleet) -> dict[str, Any]:
         "sent": [report.as_json() for report in sent],
         "qa_period": _utc_days(settings.timezone, first_day, settings.days),
     }
+
+
+def wait_for_login(url: str, device: str, password: str, timeout: float = 15.0) -> None:
+    """Wait until the broker takes ``device``'s new password: a broker re-reads its password
+    file on a signal, a moment after the credentials were issued."""
+    host, port = mqtt_address(url)
+    deadline = clock.monotonic() + timeout
+    while True:
+        publisher = None
+        try:
+            publisher = Publisher(host, port, device, password)
+            publisher.ready(5.0)
+            return
+        except (OSError, RuntimeError):
+            if clock.monotonic() > deadline:
+                raise
+            clock.sleep(0.2)
+        finally:
+            if publisher is not None:
+                publisher.close()
 
 
 def _utc_days(timezone: str, first_day: date, days: int) -> list[str]:

@@ -109,7 +109,7 @@ def publish_devices(host: str, port: int, job: _Job, timeout: float) -> dict[str
     acked = 0
     for first in range(0, len(job), WAVE):
         wave = [
-            _Publisher(host, port, device, password)
+            Publisher(host, port, device, password)
             for device, password, _ in job[first : first + WAVE]
         ]
         try:
@@ -131,7 +131,7 @@ def publish_devices(host: str, port: int, job: _Job, timeout: float) -> dict[str
     return {"acked": acked, "reasons": dict(reasons)}
 
 
-class _Publisher:
+class Publisher:
     """One meter's MQTT 5 connection (its own credentials), with its network thread."""
 
     def __init__(self, host: str, port: int, device: str, password: str | None) -> None:
