@@ -378,3 +378,19 @@ def test_the_cli_creates_a_fleet_prints_registrations_and_simulates_into_a_file(
     assert len(read_file_envelopes(out)) == 6
     assert json.loads(again.stdout)["error"]["code"] == "D11_BAD_FLEET"
     assert json.loads(no_token.stdout)["error"]["code"] == "D11_BAD_CREDENTIALS"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["mrv", "simulate"],
+        ["mrv", "fleet"],
+        ["mrv", "fleet", "create"],
+        ["mrv", "fleet", "registrations"],
+    ],
+)
+def test_every_simulator_command_shows_its_help(command: list[str]) -> None:
+    shown = CliRunner().invoke(cli, [*command, "--help"])
+
+    assert shown.exit_code == 0, shown.output
+    assert shown.exception is None

@@ -130,7 +130,7 @@ def mrv_simulate(
         str | None,
         typer.Option(
             "--faults",
-            help="KIND:DEVICE[@YYYY-MM-DDTHH:MM][/N], comma-separated; kinds gap, stuck, "
+            help="KIND:DEVICE\\[@YYYY-MM-DDTHH:MM]\\[/N], comma-separated; kinds gap, stuck, "
             "drift, rollover, forged, replay, night (docs/mrv.md).",
         ),
     ] = None,
