@@ -329,6 +329,10 @@ def test_the_cli_creates_a_fleet_prints_registrations_and_simulates_into_a_file(
             "Africa/Nairobi",
             "--nameplate-kw",
             "200",
+            "--register",
+            "mixed",
+            "--register-max-wh",
+            "5000000",
             "--out",
             str(fleet_file),
             "--json",
@@ -371,7 +375,9 @@ def test_the_cli_creates_a_fleet_prints_registrations_and_simulates_into_a_file(
     )
 
     assert created.exit_code == 0, created.output
-    assert [b["id"] for b in json.loads(bodies.stdout)] == [f"KE001-PV-00{n}" for n in (1, 2, 3)]
+    registrations = json.loads(bodies.stdout)
+    assert [b["id"] for b in registrations] == [f"KE001-PV-00{n}" for n in (1, 2, 3)]
+    assert [b["register_max_wh"] for b in registrations] == [None, 5_000_000, None]
     result = json.loads(sent.stdout)
     assert result["readings"] == 3 * 2 * 96 - 5
     assert result["faults"][0]["expect"] == ["Q01_GAP"]

@@ -51,6 +51,9 @@ def fleet_create(
         str,
         typer.Option("--register", help="interval, cumulative or mixed (every second one)."),
     ] = "interval",
+    register_max_wh: Annotated[
+        int, typer.Option("--register-max-wh", help="Where cumulative registers wrap, Wh.")
+    ] = 999_999_999,
     interval: Annotated[int, typer.Option("--interval", help="Minutes per reading.")] = 15,
     parameter: Annotated[str, typer.Option("--parameter", help="Monitored parameter.")] = "EG_p",
     seed: Annotated[int, typer.Option("--seed", help="Seeds the meters' locations.")] = 1,
@@ -72,6 +75,7 @@ def fleet_create(
             tz,
             _decimal(nameplate_kw, "--nameplate-kw"),
             register=register,
+            register_max_wh=register_max_wh,
             interval_minutes=interval,
             parameter=parameter,
             seed=seed,
