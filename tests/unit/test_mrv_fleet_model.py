@@ -307,6 +307,15 @@ def test_a_rollover_on_an_interval_register_or_night_energy_in_daylight_is_refus
         assert refused.value.code == "D11_FAULT_NOT_APPLICABLE"
 
 
+def test_a_run_too_large_for_memory_is_refused() -> None:
+    many = create_fleet(
+        "KE001", 200, Decimal("-1.29"), Decimal("36.82"), "Africa/Nairobi", Decimal("200")
+    )
+    with pytest.raises(InvalidInput) as refused:
+        simulate(many, FIRST_DAY, 366)
+    assert refused.value.code == "D11_BAD_PERIOD"
+
+
 @pytest.mark.parametrize(
     ("first_day", "days", "batch"),
     [

@@ -298,7 +298,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D11_BAD_FLEET", InvalidInput, "", "a simulated fleet's definition or fleet file is not valid (project, site, time zone, nameplate, interval, keys)"),
     Code("D11_BAD_FAULT", InvalidInput, "", "a simulator fault is not KIND:DEVICE[@YYYY-MM-DDTHH:MM][/N], names no fleet device, or lies outside the simulated days"),
     Code("D11_FAULT_NOT_APPLICABLE", InvalidInput, "", "a simulator fault cannot happen there (night generation in daylight, a rollover on an interval register, a stuck run without energy)"),
-    Code("D11_BAD_PERIOD", InvalidInput, "", "a simulation runs 1 to 366 days from a day in 2000–2099, in batches of a day or an hour"),
+    Code("D11_BAD_PERIOD", InvalidInput, "", "a simulation runs 1 to 366 days from a day in 2000–2099, in batches of a day or an hour, and at most 5,000,000 readings at once"),
     Code("D11_BAD_TARGET", InvalidInput, "", "a simulator sink is not mqtt://HOST:PORT, http(s)://HOST:PORT or file:PATH.csv|.parquet"),
     Code("D11_BAD_CREDENTIALS", InvalidInput, "", "the simulator's token or MQTT passwords are missing, unreadable, not private, or set twice"),
     Code("D11_SINK_FAILED", InvalidInput, "", "the simulator could not deliver: the broker or API is unreachable, refused the connection or the request, or did not acknowledge in time"),

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 EPOCH_UTC = 1_577_836_800  # 2020-01-01T00:00:00Z: seq counts hours from here
 MAX_DAYS = 366
+# Envelopes are Python objects (≈ 200 bytes a reading): bound one run's memory to about a
+# gigabyte. Longer runs go in parts (seqs continue from run to run).
+MAX_READINGS = 5_000_000
 NIGHT_SHARE = 0.05  # injected night generation: 5 % of nameplate
 
 
@@ -134,6 +137,14 @@ def simulate(
         )
     if batch not in ("day", "hour"):
         raise InvalidInput("D11_BAD_PERIOD", f"Batches hold a day or an hour, not {batch!r}.")
+    expected = sum(days * 1440 // d.interval_minutes for d in fleet.devices)
+    if expected > MAX_READINGS:
+        raise InvalidInput(
+            "D11_BAD_PERIOD",
+            f"{len(fleet.devices):,} meters × {days} days make about {expected:,} readings; "
+            f"simulate at most {MAX_READINGS:,} at once (in parts: seqs continue from run "
+            "to run).",
+        )
     by_device: dict[str, list[Fault]] = {}
     for fault in faults:
         if all(d.id != fault.device for d in fleet.devices):
