@@ -335,12 +335,14 @@ def run(plan: Plan, database_url: str | None) -> dict[str, Any]:
             broker.send_signal(signal.SIGTERM)
             broker.wait(30)
             app.close()
+    load = os.getloadavg()[0]  # other work on the machine during the run (1-minute average)
     rates = [r["readings_per_s"] for r in runs]
     median = statistics.median(rates)
     return {
         "plan": plan.__dict__,
         "machine": machine_info(None),
         "commit": git_commit(),
+        "load_average_1min_at_end": round(load, 2),
         "verify": ceiling,
         "broker_noop_messages_per_s": round(broker_msgs),
         "broker_noop_readings_per_s": round(broker_msgs * plan.readings),
@@ -368,7 +370,10 @@ def markdown(reports: list[dict[str, Any]]) -> str:
         f"{plan['devices']} devices × {plan['batches']} signed batches of {plan['readings']} "
         f"readings, QoS 1, {plan['publishers']} publisher processes, a local Mosquitto 2.0, "
         f"`jcm mrv subscribe` processes (SQLite, --max-batch {plan['max_batch']}); "
-        f"median of {plan['repeat']} runs from the first publish to the last receipt stored.",
+        f"median of {plan['repeat']} runs from the first publish to the last receipt stored; "
+        "load average (1 min) at the end of each: "
+        + ", ".join(str(r.get("load_average_1min_at_end", "?")) for r in reports)
+        + ".",
         "",
         "| " + " | ".join(["machine", *machine]) + " |",
         "|" + "---|" * (len(machine) + 1),

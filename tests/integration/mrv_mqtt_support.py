@@ -69,6 +69,8 @@ class Broker:
     port: int
     passwords: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
+    # Every subscriber process started against this broker: ended (by pid) at teardown.
+    subscribers: list[subprocess.Popen[str]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -96,6 +98,14 @@ class Broker:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def close(self) -> None:
+        """Teardown: end any subscriber a failed test left running, then the broker."""
+        for process in self.subscribers:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+        self.stop()
 
 
 def start_broker(world: MrvWorld, tmp_path: Path) -> Broker:
@@ -176,6 +186,7 @@ class SubscriberProcess:
             stderr=subprocess.PIPE,
             text=True,
         )
+        broker.subscribers.append(process)
         started = cls(process, client_id)
         if wait:
             started.wait_for("subscribed")

@@ -44,7 +44,7 @@ def broker(app: App, tmp_path: Path) -> Iterator[Broker]:
     try:
         yield running
     finally:
-        running.stop()
+        running.close()
 
 
 def _refusals(broker: Broker) -> int:

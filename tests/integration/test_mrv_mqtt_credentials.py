@@ -29,7 +29,7 @@ def broker(app: App, tmp_path: Path) -> Iterator[Broker]:
     try:
         yield running
     finally:
-        running.stop()
+        running.close()
 
 
 def _connects(broker: Broker, user: str, password: str) -> int:

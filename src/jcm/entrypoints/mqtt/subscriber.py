@@ -341,9 +341,10 @@ def run_subscriber(state: State, options: Callable[[], SubscriberOptions], json_
         login = mqtt_broker(app).subscriber_login()
         subscriber = Subscriber(chosen, (login.username, login.password), intake_of(app), say)
     _stop_on_signals(subscriber)
-    tally = subscriber.run()
     with refusals(json_out):
+        tally = subscriber.run()
         if subscriber.fatal is not None:
+            say(f"subscriber stopped: {tally.line()}")
             raise subscriber.fatal
     if json_out:
         print_json(tally.as_json())
@@ -354,7 +355,7 @@ def run_subscriber(state: State, options: Callable[[], SubscriberOptions], json_
 
 
 def intake_of(app: App) -> Accept:
-    """Intake's ``accept`` for the MQTT channel, as (outcome, code) per payload."""
+    """Intake's ``accept`` for the MQTT channel: (outcome, code, readings) per payload."""
     service = app.mrv.intake
 
     def accept(

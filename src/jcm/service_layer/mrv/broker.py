@@ -60,8 +60,10 @@ class BrokerService:
     def issue_credentials(self, device_id: str) -> IssuedCredentials:
         """A new random MQTT password for a registered device (the old one stops working at
         the broker's next reload). The caller must participate in the device's project."""
+        with self._uow(read_only=True) as uow:
+            _device(uow, device_id)  # refuse before spending a subprocess on the hash
         password = secrets.token_urlsafe(24)  # 192 bits: no offline guessing of the hash
-        password_hash = self._passwords.hash(password)  # before the transaction: a subprocess
+        password_hash = self._passwords.hash(password)  # outside the transaction
         with self._uow() as uow:
             device = _device(uow, device_id)
             uow.mrv_credentials.put(device.id, password_hash, uow.now)
