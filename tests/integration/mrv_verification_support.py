@@ -82,13 +82,15 @@ class VerifiedWorld:
         return self.mrv.cycle
 
 
-def send_readings(world: MrvWorld, start: date, end: date) -> tuple[int, int, int]:
-    """Sign and accept 4 batches per device and day (24 readings each); (batches, readings,
-    Wh) accepted."""
+def send_readings(
+    world: MrvWorld, start: date, end: date, first_seq: int = 1
+) -> tuple[int, int, int]:
+    """Sign and accept 4 batches per device and day (24 readings each), numbered from
+    ``first_seq``; (batches, readings, Wh) accepted."""
     envelopes: list[object] = []
     total = readings = 0
     for index, device in enumerate(world.devices):
-        seq = 0
+        seq = first_seq - 1
         day = start
         while day <= end:
             rows = day_readings(day, index)

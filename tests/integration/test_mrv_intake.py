@@ -118,6 +118,7 @@ def test_bad_batches_are_refused_each_naming_device_seq_and_rule(app: App) -> No
         json.dumps(envelope(key, bad_reading)).encode(),
         b"not json",
         huge,
+        b"[" * 100_000 + b"]" * 100_000,  # nested deeper than any parser's stack
     ]
     topics: list[str | None] = [DEV] * len(payloads)
 
@@ -131,6 +132,7 @@ def test_bad_batches_are_refused_each_naming_device_seq_and_rule(app: App) -> No
         ("D4_MALFORMED", DEV, 5),
         ("D4_MALFORMED", None, None),
         ("D5_TOO_LARGE", None, None),
+        ("D4_MALFORMED", None, None),
     ]
     assert {r.outcome for r in results} == {Outcome.REFUSED}
     recorded = app.mrv.intake.refusals(limit=100)
@@ -138,8 +140,8 @@ def test_bad_batches_are_refused_each_naming_device_seq_and_rule(app: App) -> No
     assert all(len(r.message) <= 500 for r in recorded)
     counts = app.mrv.intake.counts()
     assert counts.batches == 0
-    assert sum(counts.refusals.values()) == 7
-    assert counts.refusals["D4_MALFORMED"] == 2
+    assert sum(counts.refusals.values()) == 8
+    assert counts.refusals["D4_MALFORMED"] == 3
 
 
 def test_a_batch_across_a_month_boundary_is_split_into_both_months(app: App) -> None:

@@ -19,8 +19,10 @@ import pytest
 from jcm_process import CRASHED, jcm_process
 from mrv_intake_support import PROJECT, START, batch, csv_file, envelope, payload, register
 
+from jcm.adapters.mrv.receipt_store import SqlReceiptStore
 from jcm.bootstrap import App
 from jcm.domain.mrv.batches import Batch, Outcome
+from jcm.service_layer.mrv.intake_ports import Receipt
 
 DEV = "KE001-PV-001"
 # point → (receipts committed, files recovery publishes, files it removes)
@@ -112,3 +114,24 @@ def test_two_callers_racing_with_the_same_batches_store_each_once(app: App) -> N
     root = app.settings.data_dir / "mrv" / "readings"
     assert not _parquet(root / "incoming")
     assert len(_parquet(root)) == 1
+
+
+def test_a_failed_receipts_transaction_leaves_no_file_and_a_retry_stores_the_batch(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = register(app)
+    sent = [payload(key, batch(DEV, 1, start=START - 1800))]
+
+    def broken(self: SqlReceiptStore, receipts: Sequence[Receipt]) -> None:
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlReceiptStore, "add", broken)
+        with pytest.raises(RuntimeError):
+            app.mrv.intake.accept(sent, "mqtt")
+
+    assert not _parquet(app.settings.data_dir / "mrv")
+    assert app.mrv.intake.counts().batches == 0
+    [retried] = app.mrv.intake.accept(sent, "mqtt")
+    assert retried.outcome is Outcome.ACCEPTED
+    assert len(_parquet(app.settings.data_dir / "mrv" / "readings")) == 2

@@ -5,25 +5,31 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
-from cycle_api_support import PP
+from cycle_api_support import PP, cycle_world
+from mrv_support import MrvWorld
 from mrv_verification_support import (
     AUTO_RULE_BOOK,
     END,
     START,
     VerifiedWorld,
+    register_project,
+    send_readings,
     verified_world,
 )
 
+from jcm.adapters.mrv.signatures import new_device_key
 from jcm.bootstrap import App
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import JcmError
 from jcm.domain.identity.principal import operator_for
+from jcm.domain.mrv.devices import Calibration, Replacement
 from jcm.domain.mrv.verification import PERIOD_VERIFIED
 
 
@@ -60,6 +66,10 @@ def test_a_verified_period_enters_the_cycle_as_a_report_with_the_credited_mwh_an
     entry = app.log.inclusion_proof(index=stored["log_index"]).entry
     assert json.loads(entry)["type"] == PERIOD_VERIFIED
     assert json.loads(entry)["change"]["merkle_root"] == result.merkle_root
+    qa_runs = app.mrv.qa.reports("KE001", START, END)
+    assert {q.report.device: q.digest for q in qa_runs} == {
+        q["device"]: q["digest"] for q in record["qa_reports"]
+    }
     checked = app.log.verify()
     assert checked.ok, checked  # jcm log verify accepts the new entry
 
@@ -164,3 +174,46 @@ def test_a_tampered_bundle_fails_with_the_code_of_what_differs(
 
     assert not verdict.ok
     assert verdict.code == code, verdict.as_json()
+
+
+def test_a_file_that_is_no_bundle_is_refused_as_unreadable(app: App, tmp_path: Path) -> None:
+    garbage = tmp_path / "not-a-bundle.zip"
+    garbage.write_bytes(b"PK not really")
+
+    verdict = app.mrv.verification.verify_bundle(garbage)
+
+    assert verdict.code == "D10_BUNDLE_UNREADABLE"
+
+
+def test_a_period_without_data_fails_with_reasons_and_stays_out_of_the_cycle(app: App) -> None:
+    world = verified_world(app, devices=1)
+    acting = world.app.acting(operator_for(PP)).mrv.verification
+    result = acting.verify_period("KE001", date(2026, 2, 1), date(2026, 2, 2), cc.ActingAs(PP))
+
+    assert not result.passed
+    assert result.monitoring_period is None
+    assert any(reason.startswith("D10_NO_DATA") for reason in result.reasons)
+    assert app.cycle.monitoring_periods("KE001") == []
+
+
+def test_a_meter_replaced_within_the_period_keeps_its_old_batches_checkable(
+    app: App, tmp_path: Path
+) -> None:
+    cycle = cycle_world(app)
+    register_project(cycle)
+    world = MrvWorld(cycle, "KE001")
+    (device,) = world.add_devices(1)
+    send_readings(world, START, START)
+    key, public = new_device_key()
+    swap = Replacement(datetime(2026, 3, 11, tzinfo=UTC), "", 0, "SN-NEW", 0)
+    calibration = Calibration(date(2026, 3, 1), date(2028, 2, 28), Decimal("0.4"), "CAL-2")
+    app.acting(operator_for(PP)).mrv.devices.replace(device, swap, public, calibration)
+    world.keys[device] = key
+    send_readings(world, END, END, first_seq=5)
+
+    result = verify(VerifiedWorld(world, 8, 192, 0))
+    app.mrv.verification.export_bundle(result.verification, tmp_path / "evidence.zip")
+    verdict = app.mrv.verification.verify_bundle(tmp_path / "evidence.zip")
+
+    assert result.passed, result.reasons
+    assert verdict.ok, verdict.as_json()

@@ -40,7 +40,8 @@ def test_a_participant_verifies_over_http_and_anyone_gets_the_record_and_its_bun
     period = {"start": START.isoformat(), "end": END.isoformat()}
 
     outsider = client.post(url, json=period, headers=world.cycle.as_("other-pp"))
-    created = client.post(url, json=period, headers=world.cycle.as_(PP))
+    created = client.post(url, json=period, headers=world.cycle.as_(PP, "verify-march"))
+    repeated = client.post(url, json=period, headers=world.cycle.as_(PP, "verify-march"))
     vid = created.json()["verification"]
     shown = client.get(f"{API}/mrv/verifications/{vid}")  # public: no credentials
     bundle = client.get(f"{API}/mrv/verifications/{vid}/bundle")
@@ -51,6 +52,9 @@ def test_a_participant_verifies_over_http_and_anyone_gets_the_record_and_its_bun
     assert created.status_code == 201, created.text
     assert created.json()["passed"] is True
     assert created.json()["monitoring_period"] == "KE001-M001"
+    assert repeated.status_code == 201, repeated.text
+    assert repeated.headers["Idempotent-Replayed"] == "true"
+    assert repeated.json()["verification"] == vid
     assert shown.status_code == 200
     assert shown.json()["record"]["merkle_root"] == created.json()["merkle_root"]
     assert bundle.headers["content-type"] == "application/zip"

@@ -168,3 +168,14 @@ def test_a_malformed_envelope_is_refused_d4(envelope: object) -> None:
 
 def test_an_envelope_without_a_signature_splits_into_an_empty_one() -> None:
     assert split_envelope({"batch": _batch(GOOD)}) == (_batch(GOOD), "")
+
+
+def test_a_refusal_quotes_a_huge_or_deeply_nested_value_briefly() -> None:
+    nested: object = 1
+    for _ in range(10_000):
+        nested = [nested]
+
+    for bad in ("x" * 100_000, nested):
+        with pytest.raises(InvalidInput) as refused:
+            parse_batch(_batch(GOOD, device=bad))
+        assert len(refused.value.message) < 200

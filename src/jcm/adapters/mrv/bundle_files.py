@@ -30,7 +30,7 @@ from jcm.adapters.signing import NoteVerifier
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.domain.mrv.batches import Batch, Reading, batch_object
 from jcm.domain.mrv.devices import Device
-from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport, QaRuleSet
+from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport, QaRuleSet, reports_from_days
 from jcm.domain.transparency.signed_note import Verifier
 from jcm.service_layer.mrv.intake_ports import Receipt
 from jcm.service_layer.mrv.verification_ports import BatchKey
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 BUNDLE_JSON = "bundle.json"
 READINGS = "readings"
 MAX_BUNDLE_JSON_BYTES = 256 * 1024 * 1024
+MAX_EXTRACTED_BYTES = 64 * 1024**3  # a year of 1,000 meters is well under 1 GiB of Parquet
 COLUMNS = ["device", "seq", "pos", "ts", "offset_min", "wh"]
 INCOMING = "incoming"  # intake's staging directory under the readings root
 
@@ -135,7 +136,7 @@ def run_qa(
     qa_rules: Mapping[str, object],
 ) -> dict[str, DeviceQaReport]:
     """The QA part's job (the same code as ``jcm mrv qa``) over receipted files under root."""
-    from jcm.adapters.mrv.qa_engine import PolarsQaEngine, reports_from_daily
+    from jcm.adapters.mrv.qa_engine import PolarsQaEngine
     from jcm.service_layer.mrv.qa_ports import BatchReceipt, QaJob
 
     project = devices[0].project_id if devices else ""
@@ -148,7 +149,8 @@ def run_qa(
         qa_rule_set(qa_rules),
     )
     output = PolarsQaEngine(root).run(job)
-    return {r.device: r for r in reports_from_daily(output.days, start, end)}
+    reports = reports_from_days(output.days, start.isoformat(), end.isoformat())
+    return {r.device: r for r in reports}
 
 
 def qa_rule_set(data: Mapping[str, object]) -> QaRuleSet:
@@ -163,10 +165,19 @@ def qa_rule_set(data: Mapping[str, object]) -> QaRuleSet:
 
 
 class _OpenedBundle(_Readings):
-    def __init__(self, root: Path, document: bytes, keep: object = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        document: bytes,
+        keep: tempfile.TemporaryDirectory[str] | None = None,
+    ) -> None:
         super().__init__(root / READINGS)
         self.document = document
-        self._keep = keep  # a temporary directory a zip was extracted to, removed with us
+        self._keep = keep  # a temporary directory a zip was extracted to
+
+    def close(self) -> None:
+        if isinstance(self._keep, tempfile.TemporaryDirectory):
+            self._keep.cleanup()
 
 
 class BundleDirectory(_Readings):
@@ -267,6 +278,8 @@ def _extract(archive: zipfile.ZipFile, root: Path) -> bytes:
         raise _unreadable(f"The zip holds no {BUNDLE_JSON}.") from None
     if info.file_size > MAX_BUNDLE_JSON_BYTES:
         raise _unreadable(f"{BUNDLE_JSON} is too large.")
+    if sum(member.file_size for member in archive.infolist()) > MAX_EXTRACTED_BYTES:
+        raise _unreadable(f"The zip would extract to more than {MAX_EXTRACTED_BYTES:,} bytes.")
     for member in archive.infolist():
         name = _safe_relative(member.filename)
         if member.is_dir() or not name.startswith(f"{READINGS}/"):

@@ -42,7 +42,9 @@ def month_of(utc_seconds: int) -> str:
 
 
 def partition_of(project_id: str, month: str) -> str:
-    if "/" in project_id or project_id.startswith(".") or not project_id:
+    # The name is a path segment and appears verbatim in the receipts' JSON (recovery
+    # searches for it there): no separators, quotes or escapes.
+    if not project_id or project_id.startswith(".") or any(c in project_id for c in '/\\"'):
         raise ValueError(f"project id {project_id!r} cannot name a partition")
     return f"project={project_id}/month={month}"
 

@@ -71,7 +71,7 @@ class SqlReceiptStore:
                 "readings": r.readings,
                 "first_ts": r.first_ts,
                 "last_ts": r.last_ts,
-                "files": json.dumps(list(r.files), separators=(",", ":")),
+                "files": json.dumps(list(r.files), separators=(",", ":"), ensure_ascii=False),
                 "channel": r.channel,
                 "received_at": r.received_at,
                 "duplicates": 0,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select
 
 from jcm.adapters import schema as t
+from jcm.domain.mrv.devices import DEVICE_REGISTERED, DEVICE_REPLACED
 from jcm.domain.mrv.verification import PERIOD_VERIFIED
 
 _V = t.mrv_verifications.c
@@ -89,3 +90,25 @@ class SqlVerificationStore:
             if change.get("verification") == verification_id:
                 return None if row.log_index is None else int(row.log_index)
         return None
+
+    def device_keys(self, device_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """Each device's public keys in order, from its registration and replacement events
+        (a replaced meter's batches stay checkable with the key it signed with)."""
+        rows = self._connection.execute(
+            select(_E.entry)
+            .where(_E.kind.in_([DEVICE_REGISTERED, DEVICE_REPLACED]))
+            .order_by(_E.seq)
+        )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            entry = json.loads(row.entry)
+            change = entry.get("change") or {}
+            device = change.get("device") or {}
+            if device.get("id") not in device_ids:
+                continue
+            replacement = change.get("replacement")
+            since = replacement.get("at") if isinstance(replacement, dict) else None
+            out.setdefault(device["id"], []).append(
+                {"from": since, "public_key": device["public_key"]}
+            )
+        return out

@@ -25,6 +25,7 @@ canonical bytes are computed by an adapter (they need ``cryptography`` and ``rfc
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
@@ -69,6 +70,16 @@ class Batch:
     device: str
     seq: int
     readings: tuple[Reading, ...]
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlevel = 2
+
+
+def _shown(value: object) -> str:
+    """A bounded repr of an untrusted value (long or deeply nested input stays short)."""
+    return _REPR.repr(value)
 
 
 def is_device_id(value: object) -> bool:
@@ -117,7 +128,7 @@ def parse_timestamp(text: object) -> tuple[int, int]:
 def _parse_timestamp(text: object) -> tuple[int, int]:
     match = _TIMESTAMP.fullmatch(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"{text!r} is not a timestamp YYYY-MM-DDTHH:MM:SS±HH:MM")
+        raise ValueError(f"{_shown(text)} is not a timestamp YYYY-MM-DDTHH:MM:SS±HH:MM")
     year, month, day, hour, minute, second, sign, oh, om = match.groups()
     offset = int(oh) * 60 + int(om)
     if offset >= 24 * 60:
@@ -165,9 +176,9 @@ def parse_batch(batch: dict[str, object]) -> Batch:
     if set(batch) != {"device", "seq", "readings"}:
         raise _malformed("A batch holds exactly device, seq and readings.", device, seq)
     if not is_device_id(device):
-        raise _malformed(f"The device id {device!r} is not an identifier.", None, seq)
+        raise _malformed(f"The device id {_shown(device)} is not an identifier.", None, seq)
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
-        raise _malformed(f"The sequence number {seq!r} is not an integer ≥ 1.", device, None)
+        raise _malformed(f"The sequence number {_shown(seq)} is not an integer ≥ 1.", device, None)
     if not isinstance(readings, list) or not readings:
         raise _malformed("A batch carries a non-empty list of readings.", device, seq)
     if len(readings) > MAX_READINGS_PER_BATCH:
@@ -208,7 +219,7 @@ def _reading(item: object, index: int, device: str, seq: int) -> Reading:
     text, wh = item
     if isinstance(wh, bool) or not isinstance(wh, int) or abs(wh) > MAX_ABS_WH:
         raise _malformed(
-            f"Reading {index} of batch {seq}: {wh!r} is not a whole number of Wh within "
+            f"Reading {index} of batch {seq}: {_shown(wh)} is not a whole number of Wh within "
             f"±{MAX_ABS_WH:,}.",
             device,
             seq,

@@ -136,6 +136,18 @@ def qa_report_digest(report: DeviceQaReport) -> str:
     return hashlib.sha256(canonical_bytes(qa_report_json(report))).hexdigest()
 
 
+def key_at(keys: Sequence[Mapping[str, Any]], device: Device, utc_seconds: int) -> str:
+    """The public key that signed a batch starting at ``utc_seconds``: the device's key
+    history (registration, then each replacement from its moment) says which meter was in
+    place; a device without a history signs with its current key."""
+    found = device.public_key if not keys else str(keys[0]["public_key"])
+    for entry in keys:
+        since = entry.get("from")
+        if since is None or int(datetime.fromisoformat(since).timestamp()) <= utc_seconds:
+            found = str(entry["public_key"])
+    return found
+
+
 def monitored_wh(
     devices: Sequence[Device], reports: Mapping[str, DeviceQaReport]
 ) -> dict[str, int]:
@@ -248,6 +260,8 @@ class VerificationInputs:
     batches: int
     readings: int
     root: str
+    # Each device's keys in order: {"from": ISO moment or None (registration), "public_key"}.
+    keys: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
 
 
 def monitored_json(totals: Mapping[str, int], unit: str) -> dict[str, dict[str, Any]]:
@@ -273,7 +287,10 @@ def build_record(
         "period": {"start": given.start.isoformat(), "end": given.end.isoformat()},
         "rule_set": given.rules.as_json(),
         "qa_rule_set": dict(given.qa_rules),
-        "devices": [device_json(d) for d in sorted(given.devices, key=lambda d: d.id)],
+        "devices": [
+            {**device_json(d), "keys": list((given.keys or {}).get(d.id, ()))}
+            for d in sorted(given.devices, key=lambda d: d.id)
+        ],
         "batches": given.batches,
         "readings": given.readings,
         "merkle_root": given.root,

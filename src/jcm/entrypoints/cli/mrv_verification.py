@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from jcm.domain.cycle import commands as cc
-from jcm.domain.errors import InvalidInput
+from jcm.domain.errors import InvalidInput, NotFound
 from jcm.entrypoints.cli.common import (
     EXIT_CORRUPT,
     EXIT_REFUSED,
@@ -24,6 +24,7 @@ from jcm.entrypoints.cli.common import (
     run,
     state,
 )
+from jcm.entrypoints.cli.hints import hint_for
 from jcm.entrypoints.cli.mrv import mrv_cli
 from jcm.entrypoints.console import on_behalf_of
 from jcm.service_layer.mrv.verification import VerificationResult
@@ -50,7 +51,7 @@ def _focal_point(project: str) -> str:
     for participant in participants if isinstance(participants, list) else ():
         if isinstance(participant, dict) and participant.get("focal_point"):
             return str(participant["organisation"])
-    raise InvalidInput(
+    raise NotFound(
         "D10_NOT_PARTICIPANT",
         f"Project {project} has no focal point; act --as one of its participants.",
         project=project,
@@ -154,7 +155,8 @@ def verify_bundle(
         if v.ok:
             out.print("[bold green]VALID[/]")
         else:
-            out.print(f"[bold red]INVALID[/]: {v.code}")
+            hint = hint_for(str(v.code), {})
+            out.print(f"[bold red]INVALID[/]: {v.code}" + (f" (hint: {hint})" if hint else ""))
 
     emit(verdict.as_json(), json_out, lambda _: render(verdict))
     if not verdict.ok:

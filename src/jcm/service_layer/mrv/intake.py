@@ -124,7 +124,10 @@ class IntakeService:
         topic_devices: Sequence[str | None] | None = None,
         by: Principal | None = None,
     ) -> list[BatchResult]:
-        """Check, store and acknowledge raw envelopes (JSON bytes), one result each."""
+        """Check, store and acknowledge raw envelopes (JSON bytes), one result each, in
+        order; ``topic_devices`` gives each payload's MQTT topic device (None: no topic)."""
+        if topic_devices is not None and len(topic_devices) != len(payloads):
+            raise ValueError("one topic device per payload")
         envelopes: list[object] = []
         early: dict[int, JcmError] = {}
         for index, payload in enumerate(payloads):
@@ -134,7 +137,7 @@ class IntakeService:
                 continue
             try:
                 envelopes.append(json.loads(payload))
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # nesting too deep
                 early[index] = malformed_json()
                 envelopes.append(None)
         return self._accept(envelopes, early, channel, topic_devices, by)
@@ -265,6 +268,8 @@ class IntakeService:
         """After a failed commit: delete the staged files no receipt names. A commit whose
         outcome is unknown (the connection lost) may have stored them, so the receipts
         decide; when they cannot be read, :meth:`recover` decides later."""
+        if not names:
+            return
         try:
             with self._uow(read_only=True) as uow:
                 named = uow.mrv_receipts.referenced(sorted(names))

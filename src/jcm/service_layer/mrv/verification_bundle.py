@@ -173,6 +173,10 @@ class _Context:
     reports: dict[str, DeviceQaReport] | None = None
 
     @property
+    def keys_of(self) -> dict[str, list[dict[str, Any]]]:
+        return {d["id"]: list(d.get("keys") or ()) for d in self.record["devices"]}
+
+    @property
     def keys(self) -> list[BatchKey]:
         return [(r["device"], int(r["seq"])) for r in self.receipts]
 
@@ -194,24 +198,40 @@ def check_bundle(files: BundleFiles, path: Path, log_key: str | None) -> BundleV
         check = Check("bundle", False, failed.detail, failed.code)
         return BundleVerdict(False, failed.code, (check,))
     checks = [Check("bundle", True, f"{path}: verification {context.record.get('id')}")]
-    for name, step in _STEPS:
-        try:
-            checks.append(Check(name, True, step(context)))
-        except _Failed as failed:
-            checks.append(Check(name, False, failed.detail, failed.code))
-        except (JcmError, KeyError, TypeError, ValueError) as error:
-            code = error.code if isinstance(error, JcmError) else "D10_BUNDLE_UNREADABLE"
-            checks.append(Check(name, False, f"cannot check: {error}", code))
+    try:
+        for name, step in _STEPS:
+            checks.append(_run(name, step, context))
+    finally:
+        context.opened.close()
     first = next((c for c in checks if not c.ok), None)
     return BundleVerdict(first is None, first.code if first else None, tuple(checks))
+
+
+def _run(name: str, step: Callable[[_Context], str], context: _Context) -> Check:
+    try:
+        return Check(name, True, step(context))
+    except _Failed as failed:
+        return Check(name, False, failed.detail, failed.code)
+    except (JcmError, KeyError, TypeError, ValueError) as error:
+        code = error.code if isinstance(error, JcmError) else "D10_BUNDLE_UNREADABLE"
+        return Check(name, False, f"cannot check: {error}", code)
 
 
 def _open(files: BundleFiles, path: Path, log_key: str | None) -> _Context:
     try:
         opened = files.open(path)
-        body = json.loads(opened.document)
     except JcmError as error:
         raise _Failed(error.code, error.message) from None
+    try:
+        return _context(files, opened, log_key)
+    except BaseException:
+        opened.close()
+        raise
+
+
+def _context(files: BundleFiles, opened: OpenedBundle, log_key: str | None) -> _Context:
+    try:
+        body = json.loads(opened.document)
     except ValueError as error:
         raise _Failed("D10_BUNDLE_UNREADABLE", f"bundle.json is not JSON: {error}") from None
     if not isinstance(body, dict) or body.get("format") != BUNDLE_FORMAT:
@@ -227,6 +247,7 @@ def _open(files: BundleFiles, path: Path, log_key: str | None) -> _Context:
 
 def _signatures(c: _Context) -> str:
     c.rebuilt = c.opened.canonical_batches(c.names, c.keys)
+    histories = c.keys_of
     for receipt in c.receipts:
         key = (receipt["device"], int(receipt["seq"]))
         where = f"batch {key[1]} of {key[0]}"
@@ -236,8 +257,9 @@ def _signatures(c: _Context) -> str:
         device = c.devices.get(key[0])
         if device is None:
             raise _Failed("D10_BAD_SIGNATURE", f"{where}: its device is not in the record")
+        public = v.key_at(histories.get(device.id, ()), device, int(receipt["first_ts"]))
         if v.sha256_hex(data) != receipt["digest"] or not c.files.verify_signature(
-            data, receipt["signature"], device.public_key
+            data, receipt["signature"], public
         ):
             raise _Failed(
                 "D10_BAD_SIGNATURE",

@@ -42,6 +42,10 @@ class ReadingFiles(Protocol):
 class OpenedBundle(ReadingFiles, Protocol):
     document: bytes  # bundle.json
 
+    def close(self) -> None:
+        """Remove what opening made (a zip's extracted files)."""
+        ...
+
 
 class BundleFiles(ReadingFiles, Protocol):
     """Evidence bundles on disk (JSON plus the Parquet files they cover). Owned by
