@@ -66,6 +66,10 @@ def test_a_verified_period_enters_the_cycle_as_a_report_with_the_credited_mwh_an
     entry = app.log.inclusion_proof(index=stored["log_index"]).entry
     assert json.loads(entry)["type"] == PERIOD_VERIFIED
     assert json.loads(entry)["change"]["merkle_root"] == result.merkle_root
+    qa_runs = app.mrv.qa.reports("KE001", START, END)
+    assert {q.report.device: q.digest for q in qa_runs} == {
+        q["device"]: q["digest"] for q in record["qa_reports"]
+    }
     checked = app.log.verify()
     assert checked.ok, checked  # jcm log verify accepts the new entry
 

@@ -305,6 +305,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D10_BAD_PERIOD", InvalidInput, "", "a verification period that ends before it starts"),
     Code("D10_NOT_PARTICIPANT", NotFound, "", "the organisation asking to verify a period is not a participant of the project (answered as for an unknown project)"),
     Code("D10_OVERLAPPING_PERIOD", RuleViolation, "", "a passed automatic verification of the project already covers part of the period"),
+    Code("D10_DATA_CHANGING", ConcurrencyConflict, "", "batches of the period kept arriving while it was verified (its QA run and the verification's differ); verify again later"),
     Code("D10_STORE_CORRUPTED", DataCorruption, "", "a stored batch's Parquet rows no longer rebuild the bytes its receipt's digest names, or a verification's receipts are missing"),
     Code("D10_UNKNOWN_VERIFICATION", NotFound, "", "no automatic verification with that id"),
     Code("D10_NOT_LOGGED", NotFound, "", "the verification has no log entry (the log is disabled): no evidence bundle can prove it"),

@@ -96,6 +96,8 @@ HINTS: dict[str, str] = {
     "D10_NOT_PARTICIPANT": "act --as a participant of project {project}",
     "D10_OVERLAPPING_PERIOD": "see `jcm mrv verification {verification}`; verify the days "
     "after its period",
+    "D10_DATA_CHANGING": "wait until the meters' batches for the period have arrived, then "
+    "run the command again",
     "D10_STORE_CORRUPTED": "restore the reading store (<data_dir>/mrv/readings) from a backup; "
     "`jcm log verify` checks the rest",
     "D10_UNKNOWN_VERIFICATION": "ids look like KE001-V001 (`jcm mrv verify-period` prints them)",

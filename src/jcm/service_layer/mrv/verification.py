@@ -23,7 +23,13 @@ from typing import Any, Protocol, cast
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.documents import DocumentKind, DocumentRef
 from jcm.domain.cycle.project import Project
-from jcm.domain.errors import DataCorruption, InvalidInput, NotFound, RuleViolation
+from jcm.domain.errors import (
+    ConcurrencyConflict,
+    DataCorruption,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
 from jcm.domain.mrv import verification as v
 from jcm.domain.mrv.devices import Device
 from jcm.domain.mrv.qa import DEFAULT_QA_RULES, DeviceQaReport
@@ -158,7 +164,7 @@ class VerificationService:
                 start=start.isoformat(),
                 end=end.isoformat(),
             )
-        gathered = self._gather(project_id, start, end, by)
+        gathered = self._checked_gather(project_id, start, end, by)
         batch = secrets.token_hex(16)
         cmd = VerifyPeriod(gathered.project.id, start, end, by)
         try:
@@ -178,18 +184,35 @@ class VerificationService:
             self._documents.promote(batch)
         return result
 
+    def _checked_gather(
+        self, project_id: str, start: date, end: date, by: cc.ActingAs
+    ) -> _Gathered:
+        """Run QA/QC through the QA use case (its reports stored and logged, as a QA run
+        does), then gather the period; the QA the record states, recomputed over
+        exactly the covered batches, must equal that run's (else batches arrived in
+        between: tried once more, then refused)."""
+        for _ in range(2):
+            with self._mrv_uow(read_only=True) as uow:
+                project = self._participated(uow, project_id, by)
+                metered = bool(uow.mrv_devices.list(project.id))
+            run = self._qa.run(project.id, start, end) if metered else None
+            gathered = self._gather(project_id, start, end, by)
+            if run is None:
+                return gathered
+            stored = {r.device: d for r, d in zip(run.reports, run.digests, strict=True)}
+            mine = {d: v.qa_report_digest(r) for d, r in gathered.reports.items()}
+            if mine == stored:
+                return gathered
+        raise ConcurrencyConflict(
+            "D10_DATA_CHANGING",
+            f"Batches of project {project_id} for {start}…{end} are still arriving; verify "
+            "the period again when they have stopped.",
+            project=project_id,
+        )
+
     def _gather(self, project_id: str, start: date, end: date, by: cc.ActingAs) -> _Gathered:
         with self._mrv_uow(read_only=True) as uow:
-            actor = resolve_actor(uow, by)
-            project = project_or_404(uow, project_id)
-            if actor.organisation_id not in project.participant_ids():
-                raise NotFound(  # as for an unknown project: no oracle for outsiders
-                    "D10_NOT_PARTICIPANT",
-                    f"Organisation {actor.organisation_id} is not a participant of project "
-                    f"{project.id}.",
-                    project=project.id,
-                    organisation=actor.organisation_id,
-                )
+            project = self._participated(uow, project_id, by)
             devices = tuple(sorted(uow.mrv_devices.list(project.id), key=lambda d: d.id))
             receipts = self._receipts(uow, project.id, devices, start, end)
             stored = uow.cycle.project_parameters(project.id) or {}
@@ -211,6 +234,20 @@ class VerificationService:
             dict(stored.get("fixed") or {}),
             keys,
         )
+
+    @staticmethod
+    def _participated(uow: VerificationUnitOfWork, project_id: str, by: cc.ActingAs) -> Project:
+        actor = resolve_actor(uow, by)
+        project = project_or_404(uow, project_id)
+        if actor.organisation_id not in project.participant_ids():
+            raise NotFound(  # as for an unknown project: no oracle for outsiders
+                "D10_NOT_PARTICIPANT",
+                f"Organisation {actor.organisation_id} is not a participant of project "
+                f"{project.id}.",
+                project=project.id,
+                organisation=actor.organisation_id,
+            )
+        return project
 
     @staticmethod
     def _receipts(
