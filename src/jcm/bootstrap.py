@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -204,6 +205,11 @@ def announce_on_stderr(message: str) -> None:
     sys.stderr.flush()
 
 
+def evidence_bundles() -> BundleDirectory:
+    """Opening and checking evidence bundles offline (no database): ``mrv verify-bundle``."""
+    return BundleDirectory(Path(tempfile.gettempdir()) / "jcm-bundles")
+
+
 def proof_checker() -> ProofChecker:
     """Offline proof checks (no database): what ``log verify-proof`` needs."""
     return ProofChecker(NoteVerifier.from_verifier_key)
@@ -276,13 +282,14 @@ class App:
         self.engine.dispose()
 
 
-def mrv_adapters(root: Path) -> MrvAdapters:
+def mrv_adapters(root: Path, documents: DocumentStore | None = None) -> MrvAdapters:
     """Digital MRV's files live under ``<data_dir>/mrv``: readings and evidence bundles."""
     return MrvAdapters(
         ParquetReadings(root / "readings"),
         Ed25519Batches(),
-        PolarsQaEngine(),
+        PolarsQaEngine(root / "readings"),
         BundleDirectory(root / "bundles"),
+        documents,
     )
 
 
@@ -347,7 +354,7 @@ def bootstrap(
         log_service.ensure_first_key()
     cycle = CycleService(unit_of_work)
     store = DocumentStore(settings.data_dir / "documents")
-    mrv = mrv_adapters(settings.data_dir / "mrv")
+    mrv = mrv_adapters(settings.data_dir / "mrv", store)
     return App(
         settings,
         engine,

@@ -86,6 +86,9 @@ EXEMPT_TABLES: dict[str, str] = {
     "login_attempts": "failed-login counters for rate limiting, not registry state",
     "mrv_device_credentials": "devices' MQTT password hashes are secrets: the log records "
     "each issue (mrv_device_credentials_issued: device, project, topic), never the hash",
+    "mrv_aggregates": "the QA job's daily breakdown, recomputed by every run from the "
+    "receipted readings; the per-device reports that credits rest on are logged by digest "
+    "and checked (mrv_qa_reports)",
 }
 # Rows whose insertion verify cannot see, each with its reason.
 # Where a change is reported in another table than the one changed, and why.
@@ -161,6 +164,10 @@ def populate(app: App) -> None:
     )
     people(app)
     register_devices(app)
+    # A QA run of the meter's first days (no readings: all gaps): mrv_qa_reports rows.
+    qa = app.acting(operator_for("demo-jp-solar")).mrv.qa
+    qa.run("KE001", date(2026, 3, 14), date(2026, 3, 16))
+    verify_a_period(app)
     app.log.sign_checkpoint()
 
 
@@ -180,6 +187,16 @@ def register_devices(app: App) -> None:
     devices.recalibrate("KE001-PV-001", later)
     swap = Replacement(datetime(2026, 3, 15, 7, 0, tzinfo=UTC), "", 123_456, "SN-2", 7)
     devices.replace("KE001-PV-001", swap, new_device_key()[1], later)
+
+
+def verify_a_period(app: App) -> None:
+    """An automatic verification of KE001 (failed: no readings), so mrv_verifications has
+    a row that verify rebuilds from its mrv_period_verified entry."""
+    verification = app.acting(operator_for("demo-jp-solar")).mrv.verification
+    result = verification.verify_period(
+        "KE001", date(2025, 1, 1), date(2025, 1, 2), cc.ActingAs("demo-jp-solar")
+    )
+    assert not result.passed
 
 
 def people(app: App) -> None:

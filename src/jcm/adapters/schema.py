@@ -558,16 +558,16 @@ mrv_refusals = Table(
 mrv_qa_reports = Table(
     "mrv_qa_reports",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    # One report per (device, period, rule set): a later run replaces it (the log replays
+    # runs by this key, so there is no surrogate id).
+    Column("device_id", String(64), primary_key=True),
+    Column("period_start", Date, primary_key=True),
+    Column("period_end", Date, primary_key=True),
+    Column("rule_set", String(40), primary_key=True),
     Column("project_id", String(40), nullable=False, index=True),
-    Column("device_id", String(64), nullable=False),
-    Column("period_start", Date, nullable=False),
-    Column("period_end", Date, nullable=False),
-    Column("rule_set", String(40), nullable=False),
     Column("report", Text, nullable=False),
     Column("digest", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("device_id", "period_start", "period_end", "rule_set"),
 )
 
 # Daily aggregates per device and rule set, as the QA job computed them.
@@ -578,10 +578,13 @@ mrv_aggregates = Table(
     Column("day", Date, primary_key=True),
     Column("rule_set", String(40), primary_key=True),
     Column("project_id", String(40), nullable=False, index=True),
+    Column("expected_intervals", Integer, nullable=False),
     Column("readings", Integer, nullable=False),
     Column("measured_wh", BigInteger, nullable=False),
     Column("excluded_wh", BigInteger, nullable=False),
+    Column("calibration_reduction_wh", BigInteger, nullable=False),
     Column("credited_wh", BigInteger, nullable=False),
+    Column("exclusions", Text, nullable=False),  # JSON: [[rule, intervals, wh], ...]
     Column("computed_at", UtcDateTime(), nullable=False),
 )
 

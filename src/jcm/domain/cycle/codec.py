@@ -156,7 +156,7 @@ def actor_from_json(data: Any) -> Actor:
 
 
 def rule_book_to_json(rules: RuleBook) -> JsonValue:
-    return {
+    body: dict[str, JsonValue] = {
         "version": rules.version,
         "pdd_public_input_days": rules.pdd_public_input_days,
         "methodology_public_input_days": rules.methodology_public_input_days,
@@ -164,6 +164,9 @@ def rule_book_to_json(rules: RuleBook) -> JsonValue:
         "verifier_may_be_validator": rules.verifier_may_be_validator,
         "allow_illustrative_methodologies": rules.allow_illustrative_methodologies,
     }
+    if rules.automatic_verification:  # absent when false: older logged rule books stay valid
+        body["automatic_verification"] = True
+    return body
 
 
 def rule_book_from_json(data: Any) -> RuleBook:
@@ -175,6 +178,8 @@ def rule_book_from_json(data: Any) -> RuleBook:
         verifier_may_be_validator=data["verifier_may_be_validator"],
         # Rule books defined before issue 8 never allowed illustrative methodologies.
         allow_illustrative_methodologies=data.get("allow_illustrative_methodologies", False),
+        # Rule books defined before issue 11 never accepted automatic verification.
+        automatic_verification=data.get("automatic_verification", False),
     )
 
 

@@ -34,6 +34,12 @@ class RuleBook:
     # not confirmed, or a placeholder default value) may be verified and decided [D]. Never
     # by default: a placeholder must not become credits. A demonstration rule book allows it.
     allow_illustrative_methodologies: bool = False
+    # Whether the programme accepts the platform's automatic verification of metered data
+    # (issue 11) as a period's verification [D]. Never by default: under JCM a TPE verifies,
+    # and the automatic verification record is the monitoring report's evidence. A
+    # programme's simplified flow (J-Credit's, next) sets it. Logged only when true, so rule
+    # books logged before it existed replay unchanged.
+    automatic_verification: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.version, str) or not _VERSION.match(self.version):
@@ -47,6 +53,7 @@ class RuleBook:
             "pin_required",
             "verifier_may_be_validator",
             "allow_illustrative_methodologies",
+            "automatic_verification",
         ):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidInput(

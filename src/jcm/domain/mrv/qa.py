@@ -12,6 +12,7 @@ counter rollover) change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
@@ -33,6 +34,8 @@ class QaRule(StrEnum):
     CALIBRATION_OVERDUE = "Q13_CALIBRATION_OVERDUE"  # energy reduced by the MPE
 
 
+QA_RUN = "mrv_qa_run"  # the logged event of a run: project, period, rule set, report digests
+
 # Flags that take an interval's energy out of the credited total.
 EXCLUDING = frozenset(QaRule) - {
     QaRule.COUNTER_ROLLOVER,
@@ -52,10 +55,17 @@ class QaRuleSet:
     future_tolerance_seconds: int = 300  # clock ahead of receipt by more than this
     night_zenith_degrees: Decimal = Decimal("90")  # the sun below the horizon
     night_tolerance_wh_per_kw: Decimal = Decimal("1")  # per interval and kW of nameplate
+    # An interval is night only if it ends this long before sunrise or starts this long
+    # after sunset (the geometric sunrise and the equation of time are good to a few
+    # minutes; refraction lifts the sun about 0.5° early).
+    night_margin_minutes: int = 10
     daily_max_clear_sky_ratio: Decimal = Decimal("1.25")  # PVFleets daily insolation limit
     rollover_near_max_fraction: Decimal = Decimal("0.99")  # prev ≥ this × max: a rollover
     # Reporting only: a day with less than this share of its expected intervals is named.
     daily_min_completeness: Decimal = Decimal("0.333")
+    # A cumulative register's first reading of a period is differenced against its last
+    # reading up to this many days earlier; without one it earns nothing (conservative).
+    carry_lookback_days: int = 7
 
     def as_json(self) -> dict[str, str | int]:
         """Every parameter, Decimals as text: what reports and evidence bundles carry."""
@@ -91,3 +101,115 @@ class DeviceQaReport:
     calibration_reduction_wh: int  # the MPE reduction (0 when in calibration)
     credited_wh: int  # measured − excluded − calibration reduction, never below 0
     exclusions: tuple[ExclusionCount, ...]
+
+
+# The rules a daily aggregate counts (Q13 is the calibration reduction, counted apart).
+COUNTED_RULES = tuple(r for r in QaRule if r is not QaRule.CALIBRATION_OVERDUE)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyAggregate:
+    """One device over one UTC day (a reading belongs to the day of its timestamp, the end
+    of its interval): the rows of ``mrv_aggregates`` and what reports are summed from."""
+
+    device: str
+    day: str  # ISO date
+    rule_set: str
+    expected_intervals: int
+    readings: int  # distinct intervals with at least one reading
+    measured_wh: int
+    excluded_wh: int
+    calibration_reduction_wh: int
+    credited_wh: int
+    exclusions: tuple[ExclusionCount, ...]  # every rule that fired that day, rule order
+
+
+def report_from_days(
+    device: str, period_start: str, period_end: str, days: list[DailyAggregate]
+) -> DeviceQaReport:
+    """A device's report over a period is the exact sum of its daily aggregates."""
+    intervals: dict[QaRule, int] = {}
+    wh: dict[QaRule, int] = {}
+    for day in days:
+        for count in day.exclusions:
+            intervals[count.rule] = intervals.get(count.rule, 0) + count.intervals
+            wh[count.rule] = wh.get(count.rule, 0) + count.wh
+    return DeviceQaReport(
+        device=device,
+        period_start=period_start,
+        period_end=period_end,
+        rule_set=days[0].rule_set if days else DEFAULT_QA_RULES.version,
+        expected_intervals=sum(d.expected_intervals for d in days),
+        readings=sum(d.readings for d in days),
+        measured_wh=sum(d.measured_wh for d in days),
+        excluded_wh=sum(d.excluded_wh for d in days),
+        calibration_reduction_wh=sum(d.calibration_reduction_wh for d in days),
+        credited_wh=sum(d.credited_wh for d in days),
+        exclusions=tuple(
+            ExclusionCount(r, intervals[r], wh[r]) for r in COUNTED_RULES if r in intervals
+        ),
+    )
+
+
+def reports_from_days(
+    days: Sequence[DailyAggregate], period_start: str, period_end: str
+) -> list[DeviceQaReport]:
+    """One report per device, the exact sum of its days within the period, by device id."""
+    by_device: dict[str, list[DailyAggregate]] = {}
+    for day in days:
+        if period_start <= day.day <= period_end:
+            by_device.setdefault(day.device, []).append(day)
+    return [
+        report_from_days(device, period_start, period_end, rows)
+        for device, rows in sorted(by_device.items())
+    ]
+
+
+def report_json(report: DeviceQaReport) -> dict[str, object]:
+    """A report as JSON (what ``mrv_qa_reports`` stores, digests and APIs return)."""
+    return {
+        "device": report.device,
+        "period_start": report.period_start,
+        "period_end": report.period_end,
+        "rule_set": report.rule_set,
+        "expected_intervals": report.expected_intervals,
+        "readings": report.readings,
+        "measured_wh": report.measured_wh,
+        "excluded_wh": report.excluded_wh,
+        "calibration_reduction_wh": report.calibration_reduction_wh,
+        "credited_wh": report.credited_wh,
+        "exclusions": [
+            {
+                "rule": c.rule.value,
+                "excludes": c.rule in EXCLUDING,
+                "intervals": c.intervals,
+                "wh": c.wh,
+            }
+            for c in report.exclusions
+        ],
+    }
+
+
+def report_from_json(data: dict[str, object]) -> DeviceQaReport:
+    raw = data["exclusions"]
+    assert isinstance(raw, list)
+    return DeviceQaReport(
+        device=str(data["device"]),
+        period_start=str(data["period_start"]),
+        period_end=str(data["period_end"]),
+        rule_set=str(data["rule_set"]),
+        expected_intervals=_int(data["expected_intervals"]),
+        readings=_int(data["readings"]),
+        measured_wh=_int(data["measured_wh"]),
+        excluded_wh=_int(data["excluded_wh"]),
+        calibration_reduction_wh=_int(data["calibration_reduction_wh"]),
+        credited_wh=_int(data["credited_wh"]),
+        exclusions=tuple(
+            ExclusionCount(QaRule(c["rule"]), _int(c["intervals"]), _int(c["wh"])) for c in raw
+        ),
+    )
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int)
+    return value

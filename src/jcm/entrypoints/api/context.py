@@ -10,6 +10,7 @@ from jcm.domain.identity.principal import Principal
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
+from jcm.service_layer.mrv.service import MrvService
 from jcm.service_layer.public.service import PublicService
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.transparency.service import LogService
@@ -27,6 +28,7 @@ class Services:
     identity: IdentityService  # takes the acting principal explicitly (``by``)
     webhooks: WebhookService
     public: PublicService  # read-only views, the same for every caller
+    mrv: MrvService  # digital MRV (issue 11): attributed like registry and cycle
 
 
 @dataclass
@@ -49,6 +51,7 @@ class ApiContext:
                 app.identity,
                 app.webhooks,
                 app.public,
+                app.mrv,
             )
         acting = self.app.acting(principal)
         return Services(
@@ -59,6 +62,7 @@ class ApiContext:
             self.app.identity,
             self.app.webhooks,
             self.app.public,
+            acting.mrv,
         )
 
 

@@ -155,6 +155,7 @@ def define_rule_book(
         body.pin_required,
         body.verifier_may_be_validator,
         body.allow_illustrative_methodologies,
+        body.automatic_verification,
     )
     result = caller.services.cycle.define_rule_book(
         cc.DefineRuleBook(rules), scoped_key(caller, key)

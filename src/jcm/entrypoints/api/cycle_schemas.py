@@ -128,6 +128,7 @@ class RuleBookBody(Body):
     pin_required: bool = True
     verifier_may_be_validator: bool = True
     allow_illustrative_methodologies: bool = False
+    automatic_verification: bool = False
 
 
 class EligibilityBody(Body):

@@ -158,6 +158,14 @@ def rule_book_define(
             "defaults be verified and decided (demonstrations only).",
         ),
     ] = False,
+    automatic_verification: Annotated[
+        bool,
+        typer.Option(
+            "--automatic-verification/--tpe-verification",
+            help="Accept the platform's automatic verification of metered data (jcm mrv "
+            "verify-period) as a period's verification.",
+        ),
+    ] = False,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -171,6 +179,7 @@ def rule_book_define(
             pin_required=pin_required,
             verifier_may_be_validator=verifier_may_be_validator,
             allow_illustrative_methodologies=allow_illustrative_methodologies,
+            automatic_verification=automatic_verification,
         )
         return console_cycle().define_rule_book(cc.DefineRuleBook(rules), key)
 

@@ -55,6 +55,15 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
+    "D11_BAD_FAULT": "write faults as KIND:DEVICE[@YYYY-MM-DDTHH:MM][/N] (kinds: gap, stuck, "
+    "drift, rollover, forged, replay, night); list devices with "
+    "`jcm mrv fleet registrations FLEET`",
+    "D11_FAULT_NOT_APPLICABLE": "give the fault another time with @YYYY-MM-DDTHH:MM; a rollover "
+    "needs a cumulative meter (`jcm mrv fleet create --register cumulative|mixed`)",
+    "D11_BAD_CREDENTIALS": "put the token in a private file named by JCM_FLEET_TOKEN_FILE, MQTT "
+    "passwords in a private JSON file named by JCM_FLEET_MQTT_PASSWORDS_FILE",
+    "D11_SINK_FAILED": "check that the broker or API runs at {target} and that the credentials "
+    "are the devices' or the participant's",
     "D8_BAD_BROKER_URL": "write the broker as mqtt://127.0.0.1:1883",
     "D8_BAD_GROUP": "use letters, digits, '.', '_' or '-', e.g. --group jcm-intake",
     "D8_BROKER_TOOL": "install Debian's mosquitto package (it brings mosquitto_passwd)",
@@ -62,6 +71,11 @@ HINTS: dict[str, str] = {
     "--data-dir as the subscriber), which reloads a running broker",
     "D8_STORE_FAILED": "check the database and the data directory's disk, then start "
     "the subscriber again with the same --client-id",
+    "D9_BAD_PERIOD": "give --from and --to as YYYY-MM-DD, --to not before --from, at most 366 days",
+    "D9_NO_DEVICES": "register the project's meters first (`jcm mrv --help` lists how)",
+    "D9_UNKNOWN_PROJECT": "list projects with `jcm project list`; only a participant runs QA/QC",
+    "D9_SCHEDULER_UNREACHABLE": "start one with `dask scheduler` (and `dask worker ADDRESS`), "
+    "or leave out --scheduler to run in this process",
     "D1_UNKNOWN_DEVICE": "list the devices you see with `jcm mrv device list --as ORG`",
     "D2_UNSIGNED": "sign the batch with the device's key: the envelope's signature covers its "
     "RFC 8785 canonical batch (docs/mrv.md, Intake)",
@@ -78,6 +92,31 @@ HINTS: dict[str, str] = {
     "D7_BAD_TIMEZONE": "give an IANA zone name, e.g. --timezone Africa/Nairobi",
     "D7_NOT_PARTICIPANT": "act --as a participant of project {project} (`jcm project show "
     "{project}`)",
+    "D10_BAD_PERIOD": "give --from on or before --to (ISO dates, UTC days, inclusive)",
+    "D10_NOT_PARTICIPANT": "act --as a participant of project {project}",
+    "D10_OVERLAPPING_PERIOD": "see `jcm mrv verification {verification}`; verify the days "
+    "after its period",
+    "D10_DATA_CHANGING": "wait until the meters' batches for the period have arrived, then "
+    "run the command again",
+    "D10_STORE_CORRUPTED": "restore the reading store (<data_dir>/mrv/readings) from a backup; "
+    "`jcm log verify` checks the rest",
+    "D10_UNKNOWN_VERIFICATION": "ids look like KE001-V001 (`jcm mrv verify-period` prints them)",
+    "D10_NOT_LOGGED": "enable the transparency log and verify the period again",
+    "D10_FILE_MISSING": "restore {file} under <data_dir>/mrv/readings from a backup",
+    "D10_BUNDLE_EXISTS": "choose a new directory, or a path ending in .zip",
+    "D10_BUNDLE_UNREADABLE": "give the directory or .zip `jcm mrv bundle ID --out PATH` wrote",
+    "D10_BAD_SIGNATURE": "a reading in the bundle's Parquet files is not what the device "
+    "signed: get the bundle again from its source",
+    "D10_BATCH_MISSING": "the bundle lacks rows of a receipted batch: get it again",
+    "D10_MERKLE_ROOT": "a batch was dropped from or added to the bundle: get it again",
+    "D10_QA_DIFFERS": "QA/QC gives another report: check the QA rule set version the record names",
+    "D10_VALUES_DIFFER": "the record's monitored values do not follow from its QA reports",
+    "D10_VERDICT_DIFFERS": "the record's pass/fail does not follow from its rule set",
+    "D10_RESULT_DIFFERS": "the record's result is not what the methodology calculates: do not "
+    "rely on it",
+    "D10_RECORD_NOT_LOGGED": "the record is not the one the log recorded: do not rely on it",
+    "D10_LOG_PROOF": "check --log-key against the key the registry publishes (`jcm log "
+    "public-key`)",
 }
 
 

@@ -11,7 +11,7 @@ from jcm.service_layer.mrv.qa import QaService
 from jcm.service_layer.mrv.qa_ports import QaEngine
 from jcm.service_layer.mrv.verification import VerificationService
 from jcm.service_layer.mrv.verification_ports import BundleFiles
-from jcm.service_layer.ports import UnitOfWorkFactory
+from jcm.service_layer.ports import DocumentStore, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,8 @@ class MrvAdapters:
     signatures: BatchSignatures
     qa_engine: QaEngine
     bundles: BundleFiles
+    # The cycle's document store: a verification's record is its monitoring report's evidence.
+    documents: DocumentStore | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,5 +40,5 @@ class MrvService:
             DeviceService(uow),
             IntakeService(uow, adapters.readings, adapters.signatures),
             qa,
-            VerificationService(uow, adapters.readings, qa, adapters.bundles),
+            VerificationService(uow, adapters.readings, qa, adapters.bundles, adapters.documents),
         )

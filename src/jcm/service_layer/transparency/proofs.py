@@ -369,6 +369,8 @@ class _Verification:
             lambda: compare_cycle(self.replayer.cycle.state, self.ledger),
             lambda: compare_portfolio(self.replayer.portfolio, self.ledger),
             lambda: compare_devices(self.replayer.devices, self.ledger),
+            lambda: self.replayer.mrv_verifications.compare(self.ledger),
+            lambda: self.replayer.mrv_qa.compare(self.ledger),
             lambda: self.idempotency.compare(self.ledger),
         ]
         for step in steps:

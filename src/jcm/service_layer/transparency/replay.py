@@ -25,7 +25,9 @@ from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
 from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
+from jcm.service_layer.transparency.mrv_qa_replay import QaReplay
 from jcm.service_layer.transparency.mrv_replay import DeviceReplay
+from jcm.service_layer.transparency.mrv_verification_replay import VerificationReplay
 from jcm.service_layer.transparency.portfolio_replay import PortfolioReplay
 
 __all__ = [
@@ -112,6 +114,8 @@ class Replayer:
         self.cycle = CycleReplayer(self._decisions_of)
         self.portfolio = PortfolioReplay()
         self.devices = DeviceReplay()
+        self.mrv_verifications = VerificationReplay()
+        self.mrv_qa = QaReplay()
         self.on_transaction = on_transaction
         self.now = datetime.min  # the time of the entry being applied
 
@@ -151,7 +155,7 @@ class Replayer:
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
             return
-        for part in (self.portfolio, self.devices):
+        for part in (self.portfolio, self.devices, self.mrv_verifications, self.mrv_qa):
             if part.handles(kind):
                 try:
                     part.apply(index, str(kind), change, self.now)

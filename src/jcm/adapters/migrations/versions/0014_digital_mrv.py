@@ -84,22 +84,16 @@ def upgrade() -> None:
     op.create_index(op.f("ix_mrv_refusals_code"), "mrv_refusals", ["code"])
     op.create_table(
         "mrv_qa_reports",
-        sa.Column("id", sa.Integer(), nullable=False, autoincrement=True),
-        sa.Column("project_id", sa.String(length=40), nullable=False),
         sa.Column("device_id", sa.String(length=64), nullable=False),
         sa.Column("period_start", sa.Date(), nullable=False),
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("rule_set", sa.String(length=40), nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
         sa.Column("report", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_mrv_qa_reports")),
-        sa.UniqueConstraint(
-            "device_id",
-            "period_start",
-            "period_end",
-            "rule_set",
-            name=op.f("uq_mrv_qa_reports_device_id"),
+        sa.PrimaryKeyConstraint(
+            "device_id", "period_start", "period_end", "rule_set", name=op.f("pk_mrv_qa_reports")
         ),
     )
     op.create_index(op.f("ix_mrv_qa_reports_project_id"), "mrv_qa_reports", ["project_id"])
@@ -109,10 +103,13 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("rule_set", sa.String(length=40), nullable=False),
         sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("expected_intervals", sa.Integer(), nullable=False),
         sa.Column("readings", sa.Integer(), nullable=False),
         sa.Column("measured_wh", sa.BigInteger(), nullable=False),
         sa.Column("excluded_wh", sa.BigInteger(), nullable=False),
+        sa.Column("calibration_reduction_wh", sa.BigInteger(), nullable=False),
         sa.Column("credited_wh", sa.BigInteger(), nullable=False),
+        sa.Column("exclusions", sa.Text(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("device_id", "day", "rule_set", name=op.f("pk_mrv_aggregates")),
     )
