@@ -44,6 +44,7 @@ from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
 from jcm.service_layer.methodologies.sheets import SheetService
+from jcm.service_layer.mrv.broker import BrokerService
 from jcm.service_layer.mrv.service import MrvAdapters, MrvService
 from jcm.service_layer.public.service import PublicService
 from jcm.service_layer.registry.service import RegistryService
@@ -373,3 +374,13 @@ def bootstrap(
         MrvService.over(unit_of_work, mrv),
         mrv,
     )
+
+
+def mqtt_broker(app: App, principal: Principal | None = None) -> BrokerService:
+    """MQTT broker accounts and Mosquitto's files (issue 11), acting for ``principal``
+    (None: unattributed). The subscriber's secret lives in ``<data_dir>/mrv``."""
+    from jcm.adapters.mrv.mosquitto import MosquittoFiles, MosquittoPasswords
+
+    uow = app.unit_of_work if principal is None else partial(app.unit_of_work, principal=principal)
+    secret = app.settings.data_dir / "mrv" / "mqtt-subscriber.secret"
+    return BrokerService(uow, MosquittoPasswords(), MosquittoFiles(secret))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from cycle_api_support import KE_PP, PP
+from cycle_api_support import KE_PP, PP, SEC
 from mrv_support import PROJECT, device_body, mrv_world, sample_device
 from typer.testing import CliRunner
 
@@ -83,6 +83,10 @@ def test_devices_are_kept_from_the_command_line_and_verify_rebuilds_them_from_th
     )  # fmt: skip
     assert replaced["replacements"][0]["old_final_wh"] == 123456
     jcm.refused("D1_UNKNOWN_DEVICE", "mrv", "device", "show", device, "--as", "other-pp")
+    # the partnership's secretariat sees the device but only participants change it
+    assert jcm.json("mrv", "device", "show", device, "--as", SEC)["version"] == 2
+    jcm.refused("D7_NOT_PARTICIPANT", "mrv", "device", "recalibrate", device, "--as", SEC,
+                *CALIBRATION)  # fmt: skip
     listed = jcm.json("mrv", "device", "list", "--project", PROJECT)
     assert [d["id"] for d in listed] == [device, "KE001-PV-050", "KE001-PV-051"]
     code, stdout, _ = jcm("mrv", "device", "show", "KE001-PV-051")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +27,9 @@ from test_mrv_qa_support import (
 from typer.testing import CliRunner
 
 from jcm.adapters import schema
+from jcm.adapters.mrv.signatures import new_device_key, sign_batch
 from jcm.bootstrap import App
+from jcm.domain.mrv.batches import format_timestamp
 from jcm.domain.mrv.devices import RegisterKind
 from jcm.domain.mrv.qa import QA_RUN
 from jcm.entrypoints.cli import cli
@@ -167,3 +170,25 @@ def test_a_report_edited_in_the_database_is_caught_by_log_verify(world: CycleWor
     assert not verified.ok
     assert verified.problem is not None
     assert verified.problem.field == "report digest"
+
+
+def test_qa_reads_what_the_intake_accepted_and_nothing_it_refused(app: App) -> None:
+    """End to end: signed batches through the intake use case, then a QA run."""
+    w = cycle_world(app)
+    created = w.client.post(
+        f"{API}/projects", json=start_body(w, date(2022, 6, 1)), headers=w.as_(PP)
+    )
+    assert created.status_code == 201, created.text
+    key, public = new_device_key()
+    app.mrv.devices.register(replace(device("KE-PV-009"), public_key=public), PP)
+    day = [[format_timestamp(ts, 180), wh] for _d, _s, _p, ts, wh in sunny_day("KE-PV-009")]
+    good = sign_batch({"device": "KE-PV-009", "seq": 1, "readings": day}, key)
+    forged = {**sign_batch({"device": "KE-PV-009", "seq": 2, "readings": day[:3]}, key)}
+    forged["batch"] = {"device": "KE-PV-009", "seq": 2, "readings": [[day[0][0], 9_999]]}
+    results = app.mrv.intake.accept_envelopes([good, forged], "http")
+    assert [r.outcome.value for r in results] == ["accepted", "refused"]
+
+    (report,) = app.mrv.qa.run("KE001", DAY, DAY).reports
+    assert report.readings == 24
+    assert report.exclusions == ()
+    assert report.credited_wh == TOTAL

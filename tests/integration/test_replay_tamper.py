@@ -84,6 +84,8 @@ EXEMPT_TABLES: dict[str, str] = {
     "api_tokens": "token secret hashes are secrets; the log records each token's creation "
     "and revocation without them, and its last use is not logged",
     "login_attempts": "failed-login counters for rate limiting, not registry state",
+    "mrv_device_credentials": "devices' MQTT password hashes are secrets: the log records "
+    "each issue (mrv_device_credentials_issued: device, project, topic), never the hash",
     "mrv_aggregates": "the QA job's daily breakdown, recomputed by every run from the "
     "receipted readings; the per-device reports that credits rest on are logged by digest "
     "and checked (mrv_qa_reports)",

@@ -4,7 +4,9 @@
 * ``jcm.service_layer`` imports nothing from adapters, entrypoints, bootstrap, SQLAlchemy,
   Typer or Rich;
 * ``jcm.adapters`` imports nothing from entrypoints or bootstrap;
-* ``jcm.entrypoints`` imports no adapter (one exception, named below, until it moves).
+* ``jcm.entrypoints`` imports no adapter (one exception, named below, until it moves);
+* ``jcm.fleet`` (the PV fleet simulator, a client standing for devices in the field) imports
+  from jcm only ``jcm.domain`` and ``jcm.adapters.mrv.signatures``.
 
 Every import statement counts, wherever it is: at module level, inside functions and under
 ``if TYPE_CHECKING:``, absolute or relative, and ``importlib.import_module``/``__import__``
@@ -120,6 +122,17 @@ def entrypoints_rule(name: str) -> bool:
     return not is_within(name, "jcm.adapters")
 
 
+def fleet_rule(name: str) -> bool:
+    """The simulator is a client: of jcm, only the domain and the batch signatures."""
+    if not is_within(name, "jcm"):
+        return True
+    return (
+        is_within(name, "jcm.domain")
+        or is_within(name, "jcm.adapters.mrv.signatures")
+        or (is_within(name, "jcm.fleet"))
+    )
+
+
 def python_files(package: str) -> list[Path]:
     return sorted((JCM / package).rglob("*.py"))
 
@@ -168,6 +181,29 @@ def test_the_adapters_import_no_entrypoint_or_bootstrap() -> None:
 
 def test_the_entry_points_import_no_adapter() -> None:
     assert violations("entrypoints", entrypoints_rule) == []
+
+
+def test_the_fleet_simulator_imports_only_the_domain_and_batch_signatures_of_jcm() -> None:
+    assert len(python_files("fleet")) >= 2
+    assert violations("fleet", fleet_rule) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("jcm.domain.mrv.batches.format_timestamp", True),
+        ("jcm.adapters.mrv.signatures.sign_batch", True),
+        ("jcm.fleet.solar", True),
+        ("numpy", True),
+        ("jcm.adapters.mrv.reading_store", False),
+        ("jcm.adapters.canonical", False),
+        ("jcm.service_layer.mrv.service", False),
+        ("jcm.entrypoints.cli", False),
+        ("jcm.bootstrap", False),
+    ],
+)
+def test_the_fleet_rule_names_exactly_what_the_simulator_may_use(name: str, allowed: bool) -> None:
+    assert fleet_rule(name) is allowed
 
 
 @pytest.mark.parametrize(

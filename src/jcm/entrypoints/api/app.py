@@ -40,6 +40,7 @@ def routers() -> tuple[Router, ...]:
         monitoring_routes,
         mrv_device_routes,
         mrv_intake_routes,
+        mrv_mqtt_routes,
         mrv_qa_routes,
         mrv_verification_routes,
         public_routes,
@@ -58,6 +59,7 @@ def routers() -> tuple[Router, ...]:
         identity_routes.router,
         mrv_device_routes.router,
         mrv_intake_routes.router,
+        mrv_mqtt_routes.router,
         mrv_qa_routes.router,
         mrv_verification_routes.router,
     )

@@ -55,6 +55,22 @@ HINTS: dict[str, str] = {
     "P8_BAD_ACTION": "reports: `jcm monitoring submit`; versions: `jcm methodology propose|revise`",
     "P8_MISSING_PAYLOAD": "see `jcm project next PROJECT` for what the step needs",
     "P8_CORRUPT_RECORD": "run `jcm log verify` to find what changed, or restore a backup",
+    "D11_BAD_FAULT": "write faults as KIND:DEVICE[@YYYY-MM-DDTHH:MM][/N] (kinds: gap, stuck, "
+    "drift, rollover, forged, replay, night); list devices with "
+    "`jcm mrv fleet registrations FLEET`",
+    "D11_FAULT_NOT_APPLICABLE": "give the fault another time with @YYYY-MM-DDTHH:MM; a rollover "
+    "needs a cumulative meter (`jcm mrv fleet create --register cumulative|mixed`)",
+    "D11_BAD_CREDENTIALS": "put the token in a private file named by JCM_FLEET_TOKEN_FILE, MQTT "
+    "passwords in a private JSON file named by JCM_FLEET_MQTT_PASSWORDS_FILE",
+    "D11_SINK_FAILED": "check that the broker or API runs at {target} and that the credentials "
+    "are the devices' or the participant's",
+    "D8_BAD_BROKER_URL": "write the broker as mqtt://127.0.0.1:1883",
+    "D8_BAD_GROUP": "use letters, digits, '.', '_' or '-', e.g. --group jcm-intake",
+    "D8_BROKER_TOOL": "install Debian's mosquitto package (it brings mosquitto_passwd)",
+    "D8_BROKER_REFUSED": "rewrite the broker's files with `jcm mrv broker-config DIR` (same "
+    "--data-dir as the subscriber), which reloads a running broker",
+    "D8_STORE_FAILED": "check the database and the data directory's disk, then start "
+    "the subscriber again with the same --client-id",
     "D9_BAD_PERIOD": "give --from and --to as YYYY-MM-DD, --to not before --from, at most 366 days",
     "D9_NO_DEVICES": "register the project's meters first (`jcm mrv --help` lists how)",
     "D9_UNKNOWN_PROJECT": "list projects with `jcm project list`; only a participant runs QA/QC",

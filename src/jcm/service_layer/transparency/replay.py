@@ -216,6 +216,16 @@ class Replayer:
     _on_token_created = _on_user_created
     _on_token_revoked = _on_user_created
 
+    def _on_mrv_device_credentials_issued(self, index: int, change: dict[str, Any]) -> None:
+        """A device's MQTT password hash is a secret too: ``mrv_device_credentials`` is not
+        rebuilt (the entry never carries the hash), but the entry must name a device
+        registered by then, in the project it names."""
+        device = self.devices.devices.get(change["device"])
+        if device is None:
+            raise ValueError(f"credentials for device {change['device']!r} before it exists")
+        if device["project_id"] != change["project"]:
+            raise ValueError(f"credentials for device {change['device']!r} name another project")
+
     def _on_log_key_rotated(self, index: int, change: dict[str, Any]) -> None:
         """A key rotation changes no registry state; the key-chain check reads it."""
 
