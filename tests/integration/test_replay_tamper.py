@@ -163,11 +163,11 @@ def populate(app: App) -> None:
         key="t:methodology",
     )
     people(app)
+    verify_a_period(app)
     register_devices(app)
     # A QA run of the meter's first days (no readings: all gaps): mrv_qa_reports rows.
     qa = app.acting(operator_for("demo-jp-solar")).mrv.qa
     qa.run("KE001", date(2026, 3, 14), date(2026, 3, 16))
-    verify_a_period(app)
     app.log.sign_checkpoint()
 
 
@@ -190,7 +190,7 @@ def register_devices(app: App) -> None:
 
 
 def verify_a_period(app: App) -> None:
-    """An automatic verification of KE001 (failed: no readings), so mrv_verifications has
+    """An automatic verification of KE001 (failed: no meters yet), so mrv_verifications has
     a row that verify rebuilds from its mrv_period_verified entry."""
     verification = app.acting(operator_for("demo-jp-solar")).mrv.verification
     result = verification.verify_period(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from jcm.adapters.mrv.bundle_files import TimestampTexts, signed_object
 from jcm.domain.cycle import RuleBook, codec
 from jcm.domain.mrv import verification as v
+from jcm.domain.mrv.batches import Batch, Reading, batch_object
 from jcm.domain.mrv.devices import (
     Calibration,
     Device,
@@ -107,3 +110,18 @@ def test_automatic_verification_is_logged_only_when_accepted_so_old_rule_books_r
     assert "automatic_verification" not in old
     assert not codec.rule_book_from_json(old).automatic_verification
     assert codec.rule_book_from_json(accepting).automatic_verification
+
+
+def test_batches_rebuilt_for_bundles_are_the_objects_their_devices_signed() -> None:
+    rng = random.Random(11)
+    texts = TimestampTexts()
+    for _ in range(300):
+        offset = rng.choice([0, 180, -300, 345, -570, 840, -720, 60])
+        start = rng.randrange(946_684_800, 4_102_444_800)
+        readings = tuple(
+            Reading(start + 900 * i + rng.choice([0, 1, 59]), offset, rng.randrange(-5, 10**6))
+            for i in range(rng.randrange(1, 120))
+        )
+        batch = Batch("KE001-PV-001", rng.randrange(1, 10**9), readings)
+
+        assert signed_object(batch.device, batch.seq, readings, texts) == batch_object(batch)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.documents import DocumentKind, DocumentRef
@@ -39,7 +39,7 @@ from jcm.service_layer.cycle.lookups import (
     resolve_actor,
     rule_book,
 )
-from jcm.service_layer.mrv.intake_ports import ReadingStore, Receipt, ReceiptStore
+from jcm.service_layer.mrv.intake_ports import ReadingStore, Receipt
 from jcm.service_layer.mrv.qa import QaService
 from jcm.service_layer.mrv.verification_bundle import (
     BundleVerdict,
@@ -48,47 +48,17 @@ from jcm.service_layer.mrv.verification_bundle import (
     check_bundle,
     monitored_parameters,
 )
-from jcm.service_layer.mrv.verification_ports import BatchKey, BundleFiles
-from jcm.service_layer.ports import DocumentStore, UnitOfWork, UnitOfWorkFactory
+from jcm.service_layer.mrv.verification_ports import (
+    BatchKey,
+    BundleFiles,
+    VerificationUnitOfWork,
+    VerificationUnitOfWorkFactory,
+)
+from jcm.service_layer.ports import DocumentStore, UnitOfWorkFactory
 from jcm.service_layer.results import ChangeResult
 from jcm.service_layer.runner import execute
 from jcm.service_layer.transparency import proofs
 from jcm.service_layer.transparency.keys import public_keys
-
-
-class VerificationStore(Protocol):
-    def count(self, project_id: str) -> int: ...
-    def passed_overlapping(self, project_id: str, start: date, end: date) -> list[str]: ...
-    def add(
-        self,
-        record: dict[str, Any],
-        text: str,
-        digest: str,
-        monitoring_id: str | None,
-        now: datetime,
-    ) -> None: ...
-    def get(self, verification_id: str) -> dict[str, Any] | None: ...
-    def log_index(self, verification_id: str) -> int | None: ...
-    def device_keys(self, device_ids: set[str]) -> dict[str, list[dict[str, Any]]]: ...
-
-
-class DeviceList(Protocol):
-    def list(self, project_id: str | None = None) -> list[Device]: ...
-
-
-class VerificationUnitOfWork(UnitOfWork, Protocol):
-    """A unit of work with devices, receipts and verifications (``SqlUnitOfWork`` has them)."""
-
-    @property
-    def mrv_devices(self) -> DeviceList: ...
-    @property
-    def mrv_receipts(self) -> ReceiptStore: ...
-    @property
-    def mrv_verifications(self) -> VerificationStore: ...
-
-
-class VerificationUnitOfWorkFactory(Protocol):
-    def __call__(self, read_only: bool = False) -> VerificationUnitOfWork: ...
 
 
 @dataclass(frozen=True)

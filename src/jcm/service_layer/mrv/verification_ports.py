@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from jcm.domain.mrv.devices import Device
 from jcm.domain.mrv.qa import DeviceQaReport
 from jcm.domain.transparency.signed_note import Verifier
-from jcm.service_layer.mrv.intake_ports import Receipt
+from jcm.service_layer.mrv.intake_ports import Receipt, ReceiptStore
+from jcm.service_layer.ports import UnitOfWork
 
 BatchKey = tuple[str, int]  # (device, seq)
 
@@ -68,3 +69,38 @@ class BundleFiles(ReadingFiles, Protocol):
     def log_verifier(self, key_text: str) -> Verifier:
         """A log verifier key (``<name>+<key id>+<base64>``); ValueError when malformed."""
         ...
+
+
+class VerificationStore(Protocol):
+    def count(self, project_id: str) -> int: ...
+    def passed_overlapping(self, project_id: str, start: date, end: date) -> list[str]: ...
+    def add(
+        self,
+        record: dict[str, Any],
+        text: str,
+        digest: str,
+        monitoring_id: str | None,
+        now: datetime,
+    ) -> None: ...
+    def get(self, verification_id: str) -> dict[str, Any] | None: ...
+    def log_index(self, verification_id: str) -> int | None: ...
+    def device_keys(self, device_ids: set[str]) -> dict[str, list[dict[str, Any]]]: ...
+
+
+class DeviceList(Protocol):
+    def list(self, project_id: str | None = None) -> list[Device]: ...
+
+
+class VerificationUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work with devices, receipts and verifications (``SqlUnitOfWork`` has them)."""
+
+    @property
+    def mrv_devices(self) -> DeviceList: ...
+    @property
+    def mrv_receipts(self) -> ReceiptStore: ...
+    @property
+    def mrv_verifications(self) -> VerificationStore: ...
+
+
+class VerificationUnitOfWorkFactory(Protocol):
+    def __call__(self, read_only: bool = False) -> VerificationUnitOfWork: ...
