@@ -49,7 +49,7 @@ def mrv_qa(
             f"QA/QC of {result['project']} from {result['period_start']} to "
             f"{result['period_end']}, rule set {result['rule_set']} ({result['flags']} flags)"
         )
-        _render_reports(result["reports"])
+        render_qa_reports(result["reports"])
         totals = result["totals"]
         out.print(
             "total: " + ", ".join(f"{label} {cell(totals[k], count=True)}" for k, label in COLUMNS)
@@ -72,12 +72,12 @@ def mrv_qa_report(
         if not result["reports"]:
             out.print(f"No stored QA reports of {result['project']} in that period.")
             return
-        _render_reports(result["reports"])
+        render_qa_reports(result["reports"])
 
     run(json_out, action, render)
 
 
-def _render_reports(reports: list[dict[str, Any]]) -> None:
+def render_qa_reports(reports: list[dict[str, Any]]) -> None:
     for report in reports:
         out.print(
             f"{report['device']} {report['period_start']}..{report['period_end']} "
