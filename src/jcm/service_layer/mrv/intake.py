@@ -12,7 +12,7 @@ same (acknowledged, counted, nothing changes) and refused ``D3_REPLAYED`` otherw
 file per partition, fsynced), then their receipts are inserted in one transaction, then
 the files are moved into their partitions. The receipts' transaction appends one log entry
 for the call (``mrv_batches_received``), the refusals' one another (``mrv_batches_refused``;
-see ``intake_log``), from which ``jcm log verify`` rebuilds both tables. Only files named
+see ``intake_log``), from which the log check rebuilds both tables. Only files named
 by a receipt count, so a crash before the commit leaves files nobody reads (deleted by
 :meth:`recover`, and the batches were never acknowledged: the sender sends them again),
 and a crash after it leaves files :meth:`recover` publishes (and a redelivery is a
