@@ -131,8 +131,7 @@ def _wait_until_subscribed(process: subprocess.Popen[bytes], log: Path, start: i
     _stop(process)
     raise InvalidInput(
         "D8_BROKER_REFUSED",
-        f"The MQTT subscriber did not subscribe within {SUBSCRIBE_TIMEOUT_S:.0f} s; "
-        f"see {log}.",
+        f"The MQTT subscriber did not subscribe within {SUBSCRIBE_TIMEOUT_S:.0f} s; see {log}.",
         log=str(log),
     )
 
