@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from jcm.adapters import schema as t
-from jcm.domain.mrv.device_json import replacement_json, replacement_of
+from jcm.domain.mrv.device_json import device_columns, replacement_json, replacement_of
 from jcm.domain.mrv.devices import (
     Calibration,
     Device,
@@ -27,26 +27,7 @@ _D = t.mrv_devices.c
 
 def device_row(device: Device) -> dict[str, Any]:
     """The columns of ``device`` that change with it (not organisation or timestamps)."""
-    return {
-        "project_id": device.project_id,
-        "parameter": device.parameter,
-        "kind": device.kind.value,
-        "register": device.register.value,
-        "interval_minutes": device.interval_minutes,
-        "nameplate_kw": device.nameplate_kw,
-        "latitude": device.location.latitude,
-        "longitude": device.location.longitude,
-        "timezone": device.location.timezone,
-        "meter_serial": device.meter_serial,
-        "calibrated_on": device.calibration.calibrated_on,
-        "calibration_valid_until": device.calibration.valid_until,
-        "max_permissible_error_pct": device.calibration.max_permissible_error_pct,
-        "calibration_certificate": device.calibration.certificate,
-        "public_key": device.public_key,
-        "register_max_wh": device.register_max_wh,
-        "replacements": replacements_text(device),
-        "version": device.version,
-    }
+    return {**device_columns(device), "replacements": replacements_text(device)}
 
 
 def replacements_text(device: Device) -> str:

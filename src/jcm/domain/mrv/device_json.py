@@ -80,6 +80,31 @@ def device_json(device: Device) -> dict[str, Any]:
     }
 
 
+def device_columns(device: Device) -> dict[str, Any]:
+    """The stored columns of ``device`` (those its own fields determine; replacements as
+    JSON): what the SQL store writes and what the log's replay rebuilds."""
+    return {
+        "project_id": device.project_id,
+        "parameter": device.parameter,
+        "kind": device.kind.value,
+        "register": device.register.value,
+        "interval_minutes": device.interval_minutes,
+        "nameplate_kw": device.nameplate_kw,
+        "latitude": device.location.latitude,
+        "longitude": device.location.longitude,
+        "timezone": device.location.timezone,
+        "meter_serial": device.meter_serial,
+        "calibrated_on": device.calibration.calibrated_on,
+        "calibration_valid_until": device.calibration.valid_until,
+        "max_permissible_error_pct": device.calibration.max_permissible_error_pct,
+        "calibration_certificate": device.calibration.certificate,
+        "public_key": device.public_key,
+        "register_max_wh": device.register_max_wh,
+        "replacements": [replacement_json(r) for r in device.replacements],
+        "version": device.version,
+    }
+
+
 def device_of(data: dict[str, Any]) -> Device:
     location = data["location"]
     maximum = data.get("register_max_wh")

@@ -17,36 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from jcm.domain.mrv.device_json import device_of, replacement_json
-from jcm.domain.mrv.devices import DEVICE_EVENTS, DEVICE_REGISTERED, Device
+from jcm.domain.mrv.device_json import device_columns, device_of
+from jcm.domain.mrv.devices import DEVICE_EVENTS, DEVICE_REGISTERED
 from jcm.service_layer.ports import RowSource
 from jcm.service_layer.transparency.divergence import Divergence, TableSpec, compare_table
 
 DEVICES = TableSpec("mrv_devices", ("id",), lambda k: f"device {k}")
-
-
-def device_columns(device: Device) -> dict[str, Any]:
-    """The stored columns of ``device`` (those its own fields determine)."""
-    return {
-        "project_id": device.project_id,
-        "parameter": device.parameter,
-        "kind": device.kind.value,
-        "register": device.register.value,
-        "interval_minutes": device.interval_minutes,
-        "nameplate_kw": device.nameplate_kw,
-        "latitude": device.location.latitude,
-        "longitude": device.location.longitude,
-        "timezone": device.location.timezone,
-        "meter_serial": device.meter_serial,
-        "calibrated_on": device.calibration.calibrated_on,
-        "calibration_valid_until": device.calibration.valid_until,
-        "max_permissible_error_pct": device.calibration.max_permissible_error_pct,
-        "calibration_certificate": device.calibration.certificate,
-        "public_key": device.public_key,
-        "register_max_wh": device.register_max_wh,
-        "replacements": [replacement_json(r) for r in device.replacements],
-        "version": device.version,
-    }
 
 
 @dataclass
