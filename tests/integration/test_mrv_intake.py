@@ -7,11 +7,19 @@ from pathlib import Path
 
 import polars as pl
 from mrv_intake_support import PROJECT, START, batch, csv_file, envelope, payload, register
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from jcm.adapters import schema
 from jcm.adapters.mrv.signatures import new_device_key
 from jcm.bootstrap import App
-from jcm.domain.mrv.batches import MAX_ENVELOPE_BYTES, Outcome, format_timestamp
+from jcm.domain.mrv.batches import (
+    BATCHES_RECEIVED,
+    BATCHES_REFUSED,
+    MAX_ENVELOPE_BYTES,
+    Outcome,
+    format_timestamp,
+)
 from jcm.entrypoints.cli import cli
 
 DEV = "KE001-PV-001"
@@ -227,3 +235,30 @@ def test_the_cli_imports_a_file_and_shows_counts_and_refusals(
     }
     [refusal] = json.loads(listed.stdout)
     assert (refusal["device"], refusal["seq"], refusal["code"]) == (DEV, 2, "D2_BAD_SIGNATURE")
+
+
+def test_one_call_logs_its_receipts_duplicates_and_refusals_in_one_entry_each(app: App) -> None:
+    key = register(app)
+    sent = payload(key, batch(DEV, 1))
+    calls = [[sent, payload(key, batch(DEV, 2))], [sent, sent, payload(key, batch(DEV, 1, wh=5))]]
+
+    for call in calls:
+        app.mrv.intake.accept(call, "mqtt")
+
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(schema.events.c.kind, schema.events.c.entry)
+            .where(schema.events.c.kind.like("mrv_batches_%"))
+            .order_by(schema.events.c.log_index)
+        ).all()
+        [refusal_id] = conn.execute(select(schema.mrv_refusals.c.id)).scalars().all()
+    entries = [(kind, json.loads(entry)["change"]) for kind, entry in rows]
+    assert [kind for kind, _ in entries] == [
+        BATCHES_RECEIVED,
+        BATCHES_RECEIVED,
+        BATCHES_REFUSED,
+    ]
+    assert [(b["device"], b["seq"]) for b in entries[0][1]["batches"]] == [(DEV, 1), (DEV, 2)]
+    assert entries[1][1] == {"channel": "mqtt", "batches": [], "duplicates": [[DEV, 1], [DEV, 1]]}
+    [refused] = entries[2][1]["refusals"]
+    assert (refused["id"], refused["code"], refused["seq"]) == (refusal_id, "D3_REPLAYED", 1)

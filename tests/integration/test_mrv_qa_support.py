@@ -18,6 +18,7 @@ from jcm.adapters.mrv.qa_polars import (
     run_partition,
 )
 from jcm.bootstrap import App
+from jcm.domain.mrv.batches import BATCHES_RECEIVED
 from jcm.domain.mrv.devices import (
     Calibration,
     Device,
@@ -27,6 +28,7 @@ from jcm.domain.mrv.devices import (
     Replacement,
 )
 from jcm.domain.mrv.qa import DEFAULT_QA_RULES, QaRuleSet
+from jcm.service_layer.mrv.intake_log import received_change
 from jcm.service_layer.mrv.intake_ports import Receipt
 
 DAY = date(2026, 3, 10)
@@ -192,4 +194,8 @@ def store_batches(app: App, project: str, readings: Sequence[Reading], name: str
     ]
     with app.unit_of_work() as uow:
         uow.mrv_receipts.add(receipts)
+        # Logged as intake logs them (one entry per time received), so log verify holds.
+        for when in sorted({r.received_at for r in receipts}):
+            group = [r for r in receipts if r.received_at == when]
+            uow.ledger.add_event(BATCHES_RECEIVED, None, received_change("file", group, []), when)
         uow.commit()

@@ -25,12 +25,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, delete, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from jcm.adapters import schema
-from jcm.adapters.mrv.signatures import new_device_key
+from jcm.adapters.mrv.signatures import new_device_key, sign_batch
 from jcm.adapters.signing import NoteVerifier
 from jcm.bootstrap import App, Settings, bootstrap
 from jcm.domain.cycle import DocumentKind, RuleBook
@@ -164,15 +165,17 @@ def populate(app: App) -> None:
     )
     people(app)
     verify_a_period(app)
-    register_devices(app)
+    key = register_devices(app)
+    submit_batches(app, key)
     # A QA run of the meter's first days (no readings: all gaps): mrv_qa_reports rows.
     qa = app.acting(operator_for("demo-jp-solar")).mrv.qa
     qa.run("KE001", date(2026, 3, 14), date(2026, 3, 16))
     app.log.sign_checkpoint()
 
 
-def register_devices(app: App) -> None:
-    """A meter of the demo's KE001, recalibrated and replaced (every mrv_devices column)."""
+def register_devices(app: App) -> Ed25519PrivateKey:
+    """A meter of the demo's KE001, recalibrated and replaced (every mrv_devices column);
+    the replacement meter's signing key."""
     devices = app.acting(operator_for("demo-jp-solar")).mrv.devices
     calibration = Calibration(date(2026, 1, 5), date(2028, 1, 4), Decimal("0.5"), "CAL-1")
     devices.register(
@@ -186,7 +189,24 @@ def register_devices(app: App) -> None:
     later = Calibration(date(2026, 3, 1), date(2028, 2, 28), Decimal("0.4"), "CAL-2")
     devices.recalibrate("KE001-PV-001", later)
     swap = Replacement(datetime(2026, 3, 15, 7, 0, tzinfo=UTC), "", 123_456, "SN-2", 7)
-    devices.replace("KE001-PV-001", swap, new_device_key()[1], later)
+    key, public = new_device_key()
+    devices.replace("KE001-PV-001", swap, public, later)
+    return key
+
+
+def submit_batches(app: App, key: Ed25519PrivateKey) -> None:
+    """One call of intake: a batch accepted, sent again (a duplicate, counted) and a batch
+    with another device's signature (refused): rows in mrv_batches and mrv_refusals, which
+    verify rebuilds from the call's mrv_batches_received and mrv_batches_refused entries."""
+    good = {"device": "KE001-PV-001", "seq": 1, "readings": [["2026-03-15T10:00:00+03:00", 150]]}
+    forged = {**good, "seq": 2}
+    envelopes = [
+        sign_batch(good, key),
+        sign_batch(good, key),
+        sign_batch(forged, new_device_key()[0]),
+    ]
+    results = app.mrv.intake.accept_envelopes(envelopes, "http")
+    assert [r.outcome.value for r in results] == ["accepted", "duplicate", "refused"]
 
 
 def verify_a_period(app: App) -> None:

@@ -83,7 +83,7 @@ class SqlReceiptStore:
     def count_duplicates(self, keys: Sequence[tuple[str, int]]) -> None:
         self._connection.execute(_BUMP, [{"d": d, "s": s} for d, s in keys])
 
-    def add_refusals(self, refusals: Sequence[RefusalRecord]) -> None:
+    def add_refusals(self, refusals: Sequence[RefusalRecord]) -> list[int]:
         rows = [
             {
                 "device_id": r.device,
@@ -96,7 +96,9 @@ class SqlReceiptStore:
             }
             for r in refusals
         ]
-        self._connection.execute(insert(t.mrv_refusals), rows)
+        # RETURNING in parameter order: the ids as assigned, one per refusal, in order.
+        query = insert(t.mrv_refusals).returning(_R.id, sort_by_parameter_order=True)
+        return [int(i) for i in self._connection.execute(query, rows).scalars()]
 
     def referenced(self, names: Sequence[str]) -> set[str]:
         """Looked up one by one: only files left by a crash are asked about."""

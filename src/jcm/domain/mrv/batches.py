@@ -38,6 +38,10 @@ MAX_SEQ = 2**53 - 1  # I-JSON: exact in every JSON parser
 MAX_ABS_WH = 10**12  # a terawatt-hour: no single reading is larger
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
+# The logged events of intake: one per call for its receipts and duplicates, one for its
+# refusals (each in the transaction that writes them; `jcm log verify` rebuilds the tables).
+BATCHES_RECEIVED = "mrv_batches_received"
+BATCHES_REFUSED = "mrv_batches_refused"
 
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # also an MQTT topic level
 # ASCII digits only (``\d`` would take other scripts' digits, whose text does not round-trip).

@@ -10,12 +10,15 @@ same (acknowledged, counted, nothing changes) and refused ``D3_REPLAYED`` otherw
 
 **Durability.** The call's accepted batches are written to Parquet in ``incoming/`` (one
 file per partition, fsynced), then their receipts are inserted in one transaction, then
-the files are moved into their partitions. Only files named by a receipt count, so a crash
-before the commit leaves files nobody reads (deleted by :meth:`recover`, and the batches
-were never acknowledged: the sender sends them again), and a crash after it leaves files
-:meth:`recover` publishes (and a redelivery is a duplicate). The primary key (device, seq)
-of the receipts makes acceptance exactly-once across concurrent subscribers: the loser of a
-race rolls back, deletes its files and classifies its batches again.
+the files are moved into their partitions. The receipts' transaction appends one log entry
+for the call (``mrv_batches_received``), the refusals' one another (``mrv_batches_refused``;
+see ``intake_log``), from which the log check rebuilds both tables. Only files named
+by a receipt count, so a crash before the commit leaves files nobody reads (deleted by
+:meth:`recover`, and the batches were never acknowledged: the sender sends them again),
+and a crash after it leaves files :meth:`recover` publishes (and a redelivery is a
+duplicate). The primary key (device, seq) of the receipts makes acceptance exactly-once
+across concurrent subscribers: the loser of a race rolls back, deletes its files and
+classifies its batches again.
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ from typing import cast
 
 from jcm.domain.errors import JcmError
 from jcm.domain.identity.principal import Principal
-from jcm.domain.mrv.batches import MAX_ENVELOPE_BYTES, Batch, Outcome, parse_batch, split_envelope
+from jcm.domain.mrv.batches import (
+    BATCHES_RECEIVED,
+    BATCHES_REFUSED,
+    MAX_ENVELOPE_BYTES,
+    Batch,
+    Outcome,
+    parse_batch,
+    split_envelope,
+)
 from jcm.domain.mrv.devices import Device
 from jcm.domain.mrv.intake_files import column_positions, envelopes_from_rows
 from jcm.domain.mrv.intake_refusals import (
@@ -43,6 +54,7 @@ from jcm.domain.mrv.intake_refusals import (
     unsigned,
     wrong_device,
 )
+from jcm.service_layer.mrv.intake_log import received_change, refused_change
 from jcm.service_layer.mrv.intake_ports import (
     BatchResult,
     BatchSignatures,
@@ -252,12 +264,15 @@ class IntakeService:
                     _receipt(c, files, channel, uow)
                     for c, files in zip(accepted, staged, strict=True)
                 ]
+                counted = [(c.batch.device, c.batch.seq) for c in duplicates]
                 if receipts:
                     uow.mrv_receipts.add(receipts)
-                if duplicates:
-                    uow.mrv_receipts.count_duplicates(
-                        [(c.batch.device, c.batch.seq) for c in duplicates]
-                    )
+                if counted:
+                    uow.mrv_receipts.count_duplicates(counted)
+                # One entry per call, whatever its size: verify rebuilds the receipts and
+                # the duplicate counts from it (a per-batch entry would cost intake).
+                change = received_change(channel, receipts, counted)
+                uow.ledger.add_event(BATCHES_RECEIVED, None, change, uow.now)
                 uow.commit()
         except BaseException:
             self._settle(names)
@@ -283,7 +298,10 @@ class IntakeService:
         """In their own transaction: a failure here never undoes an accepted batch."""
         try:
             with self._uow() as uow:
-                uow.mrv_receipts.add_refusals([_refusal_record(r, channel, uow) for r in refused])
+                records = [_refusal_record(r, channel, uow) for r in refused]
+                ids = uow.mrv_receipts.add_refusals(records)
+                change = refused_change(channel, ids, records)
+                uow.ledger.add_event(BATCHES_REFUSED, None, change, uow.now)
                 uow.commit()
         except JcmError as error:
             log.warning("refusals not recorded (%s): %s", error.code, error.message)

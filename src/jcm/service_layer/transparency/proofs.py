@@ -371,6 +371,7 @@ class _Verification:
             lambda: compare_devices(self.replayer.devices, self.ledger),
             lambda: self.replayer.mrv_verifications.compare(self.ledger),
             lambda: self.replayer.mrv_qa.compare(self.ledger),
+            lambda: self.replayer.mrv_intake.compare(self.ledger),
             lambda: self.idempotency.compare(self.ledger),
         ]
         for step in steps:

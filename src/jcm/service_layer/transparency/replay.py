@@ -25,6 +25,7 @@ from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
 from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
+from jcm.service_layer.transparency.mrv_intake_replay import IntakeReplay
 from jcm.service_layer.transparency.mrv_qa_replay import QaReplay
 from jcm.service_layer.transparency.mrv_replay import DeviceReplay
 from jcm.service_layer.transparency.mrv_verification_replay import VerificationReplay
@@ -116,6 +117,7 @@ class Replayer:
         self.devices = DeviceReplay()
         self.mrv_verifications = VerificationReplay()
         self.mrv_qa = QaReplay()
+        self.mrv_intake = IntakeReplay(self.devices.devices.get)
         self.on_transaction = on_transaction
         self.now = datetime.min  # the time of the entry being applied
 
@@ -155,7 +157,8 @@ class Replayer:
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
             return
-        for part in (self.portfolio, self.devices, self.mrv_verifications, self.mrv_qa):
+        parts = (self.portfolio, self.devices, self.mrv_verifications, self.mrv_qa, self.mrv_intake)
+        for part in parts:
             if part.handles(kind):
                 try:
                     part.apply(index, str(kind), change, self.now)
