@@ -4,7 +4,8 @@
 ``JCM_TEST_SERVER_DATABASE_URL``, never on the command line) binds a free port, prints
 ``port <n>`` on stdout, then serves until SIGTERM. The app is built the way a server builds
 it (``bootstrap`` on the given database, no migrations: the test made the schema, its
-organisations and their API tokens).
+organisations and their API tokens). ``JCM_TEST_SERVER_NOW`` (ISO 8601, with an offset),
+when set, fixes the server's clock, as the tests' ``app`` fixture fixes theirs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
@@ -23,7 +25,12 @@ from jcm.entrypoints.api.context import ApiContext
 
 def main(argv: list[str]) -> None:
     data_dir, database_url = Path(argv[1]), os.environ["JCM_TEST_SERVER_DATABASE_URL"]
-    app = bootstrap(Settings(data_dir, database_url), run_migrations=False)
+    fixed = os.environ.get("JCM_TEST_SERVER_NOW")
+    if fixed is None:
+        app = bootstrap(Settings(data_dir, database_url), run_migrations=False)
+    else:
+        now = datetime.fromisoformat(fixed)
+        app = bootstrap(Settings(data_dir, database_url), clock=lambda: now, run_migrations=False)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))

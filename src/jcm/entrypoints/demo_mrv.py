@@ -51,7 +51,18 @@ class MrvDemo:
     verification: dict[str, Any] = field(default_factory=dict)
 
 
-def run_mrv_demo(app: App, site_url: str, mqtt_url: str, say: Callable[[str], None]) -> MrvDemo:
+def run_mrv_demo(
+    app: App,
+    site_url: str,
+    mqtt_url: str,
+    say: Callable[[str], None],
+    *,
+    first_day: date | None = None,
+    broker_dir: Path | None = None,
+) -> MrvDemo:
+    """``first_day``: the week's first day (default: the week that ended yesterday);
+    ``broker_dir``: the running broker's files (default ``<data_dir>/mrv/broker``, where
+    ``scripts/start-mosquitto`` puts them)."""
     from jcm.fleet.demo import DemoFleet, run_demo_fleet
 
     data_dir = app.settings.data_dir
@@ -70,8 +81,9 @@ def run_mrv_demo(app: App, site_url: str, mqtt_url: str, say: Callable[[str], No
                 api_url=site_url.rstrip("/"),
                 token=token,
                 mqtt_url=mqtt_url,
-                issue_passwords=_issuer(app, mqtt_url),
+                issue_passwords=_issuer(app, mqtt_url, broker_dir or data_dir / "mrv" / "broker"),
                 workdir=data_dir / "mrv" / "fleet",
+                first_day=first_day,
             )
         )
         sent = sum(int(report["batches"]) for report in fleet["sent"])
@@ -153,14 +165,16 @@ def _participant() -> Any:
     return operator_for(PARTICIPANT)
 
 
-def _issuer(app: App, mqtt_url: str) -> Callable[[Sequence[str]], Mapping[str, str]]:
+def _issuer(
+    app: App, mqtt_url: str, broker_dir: Path
+) -> Callable[[Sequence[str]], Mapping[str, str]]:
     """Issue the meters' MQTT passwords and have the running broker re-read its files."""
     broker = mqtt_broker(app, _participant())
     port = parse_broker_url(mqtt_url).port
 
     def issue(devices: Sequence[str]) -> Mapping[str, str]:
         passwords = {d: broker.issue_credentials(d).password for d in devices}
-        broker.write_config(app.settings.data_dir / "mrv" / "broker", BrokerSettings(port=port))
+        broker.write_config(broker_dir, BrokerSettings(port=port))
         return passwords
 
     return issue
