@@ -17,8 +17,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from jcm.adapters import migrate
+from jcm.adapters.aef.xlsx import OpenpyxlReportFiles
 from jcm.adapters.certificate_pdf import FpdfCertificates
-from jcm.adapters.countries import iso_3166_alpha_2
+from jcm.adapters.countries import iso_3166_alpha_2, iso_3166_alpha_3
 from jcm.adapters.database import BUSY_TIMEOUT_MS, make_engine, sqlite_url
 from jcm.adapters.document_store import DocumentStore
 from jcm.adapters.files import crash_point, private_directory, write_atomic
@@ -40,6 +41,7 @@ from jcm.domain.errors import ConcurrencyConflict, InvalidInput
 from jcm.domain.identity.principal import Principal
 from jcm.domain.registry.issuance import IssuanceDecision
 from jcm.domain.transparency.signed_note import Verifier
+from jcm.service_layer.aef.service import AefService
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
@@ -55,7 +57,7 @@ DEFAULT_DATA_DIR = Path("jcm-data")
 
 # Reference data the domain checks country codes against (see jcm.domain.limits): installed
 # on import, so every process that wires the domain up (CLI, tests, bench) has it.
-limits.use_country_codes(iso_3166_alpha_2())
+limits.use_country_codes(iso_3166_alpha_2(), iso_3166_alpha_3())
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,7 @@ class Acting:
     documents: DocumentService  # its own staging area: uploads settle with this principal's step
     log: LogService
     mrv: MrvService
+    aef: AefService
 
 
 @dataclass
@@ -267,12 +270,14 @@ class App:
             DocumentService(self.documents.store, uow, cycle, crash_point),
             LogService(uow, log.keys, log.origin, crash_point),
             MrvService.over(uow, self.mrv_adapters),
+            AefService.over(uow, self.aef.reports.files),
         )
 
     identity: IdentityService
     public: PublicService
     mrv: MrvService
     mrv_adapters: MrvAdapters
+    aef: AefService
 
     def log_verifiers(self) -> dict[str, Verifier]:
         """Every public key the log has recorded, by key id (the chain check judges them)."""
@@ -373,6 +378,7 @@ def bootstrap(
         PublicService.over(unit_of_work, FpdfCertificates(), CsvReferenceData()),
         MrvService.over(unit_of_work, mrv),
         mrv,
+        AefService.over(unit_of_work, OpenpyxlReportFiles()),
     )
 
 

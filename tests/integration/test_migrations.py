@@ -30,7 +30,7 @@ def test_upgrading_twice_is_harmless(database_url: str) -> None:
     migrate.upgrade(engine)
     migrate.upgrade(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0014"
+        assert MigrationContext.configure(connection).get_current_revision() == "0015"
     engine.dispose()
 
 

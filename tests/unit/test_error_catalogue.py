@@ -13,7 +13,7 @@ from jcm.domain.codes import BY_CODE, CATALOGUE, FAMILIES, catalogue_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "jcm"
-CODE = re.compile(r"[GUIATLMPSKHWD]\d+_[A-Z0-9_]+")
+CODE = re.compile(r"[GUIATLMPSKHWDR]\d+_[A-Z0-9_]+")
 ERROR_CLASSES = {
     name: cls
     for name, cls in vars(errors).items()
@@ -36,6 +36,7 @@ FAMILY_CLASSES = {
     "H": GENERIC | {"RuleViolation", "BadQuery"},
     "W": GENERIC | {"RuleViolation"},
     "D": GENERIC | {"RuleViolation", "Forbidden", "ConcurrencyConflict"},
+    "R": GENERIC | {"RuleViolation", "Forbidden", "ConcurrencyConflict", "DataCorruption"},
 }
 
 
@@ -61,7 +62,7 @@ def codes_in_source() -> set[str]:
     used: set[str] = set()
     for path in SOURCE.rglob("*.py"):
         if path.name != "codes.py":
-            used |= set(re.findall(r'"([GUIATLMPSKHWD]\d+_[A-Z0-9_]+)"', path.read_text("utf-8")))
+            used |= set(re.findall(r'"([GUIATLMPSKHWDR]\d+_[A-Z0-9_]+)"', path.read_text("utf-8")))
     return used
 
 

@@ -489,3 +489,13 @@ mrv_devices: Table = _mrv.mrv_devices
 mrv_qa_reports: Table = _mrv.mrv_qa_reports
 mrv_refusals: Table = _mrv.mrv_refusals
 mrv_verifications: Table = _mrv.mrv_verifications
+
+# The Article 6.2 reporting tables (issue 12): imported here so every table is known
+# wherever the schema is.
+from jcm.adapters.aef import tables as _aef  # noqa: E402
+
+aef_approach_parties: Table = _aef.aef_approach_parties
+aef_approaches: Table = _aef.aef_approaches
+aef_authorisations: Table = _aef.aef_authorisations
+aef_entities: Table = _aef.aef_entities
+aef_submissions: Table = _aef.aef_submissions

@@ -11,6 +11,9 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from jcm.adapters.aef.facts_reader import SqlFactsReader
+from jcm.adapters.aef.register_store import SqlRegisterStore
+from jcm.adapters.aef.submission_store import SqlSubmissionStore
 from jcm.adapters.cycle_store import SqlCycleStore
 from jcm.adapters.identity_store import SqlIdentityStore
 from jcm.adapters.log_store import LogSettings
@@ -109,6 +112,9 @@ class SqlUnitOfWork:
         self.mrv_receipts: SqlReceiptStore
         self.mrv_qa: SqlQaStore
         self.mrv_verifications: SqlVerificationStore
+        self.aef_register: SqlRegisterStore
+        self.aef_facts: SqlFactsReader
+        self.aef_submissions: SqlSubmissionStore
         self.now: datetime
 
     def __enter__(self) -> Self:
@@ -138,6 +144,9 @@ class SqlUnitOfWork:
         self.mrv_receipts = SqlReceiptStore(self._connection)
         self.mrv_qa = SqlQaStore(self._connection)
         self.mrv_verifications = SqlVerificationStore(self._connection)
+        self.aef_register = SqlRegisterStore(self._connection)
+        self.aef_facts = SqlFactsReader(self._connection)
+        self.aef_submissions = SqlSubmissionStore(self._connection)
         self.now = self._clock()
         return self
 

@@ -42,6 +42,7 @@ FAMILIES = {
     "H": "HTTP API",
     "W": "Webhooks",
     "D": "Digital MRV",
+    "R": "Article 6.2 reporting",
 }
 
 
@@ -328,6 +329,15 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D10_PERIOD_MISMATCH", RuleViolation, "", "verification reason: a QA report covers another period"),
     Code("D10_INCOMPLETE", RuleViolation, "", "verification reason: a device's readings cover less than the rule set's minimum share of expected intervals"),
     Code("D10_NO_METHODOLOGY", RuleViolation, "", "verification reason: the project's methodology has no executable version with monitored parameters here"),
+    # -- Article 6 ledger facts (ledger branch): T8+ codes below this line --
+    # -- end of ledger branch codes --
+    #
+    # -- Cooperative-approach register (register branch): R1-R3 below this line --
+    # -- end of register branch codes --
+    #
+    # -- Reports and submissions (reports branch): R4-R5 below this line --
+    Code("R4_BAD_VERSION", InvalidInput, "", "a submission version is not X.Y (the AEF's format; the first is 1.0)"),
+    # -- end of reports branch codes --
 )
 # fmt: on
 

@@ -267,12 +267,26 @@ def check_count(items: int, field: str, most: int = MAX_ITEMS) -> None:
 # -- country codes -----------------------------------------------------------------------------
 
 _countries: dict[str, str] = {}
+_alpha_3: dict[str, str] = {}
 
 
-def use_country_codes(names: Mapping[str, str]) -> None:
-    """Install the ISO 3166-1 alpha-2 codes and their names (bootstrap, once)."""
+def use_country_codes(
+    names: Mapping[str, str], alpha_3: Mapping[str, str] | None = None
+) -> None:
+    """Install the ISO 3166-1 alpha-2 codes and their names, and each code's alpha-3
+    (the Article 6 reports name Parties by alpha-3) (bootstrap, once)."""
     _countries.clear()
     _countries.update({code.upper(): name for code, name in names.items()})
+    _alpha_3.clear()
+    _alpha_3.update({code.upper(): three.upper() for code, three in (alpha_3 or {}).items()})
+
+
+def alpha_3(code: str) -> str:
+    """The ISO 3166-1 alpha-3 code of an alpha-2 code (``JP`` → ``JPN``)."""
+    normalised = check_country(code)
+    if normalised not in _alpha_3:
+        raise RuntimeError("alpha-3 codes are not installed; call use_country_codes first")
+    return _alpha_3[normalised]
 
 
 def check_country(code: str, field: str = "country") -> str:

@@ -33,6 +33,8 @@ def operation_id(route: APIRoute) -> str:
 def routers() -> tuple[Router, ...]:
     """Every area's router, in the order the document lists them."""
     from jcm.entrypoints.api import (
+        a6_register_routes,
+        a6_report_routes,
         cycle_routes,
         document_routes,
         identity_routes,
@@ -62,6 +64,8 @@ def routers() -> tuple[Router, ...]:
         mrv_mqtt_routes.router,
         mrv_qa_routes.router,
         mrv_verification_routes.router,
+        a6_register_routes.router,
+        a6_report_routes.router,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from jcm.bootstrap import App
 from jcm.domain.cycle.actors import Role
 from jcm.domain.identity.principal import Principal
+from jcm.service_layer.aef.service import AefService
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
@@ -29,6 +30,7 @@ class Services:
     webhooks: WebhookService
     public: PublicService  # read-only views, the same for every caller
     mrv: MrvService  # digital MRV (issue 11): attributed like registry and cycle
+    aef: AefService  # Article 6.2 reporting (issue 12)
 
 
 @dataclass
@@ -52,6 +54,7 @@ class ApiContext:
                 app.webhooks,
                 app.public,
                 app.mrv,
+                app.aef,
             )
         acting = self.app.acting(principal)
         return Services(
@@ -63,6 +66,7 @@ class ApiContext:
             self.app.webhooks,
             self.app.public,
             acting.mrv,
+            acting.aef,
         )
 
 

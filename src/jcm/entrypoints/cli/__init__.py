@@ -6,6 +6,8 @@ One module per area registers its commands on the root app defined in ``common``
 from __future__ import annotations
 
 from jcm.entrypoints.cli import (  # noqa: F401 - each module registers its commands
+    a6_register,
+    a6_report,
     actors,
     demo,
     documents,
