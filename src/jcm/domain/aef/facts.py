@@ -32,6 +32,7 @@ class DecisionFact:
     project_id: str  # its first two letters are the host (partner) Party
     vintage: int
     amount: int
+    period_seq: int = 1  # the project's n-th decision (part of the serial text)
 
     @property
     def partner(self) -> str:

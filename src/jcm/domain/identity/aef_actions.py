@@ -9,4 +9,8 @@ from __future__ import annotations
 
 from jcm.domain.identity.access import AccessRule
 
+# The cooperative-approach register (approaches, authorisations, authorised entities).
+REGISTER: dict[str, AccessRule] = {}
+
+# A Party's AEF reports, and the public's view of submitted ones.
 AEF: dict[str, AccessRule] = {}
