@@ -6,6 +6,7 @@
 it (``bootstrap`` on the given database, no migrations: the test made the schema, its
 organisations and their API tokens). ``JCM_TEST_SERVER_NOW`` (ISO 8601, with an offset),
 when set, fixes the server's clock, as the tests' ``app`` fixture fixes theirs.
+Tests start it, and end it, with ``api_process.api_process``.
 """
 
 from __future__ import annotations

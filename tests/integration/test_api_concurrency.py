@@ -13,9 +13,6 @@ every refusal was a clean problem (409 because the units were gone, or 503), nev
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from api_process import ApiProcess, api_process
 from api_support import Tokens
 
 from jcm.bootstrap import App, Settings, bootstrap
@@ -40,7 +38,6 @@ REQUESTS = 5  # per client
 QUANTITY = 10  # per request: 8 x 5 x 10 = 400 units asked of a 100-unit block
 BLOCK = 100
 RETRIES = 40  # per request, on 503 only
-LAUNCHER = Path(__file__).with_name("api_server.py")
 
 
 @dataclass
@@ -70,55 +67,15 @@ def set_up(app: App) -> Setup:
     return Setup(source, destinations, headers)
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    url: str
-    log: Path
-
-
 @pytest.fixture
-def server_for(database_url: str, tmp_path: Path) -> Iterator[tuple[App, Setup, Server]]:
+def server_for(database_url: str, tmp_path: Path) -> Iterator[tuple[App, Setup, ApiProcess]]:
     app = bootstrap(Settings(tmp_path, database_url))
-    setup = set_up(app)
-    log = tmp_path / "server.log"
-    with log.open("w") as errors:
-        process = subprocess.Popen(
-            [sys.executable, str(LAUNCHER), str(tmp_path)],
-            env={**os.environ, "JCM_TEST_SERVER_DATABASE_URL": database_url},
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        )
     try:
-        assert process.stdout is not None
-        first = process.stdout.readline().split()
-        assert first[:1] == ["port"], log.read_text()
-        server = Server(process, f"http://127.0.0.1:{first[1]}", log)
-        wait_until_serving(server)
-        yield app, setup, server
+        setup = set_up(app)
+        with api_process(tmp_path, database_url) as server:
+            yield app, setup, server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
         app.close()
-
-
-def wait_until_serving(server: Server) -> None:
-    deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
-    while time.monotonic() < deadline:
-        assert server.process.poll() is None, server.log.read_text()
-        try:
-            if httpx.get(f"{server.url}/api/v1/registries", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"the server did not start: {server.log.read_text()}")
 
 
 @dataclass
@@ -131,7 +88,7 @@ class Outcome:
 
 
 def client_run(
-    number: int, server: Server, setup: Setup, start: threading.Barrier, outcome: Outcome
+    number: int, server: ApiProcess, setup: Setup, start: threading.Barrier, outcome: Outcome
 ) -> None:
     headers = setup.headers
     body = {"source": setup.source, "destination": setup.destinations[number]}
@@ -159,7 +116,7 @@ def client_run(
 
 @pytest.mark.timeout(180)
 def test_eight_http_clients_never_move_a_unit_twice_and_every_2xx_is_committed(
-    server_for: tuple[App, Setup, Server],
+    server_for: tuple[App, Setup, ApiProcess],
 ) -> None:
     app, setup, server = server_for
     start = threading.Barrier(CLIENTS)

@@ -4,17 +4,13 @@ demo's own ``jcm mrv subscribe`` process, then QA/QC and the automatic verificat
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
+from api_process import api_process
 from cycle_api_support import cycle_world
 from mrv_mqtt_support import start_broker
 from mrv_support import MrvWorld
@@ -23,57 +19,15 @@ from mrv_verification_support import register_project
 from jcm.bootstrap import App
 from jcm.entrypoints.demo_mrv import run_mrv_demo
 
-LAUNCHER = Path(__file__).with_name("api_server.py")
-
 
 @pytest.fixture
 def site(app: App) -> Iterator[str]:
     """The API of ``app``'s database and data directory, served by a separate process."""
-    data_dir = app.settings.data_dir
-    log = data_dir / "server.log"
     with app.unit_of_work(read_only=True) as uow:
         now = uow.now
-    with log.open("w") as errors:
-        process = subprocess.Popen(
-            [sys.executable, str(LAUNCHER), str(data_dir)],
-            env={
-                **os.environ,
-                "JCM_TEST_SERVER_DATABASE_URL": app.settings.database_url,
-                # The fixture's clock: the demo's API token expires 30 days after it.
-                "JCM_TEST_SERVER_NOW": now.isoformat(),
-            },
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline().split()
-        assert first[:1] == ["port"], log.read_text()
-        url = f"http://127.0.0.1:{first[1]}"
-        _wait_until_serving(process, url, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-def _wait_until_serving(process: subprocess.Popen[str], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{url}/api/v1/registries", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"the API did not serve within 90 s: {log.read_text()}")
+    # The fixture's clock: the demo's API token expires 30 days after it.
+    with api_process(app.settings.data_dir, app.settings.database_url, now=now) as server:
+        yield server.url
 
 
 @pytest.mark.timeout(240)

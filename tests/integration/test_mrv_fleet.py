@@ -35,6 +35,11 @@ from jcm.fleet.sinks import read_file_envelopes, send_http, send_mqtt, write_fil
 
 pytestmark = pytest.mark.timeout(120)
 
+# The tests on a real platform (app) run on SQLite only: the simulator, its sinks, the broker
+# and the subscriber are under test, not the database. The database half of intake runs on
+# both backends in test_mrv_intake.py and test_mrv_intake_crash.py, QA/QC's in
+# test_mrv_qa_service.py.
+
 FAULTS = "forged:KE001-PV-003,replay:KE001-PV-001,stuck:KE001-PV-002,gap:KE001-PV-004"
 # 4 meters × 2 day batches; one forged; the replay's two late copies.
 EXPECTED = {"accepted": 7, "refused:D2_BAD_SIGNATURE": 1, "duplicate": 1, "refused:D3_REPLAYED": 1}
@@ -73,6 +78,7 @@ def tally(results: list[Any]) -> Counter[str]:
     return Counter(f"{r.outcome.value}:{r.code}" if r.code else r.outcome.value for r in results)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_registered_fleet_batches_meet_the_real_intake_as_each_fault_says(app: App) -> None:
     fleet = make_fleet()
     registered(app, fleet)
@@ -89,6 +95,7 @@ def test_registered_fleet_batches_meet_the_real_intake_as_each_fault_says(app: A
     assert [r.outcome.value for r in then] == ["duplicate", "refused"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_mqtt_sink_feeds_the_real_broker_and_subscriber_exactly_once(
     app: App, tmp_path: Path
 ) -> None:
@@ -116,6 +123,7 @@ def test_the_mqtt_sink_feeds_the_real_broker_and_subscriber_exactly_once(
     assert refused.value.code == "D11_SINK_FAILED"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_http_sink_feeds_the_real_api_as_the_participant(app: App) -> None:
     fleet = make_fleet()
     world = registered(app, fleet)
@@ -132,6 +140,7 @@ def test_the_http_sink_feeds_the_real_api_as_the_participant(app: App) -> None:
     assert app.mrv.intake.counts().batches == EXPECTED["accepted"] + 300
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_import_files_from_the_file_sink_are_taken_by_the_real_intake(
     app: App, tmp_path: Path
 ) -> None:
@@ -170,6 +179,7 @@ def issuer(app: App, broker: Broker) -> Callable[[Sequence[str]], Mapping[str, s
     return issue
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_demo_fleet_registers_its_meters_and_publishes_a_week_with_its_faults(
     app: App, tmp_path: Path
 ) -> None:

@@ -35,7 +35,13 @@ from jcm.domain.errors import ConcurrencyConflict
 from jcm.domain.mrv.broker import device_topic
 from jcm.entrypoints.mqtt.subscriber import Subscriber, SubscriberOptions
 
-pytestmark = pytest.mark.timeout(90)
+# The broker and the subscriber are under test, not the database: every test here runs on
+# SQLite only. The database half of intake (exactly once, redeliveries, crashes at each point,
+# two callers racing) runs on both backends in test_mrv_intake.py and test_mrv_intake_crash.py.
+pytestmark = [
+    pytest.mark.timeout(90),
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
 
 
 @pytest.fixture
@@ -53,8 +59,6 @@ def _refusals(broker: Broker) -> int:
         return int(conn.execute(query).scalar_one())
 
 
-# The broker alone is under test (no database work worth a second backend).
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_device_publishes_only_to_its_own_topic_and_bad_passwords_are_refused(
     broker: Broker,
 ) -> None:
@@ -163,7 +167,6 @@ def test_two_subscribers_in_one_group_share_the_messages_and_store_each_once(
     assert len(set(stored_pairs(broker))) == total
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_messages_the_subscriber_cannot_store_stay_unacknowledged_and_come_again(
     broker: Broker,
 ) -> None:

@@ -68,6 +68,8 @@ def test_new_credentials_replace_the_old_at_the_broker_reload_and_are_logged_wit
     assert app.log.verify(verifiers).problem is None
 
 
+# The refusal and the broker are under test (no database work worth a second backend).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_organisation_outside_the_project_gets_no_credentials(broker: Broker) -> None:
     device = broker.world.devices[0]
     with pytest.raises(NotFound) as refused:

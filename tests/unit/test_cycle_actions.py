@@ -10,8 +10,8 @@ import pytest
 from jcm.domain.cycle.actors import Actor, Role, Side, TpeFunction, designations
 from jcm.domain.cycle.machine import Transition
 from jcm.domain.cycle.methodology_approval import METHODOLOGY_TRANSITIONS
-from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS
-from jcm.domain.cycle.project import PROJECT_TRANSITIONS
+from jcm.domain.cycle.monitoring_transitions import MONITORING_TRANSITIONS
+from jcm.domain.cycle.project_transitions import PROJECT_TRANSITIONS
 from jcm.domain.errors import Forbidden, InvalidInput, JcmError, Unauthenticated
 from jcm.domain.identity.cycle_actions import (
     CYCLE_ROLES,

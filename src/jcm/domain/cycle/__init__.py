@@ -40,19 +40,20 @@ from jcm.domain.cycle.methodology_approval import (
     propose_revision,
 )
 from jcm.domain.cycle.monitoring import (
-    MONITORING_TRANSITIONS,
     JcDecision,
     MonitoringAction,
     MonitoringRequest,
     MonitoringState,
     Verification,
+)
+from jcm.domain.cycle.monitoring_guards import registry_of
+from jcm.domain.cycle.monitoring_steps import (
     advance_monitoring,
     record_decision_command,
     submit_monitoring_report,
 )
-from jcm.domain.cycle.monitoring_guards import registry_of
+from jcm.domain.cycle.monitoring_transitions import MONITORING_TRANSITIONS
 from jcm.domain.cycle.project import (
-    PROJECT_TRANSITIONS,
     REGISTERED_STATES,
     Allocation,
     CreditingPeriod,
@@ -63,9 +64,9 @@ from jcm.domain.cycle.project import (
     ProjectProposal,
     ProjectState,
     Renewal,
-    advance_project,
-    start_project,
 )
+from jcm.domain.cycle.project_steps import advance_project, start_project
+from jcm.domain.cycle.project_transitions import PROJECT_TRANSITIONS
 from jcm.domain.cycle.rules import DEFAULT_RULE_BOOK, RuleBook
 
 __all__ = [

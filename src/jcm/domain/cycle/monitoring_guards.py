@@ -7,18 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from jcm.domain.cycle.actors import Actor, Side
 from jcm.domain.cycle.machine import Guard
+from jcm.domain.cycle.monitoring import MonitoringRequest
 from jcm.domain.cycle.project import Project
 from jcm.domain.cycle.rules import RuleBook
 from jcm.domain.errors import IssuanceRuleViolation, RuleViolation
 from jcm.domain.registry.accounts import JAPAN
 from jcm.domain.registry.issuance import IssuanceDecision, check_no_overlap
-
-if TYPE_CHECKING:  # the request's module imports this one
-    from jcm.domain.cycle.monitoring import MonitoringRequest
 
 
 def registry_of(actor: Actor, project: Project) -> str:

@@ -23,8 +23,8 @@ from typing import Any
 from jcm.domain.cycle.actors import Actor, Role, Side
 from jcm.domain.cycle.machine import Transition
 from jcm.domain.cycle.methodology_approval import METHODOLOGY_TRANSITIONS
-from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS
-from jcm.domain.cycle.project import PROJECT_TRANSITIONS
+from jcm.domain.cycle.monitoring_transitions import MONITORING_TRANSITIONS
+from jcm.domain.cycle.project_transitions import PROJECT_TRANSITIONS
 from jcm.domain.errors import Forbidden, InvalidInput, Unauthenticated
 from jcm.domain.identity.access import PUBLIC, AccessRule, rule
 from jcm.domain.identity.principal import Principal, Scope

@@ -18,10 +18,11 @@ default, the arithmetic and the error codes.
 
 from __future__ import annotations
 
+from jcm.domain.methodologies.calculation import Prepared
 from jcm.domain.methodologies.catalogue import METHODOLOGIES, REGISTRY, get, latest
 from jcm.domain.methodologies.catalogue import all as all
 from jcm.domain.methodologies.eligibility import CriterionResult, EligibilityResult
-from jcm.domain.methodologies.engine import FamilySpec, Methodology, Prepared
+from jcm.domain.methodologies.engine import FamilySpec, Methodology
 from jcm.domain.methodologies.model import (
     CONNECTIONS,
     Confirmation,

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from jcm.domain.errors import InvalidInput
 from jcm.domain.methodologies.arithmetic import plain
+from jcm.domain.methodologies.calculation import Calc
 from jcm.domain.methodologies.common import ER_EQUATION, connection_criterion, electricity_ef
 from jcm.domain.methodologies.defaults import DefaultTable, UsedDefault
 from jcm.domain.methodologies.eligibility import (
@@ -36,7 +37,7 @@ from jcm.domain.methodologies.eligibility import (
     is_true,
     number_between,
 )
-from jcm.domain.methodologies.engine import Calc, FamilySpec, Methodology
+from jcm.domain.methodologies.engine import FamilySpec, Methodology
 from jcm.domain.methodologies.model import (
     CONNECTIONS,
     Confirmation,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from jcm.domain.methodologies.arithmetic import plain
+from jcm.domain.methodologies.calculation import Calc
 from jcm.domain.methodologies.common import ER_EQUATION, connection_criterion, electricity_ef
 from jcm.domain.methodologies.defaults import DefaultTable, UsedDefault
 from jcm.domain.methodologies.eligibility import (
@@ -27,7 +28,7 @@ from jcm.domain.methodologies.eligibility import (
     number_between,
     one_of,
 )
-from jcm.domain.methodologies.engine import Calc, FamilySpec, Methodology, fact_text
+from jcm.domain.methodologies.engine import FamilySpec, Methodology, fact_text
 from jcm.domain.methodologies.model import (
     CONNECTIONS,
     Confirmation,

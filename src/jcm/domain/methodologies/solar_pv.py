@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from jcm.domain.methodologies.arithmetic import THOUSAND, ZERO
+from jcm.domain.methodologies.calculation import Calc
 from jcm.domain.methodologies.common import (
     EITHER_OR,
     ER_EQUATION,
@@ -34,7 +35,7 @@ from jcm.domain.methodologies.common import (
 )
 from jcm.domain.methodologies.defaults import DefaultTable, UsedDefault
 from jcm.domain.methodologies.eligibility import Criterion, equals, host_country, is_true
-from jcm.domain.methodologies.engine import Calc, FamilySpec, Methodology, fact_text
+from jcm.domain.methodologies.engine import FamilySpec, Methodology, fact_text
 from jcm.domain.methodologies.model import (
     CONNECTIONS,
     Confirmation,

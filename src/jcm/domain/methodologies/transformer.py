@@ -25,10 +25,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from jcm.domain.methodologies.arithmetic import THOUSAND, plain
+from jcm.domain.methodologies.calculation import Calc
 from jcm.domain.methodologies.common import ER_EQUATION, electricity_ef
 from jcm.domain.methodologies.defaults import DefaultTable, UsedDefault
 from jcm.domain.methodologies.eligibility import Criterion, equals, host_country, is_true
-from jcm.domain.methodologies.engine import Calc, FamilySpec, Methodology
+from jcm.domain.methodologies.engine import FamilySpec, Methodology
 from jcm.domain.methodologies.model import (
     CONNECTIONS,
     Confirmation,

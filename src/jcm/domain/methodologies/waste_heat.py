@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from jcm.domain.methodologies.arithmetic import THOUSAND, ZERO
+from jcm.domain.methodologies.calculation import Calc
 from jcm.domain.methodologies.common import ER_EQUATION, connection_criterion, electricity_ef
 from jcm.domain.methodologies.defaults import DefaultTable, UsedDefault
 from jcm.domain.methodologies.eligibility import Criterion, equals, host_country
-from jcm.domain.methodologies.engine import Calc, FamilySpec, Methodology
+from jcm.domain.methodologies.engine import FamilySpec, Methodology
 from jcm.domain.methodologies.model import (
     CONNECTIONS,
     Confirmation,

@@ -15,7 +15,7 @@ from jcm.domain.cycle import (
 )
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.methodology_approval import METHODOLOGY_TRANSITIONS
-from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS
+from jcm.domain.cycle.monitoring_transitions import MONITORING_TRANSITIONS
 from jcm.domain.errors import InvalidInput
 from jcm.domain.registry.allocation import parse_share
 from jcm.entrypoints.cli.common import (

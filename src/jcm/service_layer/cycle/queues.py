@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Actor, Role
-from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringRequest
-from jcm.domain.cycle.project import PROJECT_TRANSITIONS
+from jcm.domain.cycle.monitoring import MonitoringRequest
+from jcm.domain.cycle.monitoring_transitions import MONITORING_TRANSITIONS
+from jcm.domain.cycle.project_transitions import PROJECT_TRANSITIONS
 from jcm.domain.errors import NotFound
 from jcm.domain.identity.cycle_actions import CYCLE_ROLES, concerns
 from jcm.service_layer.cycle import lookups as lk

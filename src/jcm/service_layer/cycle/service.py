@@ -12,8 +12,10 @@ from jcm.domain.cycle import commands as cc
 from jcm.domain.cycle.actors import Actor, Role
 from jcm.domain.cycle.documents import DocumentAccess, DocumentRef, not_visible
 from jcm.domain.cycle.machine import Transition
-from jcm.domain.cycle.monitoring import MONITORING_TRANSITIONS, MonitoringState
-from jcm.domain.cycle.project import PROJECT_TRANSITIONS, ProjectState
+from jcm.domain.cycle.monitoring import MonitoringState
+from jcm.domain.cycle.monitoring_transitions import MONITORING_TRANSITIONS
+from jcm.domain.cycle.project import ProjectState
+from jcm.domain.cycle.project_transitions import PROJECT_TRANSITIONS
 from jcm.domain.errors import InvalidInput
 from jcm.service_layer.cycle import handlers as h
 from jcm.service_layer.cycle import lookups as lk
