@@ -192,8 +192,10 @@ class SubscriberProcess:
             started.wait_for("subscribed")
         return started
 
-    def wait_for(self, text: str, timeout: float = 20) -> None:
-        """Read its standard error until a line holds ``text``."""
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        """Read its standard error until a line holds ``text`` (a loaded machine may take
+        tens of seconds to start a Python process); on failure the process is killed, so
+        no orphan outlives the test."""
         assert self.process.stderr is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -203,6 +205,8 @@ class SubscriberProcess:
             self.lines.append(line)
             if text in line:
                 return
+        self.process.kill()
+        self.process.communicate(timeout=10)
         raise AssertionError(f"no {text!r} from the subscriber: {''.join(self.lines)}")
 
     def stop(self) -> dict[str, Any]:
