@@ -337,6 +337,19 @@ CATALOGUE: tuple[Code, ...] = (
     #
     # -- Reports and submissions (reports branch): R4-R5 below this line --
     Code("R4_BAD_VERSION", InvalidInput, "", "a submission version is not X.Y (the AEF's format; the first is 1.0)"),
+    Code("R4_BAD_YEAR", InvalidInput, "", "a reported year outside 1990-9999"),
+    Code("R4_UNKNOWN_PARTY", NotFound, "", "no registry of that Party code, or no cooperative approach lists it"),
+    Code("R4_YEAR_NOT_OVER", RuleViolation, "", "a report is submitted only after 31 December of its reported year (by the registry's clock)"),
+    Code("R4_NO_DRAFT", NotFound, "", "there is no draft of the Party's report for that year to submit: build one first"),
+    Code("R4_CHECKS_FAILED", RuleViolation, "", "the report fails consistency checks (AEF01-AEF14; the failures are in the details)"),
+    Code("R4_DRAFT_STALE", RuleViolation, "", "the ledger changed since the draft was built: the draft no longer says what the ledger says"),
+    Code("R4_NO_REPORT", NotFound, "", "no report of that Party, year and version (or none visible to the caller)"),
+    Code("R4_BAD_FORMAT", InvalidInput, "", "an export format other than csv, xlsx or json"),
+    Code("R5_NOT_SUBMITTED", NotFound, "", "verification needs a submitted (or superseded) version; a draft is not in the log"),
+    Code("R5_NOT_LOGGED", DataCorruption, "", "verify: no submission entry in the transparency log names this Party, year and version"),
+    Code("R5_LOG_ALTERED", DataCorruption, "", "verify: a log entry's bytes do not hash to its stored leaf hash"),
+    Code("R5_DIGEST_DIFFERS", DataCorruption, "", "verify: the stored digest or tables are not those the submission's log entry states"),
+    Code("R5_TABLE_DIFFERS", DataCorruption, "", "verify: a table re-derived from the log differs from the stored submission (row and column named)"),
     # -- end of reports branch codes --
 )
 # fmt: on
