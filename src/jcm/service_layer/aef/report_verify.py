@@ -99,22 +99,25 @@ def _read_until_submission(
                     f"Log entry {index} does not hash to its stored leaf hash.",
                 )
             )
-        entry = json.loads(text)
-        kind = str(entry.get("type"))
-        change = entry.get("change") or {}
-        at = datetime.fromisoformat(entry["timestamp"])
-        if (
-            kind == REPORT_SUBMITTED
-            and (
-                change.get("party"),
-                change.get("year"),
-                change.get("version"),
+        try:
+            entry = json.loads(text)
+            kind = str(entry.get("type"))
+            change = entry.get("change") or {}
+            at = datetime.fromisoformat(entry["timestamp"])
+            if kind == REPORT_SUBMITTED and _names(change) == wanted:
+                return _Found(-1 if index is None else int(index), change, at)
+            state.facts.add(kind, change, at)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            state.altered.append(
+                Difference(
+                    "R5_LOG_ALTERED", "", None, "", f"Log entry {index} cannot be read: {error!r}."
+                )
             )
-            == wanted
-        ):
-            return _Found(-1 if index is None else int(index), change, at)
-        state.facts.add(kind, change, at)
     return None
+
+
+def _names(change: dict[str, Any]) -> tuple[Any, Any, Any]:
+    return change.get("party"), change.get("year"), change.get("version")
 
 
 def _digest_problems(stored: StoredReport, logged: str, derived: str) -> list[Difference]:
