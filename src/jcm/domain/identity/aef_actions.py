@@ -7,10 +7,24 @@ its own. What has been submitted is public, as is the register.
 
 from __future__ import annotations
 
-from jcm.domain.identity.access import AccessRule
+from jcm.domain.cycle.actors import Role
+from jcm.domain.identity.access import PUBLIC, AccessRule, Resource, rule
+from jcm.domain.identity.principal import Scope
 
 # The cooperative-approach register (approaches, authorisations, authorised entities).
 REGISTER: dict[str, AccessRule] = {}
 
-# A Party's AEF reports, and the public's view of submitted ones.
-AEF: dict[str, AccessRule] = {}
+# A Party's AEF reports, and the public's view of submitted ones. The Party's own acts and
+# its drafts: its registry's administrator (``registry`` = the Party's code).
+_PARTY_ACTS = rule(Scope.REGISTRY_ISSUE, Role.REGISTRY_ADMIN, resource=Resource.REGISTRY)
+_PARTY_READS = rule(Scope.REGISTRY_READ, Role.REGISTRY_ADMIN, resource=Resource.REGISTRY)
+AEF: dict[str, AccessRule] = {
+    "build_report": _PARTY_ACTS,
+    "submit_report": _PARTY_ACTS,
+    "check_report": _PARTY_READS,
+    "read_draft_report": _PARTY_READS,  # showing or exporting a draft
+    "list_reports": PUBLIC,  # the public sees submitted and superseded versions only
+    "read_report": PUBLIC,
+    "export_report": PUBLIC,
+    "verify_report": PUBLIC,
+}
