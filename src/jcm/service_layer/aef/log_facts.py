@@ -7,16 +7,16 @@ Entries are read in log order (:meth:`LogFacts.add` one at a time):
 * transactions from the entries of the seven transaction kinds, each entry's timestamp
   being the transaction's ``at`` (the unit of work's clock that stamped both);
 * the cooperative-approach register from ``aef.approach_registered``,
-  ``aef.authorisation_registered`` and ``aef.entity_registered`` (their ``change`` carries
-  the record in the register's JSON form).
+  ``aef.authorisation_registered``, ``aef.authorisation_amended`` and
+  ``aef.entity_registered`` (each ``change`` is the record in the register's JSON form,
+  :mod:`jcm.domain.aef.register_json`).
 
 Every other entry is left aside: nothing else feeds the AEF.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from jcm.domain.aef.facts import (
@@ -27,17 +27,16 @@ from jcm.domain.aef.facts import (
     Register,
     TransactionFact,
 )
-from jcm.domain.aef.register import (
-    ApproachParty,
-    Authorisation,
-    AuthorisedEntity,
-    CooperativeApproach,
-)
+from jcm.domain.aef.register import Authorisation, AuthorisedEntity, CooperativeApproach
+from jcm.domain.aef.register_json import approach_of, authorisation_of, entity_of
 from jcm.domain.registry.transactions import TransactionKind
+from jcm.service_layer.aef.register_results import (
+    APPROACH_REGISTERED,
+    AUTHORISATION_AMENDED,
+    AUTHORISATION_REGISTERED,
+    ENTITY_REGISTERED,
+)
 
-APPROACH_REGISTERED = "aef.approach_registered"
-AUTHORISATION_REGISTERED = "aef.authorisation_registered"
-ENTITY_REGISTERED = "aef.entity_registered"
 _TRANSACTION_KINDS = frozenset(k.value for k in TransactionKind)
 
 
@@ -64,13 +63,13 @@ class LogFacts:
         elif kind == "decision_recorded":
             self._decision(change)
         elif kind == APPROACH_REGISTERED:
-            approach = approach_of(change["approach"])
+            approach = approach_of(change)
             self.approaches[approach.id] = approach
-        elif kind == AUTHORISATION_REGISTERED:
-            authorisation = authorisation_of(change["authorisation"])
+        elif kind in (AUTHORISATION_REGISTERED, AUTHORISATION_AMENDED):
+            authorisation = authorisation_of(change)
             self.authorisations.setdefault(authorisation.id, []).append(authorisation)
         elif kind == ENTITY_REGISTERED:
-            entity = entity_of(change["entity"])
+            entity = entity_of(change)
             self.entities[entity.id] = entity
 
     def _account(self, change: dict[str, Any]) -> None:
@@ -113,35 +112,3 @@ def _transaction(change: dict[str, Any], at: datetime) -> TransactionFact:
         dict(change["detail"] or {}),
         ranges,
     )
-
-
-# -- the register's records (their JSON form: the dataclass fields, tuples as arrays, dates
-# as ISO text) -------------------------------------------------------------------------------
-
-
-def _fields(cls: type[Any], value: dict[str, Any]) -> dict[str, Any]:
-    known = {f.name for f in fields(cls)}
-    return {k: v for k, v in value.items() if k in known}
-
-
-def approach_of(value: dict[str, Any]) -> CooperativeApproach:
-    parties = tuple(ApproachParty(**_fields(ApproachParty, p)) for p in value["parties"])
-    return CooperativeApproach(value["id"], value["name"], parties)
-
-
-def authorisation_of(value: dict[str, Any]) -> Authorisation:
-    given = _fields(Authorisation, value)
-    given["authorised_on"] = date.fromisoformat(given["authorised_on"])
-    for name in ("sectors", "activity_types", "authorised_parties", "authorised_entities"):
-        if name in given:
-            given[name] = tuple(given[name])
-    if given.get("timeframe") is not None:
-        first, last = given["timeframe"]
-        given["timeframe"] = (int(first), int(last))
-    return Authorisation(**given)
-
-
-def entity_of(value: dict[str, Any]) -> AuthorisedEntity:
-    given = _fields(AuthorisedEntity, value)
-    given["authorised_on"] = date.fromisoformat(given["authorised_on"])
-    return AuthorisedEntity(**given)

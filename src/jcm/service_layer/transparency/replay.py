@@ -23,6 +23,7 @@ from jcm.domain.registry.issuance import DecisionStatus, IssuanceDecision, Monit
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
+from jcm.service_layer.transparency.aef_register_replay import RegisterReplay
 from jcm.service_layer.transparency.aef_report_replay import SubmissionReplay
 from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
@@ -119,6 +120,7 @@ class Replayer:
         self.mrv_verifications = VerificationReplay()
         self.mrv_qa = QaReplay()
         self.mrv_intake = IntakeReplay(self.devices.devices.get)
+        self.aef_register = RegisterReplay()
         self.aef_submissions = SubmissionReplay()  # reports branch (issue 12)
         self.on_transaction = on_transaction
         self.now = datetime.min  # the time of the entry being applied
@@ -165,6 +167,7 @@ class Replayer:
             self.mrv_verifications,
             self.mrv_qa,
             self.mrv_intake,
+            self.aef_register,
             self.aef_submissions,
         )
         for part in parts:
