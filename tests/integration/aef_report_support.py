@@ -14,15 +14,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain.registry import commands as c
-from jcm.domain.registry.accounts import AccountType
-from jcm.domain.registry.allocation import AllocationShare
-from jcm.domain.registry.article6 import AuthorisedUse
 from jcm.domain.aef.register_rules import (
     RegisterApproach,
     RegisterAuthorisation,
     RegisterEntity,
 )
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.accounts import AccountType
+from jcm.domain.registry.allocation import AllocationShare
+from jcm.domain.registry.article6 import AuthorisedUse
 
 
 @dataclass
@@ -95,9 +95,7 @@ def build_world(app: App, clock: Clock) -> World:
 
 
 def adjust(world: World, serials: str, year: int) -> None:
-    world.app.registry.apply_corresponding_adjustment(
-        c.ApplyCorrespondingAdjustment(serials, year)
-    )
+    world.app.registry.apply_corresponding_adjustment(c.ApplyCorrespondingAdjustment(serials, year))
 
 
 def register_entity(world: World, entity_id: str, on: date) -> None:

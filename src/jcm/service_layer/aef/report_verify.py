@@ -25,6 +25,7 @@ from typing import Any
 from jcm.domain.aef.derive import build_report
 from jcm.domain.aef.formats import ReportTables, digest, first_difference
 from jcm.domain.aef.tables import TABLE_COLUMNS, TABLE_TITLES
+from jcm.domain.errors import JcmError
 from jcm.domain.transparency.merkle import leaf_hash
 from jcm.service_layer.aef.log_facts import LogFacts
 from jcm.service_layer.aef.ports import StoredReport
@@ -67,13 +68,25 @@ def verify_stored(
         )
         return _verdict(stored, None, None, None, state.read, problems)
     logged = str(found.change.get("digest"))
-    report = build_report(
-        state.facts.facts(),
-        stored.party,
-        stored.year,
-        version=stored.version,
-        submitted_on=found.at.astimezone(UTC).date(),
-    )
+    try:
+        report = build_report(
+            state.facts.facts(),
+            stored.party,
+            stored.year,
+            version=stored.version,
+            submitted_on=found.at.astimezone(UTC).date(),
+        )
+    except JcmError as error:  # the entries break the registry's own rules
+        problems.append(
+            Difference(
+                "R5_DIGEST_DIFFERS",
+                "",
+                None,
+                "",
+                f"The log's entries do not derive to a report: {error.message}",
+            )
+        )
+        return _verdict(stored, logged, None, found.index, state.read, problems)
     derived = ReportTables.of(report)
     derived_digest = digest(derived)
     problems += _digest_problems(stored, logged, derived_digest)
