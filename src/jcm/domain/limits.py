@@ -270,9 +270,7 @@ _countries: dict[str, str] = {}
 _alpha_3: dict[str, str] = {}
 
 
-def use_country_codes(
-    names: Mapping[str, str], alpha_3: Mapping[str, str] | None = None
-) -> None:
+def use_country_codes(names: Mapping[str, str], alpha_3: Mapping[str, str] | None = None) -> None:
     """Install the ISO 3166-1 alpha-2 codes and their names, and each code's alpha-3
     (the Article 6 reports name Parties by alpha-3) (bootstrap, once)."""
     _countries.clear()

@@ -12,7 +12,11 @@ with the state the earlier entries built, before the entry is applied:
   taken for the organisation that the step names as its actor (``change.actor``), holding
   that role at that point of the log; the transition tables then check the role as before;
 * registering an actor and defining a rule book are an administrator's acts
-  (:data:`jcm.domain.identity.access.REGISTER_RULES`).
+  (:data:`jcm.domain.identity.access.REGISTER_RULES`);
+* a **cooperative-approach register** entry by its rule in
+  :data:`jcm.domain.identity.aef_actions.REGISTER`: an approach is the administrator's, an
+  authorisation or authorised entity the administrator's of its Party's registry
+  (``change.party``).
 
 An entry that names no organisation (``via: operator`` alone: the operator's own set-up)
 and an unattributed entry (schema 1: written before attribution existed, or in-process
@@ -41,6 +45,7 @@ from jcm.domain.identity.access import (
     check_acts_for,
     decide,
 )
+from jcm.domain.identity.aef_actions import REGISTER, REGISTER_KINDS
 from jcm.domain.identity.principal import Channel, Principal
 from jcm.service_layer.cycle.replay import KINDS, CycleState
 
@@ -71,6 +76,7 @@ _OPERATOR_SET_UP = frozenset(
         "set_account_status",
         "register_actor",
         "define_rule_book",
+        "register_approach",
     }
 )
 
@@ -95,13 +101,19 @@ def check_entry(
     if kind == "actor.designated" or head in _CYCLE_STEP_HEADS:
         _check_cycle_step(kind, change, principal, cycle)
         return
-    action = _CYCLE_SETUP.get(kind) or LOGGED_ACTIONS.get(kind)
+    action = _CYCLE_SETUP.get(kind) or LOGGED_ACTIONS.get(kind) or REGISTER_KINDS.get(kind)
     if action is None:
         return  # an entry of no organisation's action (a key rotation)
     if principal.channel is Channel.OPERATOR and action in _OPERATOR_SET_UP:
         return  # the console on the server administers the platform, for any organisation
-    access = REGISTER_RULES[action] if kind in _CYCLE_SETUP else REGISTRY_RULES[action]
+    access = _rules_of(kind)[action]
     _check_rule(kind, access, change, principal, accounts, cycle)
+
+
+def _rules_of(kind: str) -> Mapping[str, AccessRule]:
+    if kind in _CYCLE_SETUP:
+        return REGISTER_RULES
+    return REGISTER if kind in REGISTER_KINDS else REGISTRY_RULES
 
 
 def _check_cycle_step(
@@ -187,5 +199,7 @@ def _resource(
     if access.resource is Resource.REGISTRY:
         if kind == "account_status_changed":
             return None, str(accounts[change["account"]]["registry"])
+        if kind in REGISTER_KINDS:
+            return None, str(change["party"])  # the authorising Party's registry
         return None, str(change["registry"])
     return None, None

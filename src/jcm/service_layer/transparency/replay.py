@@ -23,6 +23,7 @@ from jcm.domain.registry.issuance import DecisionStatus, IssuanceDecision, Monit
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
+from jcm.service_layer.transparency.aef_register_replay import RegisterReplay
 from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
 from jcm.service_layer.transparency.mrv_intake_replay import IntakeReplay
@@ -118,6 +119,7 @@ class Replayer:
         self.mrv_verifications = VerificationReplay()
         self.mrv_qa = QaReplay()
         self.mrv_intake = IntakeReplay(self.devices.devices.get)
+        self.aef_register = RegisterReplay()
         self.on_transaction = on_transaction
         self.now = datetime.min  # the time of the entry being applied
 
@@ -157,7 +159,14 @@ class Replayer:
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
             return
-        parts = (self.portfolio, self.devices, self.mrv_verifications, self.mrv_qa, self.mrv_intake)
+        parts = (
+            self.portfolio,
+            self.devices,
+            self.mrv_verifications,
+            self.mrv_qa,
+            self.mrv_intake,
+            self.aef_register,
+        )
         for part in parts:
             if part.handles(kind):
                 try:
