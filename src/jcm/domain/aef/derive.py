@@ -49,6 +49,10 @@ def build_report(
     )
 
 
+# Issuances, internal transfers and corresponding adjustments make no Table 3 row.
+_ROW_KINDS = frozenset({"authorisation", "external_transfer", "cancellation", "retirement"})
+
+
 def _walk(
     facts: LedgerFacts, context: ReportContext, party: str, year: int
 ) -> tuple[ActionRows, tuple[HoldingRow, ...], tuple[HoldingRow, ...]]:
@@ -65,7 +69,7 @@ def _walk(
             break
         if opening is None and tx.at >= start:
             opening = snapshot(walk, context, party, holding)
-        walk.apply(tx, actions if opening is not None else None)
+        walk.apply(tx, actions if opening is not None and tx.kind in _ROW_KINDS else None)
     if opening is None:
         opening = snapshot(walk, context, party, holding)
     actions.flush()

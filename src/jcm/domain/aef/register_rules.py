@@ -1,5 +1,5 @@
-"""The register's commands and the rules every record passes before it is stored (``R1``
-approaches, ``R2`` authorisations, ``R3`` authorised entities).
+"""The rules every register record passes before it is stored (``R1`` approaches,
+``R2`` authorisations, ``R3`` authorised entities); the commands are ``register_commands``.
 
 Decisions the nomenclature leaves open, taken here:
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from jcm.domain import limits
@@ -30,6 +30,7 @@ from jcm.domain.aef.register import (
     AuthorisedEntity,
     CooperativeApproach,
 )
+from jcm.domain.aef.register_commands import RegisterApproach
 from jcm.domain.errors import InvalidInput, NotFound, RuleViolation
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -37,62 +38,6 @@ OTHER_PURPOSES = frozenset({"OIMP", "IMP", "OP"})
 ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,63}$")
 TERMS = limits.TextLimit(2000, describe="terms and conditions")
 GWP = limits.TextLimit(100, describe="GWP values")
-
-
-# -- commands -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegisterApproach:
-    """A cooperative approach of Japan and ``partner`` (alpha-2) with CARP's id."""
-
-    id: str
-    partner: str
-    japan_ndc: tuple[int, int]
-    partner_ndc: tuple[int, int]
-    name: str = ""  # default: "Joint Crediting Mechanism between Japan and <partner>"
-    japan_registry_id: str | None = None  # default JPN01
-    partner_registry_id: str | None = None  # default <alpha-3>01
-
-
-@dataclass(frozen=True)
-class RegisterAuthorisation:
-    """An authorisation's terms: version 1 when registered, the next version when amended
-    (a whole new version: what is not given takes its default, not the last version's)."""
-
-    id: str
-    approach_id: str
-    purposes: str
-    sectors: tuple[str, ...] = ()  # default: from the projects' methodologies
-    activity_types: tuple[str, ...] = ()
-    projects: tuple[str, ...] = ()  # cycle project ids the sectors may come from
-    authorised_on: date | None = None  # default: today (the unit of work's clock)
-    party: str | None = None  # default: the approach's partner
-    quantity: int | None = None
-    metric: str = "GHG"
-    gwp: str = ""
-    mitigation_type: str = "Emission reductions"
-    authorised_parties: tuple[str, ...] = ()
-    authorised_entities: tuple[str, ...] = ()
-    oimp_authorised: str = ""
-    timeframe: tuple[int, int] | None = None
-    terms: str = ""
-    first_transfer_definition: str | None = None
-    explanation: str = ""
-
-
-@dataclass(frozen=True)
-class RegisterEntity:
-    id: str
-    approach_id: str
-    name: str
-    country: str = ""  # alpha-3; default: that of the organisation's registry
-    organisation_id: str | None = None
-    party: str | None = None  # default: the approach's partner
-    authorised_on: date | None = None  # default: today
-    conditions: str = ""
-    change_conditions: str = ""
-    explanation: str = ""
 
 
 # -- approaches ---------------------------------------------------------------------------------
@@ -384,39 +329,6 @@ def next_version(new: Authorisation, latest: Authorisation) -> Authorisation:
     return replace(new, version=latest.version + 1)
 
 
-def authorisation_of_command(
-    cmd: RegisterAuthorisation, party: str, today: date, sectors: tuple[str, ...] = (),
-    activity_types: tuple[str, ...] = (),
-) -> Authorisation:  # fmt: skip
-    """Version 1 of what ``cmd`` describes (``sectors``/``activity_types``: the projects'
-    defaults, used where the command gives none)."""
-    return Authorisation(
-        id=cmd.id.strip(),
-        version=1,
-        party=party,
-        approach_id=cmd.approach_id.strip(),
-        authorised_on=cmd.authorised_on or today,
-        purposes=cmd.purposes.strip(),
-        sectors=_unique(cmd.sectors or sectors),
-        activity_types=_unique(cmd.activity_types or activity_types),
-        quantity=cmd.quantity,
-        metric=cmd.metric.strip(),
-        gwp=cmd.gwp.strip(),
-        mitigation_type=cmd.mitigation_type.strip(),
-        authorised_parties=_unique(p.upper() for p in cmd.authorised_parties),
-        authorised_entities=_unique(cmd.authorised_entities),
-        oimp_authorised=cmd.oimp_authorised.strip(),
-        timeframe=cmd.timeframe,
-        terms=cmd.terms.strip(),
-        first_transfer_definition=(cmd.first_transfer_definition or "").strip() or None,
-        explanation=cmd.explanation.strip(),
-    )
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
-
-
 def foreign_project(project_id: str, party: str) -> RuleViolation:
     return RuleViolation(
         "R2_FOREIGN_PROJECT",
@@ -424,6 +336,10 @@ def foreign_project(project_id: str, party: str) -> RuleViolation:
         project=project_id,
         party=party,
     )
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
 
 def sectors_of_families(families: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -465,23 +381,6 @@ def check_entity(
         limits.check_text(text, name, TERMS)
     limits.check_text(entity.explanation, "explanation", limits.NOTE)
     return entity
-
-
-def entity_of_command(
-    cmd: RegisterEntity, party: str, country: str, today: date
-) -> AuthorisedEntity:
-    return AuthorisedEntity(
-        id=cmd.id.strip(),
-        approach_id=cmd.approach_id.strip(),
-        party=party,
-        authorised_on=cmd.authorised_on or today,
-        name=cmd.name.strip(),
-        country=country,
-        organisation_id=(cmd.organisation_id or "").strip() or None,
-        conditions=cmd.conditions.strip(),
-        change_conditions=cmd.change_conditions.strip(),
-        explanation=cmd.explanation.strip(),
-    )
 
 
 def entity_exists(entity_id: str) -> RuleViolation:

@@ -83,10 +83,13 @@ class Move:
 
 @dataclass(frozen=True)
 class Authorise:
+    """Units authorised under a registered authorisation (``reference``: its id), which
+    gives the uses and the first-transfer trigger; given here too, they must be its."""
+
     account_id: str
-    uses: frozenset[AuthorisedUse]
-    reference: str
-    trigger: FirstTransferTrigger = FirstTransferTrigger.INTERNATIONAL_TRANSFER
+    uses: frozenset[AuthorisedUse] | None = None
+    reference: str = ""
+    trigger: FirstTransferTrigger | None = None
     quantity: int | None = None
     serials: str | None = None
 

@@ -278,7 +278,7 @@ def authorise(body: s.AuthoriseBody, caller: CallerDep, key: IdempotencyKey = No
     _account(caller, body.account, "authorise")
     cmd = c.Authorise(
         body.account,
-        frozenset(body.uses),
+        None if body.uses is None else frozenset(body.uses),
         body.reference,
         body.trigger,
         body.quantity,

@@ -61,10 +61,13 @@ class BatchBody(Body):
 
 
 class AuthoriseBody(Body):
+    """``reference``: the id of a registered authorisation; it gives the uses and the
+    trigger (given here too, they must be its)."""
+
     account: str
-    uses: list[AuthorisedUse]
     reference: str
-    trigger: FirstTransferTrigger = FirstTransferTrigger.INTERNATIONAL_TRANSFER
+    uses: list[AuthorisedUse] | None = None
+    trigger: FirstTransferTrigger | None = None
     quantity: int | None = None
     serials: str | None = None
 

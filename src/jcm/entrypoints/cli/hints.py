@@ -21,7 +21,18 @@ HINTS: dict[str, str] = {
     "G5_SAME_REGISTRY": "use `jcm transfer` within one registry",
     "A2_NOT_A_HOLDING_ACCOUNT": "use `jcm cancel` or `jcm retire` to move units into it",
     "I1_UNKNOWN_DECISION": "record it first with `jcm decision record`",
-    "T7_NOT_AUTHORISED_FOR_NDC": "their host authorises them with `jcm a6 authorise --uses ndc`",
+    "T7_NOT_AUTHORISED_FOR_NDC": "their host authorises them under an authorisation for NDC "
+    "with `jcm a6 authorise --reference ID`",
+    "R1_UNKNOWN_APPROACH": "list them with `jcm a6 approach list`; register one with "
+    "`jcm a6 approach register`",
+    "R2_UNKNOWN_AUTHORISATION": "register it first with `jcm a6 authorisation register`",
+    "R2_USES_DIFFER": "leave out --uses and --first-transfer-at, or amend the authorisation "
+    "with `jcm a6 authorisation amend {authorisation}`",
+    "R2_OVER_QUANTITY": "amend the authorisation's quantity with "
+    "`jcm a6 authorisation amend {authorisation} --quantity N`",
+    "R2_AUTHORISATION_EXISTS": "a change is a new version: "
+    "`jcm a6 authorisation amend {authorisation}`",
+    "R2_UNKNOWN_ENTITY": "register it first with `jcm a6 entity register`",
     "W4_UNKNOWN_SUBSCRIPTION": "list them with `jcm webhook list --as ORG`",
     "W4_UNKNOWN_DELIVERY": "see the delivery log with `jcm webhook deliveries --as ORG`",
     "G9_BUSY": "run the same command again in a moment (with the same --idempotency-key)",

@@ -9,7 +9,7 @@ import typer
 
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.allocation import parse_share
-from jcm.domain.registry.article6 import FirstTransferTrigger, parse_trigger, parse_uses
+from jcm.domain.registry.article6 import parse_trigger, parse_uses
 from jcm.domain.registry.batch_file import bad_batch, parse_batch
 from jcm.domain.registry.transactions import TransactionKind, parse_purpose
 from jcm.entrypoints.cli.common import (
@@ -241,27 +241,39 @@ def batch(
 @a6_cli.command("authorise")
 def a6_authorise(
     account: Annotated[
-        str, typer.Option("--account", help="Holding account in the partner (host Party) registry.")
+        str, typer.Option("--account", help="Holding account whose units are authorised.")
     ],
-    uses: Annotated[str, typer.Option(help="ndc, oimp or ndc,oimp.")],
-    reference: Annotated[str, typer.Option(help="Letter of authorisation reference.")],
+    reference: Annotated[
+        str, typer.Option(help="Id of the registered authorisation the units fall under.")
+    ],
+    uses: Annotated[
+        str | None,
+        typer.Option(help="ndc, oimp or ndc,oimp; default and only choice: the authorisation's."),
+    ] = None,
     first_transfer_at: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="international_transfer (default; required for NDC use), "
-            "authorisation, issuance or use."
+            help="international_transfer, authorisation, issuance or use; default and only "
+            "choice: the authorisation's."
         ),
-    ] = FirstTransferTrigger.INTERNATIONAL_TRANSFER.value,
+    ] = None,
     quantity: QuantityOpt = None,
     serials: SerialsOpt = None,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Record the host Party's authorisation of units (they become ITMOs)."""
+    """Record the host Party's authorisation of units under a registered authorisation
+    (they become ITMOs)."""
 
     def action() -> TransactionResult:
-        trigger = parse_trigger(first_transfer_at)
-        cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
+        cmd = c.Authorise(
+            account,
+            None if uses is None else parse_uses(uses),
+            reference,
+            None if first_transfer_at is None else parse_trigger(first_transfer_at),
+            quantity,
+            serials,
+        )
         return console_registry().authorise(cmd, key)
 
     run(json_out, action, print_summary)

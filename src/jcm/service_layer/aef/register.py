@@ -18,12 +18,14 @@ from jcm.domain import limits
 from jcm.domain import methodologies as catalogue
 from jcm.domain.aef import register_rules as rules
 from jcm.domain.aef.register import Authorisation, AuthorisedEntity, CooperativeApproach
-from jcm.domain.aef.register_json import approach_json, authorisation_json, entity_json
-from jcm.domain.aef.register_rules import (
+from jcm.domain.aef.register_commands import (
     RegisterApproach,
     RegisterAuthorisation,
     RegisterEntity,
+    authorisation_of_command,
+    entity_of_command,
 )
+from jcm.domain.aef.register_json import approach_json, authorisation_json, entity_json
 from jcm.domain.errors import JcmError
 from jcm.domain.identity.aef_actions import REGISTER
 from jcm.service_layer.aef.ports import AefUnitOfWork, AefUnitOfWorkFactory
@@ -183,7 +185,7 @@ def register_authorisation(
     )
     rules.check_authorisation_id(cmd.id.strip())
     sectors, activity_types = _project_sectors(uow, cmd, party)
-    new = rules.authorisation_of_command(cmd, party, uow.now.date(), sectors, activity_types)
+    new = authorisation_of_command(cmd, party, uow.now.date(), sectors, activity_types)
     new = rules.check_authorisation(_with_approach(new, approach), approach, uow.now.date())
     versions = uow.aef_register.authorisation_versions(new.id, lock=True)
     if amend and not versions:
@@ -243,7 +245,7 @@ def register_entity(uow: AefUnitOfWork, cmd: RegisterEntity) -> EntityRegistered
             raise rules.unknown_organisation(organisation_id)
         if not country and organisation.registry:
             country = limits.alpha_3(organisation.registry)
-    entity = rules.entity_of_command(cmd, party, country, uow.now.date())
+    entity = entity_of_command(cmd, party, country, uow.now.date())
     entity = rules.check_entity(
         _entity_in(entity, approach, organisation_id), approach, uow.now.date()
     )

@@ -37,6 +37,7 @@ from jcm.domain.registry.transactions import (
     TransactionKind,
     TransactionRecord,
 )
+from jcm.service_layer.aef.authorisation_link import registered_terms
 from jcm.service_layer.authority import check_may
 from jcm.service_layer.ports import Ledger, UnitOfWork
 from jcm.service_layer.registry.lookups import (
@@ -370,11 +371,14 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
         )
     ws = WorkingSet(ledger, uow.decision_cache)
     blocks = _select(ws, account.id, cmd.quantity, cmd.serials)
+    uses, trigger = registered_terms(
+        uow, cmd, [(ws.decision(b.decision_id), b, ws.serial(b)) for b in blocks]
+    )
     ranges = []
     for block in blocks:
         serial = ws.serial(block)
         policy.admit_units(proposal, ws.decision(block.decision_id).partner, block.article6, serial)
-        block.article6 = block.article6.authorise(cmd.uses, reference, cmd.trigger, serials=serial)
+        block.article6 = block.article6.authorise(uses, reference, trigger, serials=serial)
         ws.place(block, account.id, account.registry)
         ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
     record = TransactionRecord(
@@ -384,9 +388,9 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
         account.id,
         sum(r.quantity for r in ranges),
         {
-            "uses": format_uses(cmd.uses),
+            "uses": format_uses(uses),
             "reference": reference,
-            "first_transfer_at": cmd.trigger.value,
+            "first_transfer_at": trigger.value,
         },
         ranges,
     )
