@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jcm.bootstrap import App, Settings, bootstrap
-from jcm.domain.aef.register_rules import (
+from jcm.domain.aef.register_commands import (
     RegisterApproach,
     RegisterAuthorisation,
     RegisterEntity,
