@@ -60,7 +60,8 @@ def test_anyone_sees_the_approach_and_a_submitted_report_with_its_files(world: W
 
     assert listing.status_code == 200
     assert "CA0001" in listing.text
-    assert "KEN01" in listing.text and "JPN01" in listing.text
+    assert "KEN01" in listing.text
+    assert "JPN01" in listing.text
     assert 'data-report="KE-2025-1.0"' in listing.text
     assert "/article6/reports/KE/2025/export.xlsx?version=1.0" in listing.text
     assert csv.headers["content-type"].startswith("text/csv")
@@ -189,5 +190,6 @@ def test_the_article6_pages_render_in_japanese_and_english(
 
     assert listing.status_code == register.status_code == report.status_code == 200
     assert f'<html lang="{language}">' in listing.text
-    assert words[0] in listing.text and words[1] in listing.text
+    assert words[0] in listing.text
+    assert words[1] in listing.text
     assert words[2] in register.text
