@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from aef_support import register_authorisation
 from jcm.adapters import schema
 from jcm.bootstrap import App
 from jcm.domain.errors import JcmError
@@ -258,6 +259,7 @@ def test_an_external_transfer_of_authorised_units_is_their_first_transfer(
     app: App, world: World
 ) -> None:
     issued_both(app, world)
+    register_authorisation(app, "KE", "LoA-1")
     app.registry.authorise(
         c.Authorise(world["ke"], frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=100)
     )
@@ -294,6 +296,11 @@ def test_only_the_host_party_can_authorise_and_not_after_first_transfer(
     app: App, world: World
 ) -> None:
     issued_both(app, world)
+    register_authorisation(app, "KE", "LoA")
+    register_authorisation(
+        app, "KE", "LoA-2", uses={AuthorisedUse.OIMP}, trigger=FirstTransferTrigger.AUTHORISATION
+    )
+    register_authorisation(app, "KE", "LoA-3")
     error = refusal(
         lambda: app.registry.authorise(
             c.Authorise("JP-GOV-0001", frozenset({AuthorisedUse.NDC}), "LoA", quantity=1)
@@ -349,6 +356,9 @@ def test_cancelling_for_oimp_needs_an_oimp_authorisation(app: App, world: World)
         )
     )
     assert error.code == "T1_NOT_AUTHORISED_FOR_PURPOSE"
+    register_authorisation(
+        app, "KE", "LoA", uses={AuthorisedUse.OIMP}, trigger=FirstTransferTrigger.USE
+    )
     app.registry.authorise(
         c.Authorise(
             world["ke"],
