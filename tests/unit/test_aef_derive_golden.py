@@ -1,5 +1,5 @@
 """Golden tables: both Parties' AEF for 2025 and 2026 of the worked scenario in
-:mod:`aef_golden`, derived from hand-written ledger facts and compared cell by cell."""
+``aef_golden.py``, derived from hand-written ledger facts, compared cell by cell."""
 
 from __future__ import annotations
 
