@@ -22,6 +22,9 @@ HINTS: dict[str, str] = {
     "A2_NOT_A_HOLDING_ACCOUNT": "use `jcm cancel` or `jcm retire` to move units into it",
     "I1_UNKNOWN_DECISION": "record it first with `jcm decision record`",
     "T7_NOT_AUTHORISED_FOR_NDC": "their host authorises them with `jcm a6 authorise --uses ndc`",
+    "T8_NDC_YEAR_NOT_USE": "give --ndc-year only with `jcm cancel --purpose ndc`",
+    "T8_BAD_NDC_YEAR": "give --ndc-year from {earliest} to {action_year}, or leave it out "
+    "(the year of the action)",
     "W4_UNKNOWN_SUBSCRIPTION": "list them with `jcm webhook list --as ORG`",
     "W4_UNKNOWN_DELIVERY": "see the delivery log with `jcm webhook deliveries --as ORG`",
     "G9_BUSY": "run the same command again in a moment (with the same --idempotency-key)",
