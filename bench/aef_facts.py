@@ -31,7 +31,7 @@ BLOCK = 250  # units per issued block
 AUTHORISATIONS = 10
 ENTITY_ACCOUNTS = 20
 
-Lot = list[Any]  # [decision, start, end, account]
+Lot = list[Any]  # [decision, start, end, account, first-transferred]
 
 
 def accounts() -> dict[str, AccountFact]:
@@ -84,6 +84,7 @@ class Synthesis:
         }
         self.txs: list[TransactionFact] = []
         self.lots: dict[str, list[Lot]] = {"KE": [], "JP": []}
+        self.first_transferred: list[RangeFact] = []
         self.actions = actions
 
     def facts(self) -> LedgerFacts:
@@ -94,6 +95,7 @@ class Synthesis:
         step = timedelta(days=330) / max(moves, 1)
         for i in range(moves):
             self._act(start + step * i)
+        self._adjust()
         return LedgerFacts(accounts(), self.decisions, tuple(self.txs), register())
 
     def _tx(
@@ -120,13 +122,14 @@ class Synthesis:
             lines = [{"account": "JP-GOV"}]
             self._tx(at, "issuance", "JP", None, None, {"decision": d, "lines": lines}, jp)
             for r, owner in zip(ke, owners, strict=True):
-                self.lots["KE"].append([d, r.start, r.end, owner])
-            self.lots["JP"].append([d, jp[0].start, jp[0].end, "JP-GOV"])
+                self.lots["KE"].append([d, r.start, r.end, owner, False])
+            self.lots["JP"].append([d, jp[0].start, jp[0].end, "JP-GOV", True])
+            self.first_transferred.append(jp[0])
 
     def _authorise(self) -> None:
         at = datetime(YEAR, 1, 5, tzinfo=UTC)
         for party in ("KE", "JP"):
-            for d, start, end, account in self.lots[party]:
+            for d, start, end, account, _ in self.lots[party]:
                 detail = {
                     "uses": "ndc",
                     "reference": f"KE-AUTH-{d % AUTHORISATIONS}",
@@ -144,8 +147,8 @@ class Synthesis:
         size = lot[2] - lot[1] + 1
         if size > 1 and self.rng.random() < 0.5:
             cut = lot[1] + self.rng.randrange(1, size)
-            lots.append([lot[0], cut, lot[2], lot[3]])
-            lot = [lot[0], lot[1], cut - 1, lot[3]]
+            lots.append([lot[0], cut, lot[2], lot[3], lot[4]])
+            lot = [lot[0], lot[1], cut - 1, lot[3], lot[4]]
             lots[i] = lot
         lots[i] = lots[-1]
         lots.pop()
@@ -159,19 +162,30 @@ class Synthesis:
         party = "KE" if lot[3].startswith("KE") else "JP"
         other = "JP" if party == "KE" else "KE"
         roll = self.rng.random()
-        d, start, end, src = lot
+        d, start, end, src, first = lot
         ranges = [RangeFact(d, start, end)]
         if roll < 0.45:
             dst = f"{other}-E{self.rng.randrange(ENTITY_ACCOUNTS):02}"
             self._tx(at, "external_transfer", party, src, dst, {}, ranges)
-            self.lots[other].append([d, start, end, dst])
+            self.lots[other].append([d, start, end, dst, True])
+            if not first:
+                self.first_transferred.append(ranges[0])
         elif roll < 0.75:
             dst = f"{party}-E{self.rng.randrange(ENTITY_ACCOUNTS):02}"
             self._tx(at, "transfer", party, src, dst, {}, ranges)
-            self.lots[party].append([d, start, end, dst])
+            self.lots[party].append([d, start, end, dst, first])
         elif roll < 0.9:
             purpose = "ndc" if roll < 0.85 else "voluntary"
             detail = {"purpose": purpose, **({"ndc_year": YEAR} if purpose == "ndc" else {})}
             self._tx(at, "cancellation", party, src, f"{party}-CAN", detail, ranges)
         else:
             self._tx(at, "retirement", party, src, f"{party}-RET", {}, ranges)
+
+    def _adjust(self) -> None:
+        """Kenya's corresponding adjustments for every range first-transferred in the
+        year, 100 ranges a transaction, on 31 December."""
+        at = datetime(YEAR, 12, 31, 12, tzinfo=UTC)
+        done = sorted(self.first_transferred, key=lambda r: (r.decision_id, r.start))
+        detail = {"reporting_year": YEAR}
+        for i in range(0, len(done), 100):
+            self._tx(at, "corresponding_adjustment", "KE", None, None, detail, done[i : i + 100])

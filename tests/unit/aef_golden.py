@@ -207,7 +207,7 @@ A1 = (
     "",
     "NA",
     "",
-)  # noqa: E501
+)
 A2_V1 = (
     "KE-AUTH-2",
     "2025-03-01",
@@ -228,7 +228,7 @@ A2_V1 = (
     "",
     "NA",
     "",
-)  # noqa: E501
+)
 A2_V2 = (
     "KE-AUTH-2",
     "2026-01-15",
@@ -249,7 +249,7 @@ A2_V2 = (
     "",
     "NA",
     "",
-)  # noqa: E501
+)
 AUTHORIZATIONS: dict[tuple[str, int], tuple[Cells, ...]] = {
     ("KE", 2025): (A1, A2_V1),
     ("JP", 2025): (A1, A2_V1),
@@ -301,7 +301,7 @@ KE_2025 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
     (
         "CA0001",
         "KE-AUTH-2",
@@ -319,7 +319,7 @@ KE_2025 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
 )
 JP_2025 = (
     (
@@ -339,7 +339,7 @@ JP_2025 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
     (
         "CA0001",
         "KE-AUTH-2",
@@ -357,7 +357,7 @@ JP_2025 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
 )
 KE_2026 = (
     (
@@ -377,7 +377,7 @@ KE_2026 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
     (
         "CA0001",
         "KE-AUTH-2",
@@ -395,7 +395,7 @@ KE_2026 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
 )
 JP_2026 = (
     (
@@ -415,7 +415,7 @@ JP_2026 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
     (
         "CA0001",
         "KE-AUTH-1",
@@ -433,7 +433,7 @@ JP_2026 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
     (
         "CA0001",
         "KE-AUTH-1",
@@ -451,7 +451,7 @@ JP_2026 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
     (
         "CA0001",
         "KE-AUTH-2",
@@ -469,7 +469,7 @@ JP_2026 = (
         "NA",
         "Emission reductions",
         "2024",
-    ),  # noqa: E501
+    ),
 )
 HOLDINGS: dict[tuple[str, int], tuple[Cells, ...]] = {
     ("KE", 2025): KE_2025,

@@ -105,9 +105,7 @@ class SqlFactsReader:
         return {k: tuple(v) for k, v in grouped.items()}
 
     def _register(self) -> Register:
-        store: Any = SqlRegisterStore(self._c)
-        reader = getattr(store, "register", None)
-        return reader() if reader is not None else Register()
+        return SqlRegisterStore(self._c).register()
 
 
 def _detail(value: Any) -> dict[str, Any]:
