@@ -17,7 +17,10 @@ with the state the earlier entries built, before the entry is applied:
 * a **cooperative-approach register** entry by its rule in
   :data:`jcm.domain.identity.aef_actions.REGISTER`: an approach is the administrator's, an
   authorisation or authorised entity the administrator's of its Party's registry
-  (``change.party``).
+  (``change.party``);
+* an **AEF report submission** (``aef.report_submitted``) by its rule in
+  :data:`jcm.domain.identity.aef_actions.AEF`: the administrator of the reporting Party's
+  registry (``change.party``).
 
 An entry that names no organisation (``via: operator`` alone: the operator's own set-up)
 and an unattributed entry (schema 1: written before attribution existed, or in-process
@@ -46,7 +49,7 @@ from jcm.domain.identity.access import (
     check_acts_for,
     decide,
 )
-from jcm.domain.identity.aef_actions import REGISTER, REGISTER_KINDS
+from jcm.domain.identity.aef_actions import AEF, AEF_KINDS, REGISTER, REGISTER_KINDS
 from jcm.domain.identity.principal import Channel, Principal
 from jcm.service_layer.cycle.replay import KINDS, CycleState
 
@@ -106,7 +109,12 @@ def check_entry(
     if kind == "actor.designated" or head in _CYCLE_STEP_HEADS:
         _check_cycle_step(kind, change, principal, cycle)
         return
-    action = _CYCLE_SETUP.get(kind) or LOGGED_ACTIONS.get(kind) or REGISTER_KINDS.get(kind)
+    action = (
+        _CYCLE_SETUP.get(kind)
+        or LOGGED_ACTIONS.get(kind)
+        or REGISTER_KINDS.get(kind)
+        or AEF_KINDS.get(kind)
+    )
     if action is None:
         return  # an entry of no organisation's action (a key rotation)
     if principal.channel is Channel.OPERATOR and action in _OPERATOR_SET_UP:
@@ -118,6 +126,8 @@ def check_entry(
 def _rules_of(kind: str) -> Mapping[str, AccessRule]:
     if kind in _CYCLE_SETUP:
         return REGISTER_RULES
+    if kind in AEF_KINDS:
+        return AEF
     return REGISTER if kind in REGISTER_KINDS else REGISTRY_RULES
 
 
@@ -210,8 +220,8 @@ def _resource(
     if access.resource is Resource.REGISTRY:
         if kind == "account_status_changed":
             return None, [str(accounts[change["account"]]["registry"])]
-        if kind in REGISTER_KINDS:
-            return None, [str(change["party"])]  # the authorising Party's registry
+        if kind in REGISTER_KINDS or kind in AEF_KINDS:
+            return None, [str(change["party"])]  # the authorising (reporting) Party's
         if kind == "authorisation" and hosts is not None:
             return None, list(hosts(change)) or [str(change["registry"])]
         return None, [str(change["registry"])]
