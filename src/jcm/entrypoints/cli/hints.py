@@ -131,6 +131,14 @@ HINTS: dict[str, str] = {
     "D10_RECORD_NOT_LOGGED": "the record is not the one the log recorded: do not rely on it",
     "D10_LOG_PROOF": "check --log-key against the key the registry publishes (`jcm log "
     "public-key`)",
+    # AEF reports (reports branch)
+    "R4_NO_DRAFT": "build one with `jcm a6 report build {party} {year}`",
+    "R4_DRAFT_STALE": "build it again with `jcm a6 report build {party} {year}`, check it, "
+    "then submit",
+    "R4_CHECKS_FAILED": "fix the ledger or the register, then `jcm a6 report build {party} "
+    "{year}` again",
+    "R5_NOT_SUBMITTED": "list what was submitted with `jcm a6 report list --party {party}`",
+    "R4_NO_REPORT": "list the reports with `jcm a6 report list --party {party}`",
 }
 
 
