@@ -190,9 +190,8 @@ def main() -> None:
         )
     summary(results)
     print(f"tracemalloc peak while building both reports: {peak_traced_mb(facts):,.0f} MB")
-    print(
-        f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
-    )  # noqa: E501
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {rss:,.0f} MB")
     if not args.no_sql:
         sql_read(facts, min(args.repeat, 3))
     print(f"load average after: {os.getloadavg()}")

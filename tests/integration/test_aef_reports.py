@@ -20,7 +20,10 @@ from sqlalchemy import text, update
 from jcm.adapters import schema
 from jcm.domain.aef.tables import TABLE_COLUMNS, TABLE_TITLES
 from jcm.domain.errors import JcmError
+from jcm.domain.registry import commands as c
+from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.domain.transparency.merkle import leaf_hash
+from jcm.service_layer.aef.log_facts import LogFacts
 
 FIRST_TRANSFER = "KE-KE-JCM-KE001-2024-1-501-560"
 
@@ -200,3 +203,38 @@ def test_an_altered_log_entry_is_named_even_when_the_report_is_unchanged(world: 
         )
     verdict = world.app.aef.reports.verify("KE", 2025)
     assert [d.code for d in verdict.differences] == ["R5_LOG_ALTERED"]
+
+
+def test_the_log_gives_the_very_facts_the_database_gives(world: World) -> None:
+    adjust(world, FIRST_TRANSFER, 2025)
+    world.clock.at(2025, 11, 2)
+    use = c.Move(
+        world.jp,
+        serials="KE-KE-JCM-KE001-2024-1-501-520",
+        purpose=CancellationPurpose.NDC,
+        ndc_year=2025,
+    )
+    world.app.registry.cancel(use)
+    with world.app.unit_of_work(read_only=True) as uow:
+        stored = uow.aef_facts.facts()
+        from_log = LogFacts()
+        for _index, _seq, text_, _leaf in uow.ledger.log.iter_entries():
+            entry = json.loads(text_)
+            at = datetime.fromisoformat(entry["timestamp"])
+            from_log.add(entry["type"], entry["change"], at)
+    logged = from_log.facts()
+    assert logged.accounts == stored.accounts
+    assert logged.decisions == stored.decisions
+    assert tuple(logged.transactions) == tuple(stored.transactions)
+    assert logged.register.approaches == stored.register.approaches
+    assert logged.register.entities == stored.register.entities
+    assert {k: tuple(v) for k, v in logged.register.authorisations.items()} == {
+        k: tuple(v) for k, v in stored.register.authorisations.items()
+    }
+    world.clock.at(2026, 1, 10)
+    for party in ("JP", "KE"):
+        assert world.app.aef.reports.build(party, 2025).failures == ()
+        world.app.aef.reports.submit(party, 2025)
+        assert world.app.aef.reports.verify(party, 2025).valid
+    uses = [r for r in world.app.aef.reports.show("JP", 2025).document["tables"][2]["rows"]]
+    assert [(r[1], r[24]) for r in uses] == [("Acquisition", "NA"), ("Use", "2025")]

@@ -4,18 +4,23 @@ public sees what has been submitted, refusals are problem+json."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import rfc8785
 from aef_report_support import Clock, World, adjust, build_world, make_app
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from jcm.adapters import schema
 from jcm.domain.cycle.actors import Role
 from jcm.domain.identity.credentials import allowed_scopes
 from jcm.domain.identity.principal import OPERATOR
 from jcm.domain.identity.register import GrantRole, RegisterOrganisation
+from jcm.domain.transparency.merkle import leaf_hash
 from jcm.entrypoints.api import create_app
 from jcm.entrypoints.api.context import ApiContext
 
@@ -86,6 +91,31 @@ def test_the_public_sees_submitted_reports_only(
     assert digest == csv.headers["x-jcm-report-digest"] == submitted.json()["digest"]
     verdict = client.get(f"{BASE}/KE/2025/verification").json()
     assert verdict["valid"] is True
+    assert world.app.log.verify().ok  # the entry is attributed to Kenya's administrator
+
+
+def test_a_submission_attributed_to_another_party_is_named_by_the_log_check(
+    api: tuple[TestClient, World, dict[str, Headers]],
+) -> None:
+    client, world, who = api
+    adjust(world, "KE-KE-JCM-KE001-2024-1-501-560", 2025)
+    client.post(f"{BASE}/KE/2025", headers=who["KE"])
+    world.clock.at(2026, 2, 1)
+    client.post(f"{BASE}/KE/2025/submissions", headers=who["KE"])
+    events = schema.events
+    with world.app.engine.begin() as conn:
+        row = conn.execute(events.select().where(events.c.kind == "aef.report_submitted")).one()
+        entry = json.loads(row.entry)
+        entry["actor"]["organisation"] = "jp-admin"
+        forged = rfc8785.dumps(entry).decode("utf-8")
+        conn.execute(
+            update(events)
+            .where(events.c.seq == row.seq)
+            .values(entry=forged, leaf_hash=leaf_hash(forged.encode("utf-8")))
+        )
+    problem = world.app.log.verify().problem
+    assert problem is not None
+    assert problem.field == "actor"
 
 
 def test_a_refused_submission_is_a_problem_with_the_failures(

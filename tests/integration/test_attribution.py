@@ -30,6 +30,7 @@ from test_project_cycle import (
 )
 from typer.testing import CliRunner
 
+from aef_support import register_authorisation
 from jcm.adapters import schema
 from jcm.bootstrap import App
 from jcm.domain.cycle import ProjectAction, Role, Side, advance_project
@@ -191,6 +192,7 @@ def test_an_authorisation_through_the_api_needs_the_registry_administrators_role
     app: App,
 ) -> None:
     w = holder_world(app)
+    register_authorisation(app, "KE", "LoA-1")
     authorise = c.Authorise(w["account"], frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=5)
     holder = app.acting(api(w["holder"])).registry
 

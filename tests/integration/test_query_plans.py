@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from aef_support import register_authorisation
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.bootstrap import App
 from jcm.domain.registry import commands as c
@@ -84,6 +85,7 @@ def _hot_path(app: App, statements: Recorded) -> None:
             ),
         )
     ).decision
+    register_authorisation(app, "KE", "LoA")
     statements.clear()  # set-up done: from here on, the hot path
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))

@@ -136,6 +136,7 @@ def populate(app: App) -> None:
         app.documents,
         app.log,
         identity=app.identity,
+        register=app.aef.register,
         progress=False,
     )
     import_some_of_the_portfolio(app)

@@ -20,7 +20,7 @@ from aef_check_support import (
 )
 
 from jcm.domain.aef.checks import check_report
-from jcm.domain.aef.checks_fields import SPECS, check_table
+from jcm.domain.aef.checks_fields import SPECS, Need, check_fields, check_table, judge_cell
 from jcm.domain.aef.nomenclature import NA
 from jcm.domain.aef.tables import TABLE_COLUMNS, ActionRow, PartyReport
 
@@ -385,3 +385,41 @@ def test_a_draft_without_a_date_of_submission_passes_but_a_malformed_date_is_aef
 
     assert where(failures) == [("AEF03", "JP", 1, 1, "Date of submission")]
     assert '"01/04/2026"' in failures[0].message
+
+
+def test_every_conditional_column_declares_the_columns_its_condition_reads() -> None:
+    for columns, specs in zip(TABLE_COLUMNS, SPECS, strict=True):
+        for column, spec in specs.items():
+            conditional = not isinstance(spec.need, Need) or callable(spec.values)
+            assert bool(spec.reads) == conditional, column
+            assert set(spec.reads) <= set(columns) - {column}, column
+
+
+def _judged_cell_by_cell(report: PartyReport) -> list[tuple[str, int, int, str, str]]:
+    found = []
+    for table, rows in enumerate(report.tables(), start=1):
+        columns = TABLE_COLUMNS[table - 1]
+        for number, cells in enumerate(rows, start=1):
+            row = dict(zip(columns, cells, strict=True))
+            for column in columns:
+                judged = judge_cell(SPECS[table - 1][column], column, row[column], row)
+                if judged is not None:
+                    found.append((judged[0], table, number, column, judged[1]))
+    return found
+
+
+ALL_CASES = {**AEF02_CASES, **AEF03_CASES, **AEF04_CASES}
+
+
+@pytest.mark.parametrize("case", list(ALL_CASES))
+def test_judging_column_by_column_finds_what_judging_every_cell_with_its_row_finds(
+    case: str,
+) -> None:
+    report = ALL_CASES[case][0]()
+    other = japan() if report.party == "KE" else kenya()
+    merged = replace(report, actions=(*report.actions, *other.actions))
+
+    for candidate in (report, merged):
+        assert [
+            (f.rule, f.table, f.row, f.column, f.message) for f in check_fields(candidate)
+        ] == _judged_cell_by_cell(candidate)

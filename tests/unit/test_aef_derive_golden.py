@@ -1,5 +1,5 @@
 """Golden tables: both Parties' AEF for 2025 and 2026 of the worked scenario in
-:mod:`aef_golden`, derived from hand-written ledger facts and compared cell by cell."""
+``aef_golden.py``, derived from hand-written ledger facts, compared cell by cell."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from aef_golden import (
     expected_tables,
 )
 
+from jcm.domain.aef.checks import check_reports
 from jcm.domain.aef.derive import build_report
 from jcm.domain.aef.facts import Register
 from jcm.domain.aef.ledger_walk import LedgerWalkError
@@ -82,3 +83,16 @@ def test_a_move_of_serials_the_source_does_not_hold_is_refused() -> None:
     broken = replace(FACTS, transactions=(*FACTS.transactions[:4], wrong, *FACTS.transactions[5:]))
     with pytest.raises(LedgerWalkError, match="are in KE-ENT, not KE-GOV"):
         build_report(broken, "KE", 2025)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_both_reports_of_the_scenario_pass_every_check(year: int) -> None:
+    reports = [build_report(FACTS, party, year) for party in ("JP", "KE")]
+    assert check_reports(reports) == []
+
+
+def test_the_checks_see_a_missing_acquisition_in_the_scenario() -> None:
+    japan, kenya = (build_report(FACTS, party, 2025) for party in ("JP", "KE"))
+    japan = replace(japan, actions=japan.actions[1:])
+    rules = {f.rule for f in check_reports([japan, kenya])}
+    assert "AEF11" in rules

@@ -181,12 +181,13 @@ def check_transfers(reports: Sequence[PartyReport]) -> list[CheckFailure]:
             elif row.action_type == A.ACQUISITION:
                 received[(row.transferring_party, me, _key(row))].append((report, number))
     failures: list[CheckFailure] = []
-    for pair in sorted(set(sent) | set(received), key=str):
-        sender, receiver, key = pair
-        mine, theirs = sent.get(pair, []), received.get(pair, [])
+    for (sender, receiver, key), mine in sent.items():
         if receiver in given:
+            theirs = received.get((sender, receiver, key), [])
             failures.extend(_unmatched_sent(p, receiver, key) for p in mine[len(theirs) :])
+    for (sender, receiver, key), theirs in received.items():
         if sender in given:
+            mine = sent.get((sender, receiver, key), [])
             failures.extend(_unmatched_received(p, sender, key) for p in theirs[len(mine) :])
     return failures
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from jcm.domain.aef.attributes import ReportContext
 from jcm.domain.aef.facts import LedgerFacts, TransactionFact
@@ -83,17 +84,21 @@ def adjustments(
     year: int,
 ) -> tuple[AdjustmentFact, ...]:
     """The corresponding adjustments the ledger recorded for ``year`` on units whose host
-    is ``party``: one per range, in transaction order."""
+    is ``party``: one per run of contiguous ranges of a transaction (a transaction records
+    a range per block it adjusted), in transaction order."""
     found: list[AdjustmentFact] = []
     for tx in transactions:
         if tx.kind != "corresponding_adjustment" or tx.detail.get("reporting_year") != year:
             continue
+        spans: list[list[Any]] = []  # [approach, first id, last id]
         for rng in tx.ranges:
             d = context.decisions[rng.decision_id]
-            if d.host == party:
-                found.append(
-                    AdjustmentFact(
-                        d.approach_id, d.offset + rng.start, d.offset + rng.end, year, tx.id
-                    )
-                )
+            if d.host != party:
+                continue
+            first, last = d.offset + rng.start, d.offset + rng.end
+            if spans and spans[-1][0] == d.approach_id and spans[-1][2] + 1 == first:
+                spans[-1][2] = last
+            else:
+                spans.append([d.approach_id, first, last])
+        found.extend(AdjustmentFact(a, f, la, year, tx.id) for a, f, la in spans)
     return tuple(found)

@@ -11,6 +11,7 @@ Work is per piece, never per unit.
 from __future__ import annotations
 
 import bisect
+import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -89,6 +90,11 @@ def authorise(
     return after
 
 
+@functools.cache
+def _uses(text: str) -> frozenset[AuthorisedUse]:
+    return parse_uses(text)
+
+
 class LedgerWalk:
     """The runs of every decision, changed transaction by transaction."""
 
@@ -130,7 +136,7 @@ class LedgerWalk:
 
     def _authorise(self, tx: TransactionFact, visit: Visitor | None) -> None:
         detail = tx.detail
-        uses = parse_uses(str(detail["uses"]))
+        uses = _uses(str(detail["uses"]))
         trigger = FirstTransferTrigger(detail["first_transfer_at"])
         reference = str(detail["reference"])
         for rng in tx.ranges:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC
+from typing import NamedTuple
 
 from jcm.domain.aef.attributes import ReportContext
 from jcm.domain.aef.facts import TransactionFact
@@ -19,8 +20,7 @@ from jcm.domain.aef.tables import ActionRow
 from jcm.domain.registry.article6 import FirstTransferTrigger
 
 
-@dataclass(frozen=True, slots=True)
-class RowKind:
+class RowKind(NamedTuple):
     """Everything of a row but its serials (and so the merge key)."""
 
     action_type: str
@@ -205,16 +205,16 @@ class ActionRows:
     def _row(self, tx: TransactionFact, o: _Open) -> ActionRow:
         k = o.kind
         return ActionRow(
-            at=tx.at,
-            action_type=k.action_type,
-            subtype=k.subtype,
-            block=self.ctx.block(o.decision_id, o.start, o.end, o.reference, o.registry),
-            transferring_party=k.transferring_party,
-            acquiring_party=k.acquiring_party,
-            purpose_oimp=k.purpose_oimp,
-            using_party=k.using_party,
-            using_entity=k.using_entity,
-            ndc_year=k.ndc_year,
-            explanation=self.ctx.serial_text(o.decision_id, o.origin, o.start, o.end),
-            transaction_id=tx.id,
+            tx.at,
+            k.action_type,
+            k.subtype,
+            self.ctx.block(o.decision_id, o.start, o.end, o.reference, o.registry),
+            k.transferring_party,
+            k.acquiring_party,
+            k.purpose_oimp,
+            k.using_party,
+            k.using_entity,
+            k.ndc_year,
+            self.ctx.serial_text(o.decision_id, o.origin, o.start, o.end),
+            tx.id,
         )

@@ -52,3 +52,7 @@ AEF: dict[str, AccessRule] = {
     "export_report": PUBLIC,
     "verify_report": PUBLIC,
 }
+
+# The action each report log entry records, by the entry's type (attribution judges it:
+# a submission is taken by the administrator of the submitting Party's registry).
+AEF_KINDS: dict[str, str] = {"aef.report_submitted": "submit_report"}

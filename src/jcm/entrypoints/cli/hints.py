@@ -33,6 +33,9 @@ HINTS: dict[str, str] = {
     "R2_AUTHORISATION_EXISTS": "a change is a new version: "
     "`jcm a6 authorisation amend {authorisation}`",
     "R2_UNKNOWN_ENTITY": "register it first with `jcm a6 entity register`",
+    "T8_NDC_YEAR_NOT_USE": "give --ndc-year only with `jcm cancel --purpose ndc`",
+    "T8_BAD_NDC_YEAR": "give --ndc-year from {earliest} to {action_year}, or leave it out "
+    "(the year of the action)",
     "W4_UNKNOWN_SUBSCRIPTION": "list them with `jcm webhook list --as ORG`",
     "W4_UNKNOWN_DELIVERY": "see the delivery log with `jcm webhook deliveries --as ORG`",
     "G9_BUSY": "run the same command again in a moment (with the same --idempotency-key)",
@@ -128,6 +131,14 @@ HINTS: dict[str, str] = {
     "D10_RECORD_NOT_LOGGED": "the record is not the one the log recorded: do not rely on it",
     "D10_LOG_PROOF": "check --log-key against the key the registry publishes (`jcm log "
     "public-key`)",
+    # AEF reports (reports branch)
+    "R4_NO_DRAFT": "build one with `jcm a6 report build {party} {year}`",
+    "R4_DRAFT_STALE": "build it again with `jcm a6 report build {party} {year}`, check it, "
+    "then submit",
+    "R4_CHECKS_FAILED": "fix the ledger or the register, then `jcm a6 report build {party} "
+    "{year}` again",
+    "R5_NOT_SUBMITTED": "list what was submitted with `jcm a6 report list --party {party}`",
+    "R4_NO_REPORT": "list the reports with `jcm a6 report list --party {party}`",
 }
 
 
