@@ -107,7 +107,6 @@ def article6(request: Request, caller: WebCallerDep) -> Response:
         "approaches": aef.register.approaches(),
         "reports": [(r, report_links(r.party, r.year, r.version)) for r in reports],
         "statuses": STATUS_LABELS,
-        "administers": sorted(caller.admin_of),
     }
     return page(request, "article6/index.html", context)
 
