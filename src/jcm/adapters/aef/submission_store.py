@@ -98,7 +98,9 @@ class SqlSubmissionStore:
 
     def versions(self, party: str, year: int) -> list[StoredReport]:
         rows = self._c.execute(
-            select(_S).where(self._of(party, year), _S.c.status != _DRAFT).order_by(_S.c.id)
+            select(_S)
+            .where(self._of(party, year), _S.c.status != _DRAFT)
+            .order_by(_S.c.created_at, _S.c.version)
         )
         return [_report(r) for r in rows]
 
@@ -108,7 +110,7 @@ class SqlSubmissionStore:
         year: int | None = None,
         status: SubmissionStatus | None = None,
     ) -> list[StoredReport]:
-        query = select(_S).order_by(_S.c.party, _S.c.year, _S.c.id)
+        query = select(_S).order_by(_S.c.party, _S.c.year, _S.c.created_at, _S.c.version)
         if party is not None:
             query = query.where(_S.c.party == party)
         if year is not None:
