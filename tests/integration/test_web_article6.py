@@ -31,13 +31,13 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     app.close()
 
 
-def administrator(world: World, party: str) -> tuple[TestClient, str]:
+def administrator(world: World, party: str, language: str = "en") -> tuple[TestClient, str]:
     """A signed-in registry administrator of ``party`` (the clock at the sign-in time the
     second factor is computed for) and the CSRF token its forms post."""
     world.clock.now = FIXED_NOW
     org = f"{party.lower()}-admin"
     ensure_organisation(world.app, org, GrantRole(org, Role.REGISTRY_ADMIN, partner=party))
-    client = site(world.app)
+    client = site(world.app, language=language)
     return client, sign_in(client, world.app, org, f"{party.lower()}-registrar")
 
 
@@ -120,6 +120,24 @@ def test_a_kenyan_administrator_builds_a_passing_draft_and_submits_it(world: Wor
     assert 'id="no-draft"' in after.text
     assert 'href="/article6/reports/KE/2025?version=1.0"' in after.text
     assert [r.status for r in world.app.aef.reports.list("KE", 2025)] == ["submitted"]
+
+
+def test_a_submission_before_the_year_is_over_is_refused_on_the_page_in_japanese(
+    world: World,
+) -> None:
+    adjust(world, ADJUSTED, 2025)
+    client, csrf = administrator(world, "KE", language="ja")
+    client.post(f"{KE_PAGE}/build", data={"csrf_token": csrf, "year": "2026"})
+
+    shown = client.get(f"{KE_PAGE}?year=2026")
+    refused = client.post(f"{KE_PAGE}/submit", data={"csrf_token": csrf, "year": "2026"})
+
+    assert shown.status_code == 200
+    assert "台帳から下書きを作成" in shown.text
+    assert "表3：行動（初回移転、取得、使用、取消）" in shown.text
+    assert refused.status_code == 409
+    assert 'id="refusal-code">R4_YEAR_NOT_OVER<' in refused.text
+    assert "2026年の下書き" in refused.text
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(world: World) -> None:
