@@ -136,8 +136,8 @@ CATALOGUE: tuple[Code, ...] = (
     Code("T1_NOT_AUTHORISED_FOR_PURPOSE", Article6RuleViolation, "T1", "cancelling for OIMP units not authorised for OIMP"),
     Code("T3_NO_ADJUSTMENT_DUE", Article6RuleViolation, "T3", "recording a corresponding adjustment for units whose adjustment is not pending"),
     Code("T4_ALREADY_FIRST_TRANSFERRED", Article6RuleViolation, "T1", "changing the authorisation of units already first-transferred"),
-    Code("T5_NOT_AUTHORISING_PARTY", Article6RuleViolation, "T1", "authorising units anywhere but in the host Party's (partner's) registry"),
-    Code("T6_BAD_TRIGGER", InvalidInput, "T1", "an NDC authorisation with a first-transfer definition other than the first international transfer"),
+    Code("T5_NOT_AUTHORISING_PARTY", Article6RuleViolation, "T1", "authorising units anywhere but in the host Party's (partner's) registry or Japan's"),
+    Code("T6_BAD_TRIGGER", InvalidInput, "T1", "an NDC authorisation with a first-transfer definition other than the first international transfer, or an OIMP authorisation first-transferring at use for units held outside the host's registry (they are first-transferred at the authorisation)"),
     Code("T7_NOT_AUTHORISED_FOR_NDC", Article6RuleViolation, "T1", "units are cancelled for an NDC outside their host Party's registry without the host's authorisation for NDC use (only ITMOs count towards another Party's NDC) [I]"),
     Code("L1_NO_CHECKPOINT", NotFound, "", "a proof is asked for but no signed checkpoint covers the entry (or none of that size exists)"),
     Code("L2_UNKNOWN_ENTRY", NotFound, "", "the log has no such entry index, or no entry records that transaction"),
@@ -330,6 +330,8 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D10_INCOMPLETE", RuleViolation, "", "verification reason: a device's readings cover less than the rule set's minimum share of expected intervals"),
     Code("D10_NO_METHODOLOGY", RuleViolation, "", "verification reason: the project's methodology has no executable version with monitored parameters here"),
     # -- Article 6 ledger facts (ledger branch): T8+ codes below this line --
+    Code("T8_NDC_YEAR_NOT_USE", InvalidInput, "", "an NDC year is given for a move that is not a cancellation for use towards an NDC (purpose ndc)"),
+    Code("T8_BAD_NDC_YEAR", InvalidInput, "", "the NDC year of a use is after the year of the action, or before 2013"),
     # -- end of ledger branch codes --
     #
     # -- Cooperative-approach register (register branch): R1-R3 below this line --

@@ -79,6 +79,7 @@ class Move:
     purpose: CancellationPurpose | None = None
     beneficiary: str | None = None
     note: str | None = None
+    ndc_year: int | None = None  # a use towards an NDC: the year it counts for (T8)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,12 @@ class MoveBody(Body):
     purpose: CancellationPurpose | None = None
     beneficiary: str | None = None
     note: str | None = None
+    ndc_year: int | None = Field(
+        None,
+        description="A cancellation for purpose ndc: the NDC year the use counts for "
+        "(default: the year of the action; not after it, not before 2013). Refused for "
+        "any other move.",
+    )
 
 
 class MoveKind(StrEnum):

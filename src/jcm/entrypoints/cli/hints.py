@@ -33,6 +33,9 @@ HINTS: dict[str, str] = {
     "R2_AUTHORISATION_EXISTS": "a change is a new version: "
     "`jcm a6 authorisation amend {authorisation}`",
     "R2_UNKNOWN_ENTITY": "register it first with `jcm a6 entity register`",
+    "T8_NDC_YEAR_NOT_USE": "give --ndc-year only with `jcm cancel --purpose ndc`",
+    "T8_BAD_NDC_YEAR": "give --ndc-year from {earliest} to {action_year}, or leave it out "
+    "(the year of the action)",
     "W4_UNKNOWN_SUBSCRIPTION": "list them with `jcm webhook list --as ORG`",
     "W4_UNKNOWN_DELIVERY": "see the delivery log with `jcm webhook deliveries --as ORG`",
     "G9_BUSY": "run the same command again in a moment (with the same --idempotency-key)",

@@ -178,13 +178,30 @@ def cancel(
         str | None, typer.Option(help="Using entity / beneficiary of the cancellation.")
     ] = None,
     note: NoteOpt = None,
+    ndc_year: Annotated[
+        int | None,
+        typer.Option(
+            "--ndc-year",
+            help="With --purpose ndc: the NDC year the use counts for, YYYY (default: the "
+            "year of the action; not after it).",
+        ),
+    ] = None,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Cancel units into the registry's cancellation account (final)."""
 
     def action() -> TransactionResult:
-        cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
+        cmd = c.Move(
+            source,
+            None,
+            quantity,
+            serials,
+            parse_purpose(purpose),
+            beneficiary,
+            note,
+            ndc_year=ndc_year,
+        )
         return console_registry().cancel(cmd, key)
 
     run(json_out, action, print_summary)
@@ -241,7 +258,12 @@ def batch(
 @a6_cli.command("authorise")
 def a6_authorise(
     account: Annotated[
-        str, typer.Option("--account", help="Holding account whose units are authorised.")
+        str,
+        typer.Option(
+            "--account",
+            help="Holding account in the host Party's registry or in Japan's (units held in "
+            "Japan's are first-transferred at the authorisation).",
+        ),
     ],
     reference: Annotated[
         str, typer.Option(help="Id of the registered authorisation the units fall under.")

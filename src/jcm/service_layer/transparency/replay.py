@@ -11,7 +11,7 @@ state (registries, accounts, decisions, unit holdings). :mod:`.registry_check` c
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -191,11 +191,23 @@ class Replayer:
             if actor is None or not isinstance(kind, str):
                 return
             principal = principal_of_attribution(actor)
-            check_entry(kind, change, principal, self.state.accounts, self.cycle.state)
+            check_entry(
+                kind,
+                change,
+                principal,
+                self.state.accounts,
+                self.cycle.state,
+                hosts=self._hosts_of,
+            )
         except AttributionError as error:
             raise MisattributedEntry(index, error) from None
         except (KeyError, TypeError, ValueError) as error:
             raise ReplayError(index, f"{kind} entry's actor cannot be judged: {error}") from None
+
+    def _hosts_of(self, change: Mapping[str, Any]) -> list[str]:
+        """The host Parties of the units a transaction entry names, in order, once each."""
+        hosts = (self.state.decisions[r["decision"]]["project_id"][:2] for r in change["ranges"])
+        return list(dict.fromkeys(hosts))
 
     def _register_of(self, index: int, kind: str, change: dict[str, Any]) -> None:
         """A role belongs to an organisation of the register. Before the register, an
@@ -438,9 +450,14 @@ class Replayer:
         uses = parse_uses(detail["uses"])
         trigger = FirstTransferTrigger(detail["first_transfer_at"])
         for rng in change["ranges"]:
+            host = self.state.decisions[rng["decision"]]["project_id"][:2]
             for run in self._carve(index, rng["decision"], rng["start"], rng["end"]):
                 run.article6 = run.article6.authorise(
-                    uses, detail["reference"], trigger, serials=rng["serial"]
+                    uses,
+                    detail["reference"],
+                    trigger,
+                    serials=rng["serial"],
+                    held_abroad=run.registry != host,
                 )
                 run.touched = index
 
