@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import rfc8785
+from aef_support import register_authorisation
 from sqlalchemy import create_engine, select, text, update
 from test_project_cycle import (
     JC,
@@ -30,7 +31,6 @@ from test_project_cycle import (
 )
 from typer.testing import CliRunner
 
-from aef_support import register_authorisation
 from jcm.adapters import schema
 from jcm.bootstrap import App
 from jcm.domain.cycle import ProjectAction, Role, Side, advance_project

@@ -13,12 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aef_support import register_authorisation
 from fastapi.testclient import TestClient
 from jcm_process import jcm_process
 from pdf_text import pdf_text
 from web_support import FIXED_NOW, site
 
-from aef_support import register_authorisation
 from jcm.adapters.certificate_pdf import FONT_PATH, FpdfCertificates, check_font
 from jcm.bootstrap import App
 from jcm.domain.errors import DataCorruption, NotFound

@@ -20,9 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aef_support import register_authorisation
 from sqlalchemy import event
 
-from aef_support import register_authorisation
 from jcm.adapters.driver_statement import DriverStatement
 from jcm.bootstrap import App
 from jcm.domain.registry import commands as c

@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aef_support import register_authorisation
 from sqlalchemy import select, text, update
 
-from aef_support import register_authorisation
 from jcm.adapters import schema as t
 from jcm.bootstrap import App
 from jcm.domain.errors import JcmError

@@ -9,10 +9,10 @@ from datetime import date
 from decimal import Decimal
 from html import unescape
 
+from aef_support import register_authorisation
 from fastapi.testclient import TestClient
 from web_support import sign_in, site
 
-from aef_support import register_authorisation
 from jcm.bootstrap import App
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType

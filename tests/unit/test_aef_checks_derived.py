@@ -62,4 +62,4 @@ def test_a_report_derived_without_a_register_fails_the_field_and_table_2_checks(
 
     assert {f.rule for f in failures} == {"AEF02", "AEF03", "AEF05"}
     assert ("AEF03", 1, "Party") in {(f.rule, f.table, f.column) for f in failures}
-    assert any('"KE01" is not AAA99' in f.message for f in failures)
+    assert any('"KE01" is not in the format AAA99' in f.message for f in failures)

@@ -279,13 +279,15 @@ def judge_cell(spec: ColumnSpec, column: str, value: str, row: Row) -> tuple[str
     """The rule a cell breaks and why, or None."""
     need = spec.need_in(row)
     if need is Need.CARP:
-        return None if value == "" else ("AEF01", f'"{value}" in a column CARP fills')
+        return None if value == "" else ("AEF01", f'{column} is filled by CARP but holds "{value}"')
     if need is Need.NOT_APPLICABLE:
         if value == NA:
             return None
-        return "AEF02", f'"{value}" where {column} does not apply (expected "NA")'
+        return "AEF02", f'{column} does not apply to this row but holds "{value}" (not "NA")'
     if value in ("", NA):
-        return ("AEF02", f'required value missing ("{value}")') if need is Need.REQUIRED else None
+        if need is Need.REQUIRED:
+            return "AEF02", f'{column} is required but holds "{value}"'
+        return None
     return _judge_value(spec, column, value, row)
 
 
@@ -294,7 +296,7 @@ def _judge_value(spec: ColumnSpec, column: str, value: str, row: Row) -> tuple[s
     allowed = spec.values_in(row)
     for item in items:
         if spec.format is not None and not spec.format.fits(item):
-            return "AEF03", f'"{item}" is not {spec.format.name}'
+            return "AEF03", f'{column} "{item}" is not in the format {spec.format.name}'
         if allowed is not None and item not in allowed:
             return "AEF04", _not_allowed(column, item, allowed, row)
     return None

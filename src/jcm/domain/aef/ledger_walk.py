@@ -103,6 +103,7 @@ class LedgerWalk:
     ) -> None:
         self.accounts = accounts
         self.decisions = decisions
+        self.hosts = {d.id: d.partner for d in decisions.values()}
         self.runs: dict[int, list[Run]] = {}
         self.starts: dict[int, list[int]] = {}
 
@@ -140,7 +141,7 @@ class LedgerWalk:
         trigger = FirstTransferTrigger(detail["first_transfer_at"])
         reference = str(detail["reference"])
         for rng in tx.ranges:
-            host = self.decisions[rng.decision_id].partner
+            host = self.hosts[rng.decision_id]
             for run in self._carve(rng.decision_id, rng.start, rng.end):
                 before = run.article6
                 run.article6 = authorise(
@@ -174,8 +175,9 @@ class LedgerWalk:
         destination_registry = self.accounts[destination].registry
         external = kind == "external_transfer"
         cancellation = kind == "cancellation"
+        hosts = self.hosts
         for rng in tx.ranges:
-            leaving = source_registry == self.decisions[rng.decision_id].partner
+            leaving = source_registry == hosts[rng.decision_id]
             for run in self._carve(rng.decision_id, rng.start, rng.end):
                 if run.account != source:
                     raise LedgerWalkError(

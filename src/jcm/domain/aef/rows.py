@@ -74,8 +74,10 @@ class ActionRows:
     def flush(self) -> None:
         """Turn the open transaction's rows into action rows."""
         tx = self._tx
-        if tx is not None and self._pending:
-            pending = sorted(self._pending, key=lambda o: (self._first_id(o), o.seq))
+        pending = self._pending
+        if tx is not None and pending:
+            if len(pending) > 1:
+                pending.sort(key=lambda o: (self._first_id(o), o.seq))
             self.rows.extend(self._row(tx, o) for o in pending)
         self._pending = []
         self._open = {}
