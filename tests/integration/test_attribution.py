@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import rfc8785
+from aef_support import register_authorisation
 from sqlalchemy import create_engine, select, text, update
 from test_project_cycle import (
     JC,
@@ -191,6 +192,7 @@ def test_an_authorisation_through_the_api_needs_the_registry_administrators_role
     app: App,
 ) -> None:
     w = holder_world(app)
+    register_authorisation(app, "KE", "LoA-1")
     authorise = c.Authorise(w["account"], frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=5)
     holder = app.acting(api(w["holder"])).registry
 

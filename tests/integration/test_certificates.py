@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aef_support import register_authorisation
 from fastapi.testclient import TestClient
 from jcm_process import jcm_process
 from pdf_text import pdf_text
@@ -271,6 +272,7 @@ def test_itmos_cancelled_towards_an_ndc_carry_their_article_6_status_onto_the_ce
 ) -> None:
     r = app.registry
     ke, jp = world.accounts["ke"], world.accounts["jp"]
+    register_authorisation(app, "KE", "KE-LoA-1")
     r.authorise(c.Authorise(ke, frozenset({AuthorisedUse.NDC}), "KE-LoA-1", quantity=40))
     moved = r.external_transfer(c.Move(ke, jp, quantity=40))
     r.apply_corresponding_adjustment(c.ApplyCorrespondingAdjustment(moved.serials[0], 2024))

@@ -103,21 +103,15 @@ def test_the_whole_cycle_works_from_the_command_line(jcm: Jcm, tmp_path: Path) -
     code, stdout, _ = jcm("issue", str(decision["decision"]), "-r", "KE", "--json")
     assert code == 0
     assert json.loads(stdout)["decision_status"] == "issued"
-    assert (
-        jcm(
-            "a6",
-            "authorise",
-            "--account",
-            account,
-            "--uses",
-            "ndc",
-            "--reference",
-            "LoA-7",
-            "-q",
-            "100",
-        )[0]
-        == 0
-    )
+    approach = ("a6", "approach", "register", "CA0001", "--partner", "KE")
+    assert jcm(*approach, "--japan-ndc", "2021-2030", "--partner-ndc", "2021-2030")[0] == 0
+    code, stdout, _ = jcm(
+        "a6", "authorisation", "register", "LoA-7", "--approach", "CA0001", "--purposes", "NDC",
+        "--sector", "Energy generation", "--activity-type", "Solar", "--json",
+    )  # fmt: skip
+    assert json.loads(stdout)["authorisation"]["version"] == 1
+    authorise = ("a6", "authorise", "--account", account, "--reference", "LoA-7", "-q", "100")
+    assert jcm(*authorise)[0] == 0
     code, stdout, _ = jcm(
         "external-transfer", "--from", account, "--to", "JP-GOV-0001", "-q", "100", "--json"
     )

@@ -178,7 +178,15 @@ def test_an_empty_registry_still_has_a_dashboard_with_no_data_charts(app: App) -
 def test_the_demo_s_cycle_projects_give_their_sectoral_scopes_and_reach_the_funnel_s_end(
     app: App,
 ) -> None:
-    run_demo(app.registry, app.cycle, app.documents, app.log, identity=app.identity, progress=False)
+    run_demo(
+        app.registry,
+        app.cycle,
+        app.documents,
+        app.log,
+        identity=app.identity,
+        register=app.aef.register,
+        progress=False,
+    )
 
     figures = app.public.dashboard.figures()
     html = site(app, language="en").get("/dashboard").text

@@ -11,7 +11,15 @@ from jcm.entrypoints.demo_users import DEMO_HOLDERS, demo_account_holders, demo_
 def test_the_demo_makes_one_user_per_role_and_a_rerun_gives_new_one_time_passwords(
     app: App,
 ) -> None:
-    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False, identity=app.identity)
+    run_demo(
+        app.registry,
+        app.cycle,
+        app.documents,
+        app.log,
+        progress=False,
+        identity=app.identity,
+        register=app.aef.register,
+    )
 
     first = demo_users(app.identity)
     again = demo_users(app.identity)
@@ -27,7 +35,15 @@ def test_the_demo_makes_one_user_per_role_and_a_rerun_gives_new_one_time_passwor
 def test_the_demo_gives_each_demo_account_holder_a_login_of_the_holding_organisation(
     app: App,
 ) -> None:
-    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False, identity=app.identity)
+    run_demo(
+        app.registry,
+        app.cycle,
+        app.documents,
+        app.log,
+        progress=False,
+        identity=app.identity,
+        register=app.aef.register,
+    )
 
     holders = demo_account_holders(app.registry)
     logins = [u for u in demo_users(app.identity, holders) if u.role == "account_holder"]

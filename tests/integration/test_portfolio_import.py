@@ -114,7 +114,8 @@ def test_the_demo_imports_the_portfolio_links_ke_f001_and_a_rerun_changes_nothin
     def demo() -> None:
         run_demo(
             app.registry, app.cycle, app.documents, app.log,
-            identity=app.identity, portfolio=app.public.projects, progress=False,
+            identity=app.identity, register=app.aef.register, portfolio=app.public.projects,
+            progress=False,
         )  # fmt: skip
 
     demo()

@@ -34,7 +34,8 @@ def imported(app: App, *, hostile_title: bool = False) -> None:
 def with_demo(app: App) -> None:
     run_demo(
         app.registry, app.cycle, app.documents, app.log,
-        identity=app.identity, portfolio=app.public.projects, progress=False,
+        identity=app.identity, register=app.aef.register, portfolio=app.public.projects,
+        progress=False,
     )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aef_support import register_authorisation
 from sqlalchemy import event
 
 from jcm.adapters.driver_statement import DriverStatement
@@ -84,6 +85,7 @@ def _hot_path(app: App, statements: Recorded) -> None:
             ),
         )
     ).decision
+    register_authorisation(app, "KE", "LoA")
     statements.clear()  # set-up done: from here on, the hot path
     r.issue(c.Issue(decision, "JP"))
     r.issue(c.Issue(decision, "KE"))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aef_support import register_authorisation
 from sqlalchemy import func, select
 
 from jcm.adapters import schema
@@ -258,6 +259,7 @@ def test_an_external_transfer_of_authorised_units_is_their_first_transfer(
     app: App, world: World
 ) -> None:
     issued_both(app, world)
+    register_authorisation(app, "KE", "LoA-1")
     app.registry.authorise(
         c.Authorise(world["ke"], frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=100)
     )
@@ -290,16 +292,14 @@ def test_an_external_transfer_of_authorised_units_is_their_first_transfer(
     assert app.registry.audit().ok
 
 
-def test_only_the_host_party_can_authorise_and_not_after_first_transfer(
+def test_units_cannot_be_authorised_again_after_their_first_transfer(
     app: App, world: World
 ) -> None:
     issued_both(app, world)
-    error = refusal(
-        lambda: app.registry.authorise(
-            c.Authorise("JP-GOV-0001", frozenset({AuthorisedUse.NDC}), "LoA", quantity=1)
-        )
+    register_authorisation(
+        app, "KE", "LoA-2", uses={AuthorisedUse.OIMP}, trigger=FirstTransferTrigger.AUTHORISATION
     )
-    assert error.code == "T5_NOT_AUTHORISING_PARTY"
+    register_authorisation(app, "KE", "LoA-3")
     app.registry.authorise(
         c.Authorise(
             world["ke"],
@@ -349,6 +349,9 @@ def test_cancelling_for_oimp_needs_an_oimp_authorisation(app: App, world: World)
         )
     )
     assert error.code == "T1_NOT_AUTHORISED_FOR_PURPOSE"
+    register_authorisation(
+        app, "KE", "LoA", uses={AuthorisedUse.OIMP}, trigger=FirstTransferTrigger.USE
+    )
     app.registry.authorise(
         c.Authorise(
             world["ke"],

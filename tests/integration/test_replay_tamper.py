@@ -17,7 +17,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +34,7 @@ from jcm.adapters import schema
 from jcm.adapters.mrv.signatures import new_device_key, sign_batch
 from jcm.adapters.signing import NoteVerifier
 from jcm.bootstrap import App, Settings, bootstrap
+from jcm.domain.aef.register_commands import RegisterEntity
 from jcm.domain.cycle import DocumentKind, RuleBook
 from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import Unauthenticated
@@ -136,6 +137,7 @@ def populate(app: App) -> None:
         app.documents,
         app.log,
         identity=app.identity,
+        register=app.aef.register,
         progress=False,
     )
     import_some_of_the_portfolio(app)
@@ -170,7 +172,20 @@ def populate(app: App) -> None:
     # A QA run of the meter's first days (no readings: all gaps): mrv_qa_reports rows.
     qa = app.acting(operator_for("demo-jp-solar")).mrv.qa
     qa.run("KE001", date(2026, 3, 14), date(2026, 3, 16))
+    submit_reports(app)
     app.log.sign_checkpoint()
+
+
+def submit_reports(app: App) -> None:
+    """Kenya's AEF for 2025 submitted (1.0), then a late entity dated in 2025 and the
+    resubmission (1.1): a superseded and a submitted aef_submissions row, no draft."""
+    reports = app.aef.reports
+    reports.build("KE", 2025)
+    reports.submit("KE", 2025)
+    late = RegisterEntity("KE-ENT-LATE", "CA0001", "Late Solar Ltd", "KEN")
+    app.aef.register.register_entity(replace(late, authorised_on=date(2025, 6, 1)))
+    reports.build("KE", 2025)
+    reports.submit("KE", 2025)
 
 
 def register_devices(app: App) -> Ed25519PrivateKey:

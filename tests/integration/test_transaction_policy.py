@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aef_support import register_authorisation
 from sqlalchemy import select, text, update
 
 from jcm.adapters import schema as t
@@ -60,6 +61,8 @@ def world(app: App) -> dict[str, Any]:
     ).decision
     r.issue(c.Issue(first, "JP"))
     r.issue(c.Issue(first, "KE"))
+    register_authorisation(app, "KE", "KE-LoA-1")
+    register_authorisation(app, "KE", "KE-LoA-2")
     r.authorise(c.Authorise(KE, NDC, "KE-LoA-1", quantity=100))
     moved = r.external_transfer(c.Move(KE, JP, quantity=50))
     second = r.record_decision(

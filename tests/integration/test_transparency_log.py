@@ -324,7 +324,15 @@ def test_a_forged_idempotency_response_is_caught(app: App) -> None:
 
 
 def test_editing_the_state_column_of_a_cycle_aggregate_is_caught(app: App) -> None:
-    run_demo(app.registry, app.cycle, app.documents, app.log, identity=app.identity, progress=False)
+    run_demo(
+        app.registry,
+        app.cycle,
+        app.documents,
+        app.log,
+        identity=app.identity,
+        register=app.aef.register,
+        progress=False,
+    )
     problem = problem_after(
         app, "UPDATE cycle_aggregates SET state = 'issued' WHERE kind = 'project'"
     )

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from html import unescape
 
+from aef_support import register_authorisation
 from fastapi.testclient import TestClient
 from web_support import sign_in, site
 
@@ -156,6 +157,7 @@ def test_a_retirement_says_it_is_final_moves_the_listed_ranges_and_links_certifi
 def test_an_external_transfer_and_a_cancellation_say_what_they_mean(app: App) -> None:
     w = world(app)
     # Kenya authorises its first 10 units for use towards an NDC: they leave as ITMOs.
+    register_authorisation(app, "KE", "LoA-1")
     app.registry.authorise(c.Authorise(w.ke, frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=10))
 
     external, _ = confirm(w, "external-transfer", destination=w.jp, quantity="10")

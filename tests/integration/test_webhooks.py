@@ -333,7 +333,15 @@ def test_participants_hear_of_their_projects_steps_and_decisions_and_holders_of_
     )
     government = holder(app, "KE-GOV-0001")
     treasury = app.webhooks.subscribe(operator_for(government), hook.url + "/gov", ["*"])
-    run_demo(app.registry, app.cycle, app.documents, app.log, progress=False, identity=app.identity)
+    run_demo(
+        app.registry,
+        app.cycle,
+        app.documents,
+        app.log,
+        progress=False,
+        identity=app.identity,
+        register=app.aef.register,
+    )
 
     while app.webhooks.deliver_due(utc_now()).attempted:
         pass

@@ -95,10 +95,25 @@ def test_what_a_cancellation_may_count_for(
     assert refused.value.code == code
 
 
-def test_only_the_host_party_authorises_its_units() -> None:
+@pytest.mark.parametrize("registry", ["KE", "JP"])
+def test_the_host_party_authorises_its_units_in_its_registry_or_in_japans(registry: str) -> None:
     proposal = policy.Proposal(
-        TransactionKind.AUTHORISATION, [Registry("JP", "Japan")], account("JP")
+        TransactionKind.AUTHORISATION, [Registry(registry, "r")], account(registry)
+    )
+
+    policy.admit_units(proposal, "KE", NOT_AUTHORISED, SERIALS)  # no refusal
+
+
+def test_units_held_in_a_third_registry_cannot_be_authorised_t5() -> None:
+    proposal = policy.Proposal(
+        TransactionKind.AUTHORISATION, [Registry("ID", "Indonesia")], account("ID")
     )
     with pytest.raises(Article6RuleViolation) as refused:
         policy.admit_units(proposal, "KE", NOT_AUTHORISED, SERIALS)
     assert refused.value.code == "T5_NOT_AUTHORISING_PARTY"
+    assert refused.value.details == {
+        "serials": SERIALS,
+        "account": "ID-ENT-0004",
+        "host": "KE",
+        "registry": "ID",
+    }

@@ -15,12 +15,17 @@ from typing import Any
 
 from rich.console import Console
 
+from jcm.domain.aef.register_commands import (
+    RegisterApproach,
+    RegisterAuthorisation,
+    RegisterEntity,
+)
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
-from jcm.domain.registry.article6 import AuthorisedUse
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.registry.transactions import CancellationPurpose
 from jcm.entrypoints.demo_cycle import run_cycle
+from jcm.service_layer.aef.register import RegisterService
 from jcm.service_layer.cycle.service import CycleService
 from jcm.service_layer.documents.service import DocumentService
 from jcm.service_layer.identity.service import IdentityService
@@ -37,6 +42,7 @@ def run_demo(
     log: LogService | None = None,
     *,
     identity: IdentityService,
+    register: RegisterService,
     portfolio: ProjectViews | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -50,10 +56,13 @@ def run_demo(
         service.create_registry(c.CreateRegistry(code), key=f"demo:registry:{code}")
     gov = {code: f"{code}-GOV-0001" for code in ("JP", "KE", "ID")}
 
+    organisations: dict[str, str] = {}
+
     def entity(registry: str, name: str) -> str:
         org = service.create_organisation(
             c.CreateOrganisation(registry, name), key=f"demo:org:{registry}:{name}"
         )
+        organisations[name] = org.organisation
         account = service.open_account(
             c.OpenAccount(registry, org.organisation, AccountType.ENTITY_HOLDING, name),
             key=f"demo:account:{registry}:{name}",
@@ -74,10 +83,10 @@ def run_demo(
     }
     cycle_result = run_cycle(cycle, documents, accounts, step, identity=identity)
 
-    step("Kenya authorises its participant's 2023 credits for use towards Japan's NDC")
+    authorisation = register_kenya(register, organisations["Demo Trading KK"])
+    step(f"Kenya authorises its participant's 2023 credits under {authorisation}")
     service.authorise(
-        c.Authorise(ke_pp, frozenset({AuthorisedUse.NDC}), "KE-LoA-2024-001", quantity=334),
-        key="demo:authorise:KE",
+        c.Authorise(ke_pp, reference=authorisation, quantity=334), key="demo:authorise:KE"
     )
     moved = service.external_transfer(
         c.Move(ke_pp, jp_buyer, quantity=300, note="sale to a Japanese buyer"),
@@ -133,6 +142,32 @@ def run_demo(
             "note": checkpoint.note,
         }
     return result
+
+
+def register_kenya(register: RegisterService, buyer_organisation: str) -> str:
+    """The Japan–Kenya cooperative approach, Japan's buyer as an entity Kenya authorises,
+    and Kenya's authorisation for NDC use of KE001's credits (its sector and activity type
+    from the project's methodology); the authorisation's id."""
+    # Demo values: CARP gives the real approach id; both NDC periods are taken as 2021-2030.
+    approach = RegisterApproach("CA0001", "KE", (2021, 2030), (2021, 2030))
+    register.register_approach(approach, key="demo:approach:KE")
+    buyer = RegisterEntity(
+        buyer_organisation, "CA0001", "Demo Trading KK", "JPN", buyer_organisation
+    )
+    register.register_entity(buyer, key="demo:entity:JP-buyer")
+    authorisation = RegisterAuthorisation(
+        "KE-LoA-2024-001",
+        "CA0001",
+        "NDC",
+        projects=("KE001",),
+        authorised_parties=("JPN",),
+        authorised_entities=(buyer_organisation,),
+        timeframe=(2021, 2030),
+        terms="Demo: use towards Japan's NDC; corresponding adjustment at first transfer.",
+    )
+    return register.register_authorisation(
+        authorisation, key="demo:authorisation:KE"
+    ).authorisation.id
 
 
 # The demo's cycle projects that stand for a funded project of the seed list: KE001 is

@@ -18,10 +18,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 
-from jcm.adapters.schema import Id, UtcDateTime, metadata
+from jcm.adapters.schema import UtcDateTime, metadata
 
 __all__ = [
     "aef_approach_parties",
@@ -77,10 +76,11 @@ aef_entities: Table = Table(
 aef_submissions: Table = Table(
     "aef_submissions",
     metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("party", String(2), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("version", String(12), nullable=False),
+    # One row per Party, reported year and version (a draft carries the version it would
+    # be submitted as): the key ``jcm log verify`` names a submission by.
+    Column("party", String(2), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("version", String(12), primary_key=True),
     Column("status", String(12), nullable=False),  # draft, submitted, superseded
     Column("tables", Text, nullable=False),  # canonical JSON of the five tables
     Column("checks", Text, nullable=False),  # JSON list of check failures at build time
@@ -89,6 +89,5 @@ aef_submissions: Table = Table(
     Column("submitted_at", UtcDateTime(), nullable=True),
     Column("superseded_at", UtcDateTime(), nullable=True),
     Column("log_index", BigInteger, nullable=True),  # the submission's log entry
-    UniqueConstraint("party", "year", "version"),
     Index("ix_aef_submissions_party_year", "party", "year", "status"),
 )

@@ -19,50 +19,65 @@ Rule ids (``docs/article6-reporting.md`` lists them with their meaning):
   the reverse); AEF12 the actions reconcile with the change in holdings over the year;
   AEF13 no unit is reported used or cancelled twice across the reports; AEF14 the
   corresponding adjustments applied match the first transfers.
+
+The rules live in :mod:`.checks_fields` (AEF01–AEF04, on the exported cells),
+:mod:`.checks_blocks` (AEF05–AEF10) and :mod:`.checks_ledger` (AEF11–AEF14); checks
+return failures, they never raise.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from jcm.domain.aef.checks_blocks import check_blocks
+from jcm.domain.aef.checks_fields import check_fields
+from jcm.domain.aef.checks_ledger import (
+    check_adjustments,
+    check_reconciliation,
+    check_single_use,
+    check_transfers,
+)
+from jcm.domain.aef.failures import (
+    TABLE_ACTIONS,
+    TABLE_AUTHORIZATIONS,
+    TABLE_ENTITIES,
+    TABLE_HOLDINGS,
+    TABLE_SUBMISSION,
+    CheckFailure,
+)
 from jcm.domain.aef.tables import PartyReport
 
-TABLE_SUBMISSION, TABLE_AUTHORIZATIONS, TABLE_ACTIONS, TABLE_HOLDINGS, TABLE_ENTITIES = (
-    1,
-    2,
-    3,
-    4,
-    5,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckFailure:
-    rule: str  # AEF01 … AEF14
-    party: str  # alpha-2 of the report at fault
-    table: int  # 1 … 5
-    row: int | None  # 1-based row of that table; None: the table (or report) as a whole
-    column: str  # the AEF column name, or "" for a whole row
-    message: str
-
-    def as_dict(self) -> dict[str, str | int | None]:
-        return {
-            "rule": self.rule,
-            "party": self.party,
-            "table": self.table,
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
+__all__ = [
+    "TABLE_ACTIONS",
+    "TABLE_AUTHORIZATIONS",
+    "TABLE_ENTITIES",
+    "TABLE_HOLDINGS",
+    "TABLE_SUBMISSION",
+    "CheckFailure",
+    "check_report",
+    "check_reports",
+]
 
 
 def check_report(report: PartyReport) -> list[CheckFailure]:
     """AEF01–AEF10, AEF12 and AEF14 for one Party's report."""
-    raise NotImplementedError  # filled in by the checks branch
+    return [
+        *check_fields(report),
+        *check_blocks(report),
+        *check_reconciliation(report),
+        *check_adjustments(report),
+    ]
 
 
 def check_reports(reports: Sequence[PartyReport]) -> list[CheckFailure]:
     """Every check of each report, then AEF11 and AEF13 across reports of the same year
     (or, for AEF13, of any year given)."""
-    raise NotImplementedError  # filled in by the checks branch
+    failures = [failure for report in reports for failure in check_report(report)]
+    by_year: dict[int, list[PartyReport]] = defaultdict(list)
+    for report in reports:
+        by_year[report.year].append(report)
+    for year in sorted(by_year):
+        failures.extend(check_transfers(by_year[year]))
+    failures.extend(check_single_use(reports))
+    return failures

@@ -1,17 +1,27 @@
 """The five AEF tables of a Party and a reported year, computed from ledger facts only.
 
 One pass over the committed transactions in order rebuilds every serial block's holder
-and Article 6 state with the registry's own rules (:mod:`jcm.domain.registry.article6`),
-emits the action rows of the reported year, and takes the holdings at 31 December of the
-year before (the opening, for the reconciliation) and of the reported year.
+and Article 6 state with the registry's own rules (:mod:`jcm.domain.registry.article6`,
+in :mod:`.ledger_walk`), emits the action rows of the reported year (:mod:`.rows`), and
+takes the holdings at 31 December of the year before (the opening, for the
+reconciliation) and of the reported year (:mod:`.holdings`). Tables 1, 2 and 5 come from
+the register (:mod:`.register_rows`); the corresponding adjustments recorded for the
+reported year are the evidence of the adjustment check.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
-from jcm.domain.aef.facts import LedgerFacts
-from jcm.domain.aef.tables import PartyReport
+from jcm.domain.aef.attributes import ReportContext
+from jcm.domain.aef.facts import LedgerFacts, TransactionFact
+from jcm.domain.aef.holdings import holding_accounts, snapshot
+from jcm.domain.aef.ledger_walk import LedgerWalk
+from jcm.domain.aef.register_rows import authorization_rows, entity_rows, submission_row
+from jcm.domain.aef.rows import ActionRows
+from jcm.domain.aef.tables import AdjustmentFact, HoldingRow, PartyReport
 
 
 def build_report(
@@ -23,4 +33,72 @@ def build_report(
     submitted_on: date | None = None,
 ) -> PartyReport:
     """Party ``party`` (alpha-2)'s report for calendar year ``year``."""
-    raise NotImplementedError  # filled in by the derivation branch
+    context = ReportContext(facts, year)
+    actions, opening, closing = _walk(facts, context, party, year)
+    rows = actions.result()
+    authorizations = authorization_rows(context, party, rows, closing)
+    return PartyReport(
+        party=party,
+        year=year,
+        submission=submission_row(context, party, version, submitted_on),
+        authorizations=authorizations,
+        actions=rows,
+        holdings=closing,
+        entities=entity_rows(context, party, authorizations, rows),
+        opening=opening,
+        adjustments=adjustments(facts.transactions, context, party, year),
+    )
+
+
+# Issuances, internal transfers and corresponding adjustments make no Table 3 row.
+_ROW_KINDS = frozenset({"authorisation", "external_transfer", "cancellation", "retirement"})
+
+
+def _walk(
+    facts: LedgerFacts, context: ReportContext, party: str, year: int
+) -> tuple[ActionRows, tuple[HoldingRow, ...], tuple[HoldingRow, ...]]:
+    """Fold the transactions up to the end of ``year``: the year's rows and both
+    snapshots."""
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    walk = LedgerWalk(facts.accounts, facts.decisions)
+    holding = holding_accounts(context)
+    actions = ActionRows(context, party)
+    opening: tuple[HoldingRow, ...] | None = None
+    for tx in facts.transactions:
+        if tx.at >= end:
+            break
+        if opening is None and tx.at >= start:
+            opening = snapshot(walk, context, party, holding)
+        walk.apply(tx, actions if opening is not None and tx.kind in _ROW_KINDS else None)
+    if opening is None:
+        opening = snapshot(walk, context, party, holding)
+    actions.flush()
+    return actions, opening, snapshot(walk, context, party, holding)
+
+
+def adjustments(
+    transactions: Sequence[TransactionFact],
+    context: ReportContext,
+    party: str,
+    year: int,
+) -> tuple[AdjustmentFact, ...]:
+    """The corresponding adjustments the ledger recorded for ``year`` on units whose host
+    is ``party``: one per run of contiguous ranges of a transaction (a transaction records
+    a range per block it adjusted), in transaction order."""
+    found: list[AdjustmentFact] = []
+    for tx in transactions:
+        if tx.kind != "corresponding_adjustment" or tx.detail.get("reporting_year") != year:
+            continue
+        spans: list[list[Any]] = []  # [approach, first id, last id]
+        for rng in tx.ranges:
+            d = context.decisions[rng.decision_id]
+            if d.host != party:
+                continue
+            first, last = d.offset + rng.start, d.offset + rng.end
+            if spans and spans[-1][0] == d.approach_id and spans[-1][2] + 1 == first:
+                spans[-1][2] = last
+            else:
+                spans.append([d.approach_id, first, last])
+        found.extend(AdjustmentFact(a, f, la, year, tx.id) for a, f, la in spans)
+    return tuple(found)

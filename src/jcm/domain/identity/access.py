@@ -192,8 +192,9 @@ REGISTRY_RULES: dict[str, AccessRule] = {
     "external_transfer": _MOVE,
     "cancellation": _MOVE,
     "retirement": _MOVE,
-    # Article 6: acts of the Party whose registry holds the units (its registry administrator).
-    "authorise": rule(Scope.REGISTRY_ISSUE, Role.REGISTRY_ADMIN, resource=Resource.ACCOUNT_HOLDER),
+    # Article 6: acts of the units' host Party (its registry administrator), wherever the
+    # units are held (an authorisation: the host's registry or Japan's).
+    "authorise": rule(Scope.REGISTRY_ISSUE, Role.REGISTRY_ADMIN, resource=Resource.REGISTRY),
     "corresponding_adjustment": rule(
         Scope.REGISTRY_ISSUE, Role.REGISTRY_ADMIN, resource=Resource.REGISTRY
     ),

@@ -93,7 +93,13 @@ class Article6:
         trigger: FirstTransferTrigger,
         *,
         serials: str,
+        held_abroad: bool = False,
     ) -> Article6:
+        """The host Party's authorisation of these units. ``held_abroad``: the units sit in
+        the other registry of the partnership (Japan's), so they already are with the
+        acquiring Party and are first-transferred at the authorisation, whatever the
+        trigger; an OIMP-only authorisation whose first transfer is their use cannot be
+        given for them (T6)."""
         if self.first_transferred:
             raise Article6RuleViolation(
                 "T4_ALREADY_FIRST_TRANSFERRED",
@@ -110,12 +116,26 @@ class Article6:
                 "authorisations.",
                 trigger=trigger.value,
             )
+        if held_abroad and trigger is FirstTransferTrigger.USE:
+            raise InvalidInput(
+                "T6_BAD_TRIGGER",
+                f"Units {serials} are held outside their host Party's registry, so they are "
+                "first-transferred when authorised; an OIMP authorisation whose first "
+                "transfer is their use cannot be given for them (choose authorisation, "
+                "issuance or international_transfer).",
+                trigger=trigger.value,
+                serials=serials,
+            )
         updated = replace(
             self, authorised_uses=uses, authorisation_ref=reference, first_transfer_trigger=trigger
         )
         # Units being authorised are already issued, so "first transfer at issuance" takes
-        # effect now, like "at authorisation".
-        if trigger in (FirstTransferTrigger.AUTHORISATION, FirstTransferTrigger.ISSUANCE):
+        # effect now, like "at authorisation". Units held abroad already sit with the
+        # acquiring Party: their first (international) transfer is the authorisation.
+        if held_abroad or trigger in (
+            FirstTransferTrigger.AUTHORISATION,
+            FirstTransferTrigger.ISSUANCE,
+        ):
             return updated._first_transfer()
         return updated
 

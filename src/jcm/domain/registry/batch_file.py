@@ -1,5 +1,6 @@
 """A batch of moves as text: CSV (header ``kind,from,to,quantity,serials,purpose,
-beneficiary,note``) or JSON lines with the same keys. One reader for every door (the CLI
+beneficiary,note``, optionally ``ndc_year`` for cancellations towards an NDC) or JSON lines
+with the same keys. One reader for every door (the CLI
 reads files, the HTTP API request bodies), so both refuse the same rows the same way."""
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ def _move(row: dict[str, Any], number: int, name: str) -> tuple[Move, Transactio
             name, f"row {number}: quantity {quantity!r} is not a whole number.", row=number
         )
     purpose = _text(row, "purpose")
+    ndc_year = _text(row, "ndc_year")
+    if ndc_year and not _WHOLE.fullmatch(ndc_year):
+        raise bad_batch(
+            name, f"row {number}: ndc_year {ndc_year[:40]!r} is not a year.", row=number
+        )
     move = Move(
         _text(row, "from"),
         _text(row, "to") or None,
@@ -90,5 +96,6 @@ def _move(row: dict[str, Any], number: int, name: str) -> tuple[Move, Transactio
         parse_purpose(purpose) if purpose else None,
         _text(row, "beneficiary") or None,
         _text(row, "note") or None,
+        int(ndc_year) if ndc_year else None,
     )
     return move, kind

@@ -79,14 +79,18 @@ class Move:
     purpose: CancellationPurpose | None = None
     beneficiary: str | None = None
     note: str | None = None
+    ndc_year: int | None = None  # a use towards an NDC: the year it counts for (T8)
 
 
 @dataclass(frozen=True)
 class Authorise:
+    """Units authorised under a registered authorisation (``reference``: its id), which
+    gives the uses and the first-transfer trigger; given here too, they must be its."""
+
     account_id: str
-    uses: frozenset[AuthorisedUse]
-    reference: str
-    trigger: FirstTransferTrigger = FirstTransferTrigger.INTERNATIONAL_TRANSFER
+    uses: frozenset[AuthorisedUse] | None = None
+    reference: str = ""
+    trigger: FirstTransferTrigger | None = None
     quantity: int | None = None
     serials: str | None = None
 

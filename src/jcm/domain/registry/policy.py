@@ -183,12 +183,15 @@ def check_use(
 
 
 def check_authorising_party(account: Account, host: str, serials: str) -> None:
-    """T5: only the host Party authorises its units, in its own registry."""
-    if account.registry != host:
+    """T5: only the host Party authorises its units, held in its own registry or in
+    Japan's (the other registry of the Japan–host JCM)."""
+    if account.registry not in (host, JAPAN):
         raise Article6RuleViolation(
             "T5_NOT_AUTHORISING_PARTY",
             f"Units {serials} can be authorised only by their host Party {host}, in its "
-            f"registry; account {account.id} is in {account.registry}.",
+            f"registry or in {JAPAN}'s; account {account.id} is in {account.registry}.",
             serials=serials,
             account=account.id,
+            host=host,
+            registry=account.registry,
         )

@@ -179,6 +179,7 @@ def _move(body: s.MoveBody) -> c.Move:
         purpose=body.purpose,
         beneficiary=body.beneficiary,
         note=body.note,
+        ndc_year=body.ndc_year,
     )
 
 
@@ -245,7 +246,8 @@ def batch_csv(
         bytes,
         Body(
             media_type="text/csv",
-            description="Header kind,from,to,quantity,serials,purpose,beneficiary,note; "
+            description="Header kind,from,to,quantity,serials,purpose,beneficiary,note "
+            "(and optionally ndc_year); "
             "UTF-8, one move per row.",
         ),
     ],
@@ -274,11 +276,12 @@ def issue(body: s.IssueBody, caller: CallerDep, key: IdempotencyKey = None) -> J
 
 @router.endpoint("POST", "/authorisations", access=RULES["authorise"], status_code=201)
 def authorise(body: s.AuthoriseBody, caller: CallerDep, key: IdempotencyKey = None) -> JSONResponse:
-    """The host Party authorises units for Article 6 uses."""
-    _account(caller, body.account, "authorise")
+    """The host Party authorises units for Article 6 uses, held in its registry or in
+    Japan's (there they are first-transferred at the authorisation). The caller must
+    administer the host's registry (checked for each block of units)."""
     cmd = c.Authorise(
         body.account,
-        frozenset(body.uses),
+        None if body.uses is None else frozenset(body.uses),
         body.reference,
         body.trigger,
         body.quantity,

@@ -40,6 +40,12 @@ class MoveBody(Body):
     purpose: CancellationPurpose | None = None
     beneficiary: str | None = None
     note: str | None = None
+    ndc_year: int | None = Field(
+        None,
+        description="A cancellation for purpose ndc: the NDC year the use counts for "
+        "(default: the year of the action; not after it, not before 2013). Refused for "
+        "any other move.",
+    )
 
 
 class MoveKind(StrEnum):
@@ -61,10 +67,13 @@ class BatchBody(Body):
 
 
 class AuthoriseBody(Body):
+    """``reference``: the id of a registered authorisation; it gives the uses and the
+    trigger (given here too, they must be its)."""
+
     account: str
-    uses: list[AuthorisedUse]
     reference: str
-    trigger: FirstTransferTrigger = FirstTransferTrigger.INTERNATIONAL_TRANSFER
+    uses: list[AuthorisedUse] | None = None
+    trigger: FirstTransferTrigger | None = None
     quantity: int | None = None
     serials: str | None = None
 

@@ -71,6 +71,7 @@ def demo(
             app.documents,
             app.log,
             identity=app.identity,
+            register=as_operator().aef.register,
             portfolio=app.public.projects.acting(as_operator().unit_of_work),
             progress=not (json_out or state.json),
         )

@@ -21,7 +21,21 @@ HINTS: dict[str, str] = {
     "G5_SAME_REGISTRY": "use `jcm transfer` within one registry",
     "A2_NOT_A_HOLDING_ACCOUNT": "use `jcm cancel` or `jcm retire` to move units into it",
     "I1_UNKNOWN_DECISION": "record it first with `jcm decision record`",
-    "T7_NOT_AUTHORISED_FOR_NDC": "their host authorises them with `jcm a6 authorise --uses ndc`",
+    "T7_NOT_AUTHORISED_FOR_NDC": "their host authorises them under an authorisation for NDC "
+    "with `jcm a6 authorise --reference ID`",
+    "R1_UNKNOWN_APPROACH": "list them with `jcm a6 approach list`; register one with "
+    "`jcm a6 approach register`",
+    "R2_UNKNOWN_AUTHORISATION": "register it first with `jcm a6 authorisation register`",
+    "R2_USES_DIFFER": "leave out --uses and --first-transfer-at, or amend the authorisation "
+    "with `jcm a6 authorisation amend {authorisation}`",
+    "R2_OVER_QUANTITY": "amend the authorisation's quantity with "
+    "`jcm a6 authorisation amend {authorisation} --quantity N`",
+    "R2_AUTHORISATION_EXISTS": "a change is a new version: "
+    "`jcm a6 authorisation amend {authorisation}`",
+    "R2_UNKNOWN_ENTITY": "register it first with `jcm a6 entity register`",
+    "T8_NDC_YEAR_NOT_USE": "give --ndc-year only with `jcm cancel --purpose ndc`",
+    "T8_BAD_NDC_YEAR": "give --ndc-year from {earliest} to {action_year}, or leave it out "
+    "(the year of the action)",
     "W4_UNKNOWN_SUBSCRIPTION": "list them with `jcm webhook list --as ORG`",
     "W4_UNKNOWN_DELIVERY": "see the delivery log with `jcm webhook deliveries --as ORG`",
     "G9_BUSY": "run the same command again in a moment (with the same --idempotency-key)",
@@ -117,6 +131,14 @@ HINTS: dict[str, str] = {
     "D10_RECORD_NOT_LOGGED": "the record is not the one the log recorded: do not rely on it",
     "D10_LOG_PROOF": "check --log-key against the key the registry publishes (`jcm log "
     "public-key`)",
+    # AEF reports (reports branch)
+    "R4_NO_DRAFT": "build one with `jcm a6 report build {party} {year}`",
+    "R4_DRAFT_STALE": "build it again with `jcm a6 report build {party} {year}`, check it, "
+    "then submit",
+    "R4_CHECKS_FAILED": "fix the ledger or the register, then `jcm a6 report build {party} "
+    "{year}` again",
+    "R5_NOT_SUBMITTED": "list what was submitted with `jcm a6 report list --party {party}`",
+    "R4_NO_REPORT": "list the reports with `jcm a6 report list --party {party}`",
 }
 
 

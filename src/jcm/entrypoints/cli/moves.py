@@ -9,7 +9,7 @@ import typer
 
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.allocation import parse_share
-from jcm.domain.registry.article6 import FirstTransferTrigger, parse_trigger, parse_uses
+from jcm.domain.registry.article6 import parse_trigger, parse_uses
 from jcm.domain.registry.batch_file import bad_batch, parse_batch
 from jcm.domain.registry.transactions import TransactionKind, parse_purpose
 from jcm.entrypoints.cli.common import (
@@ -178,13 +178,30 @@ def cancel(
         str | None, typer.Option(help="Using entity / beneficiary of the cancellation.")
     ] = None,
     note: NoteOpt = None,
+    ndc_year: Annotated[
+        int | None,
+        typer.Option(
+            "--ndc-year",
+            help="With --purpose ndc: the NDC year the use counts for, YYYY (default: the "
+            "year of the action; not after it).",
+        ),
+    ] = None,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Cancel units into the registry's cancellation account (final)."""
 
     def action() -> TransactionResult:
-        cmd = c.Move(source, None, quantity, serials, parse_purpose(purpose), beneficiary, note)
+        cmd = c.Move(
+            source,
+            None,
+            quantity,
+            serials,
+            parse_purpose(purpose),
+            beneficiary,
+            note,
+            ndc_year=ndc_year,
+        )
         return console_registry().cancel(cmd, key)
 
     run(json_out, action, print_summary)
@@ -241,27 +258,44 @@ def batch(
 @a6_cli.command("authorise")
 def a6_authorise(
     account: Annotated[
-        str, typer.Option("--account", help="Holding account in the partner (host Party) registry.")
-    ],
-    uses: Annotated[str, typer.Option(help="ndc, oimp or ndc,oimp.")],
-    reference: Annotated[str, typer.Option(help="Letter of authorisation reference.")],
-    first_transfer_at: Annotated[
         str,
         typer.Option(
-            help="international_transfer (default; required for NDC use), "
-            "authorisation, issuance or use."
+            "--account",
+            help="Holding account in the host Party's registry or in Japan's (units held in "
+            "Japan's are first-transferred at the authorisation).",
         ),
-    ] = FirstTransferTrigger.INTERNATIONAL_TRANSFER.value,
+    ],
+    reference: Annotated[
+        str, typer.Option(help="Id of the registered authorisation the units fall under.")
+    ],
+    uses: Annotated[
+        str | None,
+        typer.Option(help="ndc, oimp or ndc,oimp; default and only choice: the authorisation's."),
+    ] = None,
+    first_transfer_at: Annotated[
+        str | None,
+        typer.Option(
+            help="international_transfer, authorisation, issuance or use; default and only "
+            "choice: the authorisation's."
+        ),
+    ] = None,
     quantity: QuantityOpt = None,
     serials: SerialsOpt = None,
     key: KeyOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Record the host Party's authorisation of units (they become ITMOs)."""
+    """Record the host Party's authorisation of units under a registered authorisation
+    (they become ITMOs)."""
 
     def action() -> TransactionResult:
-        trigger = parse_trigger(first_transfer_at)
-        cmd = c.Authorise(account, parse_uses(uses), reference, trigger, quantity, serials)
+        cmd = c.Authorise(
+            account,
+            None if uses is None else parse_uses(uses),
+            reference,
+            None if first_transfer_at is None else parse_trigger(first_transfer_at),
+            quantity,
+            serials,
+        )
         return console_registry().authorise(cmd, key)
 
     run(json_out, action, print_summary)

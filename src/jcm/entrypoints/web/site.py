@@ -26,6 +26,8 @@ def page_routers() -> tuple[PageRouter, ...]:
     from jcm.entrypoints.web import (
         account_pages,
         admin_pages,
+        article6_pages,
+        article6_party_pages,
         certificate_pages,
         dashboard_pages,
         home_pages,
@@ -45,6 +47,8 @@ def page_routers() -> tuple[PageRouter, ...]:
         work_pages.router,
         account_pages.router,
         admin_pages.router,
+        article6_pages.router,
+        article6_party_pages.router,
     )
 
 

@@ -8,6 +8,7 @@ rolls back).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from jcm.domain import limits
 from jcm.domain.errors import (
@@ -31,12 +32,14 @@ from jcm.domain.registry.commands import (
     Move,
     OpenAccount,
 )
+from jcm.domain.registry.ndc_year import ndc_year_of
 from jcm.domain.registry.transactions import (
     MovedRange,
     SetupEvent,
     TransactionKind,
     TransactionRecord,
 )
+from jcm.service_layer.aef.authorisation_link import registered_terms
 from jcm.service_layer.authority import check_may
 from jcm.service_layer.ports import Ledger, UnitOfWork
 from jcm.service_layer.registry.lookups import (
@@ -234,7 +237,7 @@ def move(uow: UnitOfWork, ws: WorkingSet, cmd: Move, kind: TransactionKind) -> T
         cmd.purpose,
     )
     policy.admit(proposal)
-    detail = _move_detail(cmd, kind)
+    detail = _move_detail(cmd, kind, _utc_year(uow.now))
     blocks = _select(ws, source.id, cmd.quantity, cmd.serials)
     ranges, first_transferred = _move_blocks(ws, proposal, blocks)
     if first_transferred:
@@ -275,7 +278,12 @@ def _move_destination(ledger: Ledger, source: Account, cmd: Move, kind: Transact
     return destination
 
 
-def _move_detail(cmd: Move, kind: TransactionKind) -> JsonObject:
+def _utc_year(now: datetime) -> int:
+    """The year of an action's date in UTC (a naive clock is taken as UTC)."""
+    return (now if now.tzinfo is None else now.astimezone(UTC)).year
+
+
+def _move_detail(cmd: Move, kind: TransactionKind, action_year: int) -> JsonObject:
     detail: JsonObject = {}
     if kind is TransactionKind.CANCELLATION:
         if cmd.purpose is None:
@@ -284,6 +292,9 @@ def _move_detail(cmd: Move, kind: TransactionKind) -> JsonObject:
                 "A cancellation needs a purpose: ndc, oimp or voluntary.",
             )
         detail["purpose"] = cmd.purpose.value
+    ndc_year = ndc_year_of(kind, cmd.purpose, cmd.ndc_year, action_year)
+    if ndc_year is not None:
+        detail["ndc_year"] = ndc_year
     if kind in _TERMINAL and cmd.beneficiary:
         detail["beneficiary"] = cmd.beneficiary
     if cmd.note:
@@ -357,7 +368,6 @@ def move_batch(uow: UnitOfWork, moves: list[tuple[Move, TransactionKind]]) -> Ba
 def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     ledger = uow.ledger
     account = account_or_404(ledger, cmd.account_id, lock=True)
-    check_may(uow, "authorise", holding=Holding(account.organisation_id, account.registry))
     proposal = policy.Proposal(
         TransactionKind.AUTHORISATION, active_registries(ledger, account.registry), source=account
     )
@@ -370,11 +380,22 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
         )
     ws = WorkingSet(ledger, uow.decision_cache)
     blocks = _select(ws, account.id, cmd.quantity, cmd.serials)
+    for block in blocks:  # the host's registry administrator, before anything is looked up
+        check_may(uow, "authorise", registry=ws.decision(block.decision_id).partner)
+    uses, trigger = registered_terms(
+        uow, cmd, [(ws.decision(b.decision_id), b, ws.serial(b)) for b in blocks]
+    )
     ranges = []
+    first_transferred = 0
     for block in blocks:
         serial = ws.serial(block)
-        policy.admit_units(proposal, ws.decision(block.decision_id).partner, block.article6, serial)
-        block.article6 = block.article6.authorise(cmd.uses, reference, cmd.trigger, serials=serial)
+        host = ws.decision(block.decision_id).partner
+        policy.admit_units(proposal, host, block.article6, serial)
+        block.article6 = block.article6.authorise(
+            uses, reference, trigger, serials=serial, held_abroad=account.registry != host
+        )
+        if block.article6.first_transferred:  # T4: it was not before
+            first_transferred += block.quantity
         ws.place(block, account.id, account.registry)
         ranges.append(MovedRange(block.decision_id, block.start, block.end, serial))
     record = TransactionRecord(
@@ -384,9 +405,10 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
         account.id,
         sum(r.quantity for r in ranges),
         {
-            "uses": format_uses(cmd.uses),
+            "uses": format_uses(uses),
             "reference": reference,
-            "first_transfer_at": cmd.trigger.value,
+            "first_transfer_at": trigger.value,
+            **({"first_transferred": first_transferred} if first_transferred else {}),
         },
         ranges,
     )

@@ -372,6 +372,8 @@ class _Verification:
             lambda: self.replayer.mrv_verifications.compare(self.ledger),
             lambda: self.replayer.mrv_qa.compare(self.ledger),
             lambda: self.replayer.mrv_intake.compare(self.ledger),
+            lambda: self.replayer.aef_register.compare(self.ledger),
+            lambda: self.replayer.aef_submissions.compare(self.ledger),
             lambda: self.idempotency.compare(self.ledger),
         ]
         for step in steps:

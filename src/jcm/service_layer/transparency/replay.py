@@ -11,7 +11,7 @@ state (registries, accounts, decisions, unit holdings). :mod:`.registry_check` c
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +23,8 @@ from jcm.domain.registry.issuance import DecisionStatus, IssuanceDecision, Monit
 from jcm.domain.registry.serials import SerialRange
 from jcm.domain.transparency.log_entries import entry_actor
 from jcm.service_layer.cycle.replay import CycleReplayer, CycleReplayError
+from jcm.service_layer.transparency.aef_register_replay import RegisterReplay
+from jcm.service_layer.transparency.aef_report_replay import SubmissionReplay
 from jcm.service_layer.transparency.attribution import AttributionError, check_entry
 from jcm.service_layer.transparency.divergence import Divergence
 from jcm.service_layer.transparency.mrv_intake_replay import IntakeReplay
@@ -118,6 +120,8 @@ class Replayer:
         self.mrv_verifications = VerificationReplay()
         self.mrv_qa = QaReplay()
         self.mrv_intake = IntakeReplay(self.devices.devices.get)
+        self.aef_register = RegisterReplay()
+        self.aef_submissions = SubmissionReplay()  # reports branch (issue 12)
         self.on_transaction = on_transaction
         self.now = datetime.min  # the time of the entry being applied
 
@@ -157,7 +161,15 @@ class Replayer:
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 raise ReplayError(index, f"{kind} entry cannot be applied: {error!r}") from None
             return
-        parts = (self.portfolio, self.devices, self.mrv_verifications, self.mrv_qa, self.mrv_intake)
+        parts = (
+            self.portfolio,
+            self.devices,
+            self.mrv_verifications,
+            self.mrv_qa,
+            self.mrv_intake,
+            self.aef_register,
+            self.aef_submissions,
+        )
         for part in parts:
             if part.handles(kind):
                 try:
@@ -182,11 +194,23 @@ class Replayer:
             if actor is None or not isinstance(kind, str):
                 return
             principal = principal_of_attribution(actor)
-            check_entry(kind, change, principal, self.state.accounts, self.cycle.state)
+            check_entry(
+                kind,
+                change,
+                principal,
+                self.state.accounts,
+                self.cycle.state,
+                hosts=self._hosts_of,
+            )
         except AttributionError as error:
             raise MisattributedEntry(index, error) from None
         except (KeyError, TypeError, ValueError) as error:
             raise ReplayError(index, f"{kind} entry's actor cannot be judged: {error}") from None
+
+    def _hosts_of(self, change: Mapping[str, Any]) -> list[str]:
+        """The host Parties of the units a transaction entry names, in order, once each."""
+        hosts = (self.state.decisions[r["decision"]]["project_id"][:2] for r in change["ranges"])
+        return list(dict.fromkeys(hosts))
 
     def _register_of(self, index: int, kind: str, change: dict[str, Any]) -> None:
         """A role belongs to an organisation of the register. Before the register, an
@@ -429,9 +453,14 @@ class Replayer:
         uses = parse_uses(detail["uses"])
         trigger = FirstTransferTrigger(detail["first_transfer_at"])
         for rng in change["ranges"]:
+            host = self.state.decisions[rng["decision"]]["project_id"][:2]
             for run in self._carve(index, rng["decision"], rng["start"], rng["end"]):
                 run.article6 = run.article6.authorise(
-                    uses, detail["reference"], trigger, serials=rng["serial"]
+                    uses,
+                    detail["reference"],
+                    trigger,
+                    serials=rng["serial"],
+                    held_abroad=run.registry != host,
                 )
                 run.touched = index
 

@@ -15,7 +15,6 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -76,7 +75,6 @@ def upgrade() -> None:
     )
     op.create_table(
         "aef_submissions",
-        sa.Column("id", _ID, autoincrement=True, nullable=False),
         sa.Column("party", sa.String(length=2), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("version", sa.String(length=12), nullable=False),
@@ -88,8 +86,7 @@ def upgrade() -> None:
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("log_index", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_aef_submissions"),
-        sa.UniqueConstraint("party", "year", "version", name="uq_aef_submissions_party"),
+        sa.PrimaryKeyConstraint("party", "year", "version", name="pk_aef_submissions"),
     )
     op.create_index("ix_aef_submissions_party_year", "aef_submissions", ["party", "year", "status"])
 
