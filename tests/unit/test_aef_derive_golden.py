@@ -16,7 +16,7 @@ from aef_golden import (
 )
 
 from jcm.domain.aef.checks import check_reports
-from jcm.domain.aef.derive import build_report
+from jcm.domain.aef.derive import build_report, build_reports
 from jcm.domain.aef.facts import Register
 from jcm.domain.aef.ledger_walk import LedgerWalkError
 
@@ -96,3 +96,9 @@ def test_the_checks_see_a_missing_acquisition_in_the_scenario() -> None:
     japan = replace(japan, actions=japan.actions[1:])
     rules = {f.rule for f in check_reports([japan, kenya])}
     assert "AEF11" in rules
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_both_reports_from_one_walk_are_those_built_one_by_one(year: int) -> None:
+    together = build_reports(FACTS, ("JP", "KE"), year)
+    assert together == [build_report(FACTS, "JP", year), build_report(FACTS, "KE", year)]

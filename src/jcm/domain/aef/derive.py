@@ -18,7 +18,7 @@ from typing import Any
 from jcm.domain.aef.attributes import ReportContext
 from jcm.domain.aef.facts import LedgerFacts, TransactionFact
 from jcm.domain.aef.holdings import holding_accounts, snapshot
-from jcm.domain.aef.ledger_walk import LedgerWalk
+from jcm.domain.aef.ledger_walk import LedgerWalk, Piece, Visitor
 from jcm.domain.aef.register_rows import authorization_rows, entity_rows, submission_row
 from jcm.domain.aef.rows import ActionRows
 from jcm.domain.aef.tables import AdjustmentFact, HoldingRow, PartyReport
@@ -33,48 +33,81 @@ def build_report(
     submitted_on: date | None = None,
 ) -> PartyReport:
     """Party ``party`` (alpha-2)'s report for calendar year ``year``."""
+    return build_reports(facts, (party,), year, version=version, submitted_on=submitted_on)[0]
+
+
+def build_reports(
+    facts: LedgerFacts,
+    parties: Sequence[str],
+    year: int,
+    *,
+    version: str = "1.0",
+    submitted_on: date | None = None,
+) -> list[PartyReport]:
+    """The reports of several Parties for one year, from one walk over the ledger (each the
+    same as :func:`build_report` gives alone)."""
     context = ReportContext(facts, year)
-    actions, opening, closing = _walk(facts, context, party, year)
-    rows = actions.result()
-    authorizations = authorization_rows(context, party, rows, closing)
-    return PartyReport(
-        party=party,
-        year=year,
-        submission=submission_row(context, party, version, submitted_on),
-        authorizations=authorizations,
-        actions=rows,
-        holdings=closing,
-        entities=entity_rows(context, party, authorizations, rows),
-        opening=opening,
-        adjustments=adjustments(facts.transactions, context, party, year),
-    )
+    walked = _walk(facts, context, parties, year)
+    reports = []
+    for party, (actions, opening, closing) in zip(parties, walked, strict=True):
+        rows = actions.result()
+        authorizations = authorization_rows(context, party, rows, closing)
+        reports.append(
+            PartyReport(
+                party=party,
+                year=year,
+                submission=submission_row(context, party, version, submitted_on),
+                authorizations=authorizations,
+                actions=rows,
+                holdings=closing,
+                entities=entity_rows(context, party, authorizations, rows),
+                opening=opening,
+                adjustments=adjustments(facts.transactions, context, party, year),
+            )
+        )
+    return reports
 
 
 # Issuances, internal transfers and corresponding adjustments make no Table 3 row.
 _ROW_KINDS = frozenset({"authorisation", "external_transfer", "cancellation", "retirement"})
+Walked = tuple[ActionRows, tuple[HoldingRow, ...], tuple[HoldingRow, ...]]
 
 
 def _walk(
-    facts: LedgerFacts, context: ReportContext, party: str, year: int
-) -> tuple[ActionRows, tuple[HoldingRow, ...], tuple[HoldingRow, ...]]:
-    """Fold the transactions up to the end of ``year``: the year's rows and both
-    snapshots."""
+    facts: LedgerFacts, context: ReportContext, parties: Sequence[str], year: int
+) -> list[Walked]:
+    """Fold the transactions up to the end of ``year``: each Party's rows of the year and
+    its holdings at the end of the year before and of the year."""
     start = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC)
     walk = LedgerWalk(facts.accounts, facts.decisions)
     holding = holding_accounts(context)
-    actions = ActionRows(context, party)
-    opening: tuple[HoldingRow, ...] | None = None
+    collectors = [ActionRows(context, party) for party in parties]
+    visit = _visit_all(collectors)
+    opening: list[tuple[HoldingRow, ...]] | None = None
     for tx in facts.transactions:
         if tx.at >= end:
             break
         if opening is None and tx.at >= start:
-            opening = snapshot(walk, context, party, holding)
-        walk.apply(tx, actions if opening is not None and tx.kind in _ROW_KINDS else None)
+            opening = [snapshot(walk, context, p, holding) for p in parties]
+        walk.apply(tx, visit if opening is not None and tx.kind in _ROW_KINDS else None)
     if opening is None:
-        opening = snapshot(walk, context, party, holding)
-    actions.flush()
-    return actions, opening, snapshot(walk, context, party, holding)
+        opening = [snapshot(walk, context, p, holding) for p in parties]
+    for collector in collectors:
+        collector.flush()
+    closing = [snapshot(walk, context, p, holding) for p in parties]
+    return list(zip(collectors, opening, closing, strict=True))
+
+
+def _visit_all(collectors: list[ActionRows]) -> Visitor:
+    if len(collectors) == 1:
+        return collectors[0]
+
+    def visit(tx: TransactionFact, piece: Piece) -> None:
+        for collector in collectors:
+            collector(tx, piece)
+
+    return visit
 
 
 def adjustments(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from jcm.domain.aef.checks import check_reports
-from jcm.domain.aef.derive import build_report
+from jcm.domain.aef.derive import build_reports
 from jcm.domain.aef.facts import LedgerFacts
 from jcm.domain.aef.register import JAPAN
 from jcm.domain.aef.tables import PartyReport
@@ -65,11 +65,19 @@ def derive(
     submitted_on: date | None = None,
 ) -> Derived:
     """``party``'s report, checked with its counterparts' reports of the same year."""
-    report = build_report(facts, party, year, version=version, submitted_on=submitted_on)
-    others = [build_report(facts, other, year) for other in counterparts(facts, party)]
+    # One walk over the ledger for the Party and its counterparts (their version and date
+    # of submission do not matter to the checks).
+    reports = build_reports(
+        facts,
+        [party, *counterparts(facts, party)],
+        year,
+        version=version,
+        submitted_on=submitted_on,
+    )
+    report = reports[0]
     failures = [
         Failure.of(f)
-        for f in check_reports([report, *others])
+        for f in check_reports(reports)
         if f.party == party or f.rule in CROSS_PARTY_RULES
     ]
     return Derived(report, tuple(_unique(failures)))

@@ -16,7 +16,6 @@ branch_labels = None
 depends_on = None
 
 
-
 def upgrade() -> None:
     op.create_table(
         "aef_approaches",
