@@ -70,6 +70,9 @@ class ColumnSpec:
     format: Format | None = None
     values: ValuesOf | None = None  # the controlled list (or the list this row allows)
     many: bool = False  # a "; "-separated list of values
+    # The other columns a conditional need or list reads: the judgement of a cell depends
+    # on its value and theirs only, so check_table judges each combination once.
+    reads: tuple[str, ...] = ()
 
     def need_in(self, row: Row) -> Need:
         return self.need if isinstance(self.need, Need) else self.need(row)
@@ -87,6 +90,9 @@ CARP = ColumnSpec(Need.CARP)
 # --- conditions -------------------------------------------------------------------------
 A = ActionType
 _TYPE = "Action type"
+_TYPES = (_TYPE,)
+_METRIC = ("Metric",)
+_PURPOSES = ("Purposes for authorization",)
 _USING_TYPES = (A.USE, A.FIRST_TRANSFER, A.CANCELLATION, A.VOLUNTARY_CANCELLATION)
 _OIMP_WORDS = frozenset({"OIMP", "IMP", "OP"})
 
@@ -180,9 +186,9 @@ _BLOCK: dict[str, ColumnSpec] = {
     "Last unit ID": ColumnSpec(Need.OPTIONAL, SERIAL),
     "Metric": ColumnSpec(Need.REQUIRED, values=nom.METRICS),
     "GWP value(s)": OPT,
-    "Non-GHG metric": ColumnSpec(_non_ghg),
+    "Non-GHG metric": ColumnSpec(_non_ghg, reads=_METRIC),
     "Quantity (t CO2 eq)": ColumnSpec(Need.REQUIRED, COUNT),
-    "Quantity (non-GHG)": ColumnSpec(_non_ghg),
+    "Quantity (non-GHG)": ColumnSpec(_non_ghg, reads=_METRIC),
     "Mitigation type": ColumnSpec(Need.REQUIRED, values=nom.MITIGATION_TYPES),
     "Vintage": ColumnSpec(Need.REQUIRED, YEAR),
 }
@@ -207,36 +213,44 @@ AUTHORIZATIONS: dict[str, ColumnSpec] = {
     "Authorized quantity": ColumnSpec(Need.OPTIONAL, COUNT),
     "Metric": ColumnSpec(Need.REQUIRED, values=nom.METRICS),
     "Applicable GWP value(s)": OPT,
-    "Applicable non-GHG metric": ColumnSpec(_non_ghg),
+    "Applicable non-GHG metric": ColumnSpec(_non_ghg, reads=_METRIC),
     "Sector(s)": ColumnSpec(Need.REQUIRED, values=nom.SECTORS, many=True),
     "Activity type(s)": ColumnSpec(Need.OPTIONAL, values=nom.ACTIVITY_TYPES, many=True),
     "Purposes for authorization": ColumnSpec(Need.REQUIRED, values=nom.PURPOSES),
     "Authorized Party(ies) ID": ColumnSpec(Need.OPTIONAL, PARTY, many=True),
     "Authorized entity(ies) ID": ColumnSpec(Need.OPTIONAL, many=True),
-    "OIMP authorized by the Party": ColumnSpec(_oimp_only),
+    "OIMP authorized by the Party": ColumnSpec(_oimp_only, reads=_PURPOSES),
     "Authorized timeframe": ColumnSpec(Need.OPTIONAL, TIMEFRAME),
     "Authorization terms and conditions": OPT,
     "Authorization documentation": CARP,
     "First transfer definition for OIMP": ColumnSpec(
-        _oimp_only, values=nom.FIRST_TRANSFER_DEFINITIONS_OIMP
+        _oimp_only, values=nom.FIRST_TRANSFER_DEFINITIONS_OIMP, reads=_PURPOSES
     ),
     "Additional explanatory information": OPT,
 }
 ACTIONS: dict[str, ColumnSpec] = {
     "Action date": ColumnSpec(Need.REQUIRED, INSTANT),
     "Action type": ColumnSpec(Need.REQUIRED, values=nom.ACTION_TYPES),
-    "Action subtype": ColumnSpec(Need.OPTIONAL, values=_subtypes),
+    "Action subtype": ColumnSpec(Need.OPTIONAL, values=_subtypes, reads=_TYPES),
     **_BLOCK,
-    "Transferring participating Party ID": ColumnSpec(_only_for(A.ACQUISITION), PARTY),
-    "Acquiring participating Party ID": ColumnSpec(_acquiring, PARTY),
+    "Transferring participating Party ID": ColumnSpec(
+        _only_for(A.ACQUISITION), PARTY, reads=_TYPES
+    ),
+    "Acquiring participating Party ID": ColumnSpec(
+        _acquiring, PARTY, reads=(_TYPE, "Action subtype")
+    ),
     "Purpose used/cancelled for OIMP": ColumnSpec(
-        _only_for(*_USING_TYPES, need=Need.OPTIONAL), values=tuple(sorted(_OIMP_WORDS))
+        _only_for(*_USING_TYPES, need=Need.OPTIONAL),
+        values=tuple(sorted(_OIMP_WORDS)),
+        reads=_TYPES,
     ),
-    "Using/cancelling Party ID": ColumnSpec(_using_party, PARTY),
+    "Using/cancelling Party ID": ColumnSpec(_using_party, PARTY, reads=_TYPES),
     "Using/cancelling authorized entity ID": ColumnSpec(
-        _only_for(*_USING_TYPES, need=Need.OPTIONAL)
+        _only_for(*_USING_TYPES, need=Need.OPTIONAL), reads=_TYPES
     ),
-    "Calendar year for which ITMOs are used towards the NDC": ColumnSpec(_ndc_year, YEAR),
+    "Calendar year for which ITMOs are used towards the NDC": ColumnSpec(
+        _ndc_year, YEAR, reads=(_TYPE, "Purpose used/cancelled for OIMP")
+    ),
     "Result of the consistency checks": CARP,
     "Additional explanatory information": OPT,
 }
@@ -265,13 +279,15 @@ def judge_cell(spec: ColumnSpec, column: str, value: str, row: Row) -> tuple[str
     """The rule a cell breaks and why, or None."""
     need = spec.need_in(row)
     if need is Need.CARP:
-        return None if value == "" else ("AEF01", f'"{value}" in a column CARP fills')
+        return None if value == "" else ("AEF01", f'{column} is filled by CARP but holds "{value}"')
     if need is Need.NOT_APPLICABLE:
         if value == NA:
             return None
-        return "AEF02", f'"{value}" where {column} does not apply (expected "NA")'
+        return "AEF02", f'{column} does not apply to this row but holds "{value}" (not "NA")'
     if value in ("", NA):
-        return ("AEF02", f'required value missing ("{value}")') if need is Need.REQUIRED else None
+        if need is Need.REQUIRED:
+            return "AEF02", f'{column} is required but holds "{value}"'
+        return None
     return _judge_value(spec, column, value, row)
 
 
@@ -280,7 +296,7 @@ def _judge_value(spec: ColumnSpec, column: str, value: str, row: Row) -> tuple[s
     allowed = spec.values_in(row)
     for item in items:
         if spec.format is not None and not spec.format.fits(item):
-            return "AEF03", f'"{item}" is not {spec.format.name}'
+            return "AEF03", f'{column} "{item}" is not in the format {spec.format.name}'
         if allowed is not None and item not in allowed:
             return "AEF04", _not_allowed(column, item, allowed, row)
     return None
@@ -294,18 +310,49 @@ def _not_allowed(column: str, item: str, allowed: tuple[str, ...], row: Row) -> 
 
 
 def check_table(party: str, table: int, rows: Sequence[tuple[str, ...]]) -> list[CheckFailure]:
-    """AEF01–AEF04 on the exported rows of table ``table`` (1 … 5)."""
+    """AEF01–AEF04 on the exported rows of table ``table`` (1 … 5), in row order.
+
+    Column by column: a cell's judgement depends only on its value and the cells its
+    conditions read (``ColumnSpec.reads``), so each distinct combination is judged once
+    and only the rows holding a faulty one are visited again.
+    """
     columns = TABLE_COLUMNS[table - 1]
     specs = SPECS[table - 1]
-    failures: list[CheckFailure] = []
-    for number, cells in enumerate(rows, start=1):
-        row = dict(zip(columns, cells, strict=True))
-        for column in columns:
-            found = judge_cell(specs[column], column, row[column], row)
-            if found is not None:
-                rule, message = found
-                failures.append(CheckFailure(rule, party, table, number, column, message))
-    return failures
+    by_column = list(zip(*rows, strict=True)) if rows else []
+    found: list[tuple[int, int, str, str]] = []  # row, column index, rule, message
+    for index, column in enumerate(columns):
+        spec = specs[column]
+        if spec == OPT or not by_column:
+            continue  # an optional free-text column cannot fail
+        read = [by_column[columns.index(c)] for c in spec.reads]
+        keys = list(zip(by_column[index], *read, strict=True))
+        faulty = _faulty(spec, column, columns, set(keys))
+        if faulty:
+            found.extend(
+                (number, index, *faulty[key])
+                for number, key in enumerate(keys, start=1)
+                if key in faulty
+            )
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [
+        CheckFailure(rule, party, table, number, columns[index], message)
+        for number, index, rule, message in found
+    ]
+
+
+def _faulty(
+    spec: ColumnSpec, column: str, columns: tuple[str, ...], distinct: set[tuple[str, ...]]
+) -> dict[tuple[str, ...], tuple[str, str]]:
+    """The faulty combinations (the cell, then the cells it reads) of a column, with the
+    rule and message of each. A condition sees only the cells it declares it reads."""
+    blank = dict.fromkeys(columns, "")
+    faulty: dict[tuple[str, ...], tuple[str, str]] = {}
+    for key in distinct:
+        row = blank | dict(zip((column, *spec.reads), key, strict=True))
+        found = judge_cell(spec, column, key[0], row)
+        if found is not None:
+            faulty[key] = found
+    return faulty
 
 
 def check_fields(report: PartyReport) -> list[CheckFailure]:

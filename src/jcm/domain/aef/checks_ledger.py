@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from jcm.domain.aef.checks_blocks import USING_TYPES
@@ -180,12 +181,13 @@ def check_transfers(reports: Sequence[PartyReport]) -> list[CheckFailure]:
             elif row.action_type == A.ACQUISITION:
                 received[(row.transferring_party, me, _key(row))].append((report, number))
     failures: list[CheckFailure] = []
-    for pair in sorted(set(sent) | set(received), key=str):
-        sender, receiver, key = pair
-        mine, theirs = sent.get(pair, []), received.get(pair, [])
+    for (sender, receiver, key), mine in sent.items():
         if receiver in given:
+            theirs = received.get((sender, receiver, key), [])
             failures.extend(_unmatched_sent(p, receiver, key) for p in mine[len(theirs) :])
+    for (sender, receiver, key), theirs in received.items():
         if sender in given:
+            mine = sent.get((sender, receiver, key), [])
             failures.extend(_unmatched_received(p, sender, key) for p in theirs[len(mine) :])
     return failures
 
@@ -225,32 +227,54 @@ def _unmatched_received(placed: Placed, sender: str, key: BlockKey) -> CheckFail
 
 
 # --- AEF13 ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, order=True)
+class _Use:
+    approach: str
+    first: int
+    last: int
+    when: tuple[datetime, int, int]  # action time, report index, row: the later is blamed
+
+    @property
+    def report(self) -> int:
+        return self.when[1]
+
+    @property
+    def row(self) -> int:
+        return self.when[2]
+
+
 def check_single_use(reports: Sequence[PartyReport]) -> list[CheckFailure]:
-    """AEF13: no ITMO id of an approach used or cancelled twice across ``reports``."""
-    uses: list[tuple[str, int, int, int, int]] = []  # approach, first, last, report, row
+    """AEF13: no ITMO id of an approach used or cancelled twice across ``reports``. Of
+    two rows sharing ids, the later one (by action time) is reported, naming the other."""
+    uses: list[_Use] = []
     for which, report in enumerate(reports):
         for number, row in enumerate(report.actions, start=1):
             b = row.block
             if row.action_type in USING_TYPES and b.first_id <= b.last_id:
-                uses.append((b.approach_id, b.first_id, b.last_id, which, number))
+                uses.append(_Use(b.approach_id, b.first_id, b.last_id, (row.at, which, number)))
     uses.sort()
     failures: list[CheckFailure] = []
-    reach: tuple[str, int, int, int] | None = None  # approach, last id, report, row
-    for approach, first, last, which, number in uses:
-        if reach is not None and reach[0] == approach and first <= reach[1]:
-            earlier = reports[reach[2]]
-            shared = ids_text([(first, min(last, reach[1]))])
-            failures.append(
-                CheckFailure(
-                    "AEF13",
-                    reports[which].party,
-                    TABLE_ACTIONS,
-                    number,
-                    "ITMO block First ID",
-                    f"ITMO ids {shared} of {approach} are also used or cancelled in Table 3 "
-                    f"row {reach[3]} of the report of {earlier.party} for {earlier.year}",
-                )
-            )
-        if reach is None or reach[0] != approach or last > reach[1]:
-            reach = (approach, last, which, number)
+    reach: _Use | None = None  # of the rows so far, the one reaching the highest id
+    for use in uses:
+        if reach is not None and reach.approach == use.approach and use.first <= reach.last:
+            shared = (use.first, min(use.last, reach.last))
+            later, other = (use, reach) if use.when >= reach.when else (reach, use)
+            failures.append(_used_twice(reports, later, other, shared))
+        if reach is None or reach.approach != use.approach or use.last > reach.last:
+            reach = use
     return failures
+
+
+def _used_twice(
+    reports: Sequence[PartyReport], later: _Use, other: _Use, shared: tuple[int, int]
+) -> CheckFailure:
+    earlier = reports[other.report]
+    return CheckFailure(
+        "AEF13",
+        reports[later.report].party,
+        TABLE_ACTIONS,
+        later.row,
+        "ITMO block First ID",
+        f"ITMO ids {ids_text([shared])} of {later.approach} are also used or cancelled in "
+        f"Table 3 row {other.row} of the report of {earlier.party} for {earlier.year}",
+    )
