@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from jcm.domain.errors import InvalidInput
@@ -13,6 +15,7 @@ from jcm.domain.registry.article6 import (
     CaStatus,
     FirstTransferTrigger,
 )
+from jcm.domain.registry.batch_file import parse_batch
 from jcm.domain.registry.ndc_year import EARLIEST_NDC_YEAR, ndc_year_of
 from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
 
@@ -122,3 +125,40 @@ def test_moves_other_than_cancellations_refuse_an_ndc_year(kind: TransactionKind
         ndc_year_of(kind, None, 2025, 2026)
     assert refused.value.code == "T8_NDC_YEAR_NOT_USE"
     assert refused.value.details == {"ndc_year": 2025, "kind": kind.value, "purpose": None}
+
+
+# -- the batch file's optional column --------------------------------------------------------
+
+HEADER = "kind,from,to,quantity,serials,purpose,beneficiary,note,ndc_year\n"
+
+
+def test_a_batch_row_gives_its_ndc_year_in_an_optional_column() -> None:
+    (with_year, without), (plain,) = (
+        parse_batch(
+            HEADER + "cancel,JP-GOV-0001,,5,,ndc,,,2025\ncancel,JP-GOV-0001,,5,,ndc,,,\n", "b"
+        ),
+        parse_batch("kind,from,quantity,purpose\ncancel,JP-GOV-0001,5,ndc\n", "c"),
+    )
+
+    assert with_year[0].ndc_year == 2025
+    assert without[0].ndc_year is None
+    assert plain[0].ndc_year is None
+    row = {
+        "kind": "cancel",
+        "from": "JP-GOV-0001",
+        "quantity": 5,
+        "purpose": "ndc",
+        "ndc_year": 2024,
+    }
+    ((move, _),) = parse_batch(json.dumps(row), "d", json_lines=True)
+    assert move.ndc_year == 2024
+
+
+@pytest.mark.parametrize("year", ["last", "20x5", "²⁰²⁵"])
+def test_a_batch_row_whose_ndc_year_is_not_a_year_is_refused_naming_the_row(year: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_batch(HEADER + f"cancel,JP-GOV-0001,,5,,ndc,,,{year}\n", "uses.csv")
+
+    assert refused.value.code == "G1_BAD_BATCH"
+    assert refused.value.details["row"] == 1
+    assert "ndc_year" in refused.value.message

@@ -331,7 +331,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code("D10_NO_METHODOLOGY", RuleViolation, "", "verification reason: the project's methodology has no executable version with monitored parameters here"),
     # -- Article 6 ledger facts (ledger branch): T8+ codes below this line --
     Code("T8_NDC_YEAR_NOT_USE", InvalidInput, "", "an NDC year is given for a move that is not a cancellation for use towards an NDC (purpose ndc)"),
-    Code("T8_BAD_NDC_YEAR", InvalidInput, "", "the NDC year of a use is after the year of the action, or before 2013"),
+    Code("T8_BAD_NDC_YEAR", InvalidInput, "", "the NDC year of a use is not a year, is after the year of the action, or is before 2013"),
     # -- end of ledger branch codes --
     #
     # -- Cooperative-approach register (register branch): R1-R3 below this line --

@@ -96,6 +96,7 @@ class MoveForm:
     purpose: str = ""
     beneficiary: str = ""
     note: str = ""
+    ndc_year: str = ""  # a cancellation towards an NDC: the year it counts for (optional)
 
     def command(self, account: str, move: MoveKind) -> c.Move:
         """The registry's command; the domain checks everything else (and says why)."""
@@ -107,6 +108,7 @@ class MoveForm:
             purpose=parse_purpose(self.purpose) if move.purpose and self.purpose else None,
             beneficiary=(_text(self.beneficiary) or None) if move.beneficiary else None,
             note=_text(self.note) or None,
+            ndc_year=_year(self.ndc_year) if move.purpose else None,
         )
 
 
@@ -117,9 +119,10 @@ def move_form(
     purpose: Text = "",
     beneficiary: Text = "",
     note: Text = "",
+    ndc_year: Text = "",
 ) -> MoveForm:
     """The form's fields (a dependency: FastAPI reads them from the posted form)."""
-    return MoveForm(destination, quantity, serials, purpose, beneficiary, note)
+    return MoveForm(destination, quantity, serials, purpose, beneficiary, note, ndc_year)
 
 
 def _text(value: str) -> str:
@@ -135,6 +138,19 @@ def _quantity(value: str) -> int | None:
             "G1_BAD_QUANTITY",
             f"Quantity must be a whole number of at least 1, got {value[:40]!r}.",
             quantity=value[:40],
+        )
+    return int(text)
+
+
+def _year(value: str) -> int | None:
+    text = value.strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > 4:
+        raise InvalidInput(
+            "T8_BAD_NDC_YEAR",
+            f"The NDC year must be a year such as 2025, got {value[:40]!r}.",
+            ndc_year=value[:40],
         )
     return int(text)
 
