@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from aef_support import register_authorisation
 from sqlalchemy import select
 
 from jcm.adapters import schema
@@ -21,7 +22,7 @@ from jcm.domain.identity.principal import OPERATOR, Channel, Principal
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.accounts import AccountType
 from jcm.domain.registry.allocation import AllocationShare
-from jcm.domain.registry.article6 import AuthorisedUse
+from jcm.domain.registry.article6 import AuthorisedUse, FirstTransferTrigger
 from jcm.service_layer.registry.service import RegistryService
 from jcm.service_layer.results import to_json_object
 
@@ -55,7 +56,8 @@ class World:
 def kenyan_units_on_both_sides(app: App) -> World:
     """JP, KE and ID set up by the operator; KE001's 2023 decision issued half into Japan's
     government account, half into the Kenyan participant's; ``ke-admin`` administers KE's
-    registry, ``jp-admin`` JP's."""
+    registry, ``jp-admin`` JP's. Kenya's authorisations KE-LoA-1 (NDC) and KE-LoA-2 (OIMP,
+    first transfer at use) are registered."""
     r = app.acting(OPERATOR).registry
     for code in ("JP", "KE", "ID"):
         r.create_registry(c.CreateRegistry(code))
@@ -80,6 +82,8 @@ def kenyan_units_on_both_sides(app: App) -> World:
             cc.RegisterActor(org, Role.REGISTRY_ADMIN, f"{registry} registry", partner=registry),
             OPERATOR,
         )
+    register_authorisation(app, "KE", "KE-LoA-1")
+    register_authorisation(app, "KE", "KE-LoA-2", uses=OIMP, trigger=FirstTransferTrigger.USE)
     return World(ke, jp, ke_org)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aef_support import register_authorisation
 from ledger_facts_support import (
     JP_GOV,
     NDC,
@@ -123,6 +124,7 @@ def test_an_oimp_authorisation_first_transferring_at_use_is_refused_for_units_he
 def test_an_authorisation_at_home_that_first_transfers_says_how_many_units(
     app: App, world: World, trigger: FirstTransferTrigger, first_transferred: int
 ) -> None:
+    register_authorisation(app, "KE", "KE-LoA-3", uses=OIMP, trigger=trigger)
     result = app.registry.authorise(c.Authorise(world.ke, OIMP, "KE-LoA-3", trigger, quantity=10))
 
     assert result.detail["first_transferred"] == first_transferred
@@ -178,7 +180,7 @@ def test_an_authorisation_abroad_attributed_to_japans_administrator_fails_verifi
 ) -> None:
     with app.unit_of_work() as uow:  # an insider logs it as Japan's administrator's
         uow.ledger.log.actor = api("jp-admin").attribution()
-        registry_handlers.authorise(uow, c.Authorise(JP_GOV, NDC, "JP-LoA-1", quantity=5))
+        registry_handlers.authorise(uow, c.Authorise(JP_GOV, NDC, "KE-LoA-1", quantity=5))
         uow.commit()
 
     problem = verify_log(app)["problem"]

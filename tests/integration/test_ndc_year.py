@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aef_support import register_authorisation
 from api_support import api_world, is_problem
 from ledger_facts_support import (
     JP_GOV,
@@ -198,7 +199,7 @@ def test_jcm_a6_authorise_takes_an_account_in_japans_registry(
         tmp_path,
         database_url,
         *("a6", "authorise", "--account", JP_GOV, "--uses", "ndc"),
-        *("--reference", "KE-LoA-9", "-q", "50"),
+        *("--reference", "KE-LoA-1", "-q", "50"),
     )
 
     assert code == 0
@@ -223,6 +224,7 @@ def test_over_the_api_only_the_hosts_administrator_authorises_kenyan_units_in_ja
     app: App,
 ) -> None:
     w = api_world(app)
+    register_authorisation(app, "KE", "KE-LoA-1")
     ke_admin = w.identity.add("ke-admin", "ke-admin", Role.REGISTRY_ADMIN)  # Kenya's registry
     jp_admin = japans_registry_administrator(app)
     body = {"account": JP_GOV, "uses": ["ndc"], "reference": "KE-LoA-1", "quantity": 100}
@@ -242,6 +244,7 @@ def test_over_the_api_only_the_hosts_administrator_authorises_kenyan_units_in_ja
 
 def test_over_the_api_a_cancellation_records_its_ndc_year_or_is_refused(app: App) -> None:
     w = api_world(app)  # this file's clock: 10 February 2026
+    register_authorisation(app, "KE", "KE-LoA-1")
     app.registry.authorise(c.Authorise(JP_GOV, NDC, "KE-LoA-1", quantity=100))
     jp_admin = japans_registry_administrator(app)
     use = {"source": JP_GOV, "quantity": 5, "purpose": "ndc"}

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aef_support import register_authorisation
 from sqlalchemy import func, select
 
-from aef_support import register_authorisation
 from jcm.adapters import schema
 from jcm.bootstrap import App
 from jcm.domain.errors import JcmError

@@ -275,8 +275,8 @@ def a6_authorise(
     first_transfer_at: Annotated[
         str | None,
         typer.Option(
-            help="international_transfer, authorisation, issuance or use (not for units held "
-            "in Japan's registry); default and only choice: the authorisation's."
+            help="international_transfer, authorisation, issuance or use; default and only "
+            "choice: the authorisation's."
         ),
     ] = None,
     quantity: QuantityOpt = None,

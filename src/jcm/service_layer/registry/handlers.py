@@ -380,6 +380,8 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
         )
     ws = WorkingSet(ledger, uow.decision_cache)
     blocks = _select(ws, account.id, cmd.quantity, cmd.serials)
+    for block in blocks:  # the host's registry administrator, before anything is looked up
+        check_may(uow, "authorise", registry=ws.decision(block.decision_id).partner)
     uses, trigger = registered_terms(
         uow, cmd, [(ws.decision(b.decision_id), b, ws.serial(b)) for b in blocks]
     )
@@ -388,7 +390,6 @@ def authorise(uow: UnitOfWork, cmd: Authorise) -> TransactionResult:
     for block in blocks:
         serial = ws.serial(block)
         host = ws.decision(block.decision_id).partner
-        check_may(uow, "authorise", registry=host)  # the host's registry administrator
         policy.admit_units(proposal, host, block.article6, serial)
         block.article6 = block.article6.authorise(
             uses, reference, trigger, serials=serial, held_abroad=account.registry != host
