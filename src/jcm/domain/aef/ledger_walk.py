@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import bisect
 import functools
-import inspect
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from jcm.domain.aef.facts import AccountFact, DecisionFact, TransactionFact
 from jcm.domain.registry.article6 import (
     Article6,
     AuthorisedUse,
-    CaStatus,
     FirstTransferTrigger,
     parse_uses,
 )
@@ -60,34 +58,6 @@ Visitor = Callable[[TransactionFact, Piece], None]
 
 class LedgerWalkError(ValueError):
     """The facts contradict themselves (serials that were never issued, or not held)."""
-
-
-def _accepts_held_abroad() -> bool:
-    return "held_abroad" in inspect.signature(Article6.authorise).parameters
-
-
-_HELD_ABROAD = _accepts_held_abroad()
-
-
-def authorise(
-    state: Article6,
-    uses: frozenset[AuthorisedUse],
-    reference: str,
-    trigger: FirstTransferTrigger,
-    *,
-    serials: str,
-    held_abroad: bool,
-) -> Article6:
-    """The registry's authorisation transition (with ``held_abroad`` where it has it)."""
-    method: Any = state.authorise
-    if _HELD_ABROAD:
-        return method(uses, reference, trigger, serials=serials, held_abroad=held_abroad)  # type: ignore[no-any-return]
-    after: Article6 = method(uses, reference, trigger, serials=serials)
-    if held_abroad and not after.first_transferred:
-        # The contract before the ledger branch's rule: units held outside the host's
-        # registry already sit with the acquiring Party, so they are first-transferred now.
-        return replace(after, first_transferred=True, ca_status=CaStatus.PENDING)
-    return after
 
 
 @functools.cache
@@ -144,8 +114,7 @@ class LedgerWalk:
             host = self.hosts[rng.decision_id]
             for run in self._carve(rng.decision_id, rng.start, rng.end):
                 before = run.article6
-                run.article6 = authorise(
-                    before,
+                run.article6 = before.authorise(
                     uses,
                     reference,
                     trigger,
