@@ -49,7 +49,15 @@ NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 def _world(root: Path, meters: int, days: int) -> tuple[App, int]:
     app = bootstrap(Settings(root, f"sqlite:///{root / 'bench.sqlite3'}"), lambda: NOW)
-    run_demo(app.registry, app.cycle, app.documents, app.log, identity=app.identity, progress=False)
+    run_demo(
+        app.registry,
+        app.cycle,
+        app.documents,
+        app.log,
+        identity=app.identity,
+        register=app.aef.register,
+        progress=False,
+    )
     acting = app.acting(operator_for(PP)).mrv
     calibration = Calibration(date(2025, 12, 1), date(2028, 1, 1), Decimal("0.5"), "CAL")
     where = Location(Decimal("-1.29"), Decimal("36.82"), "Africa/Nairobi")

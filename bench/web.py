@@ -72,7 +72,13 @@ def prepare(data_dir: Path, moves: int, cohorts: int) -> BenchLedger:
     app = bootstrap(Settings.from_env(data_dir), announce=None)
     try:
         run_demo(
-            app.registry, app.cycle, app.documents, app.log, identity=app.identity, progress=False
+            app.registry,
+            app.cycle,
+            app.documents,
+            app.log,
+            identity=app.identity,
+            register=app.aef.register,
+            progress=False,
         )
         scale_portfolio(app, cohorts)
         return build_ledger(app, moves, _progress("transactions", moves))
