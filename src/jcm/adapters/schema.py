@@ -162,6 +162,8 @@ unit_blocks = Table(
     # A second block starting at the same serial of a decision would be an overlap.
     UniqueConstraint("decision_id", "serial_start"),
     Index("ix_unit_blocks_holding_order", "account_id", "decision_id", "serial_start"),
+    # Units authorised under one authorisation, counted against its quantity (migration 0015).
+    Index("ix_unit_blocks_authorisation", "authorisation_ref"),
 )
 
 transactions = Table(

@@ -93,9 +93,17 @@ def run_demo(
         key="demo:external:KE-JP",
     )
     step(f"first transfer KE → JP: {moved.quantity:,} units ({', '.join(moved.serials)})")
+    # The demo year is the year of the registry's clock: Kenya adjusts for the year of the
+    # first transfer (the AEF's check AEF14 compares the two).
+    year = service.transactions(limit=1)[0].created_at.year
     service.apply_corresponding_adjustment(
-        c.ApplyCorrespondingAdjustment(moved.serials[0], 2024, "reported in the BTR"),
+        c.ApplyCorrespondingAdjustment(moved.serials[0], year, "reported in the BTR"),
         key="demo:ca:KE",
+    )
+    abroad = authorise_japans_share(service, gov["JP"], authorisation)
+    step(f"Kenya authorises Japan's share held in Japan's registry: {abroad} (first transfer)")
+    service.apply_corresponding_adjustment(
+        c.ApplyCorrespondingAdjustment(abroad, year, "reported in the BTR"), key="demo:ca:KE-JP"
     )
     service.transfer(c.Move(gov["JP"], jp_buyer, quantity=150), key="demo:transfer:JP")
     # Only units Kenya authorised (ITMOs) count towards Japan's NDC: cancel 200 of them.
@@ -123,6 +131,7 @@ def run_demo(
         )
     audit = service.audit()
     result: dict[str, Any] = {
+        "year": year,
         "cycle": cycle_result,
         "monitoring_periods": cycle.monitoring_periods(),
         "holdings": service.holdings(),
@@ -142,6 +151,22 @@ def run_demo(
             "note": checkpoint.note,
         }
     return result
+
+
+def authorise_japans_share(service: RegistryService, japan: str, authorisation: str) -> str:
+    """Kenya authorises 100 of the units KE001's first decision issued to Japan's
+    government account (Japan's share, held in Japan's registry): they are
+    first-transferred at the authorisation. The serials come from the decision, so a second
+    run names the same ones (and replays)."""
+    decision = next(d for d in service.decisions("KE001") if d.period_seq == 1)
+    line = next(ln for ln in decision.lines if ln.account == japan and ln.serials)
+    assert line.serials is not None
+    first = SerialRange.parse(line.serials)
+    serials = replace(first, end=min(first.end, first.start + 99)).format()
+    service.authorise(
+        c.Authorise(japan, reference=authorisation, serials=serials), key="demo:authorise:KE-JP"
+    )
+    return serials
 
 
 def register_kenya(register: RegisterService, buyer_organisation: str) -> str:

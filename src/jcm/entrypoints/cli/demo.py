@@ -62,6 +62,7 @@ def demo(
     moved. With --serve: demo logins, then the web application on http://HOST:PORT/ and the
     HTTP API under /api/v1."""
     from jcm.entrypoints.demo import run_demo
+    from jcm.entrypoints.demo_a6 import run_a6_demo
 
     with refusals(json_out):
         app = state.app()
@@ -74,6 +75,9 @@ def demo(
             register=as_operator().aef.register,
             portfolio=app.public.projects.acting(as_operator().unit_of_work),
             progress=not (json_out or state.json),
+        )
+        result["article6"] = run_a6_demo(
+            as_operator().aef.reports, result["year"], app.settings.data_dir / "a6"
         )
 
     def render(r: dict[str, Any]) -> None:
@@ -91,10 +95,28 @@ def demo(
             ],
         )
         render_holdings(r["holdings"])
+        render_a6_demo(r["article6"])
 
     emit(result, json_out, render)
     if serve:
         serve_demo(host, port, json_out, mqtt)
+
+
+def render_a6_demo(reports: list[dict[str, Any]]) -> None:
+    """Each Party's AEF draft for the demo year: its rows, its checks, where its files are."""
+    for r in reports:
+        counts = ", ".join(f"{k} {v}" for k, v in r["counts"].items())
+        failures = r["failures"]
+        verdict = "every check passes" if not failures else f"{len(failures)} check failures"
+        out.print(
+            f"Article 6.2 AEF of {r['party']} for {r['year']} ({r['status']} {r['version']}): "
+            f"{counts}; {verdict}"
+        )
+        for f in failures:
+            out.print(
+                f"  {f['rule']} table {f['table']} row {f['row']} {f['column']}: {f['message']}"
+            )
+        out.print("  files: " + ", ".join(r["files"]))
 
 
 def serve_demo(host: str, port: int, json_out: bool, mqtt: str | None = None) -> None:

@@ -16,7 +16,6 @@ from jcm.domain.cycle import commands as cc
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.entrypoints.cli.common import (
     EXIT_CORRUPT,
-    EXIT_REFUSED,
     JsonOpt,
     emit,
     out,
@@ -147,6 +146,10 @@ def verify_bundle(
     with refusals(json_out):
         key = read_key_option(str(log_key)) if log_key is not None else None
         verdict = check_bundle(evidence_bundles(), path, key)
+        if verdict.code == "D10_BUNDLE_UNREADABLE":
+            # Nothing could be checked: a refusal like any other, not a verdict.
+            detail = next((c.detail for c in verdict.checks if not c.ok), str(path))
+            raise InvalidInput("D10_BUNDLE_UNREADABLE", detail, path=str(path))
 
     def render(v: BundleVerdict) -> None:
         for check in v.checks:
@@ -160,5 +163,4 @@ def verify_bundle(
 
     emit(verdict.as_json(), json_out, lambda _: render(verdict))
     if not verdict.ok:
-        unreadable = verdict.code == "D10_BUNDLE_UNREADABLE"
-        raise typer.Exit(EXIT_REFUSED if unreadable else EXIT_CORRUPT)
+        raise typer.Exit(EXIT_CORRUPT)

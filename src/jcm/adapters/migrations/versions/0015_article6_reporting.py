@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Units authorised under one authorisation are counted against its quantity.
+    op.create_index("ix_unit_blocks_authorisation", "unit_blocks", ["authorisation_ref"])
     op.create_table(
         "aef_approaches",
         sa.Column("id", sa.String(length=6), nullable=False),
@@ -91,6 +93,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_unit_blocks_authorisation", table_name="unit_blocks")
     op.drop_index("ix_aef_submissions_party_year", table_name="aef_submissions")
     op.drop_table("aef_submissions")
     op.drop_table("aef_entities")
