@@ -10,8 +10,11 @@ import pytest
 from aef_golden import (
     ADJUSTMENT_SPANS,
     FACTS,
+    NDC_AUTH_1,
     OPENING,
+    _tx,
     adjustment_spans,
+    at,
     expected_tables,
 )
 
@@ -102,3 +105,16 @@ def test_the_checks_see_a_missing_acquisition_in_the_scenario() -> None:
 def test_both_reports_from_one_walk_are_those_built_one_by_one(year: int) -> None:
     together = build_reports(FACTS, ("JP", "KE"), year)
     assert together == [build_report(FACTS, "JP", year), build_report(FACTS, "KE", year)]
+
+
+def test_units_authorised_again_are_reported_once_and_the_report_still_reconciles() -> None:
+    again = _tx(15, at(11, 1), "authorisation", "KE", "KE-ENT", "KE-ENT", NDC_AUTH_1, (2, 451, 500))
+    facts = replace(FACTS, transactions=(*FACTS.transactions[:9], again, *FACTS.transactions[9:]))
+
+    kenya = build_report(facts, "KE", 2025)
+
+    authorizations = [r for r in kenya.actions if r.action_type == "Authorization"]
+    assert [r.transaction_id for r in authorizations] == [4, 6]
+    assert [
+        f for f in check_reports([kenya, build_report(facts, "JP", 2025)]) if f.rule == "AEF12"
+    ] == []

@@ -94,7 +94,11 @@ class ActionRows:
         registry = p.source_registry
         first = p.after.first_transferred and not p.before.first_transferred
         if self.party == host:
-            self._emit(p, RowKind(ActionType.AUTHORIZATION, Subtype.AUTHORIZATION), registry)
+            # Units authorised again (new terms before their first transfer) were already
+            # reported, and are already in the holdings: only their first authorisation is a
+            # row, so the reconciliation (AEF12) counts each unit once.
+            if not p.before.authorised_uses:
+                self._emit(p, RowKind(ActionType.AUTHORIZATION, Subtype.AUTHORIZATION), registry)
             if first:
                 self._emit(p, self._first_at_authorisation(p, host, registry), registry)
         if self.party == registry != host:
