@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from jcm.adapters.aef.register_store import SqlRegisterStore
 from jcm.adapters.schema import accounts, decisions, transaction_ranges, transactions
+from jcm.domain.aef.bulk import cycle_collection_paused
 from jcm.domain.aef.facts import (
     AccountFact,
     DecisionFact,
@@ -33,12 +34,13 @@ class SqlFactsReader:
 
     def facts(self, until: datetime | None = None) -> LedgerFacts:
         """Every fact committed before ``until`` (all when None)."""
-        return LedgerFacts(
-            accounts=self._accounts(),
-            decisions=self._decisions(),
-            transactions=self._transactions(until),
-            register=self._register(),
-        )
+        with cycle_collection_paused():
+            return LedgerFacts(
+                accounts=self._accounts(),
+                decisions=self._decisions(),
+                transactions=self._transactions(until),
+                register=self._register(),
+            )
 
     def _accounts(self) -> dict[str, AccountFact]:
         rows = self._c.execute(
