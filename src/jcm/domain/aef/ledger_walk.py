@@ -77,6 +77,7 @@ class LedgerWalk:
         self.runs: dict[int, list[Run]] = {}
         self.starts: dict[int, list[int]] = {}
         self._transitions: dict[tuple[Article6, bool, bool], Article6] = {}
+        self._adjusted: dict[Article6, Article6] = {}
 
     def apply(self, tx: TransactionFact, visit: Visitor | None) -> None:
         kind = tx.kind
@@ -129,9 +130,13 @@ class LedgerWalk:
         for rng in tx.ranges:
             for run in self._carve(rng.decision_id, rng.start, rng.end):
                 before = run.article6
-                run.article6 = before.apply_corresponding_adjustment(
-                    serials=f"{rng.decision_id}:{run.start}-{run.end}"
-                )
+                after = self._adjusted.get(before)
+                if after is None:  # computed once per distinct state (a refusal is not kept)
+                    after = before.apply_corresponding_adjustment(
+                        serials=f"{rng.decision_id}:{run.start}-{run.end}"
+                    )
+                    self._adjusted[before] = after
+                run.article6 = after
                 if visit is not None:
                     visit(tx, self._piece(rng.decision_id, run, before, run.registry, run.account))
 
