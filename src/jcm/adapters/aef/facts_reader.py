@@ -2,18 +2,22 @@
 
 Bulk reads: the accounts, the decisions, then the transactions and all their serial
 ranges in two statements (ranges ordered by transaction and range id), stitched together
-in Python — never one statement per transaction.
+in Python — never one statement per transaction. Rows are unpacked as tuples (the
+columns are already typed), and the ranges grouped in one pass over the sorted rows.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from jcm.adapters.aef.register_store import SqlRegisterStore
 from jcm.adapters.schema import accounts, decisions, transaction_ranges, transactions
+from jcm.domain.aef.bulk import cycle_collection_paused
 from jcm.domain.aef.facts import (
     AccountFact,
     DecisionFact,
@@ -30,12 +34,13 @@ class SqlFactsReader:
 
     def facts(self, until: datetime | None = None) -> LedgerFacts:
         """Every fact committed before ``until`` (all when None)."""
-        return LedgerFacts(
-            accounts=self._accounts(),
-            decisions=self._decisions(),
-            transactions=self._transactions(until),
-            register=self._register(),
-        )
+        with cycle_collection_paused():
+            return LedgerFacts(
+                accounts=self._accounts(),
+                decisions=self._decisions(),
+                transactions=self._transactions(until),
+                register=self._register(),
+            )
 
     def _accounts(self) -> dict[str, AccountFact]:
         rows = self._c.execute(
@@ -73,20 +78,13 @@ class SqlFactsReader:
             query = query.where(transactions.c.created_at < until)
         empty: tuple[RangeFact, ...] = ()
         return tuple(
-            TransactionFact(
-                int(r.id),
-                r.created_at,
-                r.kind,
-                r.registry,
-                r.source,
-                r.destination,
-                _detail(r.detail),
-                ranges.get(int(r.id), empty),
-            )
-            for r in self._c.execute(query)
+            TransactionFact(id_, at, kind, reg, src, dst, _detail(detail), ranges.get(id_, empty))
+            for id_, at, kind, reg, src, dst, detail in self._c.execute(query)
         )
 
     def _ranges(self, until: datetime | None) -> dict[int, tuple[RangeFact, ...]]:
+        """Each transaction's ranges, from one statement ordered by transaction: grouped
+        in one pass over the rows as they come."""
         query = select(
             transaction_ranges.c.transaction_id,
             transaction_ranges.c.decision_id,
@@ -97,16 +95,14 @@ class SqlFactsReader:
             query = query.join(
                 transactions, transactions.c.id == transaction_ranges.c.transaction_id
             ).where(transactions.c.created_at < until)
-        grouped: dict[int, list[RangeFact]] = {}
-        for r in self._c.execute(query):
-            grouped.setdefault(int(r.transaction_id), []).append(
-                RangeFact(int(r.decision_id), int(r.serial_start), int(r.serial_end))
-            )
-        return {k: tuple(v) for k, v in grouped.items()}
+        return {
+            transaction_id: tuple(RangeFact(d, start, end) for _, d, start, end in rows)
+            for transaction_id, rows in groupby(self._c.execute(query), key=itemgetter(0))
+        }
 
     def _register(self) -> Register:
         return SqlRegisterStore(self._c).register()
 
 
 def _detail(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, dict) else {}
+    return value if isinstance(value, dict) else {}

@@ -156,12 +156,16 @@ class ReportContext:
     ) -> BlockAttributes:
         """A block's attributes as recorded by ``registry``'s Party."""
         d = self.decisions[decision_id]
-        auth = self.authorisation_info(reference)
+        # The caches read in place (a call each only on a miss): this runs once per row.
+        auth = self._authorisations.get(reference) or self.authorisation_info(reference)
+        registry_id = self._registry_ids.get((d.host, registry)) or self.registry_id(
+            d.host, registry
+        )
         return BlockAttributes(  # positional: the fields' order (faster than keywords)
             d.approach_id,
             reference,
             d.host_id,
-            self.registry_id(d.host, registry),
+            registry_id,
             d.offset + start,
             d.offset + end,
             UNDERLYING_REGISTRY,

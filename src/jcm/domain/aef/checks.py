@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from jcm.domain.aef.bulk import cycle_collection_paused
 from jcm.domain.aef.checks_blocks import check_blocks
 from jcm.domain.aef.checks_fields import check_fields
 from jcm.domain.aef.checks_ledger import (
@@ -62,6 +63,11 @@ __all__ = [
 
 def check_report(report: PartyReport) -> list[CheckFailure]:
     """AEF01–AEF10, AEF12 and AEF14 for one Party's report."""
+    with cycle_collection_paused():
+        return _local(report)
+
+
+def _local(report: PartyReport) -> list[CheckFailure]:
     return [
         *check_fields(report),
         *check_blocks(report),
@@ -73,7 +79,12 @@ def check_report(report: PartyReport) -> list[CheckFailure]:
 def check_reports(reports: Sequence[PartyReport]) -> list[CheckFailure]:
     """Every check of each report, then AEF11 and AEF13 across reports of the same year
     (or, for AEF13, of any year given)."""
-    failures = [failure for report in reports for failure in check_report(report)]
+    with cycle_collection_paused():
+        return _across(reports)
+
+
+def _across(reports: Sequence[PartyReport]) -> list[CheckFailure]:
+    failures = [failure for report in reports for failure in _local(report)]
     by_year: dict[int, list[PartyReport]] = defaultdict(list)
     for report in reports:
         by_year[report.year].append(report)

@@ -17,7 +17,7 @@ exported (``row.cells()``), so they judge what leaves the system.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -322,17 +322,8 @@ def check_table(party: str, table: int, rows: Sequence[tuple[str, ...]]) -> list
     found: list[tuple[int, int, str, str]] = []  # row, column index, rule, message
     for index, column in enumerate(columns):
         spec = specs[column]
-        if spec == OPT or not by_column:
-            continue  # an optional free-text column cannot fail
-        read = [by_column[columns.index(c)] for c in spec.reads]
-        keys = list(zip(by_column[index], *read, strict=True))
-        faulty = _faulty(spec, column, columns, set(keys))
-        if faulty:
-            found.extend(
-                (number, index, *faulty[key])
-                for number, key in enumerate(keys, start=1)
-                if key in faulty
-            )
+        if spec != OPT and by_column:  # an optional free-text column cannot fail
+            found.extend(_column_failures(spec, columns, by_column, index))
     found.sort(key=lambda f: (f[0], f[1]))
     return [
         CheckFailure(rule, party, table, number, columns[index], message)
@@ -340,19 +331,72 @@ def check_table(party: str, table: int, rows: Sequence[tuple[str, ...]]) -> list
     ]
 
 
+Key = str | tuple[str, ...]  # a cell, or a cell and the cells its conditions read
+
+
+def _column_failures(
+    spec: ColumnSpec, columns: tuple[str, ...], by_column: list[tuple[str, ...]], index: int
+) -> list[tuple[int, int, str, str]]:
+    """The faulty cells of one column: (row, column index, rule, message)."""
+    keys: Sequence[Key] = by_column[index]
+    if spec.reads:
+        read = [by_column[columns.index(c)] for c in spec.reads]
+        keys = list(zip(by_column[index], *read, strict=True))
+    faulty = _faulty(spec, columns[index], columns, set(keys))
+    if not faulty:
+        return []
+    return [
+        (number, index, *faulty[key]) for number, key in enumerate(keys, start=1) if key in faulty
+    ]
+
+
+class _Cells(dict[str, str]):
+    """The cells a condition declares it reads; any other column of the table reads as
+    empty."""
+
+    def __init__(self, columns: tuple[str, ...], cells: Mapping[str, str]) -> None:
+        super().__init__(cells)
+        self.columns = columns
+
+    def __missing__(self, column: str) -> str:
+        if column in self.columns:
+            return ""
+        raise KeyError(column)
+
+
 def _faulty(
-    spec: ColumnSpec, column: str, columns: tuple[str, ...], distinct: set[tuple[str, ...]]
-) -> dict[tuple[str, ...], tuple[str, str]]:
-    """The faulty combinations (the cell, then the cells it reads) of a column, with the
-    rule and message of each. A condition sees only the cells it declares it reads."""
-    blank = dict.fromkeys(columns, "")
-    faulty: dict[tuple[str, ...], tuple[str, str]] = {}
-    for key in distinct:
-        row = blank | dict(zip((column, *spec.reads), key, strict=True))
-        found = judge_cell(spec, column, key[0], row)
+    spec: ColumnSpec, column: str, columns: tuple[str, ...], distinct: set[Key]
+) -> dict[Key, tuple[str, str]]:
+    """The faulty keys (the cell, or the cell then the cells it reads) of a column, with
+    the rule and message of each. A condition sees only the cells it declares it reads."""
+    names = (column, *spec.reads)
+    faulty: dict[Key, tuple[str, str]] = {}
+    for key in _suspects(spec, distinct):
+        cells = (key,) if isinstance(key, str) else key
+        row = _Cells(columns, dict(zip(names, cells, strict=True)))
+        found = judge_cell(spec, column, cells[0], row)
         if found is not None:
             faulty[key] = found
     return faulty
+
+
+def _suspects(spec: ColumnSpec, distinct: set[Key]) -> Iterable[Key]:
+    """The keys :func:`judge_cell` must look at: for a plain column (a fixed need of a
+    value, a fixed list, one value per cell) a value that is not empty or NA, fits its
+    format and is in its list passes, so only the others are judged."""
+    plain = spec.need in (Need.REQUIRED, Need.OPTIONAL) and not spec.many and not spec.reads
+    if not plain or (spec.values is not None and not isinstance(spec.values, tuple)):
+        return distinct
+    fits = spec.format.pattern.fullmatch if spec.format is not None else None
+    allowed = frozenset(spec.values) if isinstance(spec.values, tuple) else None
+    return [
+        v
+        for v in distinct
+        if not isinstance(v, str)
+        or v in ("", NA)
+        or (fits is not None and fits(v) is None)
+        or (allowed is not None and v not in allowed)
+    ]
 
 
 def check_fields(report: PartyReport) -> list[CheckFailure]:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from jcm.domain.aef.attributes import ReportContext
+from jcm.domain.aef.bulk import cycle_collection_paused
 from jcm.domain.aef.facts import LedgerFacts, TransactionFact
 from jcm.domain.aef.holdings import holding_accounts, snapshot
 from jcm.domain.aef.ledger_walk import LedgerWalk, Piece, Visitor
@@ -46,6 +47,17 @@ def build_reports(
 ) -> list[PartyReport]:
     """The reports of several Parties for one year, from one walk over the ledger (each the
     same as :func:`build_report` gives alone)."""
+    with cycle_collection_paused():
+        return _build(facts, parties, year, version, submitted_on)
+
+
+def _build(
+    facts: LedgerFacts,
+    parties: Sequence[str],
+    year: int,
+    version: str,
+    submitted_on: date | None,
+) -> list[PartyReport]:
     context = ReportContext(facts, year)
     walked = _walk(facts, context, parties, year)
     reports = []

@@ -76,6 +76,8 @@ class LedgerWalk:
         self.hosts = {d.id: d.partner for d in decisions.values()}
         self.runs: dict[int, list[Run]] = {}
         self.starts: dict[int, list[int]] = {}
+        self._transitions: dict[tuple[Article6, bool, bool], Article6] = {}
+        self._adjusted: dict[Article6, Article6] = {}
 
     def apply(self, tx: TransactionFact, visit: Visitor | None) -> None:
         kind = tx.kind
@@ -128,9 +130,13 @@ class LedgerWalk:
         for rng in tx.ranges:
             for run in self._carve(rng.decision_id, rng.start, rng.end):
                 before = run.article6
-                run.article6 = before.apply_corresponding_adjustment(
-                    serials=f"{rng.decision_id}:{run.start}-{run.end}"
-                )
+                after = self._adjusted.get(before)
+                if after is None:  # computed once per distinct state (a refusal is not kept)
+                    after = before.apply_corresponding_adjustment(
+                        serials=f"{rng.decision_id}:{run.start}-{run.end}"
+                    )
+                    self._adjusted[before] = after
+                run.article6 = after
                 if visit is not None:
                     visit(tx, self._piece(rng.decision_id, run, before, run.registry, run.account))
 
@@ -154,14 +160,22 @@ class LedgerWalk:
                         f"{rng.decision_id} are in {run.account}, not {source}"
                     )
                 before = run.article6
-                if external:
-                    run.article6 = before.on_external_transfer(leaving)
-                elif cancellation:
-                    run.article6 = before.on_use()
+                if external or cancellation:
+                    run.article6 = self._moved(before, external, leaving)
                 run.account = destination
                 run.registry = destination_registry
                 if visit is not None and (before.authorised_uses or run.article6.authorised_uses):
                     visit(tx, self._piece(rng.decision_id, run, before, source_registry, source))
+
+    def _moved(self, before: Article6, external: bool, leaving: bool) -> Article6:
+        """The state after an external transfer (or, when not external, a use): the
+        registry's transition, computed once per distinct state and direction."""
+        key = (before, external, leaving)
+        after = self._transitions.get(key)
+        if after is None:
+            after = before.on_external_transfer(leaving) if external else before.on_use()
+            self._transitions[key] = after
+        return after
 
     @staticmethod
     def _piece(

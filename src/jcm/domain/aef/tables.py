@@ -129,7 +129,10 @@ def _day(value: date | None) -> str:
 
 def action_time(value: datetime) -> str:
     """An action's date-time as the 2026 metadata writes it: ISO 8601 in UTC."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    if utc.year >= 1000:  # isoformat pads the year as strftime does from 1000 on
+        return f"{utc.isoformat(timespec='seconds')[:19]}Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,11 +351,17 @@ class PartyReport:
     adjustments: tuple[AdjustmentFact, ...] = field(default=())
 
     def tables(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
-        """The exported cells of the five tables, in order."""
-        return (
-            (self.submission.cells(),),
-            tuple(r.cells() for r in self.authorizations),
-            tuple(r.cells() for r in self.actions),
-            tuple(r.cells() for r in self.holdings),
-            tuple(r.cells() for r in self.entities),
-        )
+        """The exported cells of the five tables, in order: made once per report (the
+        checks and the export both read them; the report is frozen, so they never go
+        stale)."""
+        made = self.__dict__.get("_tables")
+        if made is None:
+            made = (
+                (self.submission.cells(),),
+                tuple(r.cells() for r in self.authorizations),
+                tuple(r.cells() for r in self.actions),
+                tuple(r.cells() for r in self.holdings),
+                tuple(r.cells() for r in self.entities),
+            )
+            object.__setattr__(self, "_tables", made)
+        return made
