@@ -238,3 +238,22 @@ def test_the_log_gives_the_very_facts_the_database_gives(world: World) -> None:
         assert world.app.aef.reports.verify(party, 2025).valid
     uses = [r for r in world.app.aef.reports.show("JP", 2025).document["tables"][2]["rows"]]
     assert [(r[1], r[24]) for r in uses] == [("Acquisition", "NA"), ("Use", "2025")]
+
+
+@pytest.mark.parametrize(
+    ("party", "year", "version", "code"),
+    [
+        ("KE", 9223372036854775807, None, "R4_BAD_YEAR"),
+        ("[/]", 2025, None, "R4_UNKNOWN_PARTY"),
+        ("KE", 2025, "1", "R4_BAD_VERSION"),
+    ],
+)
+def test_a_report_key_out_of_range_is_refused_with_a_code_before_any_query(
+    world: World, party: str, year: int, version: str | None, code: str
+) -> None:
+    reports = world.app.aef.reports
+    assert refusal(lambda: reports.show(party, year, version)).code == code
+    assert refusal(lambda: reports.export(party, year, "csv", version)).code == code
+    assert refusal(lambda: reports.verify(party, year, version)).code == code
+    if version is None:
+        assert refusal(lambda: reports.list(party, year)).code == code

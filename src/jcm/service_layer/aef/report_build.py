@@ -15,6 +15,7 @@ from jcm.domain.aef.checks import check_reports
 from jcm.domain.aef.derive import build_reports
 from jcm.domain.aef.facts import LedgerFacts
 from jcm.domain.aef.register import JAPAN
+from jcm.domain.aef.submissions import next_version
 from jcm.domain.aef.tables import PartyReport
 from jcm.domain.errors import InvalidInput, NotFound
 from jcm.service_layer.aef.report_results import Failure
@@ -36,6 +37,21 @@ def check_year(year: int) -> None:
             f"Reported year {year} is outside {FIRST_YEAR}-{LAST_YEAR}.",
             year=year,
         )
+
+
+def check_key(party: str | None, year: int | None, version: str | None = None) -> None:
+    """A report's key as a caller gives it, refused before it reaches a query: a year in
+    range (an integer column), a Party as a two-letter registry code, a version X.Y."""
+    if year is not None:
+        check_year(year)
+    if party is not None and not (len(party) == 2 and party.isascii() and party.isupper()):
+        raise NotFound(
+            "R4_UNKNOWN_PARTY",
+            f"Party {party[:40]!r} is not a two-letter registry code such as JP or KE.",
+            party=party[:40],
+        )
+    if version is not None:
+        next_version([version[:20]])  # raises R4_BAD_VERSION unless it is X.Y
 
 
 def counterparts(facts: LedgerFacts, party: str) -> list[str]:

@@ -26,6 +26,7 @@ from jcm.service_layer.aef.ports import (
     StoredReport,
 )
 from jcm.service_layer.aef.report_build import (
+    check_key,
     check_party,
     check_year,
     day_of,
@@ -178,6 +179,7 @@ class ReportService:
         *,
         drafts: bool = True,
     ) -> list[ReportSummary]:
+        check_key(party, year)
         with self.uow(read_only=True) as uow:
             found = uow.aef_submissions.list(party, year, status)
         return [ReportSummary.of(r) for r in found if drafts or r.status in _PUBLISHED]
@@ -218,6 +220,7 @@ class ReportService:
 
     def verify(self, party: str, year: int, version: str | None = None) -> ReportVerification:
         """Derive the submitted report again from the log alone and compare."""
+        check_key(party, year, version)
         with self.uow(read_only=True) as uow:
             stored = self._published(uow, party, year, version)
             return verify_stored(stored, uow.ledger.log.iter_entries())
@@ -239,6 +242,7 @@ class ReportService:
         return stored
 
     def _stored(self, party: str, year: int, version: str | None, drafts: bool) -> StoredReport:
+        check_key(party, year, version)
         with self.uow(read_only=True) as uow:
             store = uow.aef_submissions
             if version is not None:
