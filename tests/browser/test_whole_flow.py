@@ -101,6 +101,12 @@ def move(page: Page, account: str, kind: str, fields: dict[str, str], shot: Shot
     serials = page.locator("#confirm-serials").inner_text()
     shot(page, name)
     page.click("#confirm")
+    # The click returns once the next page starts loading; wait until it shows the outcome
+    # (the record or a refusal), and name the refusal if there is one.
+    page.wait_for_selector("#done, #refusal-code")
+    refusal = page.locator("#refusal-code")
+    message = page.locator("#refusal-message")
+    assert refusal.count() == 0, (refusal.inner_text(), message.inner_text())
     assert page.locator("#done").count() == 1
     return serials
 
