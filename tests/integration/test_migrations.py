@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from jcm.adapters import migrate
@@ -32,6 +33,29 @@ def test_upgrading_twice_is_harmless(database_url: str) -> None:
     with engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == "0015"
     engine.dispose()
+
+
+def test_the_head_revision_the_start_up_check_trusts_is_the_newest_migration() -> None:
+    assert ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head() == migrate.HEAD_REVISION
+
+
+def test_a_database_at_an_older_revision_is_migrated_to_the_head(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0014")
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+    assert (before, after, differences) == ("0014", migrate.HEAD_REVISION, [])
+
+
+def test_a_database_alembic_never_touched_has_no_revision(database_url: str) -> None:
+    engine = make_engine(database_url)
+    revision = migrate.current_revision(engine)
+    engine.dispose()
+    assert revision is None
 
 
 def test_events_recorded_before_the_log_existed_become_its_first_entries(

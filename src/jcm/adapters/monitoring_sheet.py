@@ -30,9 +30,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-
 from jcm.domain import limits
 from jcm.domain.errors import InvalidInput, JcmError
 from jcm.domain.methodologies import Methodology, ParameterKind
@@ -102,6 +99,14 @@ def _csv_rows(data: bytes, name: str) -> Iterator[Sequence[Any]]:
         ) from None
 
 
+def _column_letter(number: int) -> str:
+    """The spreadsheet letter of 1-based column ``number``. openpyxl (about 0.1 s to import)
+    is imported by the functions that read or write sheets, not by every command."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(number)
+
+
 def _xlsx_rows(data: bytes, name: str) -> tuple[str, Iterator[Sequence[Any]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -113,6 +118,8 @@ def _xlsx_rows(data: bytes, name: str) -> tuple[str, Iterator[Sequence[Any]]]:
     if unpacked > limits.MAX_SHEET_UNPACKED_BYTES:
         raise _too_large(name, f"it unpacks to {unpacked:,} bytes", unpacked_bytes=unpacked)
     try:
+        from openpyxl import load_workbook  # lazily: see _column_letter
+
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
         sheet.reset_dimensions()  # never trust the stored dimension (it may claim A1:XFD1048576)
@@ -218,10 +225,10 @@ def parse_monitoring_sheet(data: bytes, name: str) -> list[SheetRow]:
         if match is None:
             raise InvalidInput(
                 "S1_BAD_SHEET",
-                f"Sheet {sheet!r} row 1 column {get_column_letter(index + 1)}: header "
+                f"Sheet {sheet!r} row 1 column {_column_letter(index + 1)}: header "
                 f"{title!r} must be NAME [UNIT], e.g. 'EG_p [kWh]'.",
                 sheet=sheet,
-                column=get_column_letter(index + 1),
+                column=_column_letter(index + 1),
             )
         parameters.append((index, match[1], match[2]))
     if not parameters:
@@ -236,7 +243,7 @@ def parse_monitoring_sheet(data: bytes, name: str) -> list[SheetRow]:
         values: dict[str, tuple[str, str]] = {}
         columns: dict[str, str] = {}
         for index, name, unit in parameters:
-            letter = get_column_letter(index + 1)
+            letter = _column_letter(index + 1)
             values[name] = (_number(padded[index], sheet, number, letter, name, unit), unit)
             columns[name] = letter
         out.append(SheetRow(sheet, number, start, end, values, columns))
@@ -272,6 +279,8 @@ def monitoring_template(methodology: Methodology, name: str) -> tuple[bytes, lis
             f"A monitoring sheet is written as .xlsx or .csv, not {suffix or 'no suffix'}.",
             path=name,
         )
+    from openpyxl import Workbook  # lazily: see _column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -13,9 +13,6 @@ import re
 import zipfile
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from jcm.domain.aef.formats import ReportTables
 from jcm.domain.aef.tables import TABLE_COLUMNS, TABLE_TITLES
 
@@ -29,6 +26,10 @@ class OpenpyxlReportFiles:
         path.write_bytes(self.xlsx_bytes(report))
 
     def xlsx_bytes(self, report: ReportTables) -> bytes:
+        # openpyxl takes about 0.1 s to import: only when a workbook is written.
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
         book = Workbook()
         book.remove(book.active)  # type: ignore[arg-type]
         bold = Font(bold=True)
