@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from aef_support import register_authorisation
 from api_support import is_problem
 from fastapi.testclient import TestClient
 from ledger_web_support import BOM, FORMULA, LedgerWorld, csv_rows, ledger_world
@@ -17,7 +18,13 @@ from web_support import site
 from jcm.bootstrap import App
 from jcm.domain.registry import commands as c
 from jcm.domain.registry.allocation import AllocationShare
-from jcm.domain.registry.transactions import TransactionKind
+from jcm.domain.registry.article6 import AuthorisedUse
+from jcm.domain.registry.transactions import CancellationPurpose, TransactionKind
+from jcm.entrypoints.web.export import csv_chunks, xlsx_file
+from jcm.entrypoints.web.ledger_columns import RETIREMENT_COLUMNS
+from jcm.entrypoints.web.listing import chosen_columns, table
+from jcm.service_layer.public import ledger as public_ledger
+from jcm.service_layer.public.ledger_results import RetirementFilter, RetirementRow
 
 ISSUANCE_HEADER = (
     "issuance_date,transaction_id,project_id,project_name,country,registry,side,decision_id,"
@@ -281,3 +288,88 @@ def test_a_2000_row_export_is_streamed_in_several_chunks(app: App, world: Ledger
     assert response.status_code == 200
     assert len(chunks) >= 4
     assert len(csv_rows(body)) == 2002
+
+
+def article6_moves(app: App, world: LedgerWorld) -> None:
+    """Authorised Kenyan units first-transferred to Japan, part of them adjusted, then
+    retired by Japan's buyer with units of both origins (several ranges, one of them in two
+    blocks), and a cancellation of two projects; texts that look like formulas."""
+    register_authorisation(app, "KE", "LoA-1")
+    app.registry.authorise(
+        c.Authorise(world.ke_account, frozenset({AuthorisedUse.NDC}), "LoA-1", quantity=100)
+    )
+    app.registry.external_transfer(c.Move(world.ke_account, world.jp_account, quantity=150))
+    app.registry.apply_corresponding_adjustment(
+        c.ApplyCorrespondingAdjustment("KE-KE-JCM-KE001-2023-1-531-580", 2025)
+    )
+    app.registry.retire(
+        c.Move(world.jp_account, quantity=120, beneficiary="@SUM(A1)", note="+81 3 1234")
+    )
+    # Adjusted once retired: the retirement's range 581-590 is now in two blocks.
+    app.registry.apply_corresponding_adjustment(
+        c.ApplyCorrespondingAdjustment("KE-KE-JCM-KE001-2023-1-581-585", 2025)
+    )
+    app.registry.cancel(  # the last of KE001 (681-1000) and the first of KE002
+        c.Move(world.ke_account, quantity=325, purpose=CancellationPurpose.NDC, note="-x\t")
+    )
+
+
+def page_rows(app: App, filters: RetirementFilter) -> list[RetirementRow]:
+    """Every row the HTML list shows, two to a page."""
+    rows: list[RetirementRow] = []
+    cursor: int | None = None
+    while True:
+        page = app.public.ledger.retirements(filters, cursor=cursor, size=2)
+        rows += page.rows
+        if page.next_cursor is None:
+            return rows
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("per_read", [1, 2000])
+@pytest.mark.parametrize(
+    ("query", "filters", "columns"),
+    [
+        ("", RetirementFilter(), None),
+        ("?kind=retirement&registry=JP", RetirementFilter("JP", "retirement"), None),
+        (
+            "?_columns=serial_numbers,beneficiary,date,article6_adjusted_quantity",
+            RetirementFilter(),
+            "serial_numbers,beneficiary,date,article6_adjusted_quantity",
+        ),
+    ],
+)
+def test_the_retirement_exports_write_exactly_what_the_paged_list_shows(
+    app: App,
+    world: LedgerWorld,
+    monkeypatch: pytest.MonkeyPatch,
+    per_read: int,
+    query: str,
+    filters: RetirementFilter,
+    columns: str | None,
+) -> None:
+    article6_moves(app, world)
+    monkeypatch.setattr(public_ledger, "EXPORT_TABLE_PAGE", per_read)
+    chosen = chosen_columns(RETIREMENT_COLUMNS, columns)
+    header = [column.key for column in chosen]
+    rows = page_rows(app, filters)
+    client = site(app)
+
+    exported = client.get(f"/retirements.csv{query}").content
+    workbook = client.get(f"/retirements.xlsx{query}").content
+
+    expected = "".join(csv_chunks(header, table(rows, chosen))).encode()
+    assert exported == expected
+    with xlsx_file("retirements", header, table(rows, chosen)) as expected_book:
+        assert sheet_rows(workbook) == sheet_rows(expected_book.read())
+    if not query:  # the ledger has what the test means to cover
+        cells = csv_rows(exported.decode())
+        assert any("; " in row["serial_numbers"] for row in cells)
+        assert any(row["project_ids"] == "KE001; KE002" for row in cells)
+        assert any(row["article6_adjusted_quantity"] not in ("", "0") for row in cells)
+        assert any(row["beneficiary"] == "'@SUM(A1)" for row in cells)
+
+
+def sheet_rows(content: bytes) -> list[list[object]]:
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

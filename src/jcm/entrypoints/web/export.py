@@ -26,6 +26,7 @@ from openpyxl import Workbook
 
 BOM = "\ufeff"
 _DANGEROUS_FIRST = frozenset("=+-@\t\r")
+_PLAIN = frozenset({int, type(None)})  # cells the csv module writes as neutralised would
 _CHUNK = 64 * 1024
 _ROWS_PER_CHUNK = 500
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -63,6 +64,39 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     yield buffer.getvalue()
 
 
+def safe_cells(cells: Iterable[Any]) -> list[Any]:
+    """``neutralised`` applied to each cell as the csv module writes it (None is an empty
+    cell either way), with text and numbers handled inline: on 10^5 rows a call per cell
+    costs more than the csv module's own writing."""
+    return [
+        ("'" + cell if cell and cell[0] in _DANGEROUS_FIRST else cell)
+        if type(cell) is str
+        else cell
+        if type(cell) in _PLAIN
+        else neutralised(cell)
+        for cell in cells
+    ]
+
+
+def csv_page_chunks(
+    header: Sequence[str], pages: Iterable[Sequence[Sequence[Any]]]
+) -> Iterator[str]:
+    """``csv_chunks``' text for rows that come a page (a list) at a time: each 500 rows
+    written by one call."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow([neutralised(cell) for cell in header])
+    for page in pages:
+        for start in range(0, len(page), _ROWS_PER_CHUNK):
+            writer.writerows(map(safe_cells, page[start : start + _ROWS_PER_CHUNK]))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
 def _attachment(filename: str) -> dict[str, str]:
     return {
         "Content-Disposition": f'attachment; filename="{filename}"; '
@@ -76,6 +110,14 @@ def csv_response(
 ) -> StreamingResponse:
     return StreamingResponse(
         csv_chunks(header, rows), media_type=CSV_TYPE, headers=_attachment(filename)
+    )
+
+
+def csv_page_response(
+    filename: str, header: Sequence[str], pages: Iterable[Sequence[Sequence[Any]]]
+) -> StreamingResponse:
+    return StreamingResponse(
+        csv_page_chunks(header, pages), media_type=CSV_TYPE, headers=_attachment(filename)
     )
 
 

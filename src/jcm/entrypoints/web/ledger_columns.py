@@ -15,12 +15,11 @@ from operator import attrgetter
 from jcm.entrypoints.web.i18n import N_
 from jcm.entrypoints.web.listing import Column
 from jcm.service_layer.public.ledger_results import (
+    SEPARATOR,
     IssuanceRow,
     RetirementRow,
 )
 from jcm.service_layer.registry.statistics import AccountTypeAmount, AnnualSummary
-
-SEPARATOR = "; "
 
 
 def _joined(values: tuple[object, ...]) -> str:

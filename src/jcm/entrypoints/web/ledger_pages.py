@@ -26,11 +26,21 @@ from jcm.entrypoints.web.ledger_columns import (
     ISSUANCE_COLUMNS,
     RETIREMENT_COLUMNS,
 )
-from jcm.entrypoints.web.listing import COLUMNS_PARAMETER, chosen_columns, export, table
+from jcm.entrypoints.web.listing import (
+    COLUMNS_PARAMETER,
+    chosen_columns,
+    export,
+    export_pages,
+    table,
+)
 from jcm.entrypoints.web.pages import PageRouter, WebCallerDep
 from jcm.entrypoints.web.render import page
 from jcm.service_layer.public.ledger import MAX_PAGE
-from jcm.service_layer.public.ledger_results import IssuanceFilter, RetirementFilter
+from jcm.service_layer.public.ledger_results import (
+    RETIREMENT_CELLS,
+    IssuanceFilter,
+    RetirementFilter,
+)
 
 router = PageRouter()
 MAX_INT = (1 << 63) - 1
@@ -197,16 +207,16 @@ def retirements(
 def retirements_csv(
     caller: WebCallerDep, filters: RetirementFilterDep, columns: Columns = None
 ) -> StreamingResponse:
-    rows = caller.services.public.ledger.retirement_rows(filters)
-    return export("csv", "retirements", RETIREMENT_COLUMNS, columns, rows)
+    pages = caller.services.public.ledger.retirement_table(filters)
+    return export_pages("csv", "retirements", RETIREMENT_COLUMNS, columns, RETIREMENT_CELLS, pages)
 
 
 @router.page("GET", "/retirements.xlsx", access=PUBLIC, response_class=StreamingResponse)
 def retirements_xlsx(
     caller: WebCallerDep, filters: RetirementFilterDep, columns: Columns = None
 ) -> StreamingResponse:
-    rows = caller.services.public.ledger.retirement_rows(filters)
-    return export("xlsx", "retirements", RETIREMENT_COLUMNS, columns, rows)
+    pages = caller.services.public.ledger.retirement_table(filters)
+    return export_pages("xlsx", "retirements", RETIREMENT_COLUMNS, columns, RETIREMENT_CELLS, pages)
 
 
 # -- serial search --------------------------------------------------------------------------------

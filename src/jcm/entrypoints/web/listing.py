@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from jcm.domain.errors import BadQuery
 from jcm.entrypoints.api.routing import declared_query, unknown_query
-from jcm.entrypoints.web.export import csv_response, xlsx_response
+from jcm.entrypoints.web.export import csv_page_response, csv_response, xlsx_response
 
 Row = TypeVar("Row")
 COLUMNS_PARAMETER = "_columns"
@@ -87,3 +87,25 @@ def export(
     if kind == "xlsx":
         return xlsx_response(f"jcm-{name}.xlsx", name, header, table(rows, chosen))
     return csv_response(f"jcm-{name}.csv", header, table(rows, chosen))
+
+
+def export_pages(
+    kind: str,
+    name: str,
+    columns: Sequence[Column[Any]],
+    requested: str | None,
+    keys: Sequence[str],
+    pages: Iterable[Sequence[Sequence[Any]]],
+) -> StreamingResponse:
+    """``export`` for a list whose service gives its rows ready as cells named by ``keys``,
+    a page at a time (the long lists): no getter called per cell. ``columns`` still name
+    and order what may be chosen."""
+    chosen = chosen_columns(columns, requested)
+    header = [column.key for column in chosen]
+    if header != list(keys):
+        positions = [list(keys).index(key) for key in header]
+        pages = ([[cells[i] for i in positions] for cells in page] for page in pages)
+    if kind == "xlsx":
+        rows = (cells for page in pages for cells in page)
+        return xlsx_response(f"jcm-{name}.xlsx", name, header, rows)
+    return csv_page_response(f"jcm-{name}.csv", header, pages)

@@ -12,6 +12,30 @@ from jcm.service_layer.public.ledger_results import IssuanceFilter, RetirementFi
 # Mapping is invariant in its key type).
 Row = Mapping[Any, Any]
 
+# The columns of ``retirement_export``'s rows, in order.
+RETIREMENT_EXPORT_FIELDS = (
+    "id",
+    "day",
+    "kind",
+    "registry",
+    "source",
+    "quantity",
+    "purpose",
+    "beneficiary",
+    "note",
+    "serial_start",
+    "serial_end",
+    "project_id",
+    "vintage",
+    "period_seq",
+    "partner",
+    "origin",
+    "authorised_uses",
+    "first_transferred",
+    "ca_status",
+    "held",
+)
+
 
 class LedgerQueries(Protocol):
     """Read-only queries of this area."""
@@ -29,6 +53,13 @@ class LedgerQueries(Protocol):
         now holding its units, with the range (serial_start, serial_end), its decision
         (project_id, vintage, period_seq, partner), the origin registry and the block's
         Article 6 attributes and quantity (``held``)."""
+        ...
+
+    def retirement_export(
+        self, filters: RetirementFilter, before: int | None, limit: int
+    ) -> Sequence[Sequence[Any]]:
+        """The rows ``retirements`` gives, as sequences of RETIREMENT_EXPORT_FIELDS, with the
+        day of ``created_at`` as ISO text (``day``) in place of the timestamp."""
         ...
 
     def ranges_of(self, transactions: Sequence[int]) -> Sequence[Row]:

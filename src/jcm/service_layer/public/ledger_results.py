@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeAlias
 
 JAPAN = "JP"  # Japan's registry; every other registry is a partner country's
 
@@ -79,6 +80,50 @@ class RetirementRow:
     beneficiary: str | None
     note: str | None
     article6: Article6Status
+
+
+SEPARATOR = "; "  # between several values (projects, serial ranges) in one exported cell
+
+# A cancellation or retirement as the exports write it: flat cells named by
+# RETIREMENT_CELLS, several values already joined, the date as ISO text.
+RetirementCells: TypeAlias = tuple[
+    str,  # date
+    int,  # transaction_id
+    str,  # kind
+    str | None,  # purpose
+    str,  # registry
+    str | None,  # account
+    str,  # project_ids
+    str,  # countries
+    str,  # vintages
+    int,  # quantity
+    str,  # serial_numbers
+    str | None,  # beneficiary
+    str | None,  # reason
+    str,  # article6_authorised_uses
+    int,  # article6_authorised_quantity
+    int,  # article6_first_transferred_quantity
+    int,  # article6_adjusted_quantity
+]
+RETIREMENT_CELLS = (
+    "date",
+    "transaction_id",
+    "kind",
+    "purpose",
+    "registry",
+    "account",
+    "project_ids",
+    "countries",
+    "vintages",
+    "quantity",
+    "serial_numbers",
+    "beneficiary",
+    "reason",
+    "article6_authorised_uses",
+    "article6_authorised_quantity",
+    "article6_first_transferred_quantity",
+    "article6_adjusted_quantity",
+)
 
 
 @dataclass(frozen=True)
