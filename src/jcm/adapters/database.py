@@ -64,9 +64,12 @@ def _configure_postgresql(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Once per pooled connection, not per transaction: a row or table lock held
-        # elsewhere fails the statement with SQLSTATE 55P03 after the bound.
+        # elsewhere fails the statement with SQLSTATE 55P03 after the bound. The session
+        # speaks UTC whatever the server's default, so timestamps come back in UTC and a
+        # day or year computed in SQL is the UTC one, as on SQLite.
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+            cursor.execute("SET TIME ZONE 'UTC'")
         dbapi_connection.commit()
 
 

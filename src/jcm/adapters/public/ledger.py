@@ -72,7 +72,8 @@ _DETAIL_TEXTS = ("purpose", "beneficiary", "note")
 
 def _day_text(connection: Connection, column: ColumnElement[Any]) -> ColumnElement[str]:
     # The date a timestamp's value shows (what ``created_at.date()`` gives once read):
-    # SQLite stores UTC text; PostgreSQL reads a timestamptz in the session's time zone.
+    # SQLite stores UTC text; PostgreSQL reads a timestamptz in the session's time zone,
+    # which the engine sets to UTC on every connection (adapters/database.py).
     if connection.dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM-DD", type_=String)
     return func.substr(column, 1, 10, type_=String)
