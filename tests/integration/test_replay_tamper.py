@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -26,14 +24,22 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, delete, func, insert, select, text, update
-from sqlalchemy.engine import make_url
+from replay_copy_support import (
+    NOW,
+    Populated,
+    add_rows,
+    copied,
+    delete_rows,
+    populated_registry,
+    stored_state,
+)
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from jcm.adapters import schema
 from jcm.adapters.mrv.signatures import new_device_key, sign_batch
 from jcm.adapters.signing import NoteVerifier
-from jcm.bootstrap import App, Settings, bootstrap
+from jcm.bootstrap import App
 from jcm.domain.aef.register_commands import RegisterEntity
 from jcm.domain.cycle import DocumentKind, RuleBook
 from jcm.domain.cycle import commands as cc
@@ -57,7 +63,6 @@ from jcm.service_layer.identity.accounts import CreateUser
 from jcm.service_layer.results import to_json_object
 
 BACKENDS = [b.strip() for b in os.environ.get("JCM_TEST_BACKENDS", "sqlite,postgresql").split(",")]
-NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 # Columns verify cannot and need not determine from the log, each with its reason.
 EXEMPT_COLUMNS: dict[tuple[str, str], str] = {
@@ -244,99 +249,19 @@ def people(app: App) -> None:
     app.identity.create_token(operator, "demo-tpe", "robot", frozenset({Scope.CYCLE_VERIFY}), 30)
 
 
-@dataclass(frozen=True)
-class Populated:
-    backend: str
-    location: str  # the SQLite file, or the PostgreSQL schema holding the populated tables
-    data_dir: Path
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def populated(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Populated]:
-    directory = tmp_path_factory.mktemp("populated")
-    if request.param == "sqlite":
-        path = directory / "registry.sqlite3"
-        app = bootstrap(Settings(directory, f"sqlite:///{path}", checkpoint_every=20), lambda: NOW)
-        populate(app)
-        app.close()
-        yield Populated("sqlite", str(path), directory)
-        return
-    schema_name = f"t_{uuid.uuid4().hex[:12]}"
-    with _admin() as admin:
-        admin.execute(text(f'CREATE SCHEMA "{schema_name}"'))
-    app = bootstrap(Settings(directory, _pg_url(schema_name), checkpoint_every=20), lambda: NOW)
-    populate(app)
-    app.close()
-    try:
-        yield Populated("postgresql", schema_name, directory)
-    finally:
-        with _admin() as admin:
-            admin.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
-
-
-def postgres_admin_url() -> str:
-    url = os.environ.get("JCM_TEST_POSTGRES_URL")
-    if not url:
-        pytest.fail("JCM_TEST_POSTGRES_URL is not set (or set JCM_TEST_BACKENDS=sqlite)")
-    return url
-
-
-class _admin:  # noqa: N801 - used as a context manager, like a function
-    def __enter__(self) -> sa.Connection:
-        self.engine = create_engine(postgres_admin_url())
-        self.conn = self.engine.connect()
-        self.conn.begin()
-        return self.conn
-
-    def __exit__(self, *exc: object) -> None:
-        self.conn.commit()
-        self.conn.close()
-        self.engine.dispose()
-
-
-def _pg_url(schema_name: str) -> str:
-    options = {"options": f"-csearch_path={schema_name}"}
-    url = make_url(postgres_admin_url()).update_query_dict(options)
-    return url.render_as_string(hide_password=False)
+    with populated_registry(request.param, tmp_path_factory.mktemp("populated"), populate) as it:
+        yield it
 
 
 @pytest.fixture
 def copy(populated: Populated, tmp_path: Path) -> Iterator[App]:
-    """An app on a fresh copy of the populated registry (file copy, or a new schema)."""
-    shutil.copytree(populated.data_dir / "keys", tmp_path / "keys", dirs_exist_ok=True)
-    if populated.backend == "sqlite":
-        target = tmp_path / "registry.sqlite3"
-        shutil.copyfile(populated.location, target)
-        app = bootstrap(
-            Settings(tmp_path, f"sqlite:///{target}", checkpoint_every=20),
-            lambda: NOW,
-            run_migrations=False,
-        )
+    """An app on a fresh, exact copy of the populated registry (see replay_copy_support)."""
+    with copied(populated, tmp_path) as app:
         yield app
-        app.close()
-        return
-    schema_name = f"t_{uuid.uuid4().hex[:12]}"
-    with _admin() as admin:
-        admin.execute(text(f'CREATE SCHEMA "{schema_name}"'))
-    app = bootstrap(Settings(tmp_path, _pg_url(schema_name), checkpoint_every=20), lambda: NOW)
-    try:
-        with app.engine.begin() as conn:
-            for table in schema.metadata.sorted_tables:
-                conn.execute(table.delete())
-            for table in schema.metadata.sorted_tables:
-                conn.execute(
-                    text(
-                        f'INSERT INTO "{schema_name}"."{table.name}" '
-                        f'SELECT * FROM "{populated.location}"."{table.name}"'
-                    )
-                )
-        yield app
-    finally:
-        app.close()
-        with _admin() as admin:
-            admin.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
 
 
 # -- alterations by column type ---------------------------------------------------------------
@@ -471,6 +396,18 @@ def test_the_populated_registry_verifies_and_has_rows_in_every_table(copy: App) 
             if conn.execute(select(func.count()).select_from(t)).scalar_one() == 0
         ]
     assert empty == []
+
+
+def test_a_copy_made_after_another_was_tampered_with_holds_exactly_the_populated_registry(
+    populated: Populated, tmp_path: Path
+) -> None:
+    expected = stored_state(populated.url)  # rows, and on PostgreSQL sequences
+    for n, wreck in enumerate((add_rows, delete_rows)):
+        with copied(populated, tmp_path / f"wrecked-{n}") as wrecked:
+            wreck(wrecked)
+            assert stored_state(wrecked.settings.database_url) != expected
+        with copied(populated, tmp_path / f"next-{n}") as following:
+            assert stored_state(following.settings.database_url) == expected
 
 
 def test_every_exemption_names_a_column_that_exists() -> None:
