@@ -59,6 +59,12 @@ class UserBody(Body):
     )
 
 
+class OrganisationAdminBody(Body):
+    organisation_admin: bool = Field(
+        description="True: the user manages its own organisation's people; false: no longer."
+    )
+
+
 class TokenBody(Body):
     name: str
     scopes: list[Scope]
@@ -218,6 +224,23 @@ def create_user(organisation: str, body: UserBody, caller: CallerDep) -> JSONRes
     login. Not repeatable with an idempotency key: the answer holds a secret."""
     cmd = CreateUser(organisation, body.login, body.name, body.organisation_admin)
     return respond(caller.services.identity.create_user(cmd, _principal(caller)), 201)
+
+
+@router.endpoint(
+    "PUT",
+    "/organisations/{organisation}/users/{login}/organisation-admin",
+    access=RULES["create_user"],
+)
+def set_organisation_admin(
+    organisation: str, login: str, body: OrganisationAdminBody, caller: CallerDep
+) -> JSONResponse:
+    """Grant or withdraw the user's organisation-administrator flag (by the same rule as
+    creating users). Setting the flag it already has changes and logs nothing
+    (``changed`` false), so a repeat is harmless."""
+    result = caller.services.identity.set_organisation_admin(
+        login, body.organisation_admin, _principal(caller), organisation=organisation
+    )
+    return respond(result)
 
 
 @router.endpoint("GET", "/organisations/{organisation}/tokens", access=RULES["manage_tokens"])

@@ -16,6 +16,7 @@ from jcm.entrypoints.cli.common import JsonOpt, cli, out, print_table, run, stat
 from jcm.entrypoints.cli.organisations import operator
 from jcm.service_layer.identity.accounts import CreateUser
 from jcm.service_layer.identity.results import (
+    OrganisationAdminSet,
     PasswordReset,
     TokenCreated,
     TokenRevoked,
@@ -118,6 +119,33 @@ def user_reset_password(
         _say_secret(f"password of {r.login} reset", r.password, "one-time password")
 
     run(json_out, lambda: state.app().identity.reset_password(login, operator()), render)
+
+
+@user_cli.command("organisation-admin")
+def user_organisation_admin(
+    login: Annotated[str, typer.Argument(help="The user's login.")],
+    grant: Annotated[
+        bool,
+        typer.Option(
+            "--grant/--withdraw",
+            help="Grant the flag (the user manages its organisation's people) or withdraw it.",
+        ),
+    ],
+    json_out: JsonOpt = False,
+) -> None:
+    """Grant or withdraw a user's organisation-administrator flag (a logged act; it
+    takes effect at the user's next request)."""
+
+    def render(r: OrganisationAdminSet) -> None:
+        now = "an organisation administrator" if r.organisation_admin else "not an administrator"
+        said = "is now" if r.changed else "already is"
+        out.print(f"[green]✓[/] {r.login} ({r.organisation}) {said} {now}")
+
+    run(
+        json_out,
+        lambda: state.app().identity.set_organisation_admin(login, grant, operator()),
+        render,
+    )
 
 
 @token_cli.command("create")

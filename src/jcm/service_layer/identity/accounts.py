@@ -17,7 +17,12 @@ from jcm.domain.identity import credentials as cr
 from jcm.domain.identity.access import Resource, decide, rule
 from jcm.domain.identity.actions import IDENTITY
 from jcm.domain.identity.principal import Channel, Principal, Scope
-from jcm.domain.identity.register import GrantRole, RegisterOrganisation, check_name
+from jcm.domain.identity.register import (
+    PLATFORM_ORGANISATION,
+    GrantRole,
+    RegisterOrganisation,
+    check_name,
+)
 from jcm.service_layer.identity.register import (
     check_administrator,
     grant_role,
@@ -26,6 +31,7 @@ from jcm.service_layer.identity.register import (
     roles_held,
 )
 from jcm.service_layer.identity.results import (
+    OrganisationAdminSet,
     PasswordReset,
     TokenCreated,
     TokenRevoked,
@@ -121,6 +127,41 @@ def reset_password(
     change: JsonObject = {"user": user.id, "login": user.login, "reset_by": _by(by)}
     uow.ledger.add_event("user_password_reset", None, change, uow.now)
     return PasswordReset(user.id, user.login, password)
+
+
+def set_organisation_admin(
+    uow: UnitOfWork,
+    login: str,
+    organisation_admin: bool,
+    by: Principal,
+    organisation: str | None = None,
+) -> OrganisationAdminSet:
+    """Grant or withdraw the flag that lets a user manage its organisation's people, by
+    the same rule as creating users; a logged act, and nothing when the flag is already so.
+    It takes effect at the user's next request: sessions read the user each time."""
+    user = uow.identity.user_by_login(login)
+    if user is None or organisation not in (None, user.organisation_id):
+        # As for a password reset: a caller who may not manage the people of the path's
+        # organisation is refused for that, whether or not the login exists.
+        check_people_admin(uow, by, organisation or PLATFORM_ORGANISATION)
+        raise NotFound("K5_UNKNOWN_USER", f"There is no user {login!r}.", login=login[:80])
+    check_people_admin(uow, by, user.organisation_id)
+    if user.organisation_admin == organisation_admin:
+        return OrganisationAdminSet(
+            user.id, user.organisation_id, user.login, organisation_admin, changed=False
+        )
+    uow.identity.update_user(user.id, organisation_admin=organisation_admin)
+    change: JsonObject = {
+        "user": user.id,
+        "organisation": user.organisation_id,
+        "login": user.login,
+        "organisation_admin": organisation_admin,
+        "changed_by": _by(by),
+    }
+    uow.ledger.add_event("user_admin_changed", None, change, uow.now)
+    return OrganisationAdminSet(
+        user.id, user.organisation_id, user.login, organisation_admin, changed=True
+    )
 
 
 def user_summary(user: cr.UserRecord) -> UserSummary:

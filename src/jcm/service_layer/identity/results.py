@@ -70,6 +70,15 @@ class PasswordReset(ChangeResult):
 
 
 @dataclass(frozen=True)
+class OrganisationAdminSet(ChangeResult):
+    user: str
+    organisation: str
+    login: str
+    organisation_admin: bool  # the flag now
+    changed: bool  # False: the flag already was so, and nothing was logged
+
+
+@dataclass(frozen=True)
 class UserSummary:
     user: str
     organisation: str

@@ -16,6 +16,7 @@ from jcm.service_layer.identity import accounts as ac
 from jcm.service_layer.identity import register as h
 from jcm.service_layer.identity import sessions as se
 from jcm.service_layer.identity.results import (
+    OrganisationAdminSet,
     OrganisationRegistered,
     OrganisationSummary,
     PasswordReset,
@@ -160,6 +161,20 @@ class IdentityService:
             lambda u: ac.reset_password(u, login, by, self.passwords),
             None,
             result_type=PasswordReset,
+        )
+
+    def set_organisation_admin(
+        self, login: str, organisation_admin: bool, by: Principal, organisation: str | None = None
+    ) -> OrganisationAdminSet:
+        """Grant (True) or withdraw (False) a user's organisation-administrator flag;
+        ``organisation``, when given, must be the user's (else the user is unknown)."""
+        return execute(
+            self.uow,
+            "set_organisation_admin",
+            {"login": login, "organisation_admin": organisation_admin},
+            lambda u: ac.set_organisation_admin(u, login, organisation_admin, by, organisation),
+            None,
+            result_type=OrganisationAdminSet,
         )
 
     def users(self, organisation: str | None = None) -> list[UserSummary]:

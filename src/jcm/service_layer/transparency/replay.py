@@ -240,6 +240,7 @@ class Replayer:
         rebuilt from the log (which records who was created, never a secret)."""
 
     _on_user_password_reset = _on_user_created
+    _on_user_admin_changed = _on_user_created
     _on_token_created = _on_user_created
     _on_token_revoked = _on_user_created
 
