@@ -230,3 +230,39 @@ def test_an_organisations_own_administrator_creates_its_users_and_resets_their_p
     assert users["solar-deputy"].organisation_admin
     assert not users["solar-clerk"].organisation_admin
     assert users["solar-clerk"].must_change_password
+
+
+def test_an_organisations_administrator_grants_and_withdraws_the_flag_from_the_users_page(
+    app: App,
+) -> None:
+    org = holder_org(app)
+    client = site(app, language="ja")
+    csrf = sign_in(client, app, org, "solar-admin", organisation_admin=True)
+    clerk = site(app)
+    clerk_csrf = sign_in(clerk, app, org, "solar-clerk")
+
+    page = client.get("/organisation/users")
+    granted = client.post(
+        "/organisation/users/solar-clerk/organisation-admin",
+        data={"csrf_token": csrf, "organisation_admin": "yes"},
+    )
+    after_grant = client.get("/organisation/users")
+    by_clerk = clerk.post(  # the clerk, now an administrator, withdraws its own flag
+        "/organisation/users/solar-clerk/organisation-admin",
+        data={"csrf_token": clerk_csrf, "organisation_admin": "no"},
+    )
+    refused = clerk.post(  # ... and is refused the next change
+        "/organisation/users/solar-admin/organisation-admin",
+        data={"csrf_token": clerk_csrf, "organisation_admin": "no"},
+    )
+
+    assert "solar-clerk をこの組織の管理者にする" in page.text
+    assert (granted.status_code, granted.headers["location"]) == (303, "/organisation/users")
+    assert "solar-clerk の管理者権限を取り消す" in after_grant.text
+    assert by_clerk.status_code == 303
+    assert refused.status_code == 403
+    assert "K2_NOT_ORGANISATION_ADMIN" in refused.text
+    assert {u.login: u.organisation_admin for u in app.identity.users(org)} == {
+        "solar-admin": True,
+        "solar-clerk": False,
+    }

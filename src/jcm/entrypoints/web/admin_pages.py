@@ -170,6 +170,26 @@ def reset_password(
     return _refused_or(request, lambda: _users(caller, chosen), reset)
 
 
+@router.page("POST", "/organisation/users/{login}/organisation-admin", access=on_page(CREATE_USER))
+def set_organisation_admin(
+    login: str,
+    request: Request,
+    caller: WebCallerDep,
+    organisation: OrganisationField = "",
+    organisation_admin: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Grant (``yes``) or withdraw the user's organisation-administrator flag."""
+    chosen = organisation_of(caller, organisation, LIST_USERS)
+
+    def change() -> Response:
+        caller.services.identity.set_organisation_admin(
+            login, organisation_admin == "yes", principal(caller), organisation=chosen
+        )
+        return back_to("/organisation/users", caller, chosen)
+
+    return _refused_or(request, lambda: _users(caller, chosen), change)
+
+
 # -- API tokens ---------------------------------------------------------------------------------
 
 
