@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jcm.adapters import schema as t
 from jcm.domain.cycle import codec
@@ -160,19 +162,41 @@ class SqlIdentityStore:
         ).first()
         return Attempts(row.failures, row.last_failure_at, row.blocked_until) if row else None
 
+    def locked_attempts(self, kind: str, subject: str, now: datetime) -> Attempts:
+        """The counter, made if absent (no failures yet, as of ``now``) and locked until the
+        transaction ends: simultaneous failures are counted one after another, and two
+        first failures never race to insert the same row."""
+        c = t.login_attempts.c
+        dialect_insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        self._conn.execute(
+            dialect_insert(t.login_attempts)
+            .values(kind=kind, subject=subject, failures=0, last_failure_at=now)
+            .on_conflict_do_nothing(index_elements=["kind", "subject"])
+        )
+        row = self._conn.execute(
+            select(c.failures, c.last_failure_at, c.blocked_until)
+            .where(c.kind == kind, c.subject == subject)
+            .with_for_update()
+        ).one()
+        return Attempts(row.failures, row.last_failure_at, row.blocked_until)
+
     def put_attempts(self, kind: str, subject: str, attempts: Attempts | None) -> None:
         c = t.login_attempts.c
-        self._conn.execute(delete(t.login_attempts).where(c.kind == kind, c.subject == subject))
-        if attempts is not None:
-            self._conn.execute(
-                insert(t.login_attempts).values(
-                    kind=kind,
-                    subject=subject,
-                    failures=attempts.failures,
-                    last_failure_at=attempts.last_failure_at,
-                    blocked_until=attempts.blocked_until,
-                )
-            )
+        where = (c.kind == kind, c.subject == subject)
+        if attempts is None:
+            self._conn.execute(delete(t.login_attempts).where(*where))
+            return
+        # Updated in place (never deleted and inserted again), so a transaction waiting on
+        # the row's lock reads the new count once this one commits.
+        values = {
+            "failures": attempts.failures,
+            "last_failure_at": attempts.last_failure_at,
+            "blocked_until": attempts.blocked_until,
+        }
+        changed = self._conn.execute(update(t.login_attempts).where(*where).values(**values))
+        if changed.rowcount == 0:
+            row = {"kind": kind, "subject": subject, **values}
+            self._conn.execute(insert(t.login_attempts).values(**row))
 
 
 def _fields(record: Any) -> dict[str, Any]:

@@ -40,9 +40,9 @@ def record_failure(uow: UnitOfWork, policy: cr.IdentityPolicy, login: str, clien
         (LOGIN, login, policy.login_threshold),
         (CLIENT, client, policy.client_threshold),
     ):
-        found = uow.identity.attempts(kind, subject)
-        recent = found is not None and uow.now - found.last_failure_at < window
-        failures = (found.failures if found and recent else 0) + 1
+        found = uow.identity.locked_attempts(kind, subject, uow.now)
+        recent = uow.now - found.last_failure_at < window
+        failures = (found.failures if recent else 0) + 1
         wait = policy.backoff(failures, threshold)
         blocked = uow.now + wait if wait else None
         uow.identity.put_attempts(kind, subject, cr.Attempts(failures, uow.now, blocked))
