@@ -141,8 +141,8 @@ def set_organisation_admin(
     It takes effect at the user's next request: sessions read the user each time."""
     user = uow.identity.user_by_login(login)
     if user is None or organisation not in (None, user.organisation_id):
-        # As for a password reset: a caller who may not manage the people of the path's
-        # organisation is refused for that, whether or not the login exists.
+        # Only who manages the people of the organisation asked about (the platform's, when
+        # none is named) learns that the login is absent; others are refused for that.
         check_people_admin(uow, by, organisation or PLATFORM_ORGANISATION)
         raise NotFound("K5_UNKNOWN_USER", f"There is no user {login!r}.", login=login[:80])
     check_people_admin(uow, by, user.organisation_id)
